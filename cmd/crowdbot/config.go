@@ -1,0 +1,286 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+
+	"crowdbot/core"
+)
+
+// Config is everything the operator can set. Defaults come first, then the YAML file,
+// then the environment. Secrets (tokens, keys, passwords) come only from the
+// environment or from a file named in the YAML, and are never logged.
+type Config struct {
+	Database DatabaseConfig `yaml:"database"`
+	HTTP     HTTPConfig     `yaml:"http"`
+	Log      LogConfig      `yaml:"log"`
+	// Admins are owners who are admins everywhere, as platform:id.
+	Admins   []string       `yaml:"admins"`
+	Telegram TelegramConfig `yaml:"telegram"`
+	Discord  DiscordConfig  `yaml:"discord"`
+	Web      WebConfig      `yaml:"web"`
+	Rules    RulesConfig    `yaml:"rules"`
+
+	// passwordInYAML is set when database.url came from the file itself.
+	passwordInYAML bool
+}
+
+// DatabaseConfig says where state is kept.
+type DatabaseConfig struct {
+	// URL is an SQLite path or a postgres:// URL without a password.
+	URL string `yaml:"url"`
+	// URLFile names a file holding the URL, for URLs with a password.
+	URLFile string `yaml:"url_file"`
+}
+
+// HTTPConfig is the web server's.
+type HTTPConfig struct {
+	Addr string `yaml:"addr"`
+	// PublicURL is the address people reach the web pages at, for share links.
+	PublicURL string `yaml:"public_url"`
+}
+
+// LogConfig shapes the log.
+type LogConfig struct {
+	Format string `yaml:"format"` // text or json
+	Level  string `yaml:"level"`  // debug, info, warn, error
+}
+
+// TelegramConfig is the Telegram adapter's.
+type TelegramConfig struct {
+	TokenFile   string `yaml:"token_file"`
+	APIEndpoint string `yaml:"api_endpoint"`
+	Mode        string `yaml:"mode"` // polling or webhook
+	// WebhookURL is the public URL Telegram posts updates to, in webhook mode.
+	WebhookURL        string `yaml:"webhook_url"`
+	WebhookSecretFile string `yaml:"webhook_secret_file"`
+
+	Token         string `yaml:"-"`
+	WebhookSecret string `yaml:"-"`
+}
+
+// DiscordConfig is the Discord adapter's.
+type DiscordConfig struct {
+	TokenFile string `yaml:"token_file"`
+	AppID     string `yaml:"app_id"`
+	PublicKey string `yaml:"public_key"`
+	APIBase   string `yaml:"api_base"`
+	GuildID   string `yaml:"guild_id"`
+	// AdminRole names a role whose members are admins, besides Manage Server.
+	AdminRole string `yaml:"admin_role"`
+
+	Token string `yaml:"-"`
+}
+
+// WebConfig is the web front's.
+type WebConfig struct {
+	// AdminTokenFile names a file with the admin login token.
+	AdminTokenFile string `yaml:"admin_token_file"`
+
+	AdminToken string `yaml:"-"`
+}
+
+// RulesConfig tunes the campaign rules.
+type RulesConfig struct {
+	MaxFundraiserDays int            `yaml:"max_fundraiser_days"`
+	Points            map[string]int `yaml:"points"`
+	// SubmissionsPerMinute bounds each member's submissions; 0 turns the limit off.
+	SubmissionsPerMinute int     `yaml:"submissions_per_minute"`
+	TaskMinAccuracy      float64 `yaml:"task_min_accuracy"`
+}
+
+// defaultConfig returns the configuration used when nothing is set: SQLite in the
+// working directory, the web page on localhost, platform adapters off.
+func defaultConfig() Config {
+	s := core.DefaultSettings()
+	return Config{
+		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080"},
+		Log:      LogConfig{Format: "text", Level: "info"},
+		Telegram: TelegramConfig{Mode: "polling"},
+		Rules: RulesConfig{
+			MaxFundraiserDays:    s.MaxFundraiserDays,
+			Points:               s.Points,
+			SubmissionsPerMinute: 20,
+			TaskMinAccuracy:      s.TaskMinAccuracy,
+		},
+	}
+}
+
+// loadConfig reads the YAML file at path ("" for none) over the defaults, then the
+// environment over that, and checks the result.
+func loadConfig(path string, getenv func(string) string) (Config, error) {
+	cfg := defaultConfig()
+	if path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: %w", err)
+		}
+		dec := yaml.NewDecoder(bytes.NewReader(data))
+		dec.KnownFields(true)
+		if err := dec.Decode(&cfg); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config %s: %w", path, err)
+		}
+	}
+	cfg.passwordInYAML = cfg.Database.URL != ""
+	if err := cfg.applyEnv(getenv); err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.validate()
+}
+
+// applyEnv reads the environment variables and the secret files.
+func (c *Config) applyEnv(getenv func(string) string) error {
+	set := func(dst *string, name string) {
+		if v := getenv(name); v != "" {
+			*dst = v
+		}
+	}
+	set(&c.HTTP.Addr, "CROWDBOT_HTTP_ADDR")
+	set(&c.HTTP.PublicURL, "CROWDBOT_PUBLIC_URL")
+	set(&c.Log.Format, "CROWDBOT_LOG_FORMAT")
+	set(&c.Telegram.APIEndpoint, "CROWDBOT_TELEGRAM_API_ENDPOINT")
+	set(&c.Telegram.Mode, "CROWDBOT_TELEGRAM_MODE")
+	set(&c.Discord.AppID, "CROWDBOT_DISCORD_APP_ID")
+	set(&c.Discord.PublicKey, "CROWDBOT_DISCORD_PUBLIC_KEY")
+	set(&c.Discord.APIBase, "CROWDBOT_DISCORD_API_BASE")
+	if v := getenv("CROWDBOT_ADMINS"); v != "" {
+		c.Admins = nil
+		for _, a := range strings.Split(v, ",") {
+			if a = strings.TrimSpace(a); a != "" {
+				c.Admins = append(c.Admins, a)
+			}
+		}
+	}
+	secrets := []struct {
+		dst       *string
+		env, file string
+		key       string
+	}{
+		{&c.Database.URL, "CROWDBOT_DATABASE_URL", c.Database.URLFile, "database.url_file"},
+		{&c.Telegram.Token, "CROWDBOT_TELEGRAM_TOKEN", c.Telegram.TokenFile, "telegram.token_file"},
+		{&c.Telegram.WebhookSecret, "CROWDBOT_TELEGRAM_WEBHOOK_SECRET", c.Telegram.WebhookSecretFile, "telegram.webhook_secret_file"},
+		{&c.Discord.Token, "CROWDBOT_DISCORD_TOKEN", c.Discord.TokenFile, "discord.token_file"},
+		{&c.Web.AdminToken, "CROWDBOT_WEB_ADMIN_TOKEN", c.Web.AdminTokenFile, "web.admin_token_file"},
+	}
+	for _, s := range secrets {
+		if v := getenv(s.env); v != "" {
+			*s.dst = v
+			if s.key == "database.url_file" {
+				c.passwordInYAML = false
+			}
+			continue
+		}
+		if s.file != "" {
+			if s.key == "database.url_file" {
+				c.passwordInYAML = false
+			}
+			data, err := os.ReadFile(s.file)
+			if err != nil {
+				return fmt.Errorf("config %s: %w", s.key, err)
+			}
+			*s.dst = strings.TrimSpace(string(data))
+		}
+	}
+	return nil
+}
+
+// validate checks every value and names the key of the first bad one.
+func (c *Config) validate() error {
+	bad := func(key, format string, args ...any) error {
+		return fmt.Errorf("config %s: %s", key, fmt.Sprintf(format, args...))
+	}
+	if u := c.Database.URL; strings.Contains(u, "://") && !strings.HasPrefix(u, "sqlite://") {
+		p, err := url.Parse(u)
+		if err != nil || (p.Scheme != "postgres" && p.Scheme != "postgresql") {
+			return bad("database.url", "want an SQLite path or a postgres:// URL")
+		}
+		if _, ok := p.User.Password(); ok && c.passwordInYAML {
+			return bad("database.url", "holds a password: put the URL in CROWDBOT_DATABASE_URL or database.url_file")
+		}
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
+		return bad("http.addr", "%q is not host:port", c.HTTP.Addr)
+	}
+	if c.HTTP.PublicURL != "" {
+		if u, err := url.Parse(c.HTTP.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("http.public_url", "%q is not an http(s) URL", c.HTTP.PublicURL)
+		}
+	}
+	switch c.Log.Format {
+	case "text", "json":
+	default:
+		return bad("log.format", "%q is not text or json", c.Log.Format)
+	}
+	switch c.Log.Level {
+	case "debug", "info", "warn", "error":
+	default:
+		return bad("log.level", "%q is not debug, info, warn or error", c.Log.Level)
+	}
+	for _, a := range c.Admins {
+		p, id, ok := strings.Cut(a, ":")
+		if !ok || !core.Platform(p).Valid() || id == "" {
+			return bad("admins", "%q is not platform:id (telegram:42, discord:1234, web:alice)", a)
+		}
+	}
+	switch c.Telegram.Mode {
+	case "polling", "webhook":
+	default:
+		return bad("telegram.mode", "%q is not polling or webhook", c.Telegram.Mode)
+	}
+	if c.Telegram.APIEndpoint != "" && strings.Count(c.Telegram.APIEndpoint, "%s") != 2 {
+		return bad("telegram.api_endpoint", "%q must have two %%s, as in https://api.telegram.org/bot%%s/%%s", c.Telegram.APIEndpoint)
+	}
+	if c.Telegram.Mode == "webhook" && c.Telegram.Token != "" && c.Telegram.WebhookURL == "" {
+		return bad("telegram.webhook_url", "is needed in webhook mode")
+	}
+	if c.Discord.APIBase != "" {
+		if u, err := url.Parse(c.Discord.APIBase); err != nil || u.Scheme == "" || u.Host == "" {
+			return bad("discord.api_base", "%q is not a URL", c.Discord.APIBase)
+		}
+	}
+	if c.Discord.PublicKey != "" && len(c.Discord.PublicKey) != 64 {
+		return bad("discord.public_key", "want the 64 hex digits shown in the Developer Portal")
+	}
+	if c.Discord.AppID != "" {
+		if _, err := strconv.ParseUint(c.Discord.AppID, 10, 64); err != nil {
+			return bad("discord.app_id", "%q is not a snowflake", c.Discord.AppID)
+		}
+	}
+	if c.Rules.MaxFundraiserDays < 1 || c.Rules.MaxFundraiserDays > 365 {
+		return bad("rules.max_fundraiser_days", "%d is not between 1 and 365", c.Rules.MaxFundraiserDays)
+	}
+	known := core.DefaultSettings().Points
+	for k, v := range c.Rules.Points {
+		if _, ok := known[k]; !ok {
+			return bad("rules.points", "unknown action %q", k)
+		}
+		if v < 0 || v > 1000 {
+			return bad("rules.points."+k, "%d is not between 0 and 1000", v)
+		}
+	}
+	if c.Rules.SubmissionsPerMinute < 0 || c.Rules.SubmissionsPerMinute > 6000 {
+		return bad("rules.submissions_per_minute", "%d is not between 0 and 6000", c.Rules.SubmissionsPerMinute)
+	}
+	if c.Rules.TaskMinAccuracy < 0 || c.Rules.TaskMinAccuracy > 1 {
+		return bad("rules.task_min_accuracy", "%v is not between 0 and 1", c.Rules.TaskMinAccuracy)
+	}
+	return nil
+}
+
+// settings returns the core settings the configuration describes.
+func (c *Config) settings() core.Settings {
+	points := core.DefaultSettings().Points
+	for k, v := range c.Rules.Points {
+		points[k] = v
+	}
+	return core.Settings{MaxFundraiserDays: c.Rules.MaxFundraiserDays, Points: points, TaskMinAccuracy: c.Rules.TaskMinAccuracy}
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, name, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func envOf(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
+
+func TestConfigDefaults(t *testing.T) {
+	cfg, err := loadConfig("", envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.Addr != "127.0.0.1:8080" || cfg.Database.URL != "" || cfg.Telegram.Mode != "polling" || cfg.Telegram.Token != "" {
+		t.Fatalf("defaults = %+v", cfg)
+	}
+}
+
+func TestConfigLayers(t *testing.T) {
+	token := writeFile(t, "tg", "123:abc\n")
+	path := writeFile(t, "c.yaml", `
+http:
+  addr: 0.0.0.0:9000
+log:
+  format: json
+telegram:
+  token_file: `+token+`
+rules:
+  points:
+    idea: 7
+`)
+	cfg, err := loadConfig(path, envOf(map[string]string{"CROWDBOT_HTTP_ADDR": "127.0.0.1:7000", "CROWDBOT_ADMINS": "telegram:42, discord:1234"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.Addr != "127.0.0.1:7000" {
+		t.Errorf("env should win over the file: %s", cfg.HTTP.Addr)
+	}
+	if cfg.Log.Format != "json" || cfg.Telegram.Token != "123:abc" {
+		t.Errorf("file values lost: %+v", cfg)
+	}
+	if len(cfg.Admins) != 2 || cfg.Admins[1] != "discord:1234" {
+		t.Errorf("admins = %v", cfg.Admins)
+	}
+	if s := cfg.settings(); s.Points["idea"] != 7 || s.Points["vote"] != 1 {
+		t.Errorf("points = %v", s.Points)
+	}
+	cfg, err = loadConfig(path, envOf(map[string]string{"CROWDBOT_TELEGRAM_TOKEN": "999:env"}))
+	if err != nil || cfg.Telegram.Token != "999:env" {
+		t.Errorf("env token should win over the token file: %q %v", cfg.Telegram.Token, err)
+	}
+}
+
+func TestConfigErrorsNameTheKey(t *testing.T) {
+	cases := []struct {
+		yaml string
+		env  map[string]string
+		key  string
+	}{
+		{yaml: "htpp:\n  addr: x\n", key: "htpp"},
+		{yaml: "http:\n  adr: x\n", key: "adr"},
+		{yaml: "http:\n  addr: nonsense\n", key: "http.addr"},
+		{yaml: "log:\n  format: xml\n", key: "log.format"},
+		{env: map[string]string{"CROWDBOT_LOG_FORMAT": "xml"}, key: "log.format"},
+		{env: map[string]string{"CROWDBOT_TELEGRAM_MODE": "push"}, key: "telegram.mode"},
+		{env: map[string]string{"CROWDBOT_ADMINS": "myspace:1"}, key: "admins"},
+		{env: map[string]string{"CROWDBOT_TELEGRAM_API_ENDPOINT": "http://x/bot"}, key: "telegram.api_endpoint"},
+		{env: map[string]string{"CROWDBOT_DISCORD_PUBLIC_KEY": "abc"}, key: "discord.public_key"},
+		{env: map[string]string{"CROWDBOT_DISCORD_APP_ID": "x1"}, key: "discord.app_id"},
+		{yaml: "rules:\n  max_fundraiser_days: 0\n", key: "rules.max_fundraiser_days"},
+		{yaml: "rules:\n  points:\n    hugs: 3\n", key: "rules.points"},
+		{yaml: "rules:\n  points: many\n", key: "line 2"},
+		{yaml: "database:\n  url: postgres://u:secret@db/crowd\n", key: "database.url"},
+		{yaml: "telegram:\n  token_file: /nonexistent/tg\n", key: "telegram.token_file"},
+	}
+	for _, c := range cases {
+		path := ""
+		if c.yaml != "" {
+			path = writeFile(t, "c.yaml", c.yaml)
+		}
+		_, err := loadConfig(path, envOf(c.env))
+		if err == nil || !strings.Contains(err.Error(), c.key) {
+			t.Errorf("%q %v: error %v should name %q", c.yaml, c.env, err, c.key)
+		}
+		if err != nil && strings.Contains(err.Error(), "secret") {
+			t.Errorf("error leaks the password: %v", err)
+		}
+	}
+}
+
+// TestExampleConfigLoads keeps config.example.yaml in step with Config: every key it
+// documents must be known, and its values valid.
+func TestExampleConfigLoads(t *testing.T) {
+	if _, err := loadConfig("../../config.example.yaml", envOf(nil)); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,195 @@
+// Command crowdbot runs crowdsourcing campaigns on Discord, Telegram and the web.
+//
+// Usage:
+//
+//	crowdbot [-config PATH] [serve]   run the bot (the default)
+//	crowdbot [-config PATH] migrate   bring the database schema up to date
+//	crowdbot version                  print the version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
+	_ "time/tzdata" // campaigns name IANA zones; do not depend on the host's tzdata
+
+	"crowdbot/bots"
+	"crowdbot/bots/web"
+	"crowdbot/core"
+	"crowdbot/storage"
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// shutdownGrace bounds how long in-flight work may take after a stop signal.
+const shutdownGrace = 10 * time.Second
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr))
+}
+
+// run is main without the process around it, so tests can call it.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("crowdbot", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	configPath := fs.String("config", getenv("CROWDBOT_CONFIG"), "YAML configuration `file` (optional)")
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, "usage: crowdbot [-config PATH] [serve|migrate|version]")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	cmd := "serve"
+	if fs.NArg() > 0 {
+		cmd = fs.Arg(0)
+	}
+	if cmd == "version" {
+		fmt.Fprintln(stdout, "crowdbot", version)
+		return 0
+	}
+	if cmd != "serve" && cmd != "migrate" {
+		fs.Usage()
+		return 2
+	}
+	cfg, err := loadConfig(*configPath, getenv)
+	if err != nil {
+		fmt.Fprintln(stderr, "crowdbot:", err)
+		return 2
+	}
+	log := newLogger(cfg.Log, stderr)
+	if cmd == "migrate" {
+		err = migrate(ctx, cfg, log)
+	} else {
+		err = serve(ctx, cfg, log)
+	}
+	if err != nil {
+		log.Error("stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(c LogConfig, w io.Writer) *slog.Logger {
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(c.Level)) // validated with the config
+	opts := &slog.HandlerOptions{Level: level}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// openStore opens and migrates the database.
+func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB, error) {
+	db, err := storage.Open(ctx, cfg.Database.URL)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	where := cfg.Database.URL
+	if db.Dialect() == storage.Postgres {
+		where = "postgres" // the URL may hold a password
+	} else if where == "" {
+		where = storage.DefaultSQLiteFile
+	}
+	log.Info("database ready", "dialect", db.Dialect(), "at", where)
+	return db, nil
+}
+
+func migrate(ctx context.Context, cfg Config, log *slog.Logger) error {
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	return db.Close()
+}
+
+// serve runs the bot until ctx ends, then stops taking work, lets in-flight work
+// finish for up to shutdownGrace, and closes the database.
+func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
+	db, err := openStore(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	svc := core.NewService(db, core.SystemClock{}, cfg.settings())
+	metrics := bots.NewMetrics()
+	site := web.New(web.Options{Service: svc, Metrics: metrics, Logger: log})
+
+	if cfg.Telegram.Token == "" {
+		log.Info("telegram adapter off: CROWDBOT_TELEGRAM_TOKEN is not set")
+	}
+	if cfg.Discord.Token == "" && cfg.Discord.PublicKey == "" {
+		log.Info("discord adapter off: CROWDBOT_DISCORD_TOKEN and CROWDBOT_DISCORD_PUBLIC_KEY are not set")
+	}
+
+	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
+	if err != nil {
+		return fmt.Errorf("http: %w", err)
+	}
+	srv := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	log.Info("web page ready", "url", "http://"+ln.Addr().String()+"/")
+
+	// work is the context of background loops; it ends with ctx
+	var wg sync.WaitGroup
+	errc := make(chan error, 1)
+	wg.Go(func() {
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- fmt.Errorf("http: %w", err)
+		}
+	})
+	wg.Go(func() { runDeadlines(ctx, svc, log) })
+
+	select {
+	case <-ctx.Done():
+	case err = <-errc:
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if serr := srv.Shutdown(sctx); serr != nil {
+		log.Warn("http shutdown", "err", serr)
+	}
+	wg.Wait()
+	return err
+}
+
+// deadlineEvery is how often campaigns are checked for passed deadlines.
+const deadlineEvery = 15 * time.Second
+
+// runDeadlines moves campaigns on when their deadlines pass, once at start (to catch
+// up after downtime) and then periodically, until ctx ends.
+func runDeadlines(ctx context.Context, svc *core.Service, log *slog.Logger) {
+	t := time.NewTicker(deadlineEvery)
+	defer t.Stop()
+	for {
+		if n, err := svc.AdvanceDue(ctx); err != nil && ctx.Err() == nil {
+			log.Error("advance deadlines", "err", err)
+		} else if n > 0 {
+			log.Info("deadlines passed", "campaigns", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

@@ -1,0 +1,70 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// Announcement is a message the bot posts on its own: progress, milestones, phase
+// changes, results, and notices to one member. It is written to the outbox in the
+// same transaction as the change that causes it, and delivered later.
+type Announcement struct {
+	CampaignID int64
+	// MemberID, when set, sends the announcement to that member privately instead of
+	// to the campaign's linked channels.
+	MemberID int64
+	Key      string         // catalog key of the text
+	Args     map[string]any // the key's arguments
+	// Image names an image to attach: "" for none, or "progress" for the campaign's
+	// progress image.
+	Image string
+	// Once, when set, makes the announcement go out at most once per destination for
+	// this value (a milestone, a phase change): a second one with the same value is
+	// dropped.
+	Once string
+}
+
+// CampaignAnnouncement returns an announcement to all of c's linked channels.
+func CampaignAnnouncement(c *Campaign, key string, args ...any) Announcement {
+	return Announcement{CampaignID: c.ID, Key: key, Args: Args(args...)}
+}
+
+// MemberNotice returns an announcement to one member about campaign c.
+func MemberNotice(c *Campaign, memberID int64, key string, args ...any) Announcement {
+	return Announcement{CampaignID: c.ID, MemberID: memberID, Key: key, Args: Args(args...)}
+}
+
+// OutboxState is where an outbox row is in its delivery.
+type OutboxState string
+
+// Outbox states.
+const (
+	OutboxPending OutboxState = "pending" // waiting or retrying
+	OutboxSent    OutboxState = "sent"    // delivered
+	OutboxParked  OutboxState = "parked"  // failed too often; shown to admins
+)
+
+// OutboxItem is one announcement to one destination.
+type OutboxItem struct {
+	ID           int64
+	Announcement Announcement
+	Platform     Platform
+	SpaceID      int64  // 0 for a private notice
+	ChannelID    string // "" for a private notice: the member's platform id is used
+	MemberID     int64
+	Locale       string // language to render in
+	State        OutboxState
+	Attempts     int
+	NextTryAt    time.Time
+	LastError    string
+	CreatedAt    time.Time
+	SentAt       *time.Time
+}
+
+// OutboxStore queues announcements.
+type OutboxStore interface {
+	// Enqueue writes announcements to the outbox, one row per destination.
+	Enqueue(ctx context.Context, now time.Time, anns ...Announcement) error
+	// Outbox lists outbox rows in a state, newest first (for admins and tests).
+	Outbox(ctx context.Context, state OutboxState, limit int) ([]OutboxItem, error)
+}

@@ -1,0 +1,14 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// FundraiserStore keeps the fundraiser campaign kind.
+type FundraiserStore interface{}
+
+// settleFundraiser ends a fundraiser campaign at its deadline or on an admin's order.
+func (s *Service) settleFundraiser(ctx context.Context, c *Campaign, now time.Time) error {
+	return s.closeSimply(ctx, c, now)
+}

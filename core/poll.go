@@ -1,0 +1,14 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// PollStore keeps the poll campaign kind.
+type PollStore interface{}
+
+// closePoll ends a poll campaign at its deadline or on an admin's order.
+func (s *Service) closePoll(ctx context.Context, c *Campaign, now time.Time) error {
+	return s.closeSimply(ctx, c, now)
+}

@@ -1,0 +1,4 @@
+package core
+
+// SpreadStore keeps schedules, referrals and points.
+type SpreadStore interface{}

@@ -1,0 +1,14 @@
+package core
+
+import (
+	"context"
+	"time"
+)
+
+// TaskStore keeps the tasks campaign kind.
+type TaskStore interface{}
+
+// closeTasks ends a tasks campaign at its deadline or on an admin's order.
+func (s *Service) closeTasks(ctx context.Context, c *Campaign, now time.Time) error {
+	return s.closeSimply(ctx, c, now)
+}

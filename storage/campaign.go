@@ -1,0 +1,357 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"crowdbot/core"
+)
+
+type spaceRow struct {
+	ID         int64
+	Platform   string
+	ExternalID string
+	Title      string
+	Locale     string
+	TimeZone   string
+	Retired    bool
+	CreatedAt  time.Time
+}
+
+func (spaceRow) TableName() string { return "spaces" }
+
+func (r spaceRow) toCore() *core.Space {
+	return &core.Space{ID: r.ID, Platform: core.Platform(r.Platform), ExternalID: r.ExternalID, Title: r.Title,
+		Locale: r.Locale, TimeZone: r.TimeZone, Retired: r.Retired, CreatedAt: r.CreatedAt}
+}
+
+type memberRow struct {
+	ID         int64
+	Platform   string
+	ExternalID string
+	Name       string
+	Locale     string
+	CreatedAt  time.Time
+}
+
+func (memberRow) TableName() string { return "members" }
+
+func (r memberRow) toCore() *core.Member {
+	return &core.Member{ID: r.ID, Platform: core.Platform(r.Platform), ExternalID: r.ExternalID, Name: r.Name,
+		Locale: r.Locale, CreatedAt: r.CreatedAt}
+}
+
+type campaignRow struct {
+	ID           int64
+	Code         string
+	Kind         string
+	Title        string
+	Description  string
+	SpaceID      int64
+	State        string
+	OpensAt      time.Time
+	ClosesAt     *time.Time
+	DeadlineAt   *time.Time
+	TimeZone     string
+	Schedule     string
+	NextUpdateAt *time.Time
+	CreatedBy    int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (campaignRow) TableName() string { return "campaigns" }
+
+func (r campaignRow) toCore() core.Campaign {
+	return core.Campaign{ID: r.ID, Code: r.Code, Kind: core.Kind(r.Kind), Title: r.Title, Description: r.Description,
+		SpaceID: r.SpaceID, State: core.State(r.State), OpensAt: r.OpensAt, ClosesAt: utcPtr(r.ClosesAt),
+		DeadlineAt: utcPtr(r.DeadlineAt), TimeZone: r.TimeZone, Schedule: r.Schedule, CreatedBy: r.CreatedBy,
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+}
+
+func campaignFromCore(c *core.Campaign) campaignRow {
+	return campaignRow{ID: c.ID, Code: c.Code, Kind: string(c.Kind), Title: c.Title, Description: c.Description,
+		SpaceID: c.SpaceID, State: string(c.State), OpensAt: c.OpensAt.UTC(), ClosesAt: utcPtr(c.ClosesAt),
+		DeadlineAt: utcPtr(c.DeadlineAt), TimeZone: c.TimeZone, Schedule: c.Schedule, CreatedBy: c.CreatedBy,
+		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+}
+
+type channelLinkRow struct {
+	ID         int64
+	CampaignID int64
+	Platform   string
+	SpaceID    int64
+	ChannelID  string
+	CreatedAt  time.Time
+}
+
+func (channelLinkRow) TableName() string { return "channel_links" }
+
+func (r channelLinkRow) toCore() core.ChannelLink {
+	return core.ChannelLink{ID: r.ID, CampaignID: r.CampaignID, Platform: core.Platform(r.Platform),
+		SpaceID: r.SpaceID, ChannelID: r.ChannelID, CreatedAt: r.CreatedAt}
+}
+
+// utcPtr returns a copy of t in UTC, keeping nil. Every time is stored in UTC so that
+// SQLite's text timestamps compare in order.
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// UpsertSpace implements core.SpaceStore.
+func (db *DB) UpsertSpace(ctx context.Context, ref core.SpaceRef, now time.Time) (*core.Space, error) {
+	var r spaceRow
+	err := db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Take(&r).Error
+	if err == nil && r.Title == ref.Title && !r.Retired && (ref.Locale == "" || r.Locale != "") {
+		return r.toCore(), nil // the common case writes nothing
+	}
+	row := spaceRow{Platform: string(ref.Platform), ExternalID: ref.ExternalID, Title: ref.Title, Locale: ref.Locale, CreatedAt: now.UTC()}
+	updates := []string{"title", "retired"}
+	if r.Locale == "" && ref.Locale != "" {
+		updates = append(updates, "locale")
+	}
+	err = db.read(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "platform"}, {Name: "external_id"}},
+		DoUpdates: clause.AssignmentColumns(updates),
+	}).Create(&row).Error
+	if err != nil {
+		return nil, fmt.Errorf("upsert space: %w", translate(err))
+	}
+	if err := db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Take(&r).Error; err != nil {
+		return nil, fmt.Errorf("upsert space: %w", translate(err))
+	}
+	return r.toCore(), nil
+}
+
+// RetireSpace implements core.SpaceStore.
+func (db *DB) RetireSpace(ctx context.Context, platform core.Platform, externalID string) error {
+	err := db.read(ctx).Model(&spaceRow{}).Where("platform = ? AND external_id = ?", platform, externalID).
+		Update("retired", true).Error
+	return translate(err)
+}
+
+// UpsertMember implements core.SpaceStore.
+func (db *DB) UpsertMember(ctx context.Context, ref core.MemberRef, now time.Time) (*core.Member, error) {
+	var r memberRow
+	err := db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Take(&r).Error
+	if err == nil && (ref.Name == "" || r.Name == ref.Name) {
+		return r.toCore(), nil
+	}
+	row := memberRow{Platform: string(ref.Platform), ExternalID: ref.ExternalID, Name: ref.Name, CreatedAt: now.UTC()}
+	err = db.read(ctx).Clauses(clause.OnConflict{
+		Columns:   []clause.Column{{Name: "platform"}, {Name: "external_id"}},
+		DoUpdates: clause.AssignmentColumns([]string{"name"}),
+	}).Create(&row).Error
+	if err != nil {
+		return nil, fmt.Errorf("upsert member: %w", translate(err))
+	}
+	if err := db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Take(&r).Error; err != nil {
+		return nil, fmt.Errorf("upsert member: %w", translate(err))
+	}
+	return r.toCore(), nil
+}
+
+// Member implements core.SpaceStore.
+func (db *DB) Member(ctx context.Context, id int64) (*core.Member, error) {
+	var r memberRow
+	if err := db.read(ctx).Take(&r, id).Error; err != nil {
+		return nil, notFound(err, "error.member_not_found")
+	}
+	return r.toCore(), nil
+}
+
+// SetMemberLocale implements core.SpaceStore.
+func (db *DB) SetMemberLocale(ctx context.Context, memberID int64, locale string) error {
+	return db.tx(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&memberRow{}).Where("id = ?", memberID).Update("locale", locale).Error
+	})
+}
+
+// LinkChannel implements core.SpaceStore.
+func (db *DB) LinkChannel(ctx context.Context, l core.ChannelLink) (*core.ChannelLink, error) {
+	row := channelLinkRow{CampaignID: l.CampaignID, Platform: string(l.Platform), SpaceID: l.SpaceID, ChannelID: l.ChannelID, CreatedAt: l.CreatedAt.UTC()}
+	err := db.tx(ctx, func(tx *gorm.DB) error { return linkChannel(tx, &row) })
+	if err != nil {
+		return nil, err
+	}
+	out := row.toCore()
+	return &out, nil
+}
+
+// linkChannel inserts a link unless it exists, and loads the stored row.
+func linkChannel(tx *gorm.DB, row *channelLinkRow) error {
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(row).Error; err != nil {
+		return fmt.Errorf("link channel: %w", err)
+	}
+	return tx.Where("campaign_id = ? AND platform = ? AND channel_id = ?", row.CampaignID, row.Platform, row.ChannelID).Take(row).Error
+}
+
+// ChannelLinks implements core.SpaceStore.
+func (db *DB) ChannelLinks(ctx context.Context, campaignID int64) ([]core.ChannelLink, error) {
+	var rows []channelLinkRow
+	if err := db.read(ctx).Where("campaign_id = ?", campaignID).Order("id").Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]core.ChannelLink, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCore()
+	}
+	return out, nil
+}
+
+// codeAttempts bounds how often a campaign insert retries with a fresh code.
+const codeAttempts = 8
+
+// insertCampaign stores a new campaign and its first channel link inside tx.
+func insertCampaign(tx *gorm.DB, c *core.Campaign, link *core.ChannelLink) error {
+	row := campaignFromCore(c)
+	row.ID = 0
+	if err := tx.Create(&row).Error; err != nil {
+		return err
+	}
+	c.ID = row.ID
+	if link != nil {
+		lr := channelLinkRow{CampaignID: c.ID, Platform: string(link.Platform), SpaceID: link.SpaceID, ChannelID: link.ChannelID, CreatedAt: link.CreatedAt.UTC()}
+		if err := linkChannel(tx, &lr); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// createCampaign runs insert (which must call insertCampaign first) in a transaction,
+// retrying with a fresh code when the code is taken: codes are random, and the unique
+// index is what makes them never collide.
+func (db *DB) createCampaign(ctx context.Context, c *core.Campaign, insert func(tx *gorm.DB) error) error {
+	var err error
+	for range codeAttempts {
+		c.Code = db.newCode()
+		err = db.tx(ctx, insert)
+		if core.ErrorCode(err) != core.ECONFLICT {
+			break
+		}
+		var taken int64
+		if db.read(ctx).Model(&campaignRow{}).Where("code = ?", c.Code).Count(&taken); taken == 0 {
+			break // the conflict was something else
+		}
+	}
+	if err != nil {
+		c.ID = 0
+		return fmt.Errorf("create campaign: %w", err)
+	}
+	return nil
+}
+
+// CreateCampaign implements core.CampaignStore.
+func (db *DB) CreateCampaign(ctx context.Context, c *core.Campaign, link *core.ChannelLink) error {
+	return db.createCampaign(ctx, c, func(tx *gorm.DB) error { return insertCampaign(tx, c, link) })
+}
+
+// Campaign implements core.CampaignStore.
+func (db *DB) Campaign(ctx context.Context, id int64) (*core.Campaign, error) {
+	var r campaignRow
+	if err := db.read(ctx).Take(&r, id).Error; err != nil {
+		return nil, notFound(err, "error.campaign_not_found", "code", fmt.Sprint(id))
+	}
+	c := r.toCore()
+	return &c, nil
+}
+
+// CampaignByCode implements core.CampaignStore.
+func (db *DB) CampaignByCode(ctx context.Context, code string) (*core.Campaign, error) {
+	var r campaignRow
+	if err := db.read(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
+		return nil, notFound(err, "error.campaign_not_found", "code", code)
+	}
+	c := r.toCore()
+	return &c, nil
+}
+
+// Campaigns implements core.CampaignStore.
+func (db *DB) Campaigns(ctx context.Context, f core.CampaignFilter) ([]core.Campaign, error) {
+	q := db.read(ctx).Order("id DESC")
+	if f.SpaceID != 0 {
+		q = q.Where("space_id = ?", f.SpaceID)
+	}
+	if f.Kind != "" {
+		q = q.Where("kind = ?", f.Kind)
+	}
+	if len(f.States) > 0 {
+		q = q.Where("state IN ?", f.States)
+	}
+	limit := f.Limit
+	if limit <= 0 || limit > 500 {
+		limit = 100
+	}
+	var rows []campaignRow
+	if err := q.Limit(limit).Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	out := make([]core.Campaign, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCore()
+	}
+	return out, nil
+}
+
+// TransitionCampaign implements core.CampaignStore.
+func (db *DB) TransitionCampaign(ctx context.Context, t core.Transition) error {
+	return db.tx(ctx, func(tx *gorm.DB) error { return transition(tx, t) })
+}
+
+// transition moves a campaign's state inside tx, only if it is still in t.From, and
+// queues t's announcements.
+func transition(tx *gorm.DB, t core.Transition) error {
+	var kind string
+	if err := tx.Model(&campaignRow{}).Where("id = ?", t.CampaignID).Pluck("kind", &kind).Error; err != nil {
+		return err
+	}
+	if !core.CanTransition(core.Kind(kind), t.From, t.To) {
+		return core.Errorf(core.ECONFLICT, "error.bad_transition", "from", string(t.From), "to", string(t.To))
+	}
+	res := tx.Model(&campaignRow{}).Where("id = ? AND state = ?", t.CampaignID, t.From).Updates(map[string]any{
+		"state": string(t.To), "deadline_at": utcPtr(t.NextDeadline), "updated_at": t.At.UTC(),
+	})
+	if res.Error != nil {
+		return res.Error
+	}
+	if res.RowsAffected == 0 {
+		return core.Errorf(core.ECONFLICT, "error.campaign_moved")
+	}
+	return enqueue(tx, t.At, t.Announcements...)
+}
+
+// SetSchedule implements core.CampaignStore.
+func (db *DB) SetSchedule(ctx context.Context, campaignID int64, spec string) error {
+	return db.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&campaignRow{}).Where("id = ?", campaignID).Updates(map[string]any{"schedule": spec, "next_update_at": nil})
+		if res.Error == nil && res.RowsAffected == 0 {
+			return core.Errorf(core.ENOTFOUND, "error.campaign_not_found", "code", fmt.Sprint(campaignID))
+		}
+		return res.Error
+	})
+}
+
+// DueCampaigns implements core.CampaignStore.
+func (db *DB) DueCampaigns(ctx context.Context, now time.Time, limit int) ([]core.Campaign, error) {
+	var rows []campaignRow
+	err := db.read(ctx).Where("state IN ? AND deadline_at IS NOT NULL AND deadline_at <= ?",
+		[]string{string(core.StateOpen), string(core.StateVoting)}, now.UTC()).
+		Order("deadline_at").Limit(limit).Find(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([]core.Campaign, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCore()
+	}
+	return out, nil
+}

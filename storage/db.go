@@ -1,0 +1,212 @@
+// Package storage keeps crowdbot's state with gorm, on an embedded SQLite file by
+// default or on PostgreSQL. It implements core.Store; its row types are private.
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/glebarez/sqlite"
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+	"gorm.io/gorm/logger"
+
+	"crowdbot/core"
+)
+
+// DefaultSQLiteFile is the database file used when no DSN is given.
+const DefaultSQLiteFile = "crowdbot.db"
+
+// Dialect names the database behind a DB.
+type Dialect string
+
+// The two supported databases.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// DB is crowdbot's store on SQLite or PostgreSQL.
+type DB struct {
+	gorm    *gorm.DB
+	dialect Dialect
+	newCode func() string // campaign codes; tests swap it to force collisions
+}
+
+var _ core.Store = (*DB)(nil)
+
+// Open connects to the database named by dsn: "" for the SQLite file crowdbot.db in
+// the working directory, a path or "sqlite://path" for another SQLite file, and a
+// "postgres://" or "postgresql://" URL for PostgreSQL. It does not migrate.
+func Open(ctx context.Context, dsn string) (*DB, error) {
+	cfg := &gorm.Config{
+		TranslateError: true,
+		Logger:         logger.Discard,
+		NowFunc:        func() time.Time { return time.Now().UTC() },
+	}
+	var (
+		g       *gorm.DB
+		err     error
+		dialect Dialect
+	)
+	switch {
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		dialect = Postgres
+		g, err = gorm.Open(postgres.Open(dsn), cfg)
+	default:
+		dialect = SQLite
+		g, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dialect, redactErr(err, dsn))
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, fmt.Errorf("open %s: %w", dialect, err)
+	}
+	if dialect == SQLite {
+		// one connection: SQLite has one writer anyway, and this keeps every write
+		// queued in Go instead of spinning on SQLITE_BUSY
+		sqlDB.SetMaxOpenConns(1)
+	} else {
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	db := &DB{gorm: g, dialect: dialect, newCode: core.NewCode}
+	if err := db.Ping(ctx); err != nil {
+		_ = sqlDB.Close()
+		return nil, fmt.Errorf("open %s: %w", dialect, redactErr(err, dsn))
+	}
+	return db, nil
+}
+
+// sqliteDSN turns a path into a DSN with the pragmas crowdbot relies on: WAL, a busy
+// timeout for other processes, foreign keys, and write transactions that take the
+// write lock at BEGIN so they never fail half-way on an upgrade.
+func sqliteDSN(dsn string) string {
+	path := strings.TrimPrefix(dsn, "sqlite://")
+	if path == "" {
+		path = DefaultSQLiteFile
+	}
+	if strings.Contains(path, "?") {
+		return path // the operator chose their own options
+	}
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(15000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// redactErr keeps a DSN's password out of error messages, which end up in logs.
+func redactErr(err error, dsn string) error {
+	u, perr := url.Parse(dsn)
+	if perr != nil || u.User == nil {
+		return err
+	}
+	pw, ok := u.User.Password()
+	if !ok || pw == "" {
+		return err
+	}
+	return errors.New(strings.ReplaceAll(err.Error(), pw, "xxxxx"))
+}
+
+// Dialect tells which database is behind db.
+func (db *DB) Dialect() Dialect { return db.dialect }
+
+// Close closes the connections.
+func (db *DB) Close() error {
+	sqlDB, err := db.gorm.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers a query.
+func (db *DB) Ping(ctx context.Context) error {
+	var one int
+	if err := db.gorm.WithContext(ctx).Raw("SELECT 1").Scan(&one).Error; err != nil {
+		return fmt.Errorf("ping: %w", err)
+	}
+	return nil
+}
+
+// processedUpdate records a platform update whose effect has been committed.
+type processedUpdate struct {
+	Key       string `gorm:"primaryKey;size:200"`
+	CreatedAt time.Time
+}
+
+func (processedUpdate) TableName() string { return "processed_updates" }
+
+// tx runs fn in a transaction: the transaction of a use case's effect. When ctx
+// carries a platform update that has not been recorded yet, the update is recorded in
+// the same transaction, and a second delivery of it fails with core.EDUPLICATE.
+func (db *DB) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	u := core.UpdateFrom(ctx)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if u != nil && !u.Done() {
+			err := tx.Create(&processedUpdate{Key: u.Key, CreatedAt: time.Now().UTC()}).Error
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return core.Errorf(core.EDUPLICATE, "error.duplicate_update")
+			}
+			if err != nil {
+				return fmt.Errorf("record update: %w", err)
+			}
+		}
+		return fn(tx)
+	})
+	if err == nil && u != nil {
+		u.MarkDone()
+	}
+	return translate(err)
+}
+
+// read returns a session for queries outside any transaction.
+func (db *DB) read(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ctx) }
+
+// forUpdate locks the selected rows until the transaction ends (Postgres; SQLite's
+// immediate transactions already hold the one write lock).
+func forUpdate(tx *gorm.DB) *gorm.DB {
+	return tx.Clauses(clause.Locking{Strength: "UPDATE"})
+}
+
+// translate turns gorm's errors into core codes; core errors pass through.
+func translate(err error) error {
+	switch {
+	case err == nil:
+		return nil
+	case core.AsError(err) != nil:
+		return err
+	case errors.Is(err, gorm.ErrRecordNotFound):
+		return core.Errorf(core.ENOTFOUND, "error.not_found")
+	case errors.Is(err, gorm.ErrDuplicatedKey):
+		return core.Errorf(core.ECONFLICT, "error.conflict")
+	}
+	return err
+}
+
+// notFound turns a missing row into a core not-found error with a specific key.
+func notFound(err error, key string, args ...any) error {
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return core.Errorf(core.ENOTFOUND, key, args...)
+	}
+	return translate(err)
+}
+
+// isDuplicate reports whether err is a unique-key violation.
+func isDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
+
+// Exec runs a statement outside any transaction; for operators' and tests' chores.
+func (db *DB) Exec(ctx context.Context, sql string, args ...any) error {
+	return db.read(ctx).Exec(sql, args...).Error
+}

@@ -1,0 +1,113 @@
+// Package storagetest opens fresh, migrated databases for tests: an SQLite file in a
+// temporary folder always, and a PostgreSQL schema of its own when
+// CROWDBOT_TEST_POSTGRES holds a DSN.
+package storagetest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"crowdbot/storage"
+)
+
+// PostgresEnv names the environment variable with the test Postgres DSN.
+const PostgresEnv = "CROWDBOT_TEST_POSTGRES"
+
+// PostgresDSN returns the test Postgres DSN, or "" when none is configured.
+func PostgresDSN() string { return os.Getenv(PostgresEnv) }
+
+// Each runs fn as a subtest on SQLite and, when configured, on Postgres.
+func Each(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
+	if PostgresDSN() != "" {
+		t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+	}
+}
+
+// SQLite returns a migrated database in a new file under t.TempDir.
+func SQLite(t testing.TB) *storage.DB {
+	t.Helper()
+	return open(t, SQLiteDSN(t))
+}
+
+// SQLiteDSN returns the DSN of a new SQLite file under t.TempDir, not yet created.
+func SQLiteDSN(t testing.TB) string {
+	return filepath.Join(t.TempDir(), "crowdbot.db")
+}
+
+// Postgres returns a migrated database in a new schema of the test Postgres, dropped
+// when the test ends. It fails the test when Postgres is configured but does not
+// answer, and skips it when no Postgres is configured.
+func Postgres(t testing.TB) *storage.DB {
+	t.Helper()
+	return open(t, PostgresSchemaDSN(t))
+}
+
+// PostgresSchemaDSN creates a fresh schema and returns a DSN whose search_path is it.
+func PostgresSchemaDSN(t testing.TB) string {
+	t.Helper()
+	dsn := PostgresDSN()
+	if dsn == "" {
+		t.Skip(PostgresEnv + " is not set: Postgres half skipped")
+	}
+	ctx := context.Background()
+	admin, err := storage.Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("postgres at %s does not answer: %v", PostgresEnv, err)
+	}
+	defer admin.Close()
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	schema := "t_" + hex.EncodeToString(b)
+	if err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		a, err := storage.Open(context.Background(), dsn)
+		if err != nil {
+			t.Errorf("drop schema: %v", err)
+			return
+		}
+		defer a.Close()
+		if err := a.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			t.Errorf("drop schema: %v", err)
+		}
+	})
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatalf("parse %s: %v", PostgresEnv, err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+func open(t testing.TB, dsn string) *storage.DB {
+	t.Helper()
+	ctx := context.Background()
+	db, err := storage.Open(ctx, dsn)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return db
+}
+
+// Note returns the line a test binary prints to say which databases it covers.
+func Note() string {
+	if PostgresDSN() == "" {
+		return fmt.Sprintf("storage tests: SQLite only (%s is not set; set it to run them on Postgres too)", PostgresEnv)
+	}
+	return "storage tests: SQLite and Postgres"
+}
