@@ -66,18 +66,18 @@ func houseMigrations() []*gormigrate.Migration {
 		CampaignID int64     `gorm:"not null;index"`
 		Campaign   *campaign `gorm:"foreignKey:CampaignID;constraint:OnDelete:CASCADE"`
 		MemberID   *int64
-		Platform   string     `gorm:"size:16;not null"`
+		Platform   string `gorm:"size:16;not null"`
 		SpaceID    *int64
-		ChannelID  string     `gorm:"size:64;not null;default:''"`
-		Locale     string     `gorm:"size:8;not null;default:''"`
-		Key        string     `gorm:"size:120;not null"`
-		Args       string     `gorm:"type:text;not null;default:'{}'"`
-		Image      string     `gorm:"size:32;not null;default:''"`
-		OnceKey    *string    `gorm:"size:300;uniqueIndex"`
-		State      string     `gorm:"size:16;not null;index:ix_outbox_due,priority:1"`
-		Attempts   int        `gorm:"not null;default:0"`
-		NextTryAt  time.Time  `gorm:"index:ix_outbox_due,priority:2"`
-		LastError  string     `gorm:"type:text;not null;default:''"`
+		ChannelID  string    `gorm:"size:64;not null;default:''"`
+		Locale     string    `gorm:"size:8;not null;default:''"`
+		Key        string    `gorm:"size:120;not null"`
+		Args       string    `gorm:"type:text;not null;default:'{}'"`
+		Image      string    `gorm:"size:32;not null;default:''"`
+		OnceKey    *string   `gorm:"size:300;uniqueIndex"`
+		State      string    `gorm:"size:16;not null;index:ix_outbox_due,priority:1"`
+		Attempts   int       `gorm:"not null;default:0"`
+		NextTryAt  time.Time `gorm:"index:ix_outbox_due,priority:2"`
+		LastError  string    `gorm:"type:text;not null;default:''"`
 		CreatedAt  time.Time
 		SentAt     *time.Time
 	}
