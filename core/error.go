@@ -38,7 +38,7 @@ func (e *Error) Error() string {
 }
 
 // Errorf returns an *Error with the given code, key and arguments. Args are given as
-// alternating names and values: Errorf(EINVALID, "idea.too_long", "max", 1000).
+// alternating names and values: Errorf(EINVALID, "error.too_long", "max", 1000).
 func Errorf(code Code, key string, args ...any) *Error {
 	return &Error{Code: code, Key: key, Args: Args(args...)}
 }

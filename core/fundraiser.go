@@ -12,3 +12,8 @@ type FundraiserStore interface{}
 func (s *Service) settleFundraiser(ctx context.Context, c *Campaign, now time.Time) error {
 	return s.closeSimply(ctx, c, now)
 }
+
+// fundraiserProgress returns the campaign's Fundraiser progress.
+func (s *Service) fundraiserProgress(ctx context.Context, c *Campaign) (*FundraiserProgress, error) {
+	return &FundraiserProgress{}, nil
+}

@@ -12,3 +12,8 @@ type PollStore interface{}
 func (s *Service) closePoll(ctx context.Context, c *Campaign, now time.Time) error {
 	return s.closeSimply(ctx, c, now)
 }
+
+// pollProgress returns the campaign's Poll progress.
+func (s *Service) pollProgress(ctx context.Context, c *Campaign) (*PollProgress, error) {
+	return &PollProgress{}, nil
+}

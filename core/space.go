@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -93,6 +94,8 @@ type SpaceStore interface {
 	LinkChannel(ctx context.Context, l ChannelLink) (*ChannelLink, error)
 	// ChannelLinks lists a campaign's linked channels.
 	ChannelLinks(ctx context.Context, campaignID int64) ([]ChannelLink, error)
+
+	PromptStore
 }
 
 // Locales are the languages crowdbot speaks, the first being the default.
@@ -112,4 +115,64 @@ func NormalizeLocale(tag string) string {
 		return base
 	}
 	return ""
+}
+
+// PromptStore keeps the questions the bot waits on a member's free text for.
+type PromptStore interface {
+	// SetPrompt records that the member's next text in the channel answers action.
+	SetPrompt(ctx context.Context, memberID int64, platform Platform, channel, action string, expires time.Time) error
+	// TakePrompt returns and forgets the member's pending question in the channel, or
+	// "" when there is none (or it expired).
+	TakePrompt(ctx context.Context, memberID int64, platform Platform, channel string, now time.Time) (string, error)
+}
+
+// Identify finds or creates the space and the member an update comes from.
+func (s *Service) Identify(ctx context.Context, space SpaceRef, member MemberRef) (*Space, *Member, error) {
+	if !space.Platform.Valid() || !member.Platform.Valid() || space.ExternalID == "" || member.ExternalID == "" {
+		return nil, nil, Errorf(EINVALID, "error.bad_update")
+	}
+	now := s.clock.Now()
+	member.Name = CleanLine(member.Name)
+	if Len(member.Name) > MaxTitle {
+		member.Name = string([]rune(member.Name)[:MaxTitle])
+	}
+	space.Title = CleanLine(space.Title)
+	if Len(space.Title) > MaxTitle {
+		space.Title = string([]rune(space.Title)[:MaxTitle])
+	}
+	sp, err := s.store.UpsertSpace(ctx, space, now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("identify space: %w", err)
+	}
+	m, err := s.store.UpsertMember(ctx, member, now)
+	if err != nil {
+		return nil, nil, fmt.Errorf("identify member: %w", err)
+	}
+	return sp, m, nil
+}
+
+// LeaveSpace records that the bot was removed from a space.
+func (s *Service) LeaveSpace(ctx context.Context, platform Platform, externalID string) error {
+	return s.store.RetireSpace(ctx, platform, externalID)
+}
+
+// SetLocale stores the member's chosen language; "" goes back to the platform's.
+func (s *Service) SetLocale(ctx context.Context, actor Actor, locale string) error {
+	if locale != "" && !slices.Contains(Locales, locale) {
+		return Errorf(EINVALID, "error.bad_locale", "locale", locale, "locales", strings.Join(Locales, ", "))
+	}
+	return s.store.SetMemberLocale(ctx, actor.Member.ID, locale)
+}
+
+// PromptTTL is how long the bot waits for the answer to a question.
+const PromptTTL = 15 * time.Minute
+
+// AskFor records that the actor's next free text in this channel answers action.
+func (s *Service) AskFor(ctx context.Context, actor Actor, action string) error {
+	return s.store.SetPrompt(ctx, actor.Member.ID, actor.Member.Platform, actor.Channel, action, s.clock.Now().Add(PromptTTL))
+}
+
+// PendingPrompt returns and forgets the action the actor's free text answers, or "".
+func (s *Service) PendingPrompt(ctx context.Context, actor Actor) (string, error) {
+	return s.store.TakePrompt(ctx, actor.Member.ID, actor.Member.Platform, actor.Channel, s.clock.Now())
 }

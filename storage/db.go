@@ -74,8 +74,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		// queued in Go instead of spinning on SQLITE_BUSY
 		sqlDB.SetMaxOpenConns(1)
 	} else {
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetMaxOpenConns(20)
+		sqlDB.SetMaxIdleConns(20)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	db := &DB{gorm: g, dialect: dialect, newCode: core.NewCode}

@@ -18,6 +18,7 @@ import (
 // Options are what the web front needs.
 type Options struct {
 	Service *core.Service
+	Router  *bots.Router
 	Metrics *bots.Metrics
 	Logger  *slog.Logger
 }
@@ -25,6 +26,7 @@ type Options struct {
 // Server serves crowdbot's HTTP routes. Other front ends mount theirs with Handle.
 type Server struct {
 	svc     *core.Service
+	router  *bots.Router
 	metrics *bots.Metrics
 	log     *slog.Logger
 	mux     *http.ServeMux
@@ -32,7 +34,7 @@ type Server struct {
 
 // New returns a Server with its routes mounted.
 func New(o Options) *Server {
-	s := &Server{svc: o.Service, metrics: o.Metrics, log: o.Logger, mux: http.NewServeMux()}
+	s := &Server{svc: o.Service, router: o.Router, metrics: o.Metrics, log: o.Logger, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

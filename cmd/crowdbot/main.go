@@ -24,6 +24,7 @@ import (
 	_ "time/tzdata" // campaigns name IANA zones; do not depend on the host's tzdata
 
 	"crowdbot/bots"
+	"crowdbot/bots/i18n"
 	"crowdbot/bots/web"
 	"crowdbot/core"
 	"crowdbot/storage"
@@ -130,9 +131,21 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	defer db.Close()
 
+	catalog, err := i18n.Load()
+	if err != nil {
+		return err
+	}
 	svc := core.NewService(db, core.SystemClock{}, cfg.settings())
 	metrics := bots.NewMetrics()
-	site := web.New(web.Options{Service: svc, Metrics: metrics, Logger: log})
+	publicURL := cfg.HTTP.PublicURL
+	if publicURL == "" {
+		publicURL = "http://" + cfg.HTTP.Addr
+	}
+	router := bots.NewRouter(bots.Options{
+		Service: svc, Catalog: catalog, Owners: cfg.Admins, SubmissionsPerMinute: cfg.Rules.SubmissionsPerMinute,
+		Metrics: metrics, Logger: log, PublicURL: publicURL,
+	})
+	site := web.New(web.Options{Service: svc, Router: router, Metrics: metrics, Logger: log})
 
 	if cfg.Telegram.Token == "" {
 		log.Info("telegram adapter off: CROWDBOT_TELEGRAM_TOKEN is not set")

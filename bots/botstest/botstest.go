@@ -1,0 +1,195 @@
+// Package botstest runs whole conversations through the neutral layer for tests: a
+// Router over a real database, a fake clock, and members who say things and press
+// buttons.
+package botstest
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"crowdbot/bots"
+	"crowdbot/core"
+	"crowdbot/storage"
+	"crowdbot/storage/storagetest"
+)
+
+// Start is the fake clock's first reading.
+var Start = time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+
+// Harness is a Router wired to a database and a fake clock.
+type Harness struct {
+	T       testing.TB
+	Router  *bots.Router
+	Service *core.Service
+	Store   *storage.DB
+	Clock   *core.FakeClock
+	updates atomic.Int64
+}
+
+// New returns a harness over a fresh SQLite database. opts may change the Router's
+// options before it is built.
+func New(t testing.TB, opts ...func(*bots.Options)) *Harness {
+	t.Helper()
+	return On(t, storagetest.SQLite(t), opts...)
+}
+
+// On returns a harness over the given database.
+func On(t testing.TB, db *storage.DB, opts ...func(*bots.Options)) *Harness {
+	t.Helper()
+	clock := core.NewFakeClock(Start)
+	svc := core.NewService(db, clock, core.DefaultSettings())
+	o := bots.Options{Service: svc, SubmissionsPerMinute: 0, PublicURL: "http://crowd.example", TelegramBot: "crowdbot"}
+	for _, f := range opts {
+		f(&o)
+	}
+	return &Harness{T: t, Router: bots.NewRouter(o), Service: svc, Store: db, Clock: clock}
+}
+
+// Who is a member somewhere: their platform identity, language and rights, and the
+// space and channel they speak in.
+type Who struct {
+	Platform core.Platform
+	ID       string
+	Name     string
+	Locale   string
+	Admin    bool
+	Space    string // the space's external id
+	Channel  string
+}
+
+// The cast of the conversations: an admin and members of one Telegram group.
+var (
+	Admin = Who{Platform: core.Telegram, ID: "1001", Name: "Ada", Locale: "en", Admin: true, Space: "-1001", Channel: "-1001"}
+	Bob   = Who{Platform: core.Telegram, ID: "1002", Name: "Bob", Locale: "en", Space: "-1001", Channel: "-1001"}
+	Carol = Who{Platform: core.Telegram, ID: "1003", Name: "Carol", Locale: "en", Space: "-1001", Channel: "-1001"}
+)
+
+// In returns who speaking in another language.
+func (w Who) In(locale string) Who { w.Locale = locale; return w }
+
+// On returns who on another platform, in a space and channel there.
+func (w Who) On(p core.Platform, space, channel string) Who {
+	w.Platform, w.Space, w.Channel = p, space, channel
+	return w
+}
+
+// Input returns the neutral input of who doing something, with a fresh update id.
+func (h *Harness) Input(w Who) bots.Input {
+	return bots.Input{
+		Platform: w.Platform,
+		Space:    core.SpaceRef{Platform: w.Platform, ExternalID: w.Space, Title: "Fans " + w.Space},
+		Channel:  w.Channel,
+		Member:   core.MemberRef{Platform: w.Platform, ExternalID: w.ID, Name: w.Name},
+		Locale:   w.Locale,
+		Admin:    w.Admin,
+		UpdateID: fmt.Sprint(h.updates.Add(1)),
+	}
+}
+
+// Do runs an input.
+func (h *Harness) Do(in bots.Input) []bots.Reply {
+	return h.Router.Handle(context.Background(), in)
+}
+
+// Say runs a message who typed.
+func (h *Harness) Say(w Who, text string) []bots.Reply {
+	in := h.Input(w)
+	in.Text = text
+	return h.Do(in)
+}
+
+// Press runs a button press.
+func (h *Harness) Press(w Who, action string) []bots.Reply {
+	in := h.Input(w)
+	in.Action = action
+	return h.Do(in)
+}
+
+// Answer runs the answer to a question (a modal submit or a reply).
+func (h *Harness) Answer(w Who, action, text string) []bots.Reply {
+	in := h.Input(w)
+	in.Action, in.Text = action, text
+	return h.Do(in)
+}
+
+// Keys lists the message keys of replies.
+func Keys(rs []bots.Reply) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Key
+	}
+	return out
+}
+
+// Expect fails the test unless there is exactly one reply and its key is key; it
+// returns that reply. Every reply must also have rendered text.
+func (h *Harness) Expect(rs []bots.Reply, key string) bots.Reply {
+	h.T.Helper()
+	if len(rs) != 1 || rs[0].Key != key {
+		h.T.Fatalf("replies %v, want one %s; texts: %q", Keys(rs), key, texts(rs))
+	}
+	CheckRendered(h.T, rs)
+	return rs[0]
+}
+
+func texts(rs []bots.Reply) []string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = r.Text
+	}
+	return out
+}
+
+// CheckRendered fails when a reply's text or a button label is missing or still a
+// raw key, which means a catalog gap.
+func CheckRendered(t testing.TB, rs []bots.Reply) {
+	t.Helper()
+	for _, r := range rs {
+		if r.Key != "" && (r.Text == "" || strings.Contains(r.Text, r.Key)) {
+			t.Errorf("reply %s rendered as %q", r.Key, r.Text)
+		}
+		for _, l := range r.Lines {
+			if strings.Contains(r.Text, l.Key) {
+				t.Errorf("line %s not rendered in %q", l.Key, r.Text)
+			}
+		}
+		for _, row := range r.Buttons {
+			for _, b := range row {
+				if b.Label == "" || b.Label == b.Key {
+					t.Errorf("button %s has label %q", b.Action, b.Label)
+				}
+				if len(b.Action) > bots.MaxActionLen {
+					t.Errorf("action %q is longer than %d bytes", b.Action, bots.MaxActionLen)
+				}
+			}
+		}
+	}
+}
+
+// Code returns the campaign code a "campaign.created" reply announces.
+func Code(t testing.TB, r bots.Reply) string {
+	t.Helper()
+	code, _ := r.Args["code"].(string)
+	if !core.ValidCode(code) {
+		t.Fatalf("reply %s carries no campaign code: %v", r.Key, r.Args)
+	}
+	return code
+}
+
+// Action returns the action of the first button whose action starts with prefix.
+func Action(t testing.TB, r bots.Reply, prefix string) string {
+	t.Helper()
+	for _, row := range r.Buttons {
+		for _, b := range row {
+			if strings.HasPrefix(b.Action, prefix) {
+				return b.Action
+			}
+		}
+	}
+	t.Fatalf("reply %s has no button %s*: %+v", r.Key, prefix, r.Buttons)
+	return ""
+}

@@ -1,0 +1,7 @@
+package bots
+
+// contestCommands lists the commands of the contest area.
+func (r *Router) contestCommands() []*Spec { return nil }
+
+// contestActions lists the button actions of the contest area.
+func (r *Router) contestActions() map[string]ActionFunc { return nil }

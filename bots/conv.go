@@ -1,0 +1,130 @@
+// Package bots is the conversation every platform shares. A platform adapter turns
+// what its platform sends into an Input, the Router runs it against core and answers
+// with Replies, and the adapter turns those into its platform's messages. All
+// behaviour lives here and in core; adapters only translate.
+package bots
+
+import (
+	"crowdbot/core"
+)
+
+// Input is one thing a member did, in platform-neutral form.
+type Input struct {
+	Platform core.Platform
+	Space    core.SpaceRef
+	Channel  string // the channel or chat it happened in
+	Member   core.MemberRef
+	// Locale is the member's language as the platform reports it ("fr-CA", "it").
+	Locale string
+	// Admin is the platform's own notion of admin (Discord: Manage Server or the
+	// configured role; Telegram: chat administrator). Configured owners are added by
+	// the Router.
+	Admin bool
+	// UpdateID is the platform's id of this update, so that a second delivery changes
+	// nothing. "" when the platform cannot deliver twice.
+	UpdateID string
+
+	// Text is what the member typed: a command line ("/idea k7Fq2 ...") or plain text
+	// (an answer to a pending question).
+	Text string
+	// Command is set by adapters whose platform parses commands itself (Discord slash
+	// commands); otherwise the Router parses Text.
+	Command *Command
+	// Action is the action id of a pressed button, or of the question a modal or a
+	// reply answers (then Text holds the answer).
+	Action string
+	// Attachments are files sent with the message.
+	Attachments []Attachment
+	// Private is true in a one-to-one chat with the bot.
+	Private bool
+}
+
+// Attachment is a file a member sent, kept by reference to the platform's copy.
+type Attachment struct {
+	Platform    core.Platform
+	FileID      string // the platform's reference (Telegram file_id, Discord attachment URL)
+	URL         string // a URL to fetch it from, when the platform gives one
+	Name        string
+	ContentType string // MIME type, when known
+	Size        int64  // bytes, when known
+	Width       int
+	Height      int
+	// Data is the content, for small files the adapter already has (CSV imports).
+	Data []byte
+}
+
+// Msg is a message key with its arguments, rendered in the member's language.
+type Msg struct {
+	Key  string
+	Args map[string]any
+}
+
+// M returns a Msg; args alternate names and values.
+func M(key string, args ...any) Msg { return Msg{Key: key, Args: core.Args(args...)} }
+
+// Reply is one message the bot sends back.
+type Reply struct {
+	Msg
+	// Lines are more messages shown below the first, one per line (list items).
+	Lines []Msg
+	// Text is Msg and Lines rendered in the member's language, as plain text; the
+	// Router fills it in. Adapters escape it for their platform.
+	Text string
+	// Buttons are rows of buttons under the message.
+	Buttons [][]Button
+	// Image is a picture to show with the message.
+	Image *Image
+	// Ephemeral replies are shown to the member alone where the platform can.
+	Ephemeral bool
+	// Edit replaces the message whose button was pressed, instead of sending a new one.
+	Edit bool
+	// Toast, when set, is a short notice for the button press itself (Telegram shows
+	// it as a callback answer, Discord as an ephemeral reply).
+	Toast bool
+	// Prompt asks the member for free text; their next message in this chat, or the
+	// modal Discord shows, answers it.
+	Prompt *Prompt
+	// Private sends the reply in a private chat with the member (personal things
+	// asked for in a group, such as share links).
+	Private bool
+}
+
+// Button is a button under a message.
+type Button struct {
+	Msg           // the label's key
+	Label  string // rendered by the Router
+	Action string // the action id, at most MaxActionLen bytes
+	URL    string // a link button opens a URL instead
+	Style  ButtonStyle
+}
+
+// ButtonStyle hints how a button looks.
+type ButtonStyle int
+
+// Button styles.
+const (
+	StylePrimary ButtonStyle = iota
+	StyleSecondary
+	StyleSuccess
+	StyleDanger
+)
+
+// MaxActionLen is the longest action id: Telegram's callback_data limit (64 bytes)
+// is the tighter of the platforms'.
+const MaxActionLen = 64
+
+// Image is a picture attached to a reply.
+type Image struct {
+	Name string // file name, e.g. "progress.png"
+	PNG  []byte // the picture, when the Router made it
+	// Path is where the web serves it ("/c/k7Fq2/progress.png"), for fronts that link.
+	Path string
+}
+
+// Prompt is a question waiting for the member's free text.
+type Prompt struct {
+	Msg           // the question, shown as the modal's title or the reply's hint
+	Action string // the action the answer goes to
+	Long   bool   // a paragraph rather than a line
+	Max    int    // the longest answer accepted, in characters
+}

@@ -1,0 +1,7 @@
+package bots
+
+// fundraiserCommands lists the commands of the fundraiser area.
+func (r *Router) fundraiserCommands() []*Spec { return nil }
+
+// fundraiserActions lists the button actions of the fundraiser area.
+func (r *Router) fundraiserActions() map[string]ActionFunc { return nil }

@@ -1,0 +1,238 @@
+package bots
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"crowdbot/core"
+)
+
+// houseCommands are the commands every campaign kind shares.
+func (r *Router) houseCommands() []*Spec {
+	code := Param{Name: "code", Type: ParamCode, Required: true}
+	return []*Spec{
+		{Name: "help", Run: r.help},
+		{Name: "start", Params: []Param{{Name: "payload", Type: ParamString}}, Run: r.start},
+		{Name: "lang", Params: []Param{{Name: "language", Type: ParamString, Required: true, Choices: core.Locales}}, Run: r.lang},
+		{Name: "campaign", Sub: "new", Admin: true, Params: []Param{
+			{Name: "kind", Type: ParamString, Required: true, Choices: []string{string(core.KindIdeas)}},
+			{Name: "title", Type: ParamString, Required: true},
+			{Name: "description", Type: ParamText},
+			{Name: "closes", Type: ParamDuration, Option: true},
+			{Name: "tz", Type: ParamString, Option: true},
+		}, Run: r.campaignNew},
+		{Name: "campaign", Sub: "list", Run: r.campaignList},
+		{Name: "campaign", Sub: "show", Params: []Param{code}, Run: r.campaignShow},
+		{Name: "campaign", Sub: "close", Admin: true, Params: []Param{code}, Run: r.campaignClose},
+		{Name: "campaign", Sub: "cancel", Admin: true, Params: []Param{code}, Run: r.campaignCancel},
+		{Name: "campaign", Sub: "link", Admin: true, Params: []Param{code}, Run: r.campaignLink},
+		{Name: "campaign", Sub: "schedule", Admin: true, Params: []Param{code, {Name: "spec", Type: ParamString, Required: true}}, Run: r.campaignSchedule},
+	}
+}
+
+// houseActions are the buttons every campaign kind shares.
+func (r *Router) houseActions() map[string]ActionFunc {
+	return map[string]ActionFunc{
+		"lang": func(ctx context.Context, req *Request) ([]Reply, error) {
+			return r.setLang(ctx, req, req.Act.Field(0))
+		},
+	}
+}
+
+// help lists the commands this member may run: admin commands only for admins.
+func (r *Router) help(ctx context.Context, req *Request) ([]Reply, error) {
+	rep := reply("help.title")
+	seen := map[string]bool{}
+	for _, s := range r.specs {
+		if s.Admin && !req.Actor.Admin || s.Name == "start" || seen[s.HelpKey()] {
+			continue
+		}
+		seen[s.HelpKey()] = true
+		rep.Lines = append(rep.Lines, M(s.HelpKey()))
+	}
+	if req.Actor.Admin {
+		rep.Lines = append(rep.Lines, M("help.admin_note"))
+	}
+	return replies(rep)
+}
+
+// start greets a member who opened a private chat with the bot, or followed a link.
+func (r *Router) start(ctx context.Context, req *Request) ([]Reply, error) {
+	if payload := req.Cmd.Arg(0); payload != "" {
+		return r.startPayload(ctx, req, payload)
+	}
+	return replies(reply("start.welcome"))
+}
+
+func (r *Router) lang(ctx context.Context, req *Request) ([]Reply, error) {
+	return r.setLang(ctx, req, strings.ToLower(req.Cmd.Arg(0)))
+}
+
+func (r *Router) setLang(ctx context.Context, req *Request, locale string) ([]Reply, error) {
+	if locale == "auto" {
+		locale = ""
+	}
+	if err := r.svc.SetLocale(ctx, req.Actor, locale); err != nil {
+		return nil, err
+	}
+	// answer in the language just chosen
+	req.Locale = locale
+	if locale == "" {
+		req.Locale = core.NormalizeLocale(req.In.Locale)
+		if req.Locale == "" {
+			req.Locale = core.Locales[0]
+		}
+	}
+	return replies(Reply{Msg: M("lang.set", "language", req.Locale), Ephemeral: true})
+}
+
+func (r *Router) campaignNew(ctx context.Context, req *Request) ([]Reply, error) {
+	kind := core.Kind(strings.ToLower(req.Cmd.Arg(0)))
+	if kind != core.KindIdeas {
+		if kind.Valid() {
+			return nil, core.Errorf(core.EINVALID, "error.campaign_new_kind", "kind", string(kind), "usage", kindUsage[kind])
+		}
+		return nil, core.Errorf(core.EINVALID, "error.bad_kind", "kind", string(kind))
+	}
+	in := core.NewCampaign{Kind: kind, Title: req.Cmd.Arg(1), Description: req.Cmd.Rest(2), TimeZone: req.Cmd.Opts["tz"]}
+	closes, err := r.optDeadline(req, "closes", in.TimeZone)
+	if err != nil {
+		return nil, err
+	}
+	in.ClosesAt = closes
+	c, err := r.svc.CreateCampaign(ctx, req.Actor, in)
+	if err != nil {
+		return nil, err
+	}
+	return replies(r.created(c))
+}
+
+// kindUsage names the command that creates each kind with its own settings.
+var kindUsage = map[core.Kind]string{
+	core.KindPoll: "poll.new", core.KindContest: "contest.new",
+	core.KindFundraiser: "fund.new", core.KindTasks: "tasks.new",
+}
+
+// created is the reply to a new campaign of any kind.
+func (r *Router) created(c *core.Campaign) Reply {
+	rep := reply("campaign.created", "kind", string(c.Kind), "title", c.Title, "code", c.Code)
+	if c.ClosesAt != nil {
+		rep.Lines = append(rep.Lines, M("campaign.closes_at", "time", r.inZone(*c.ClosesAt, c.TimeZone)))
+	}
+	return rep
+}
+
+// optDeadline reads a deadline option (closes=48h, closes=2026-12-24) in the zone
+// tz, or the space's; it returns nil when the option is absent.
+func (r *Router) optDeadline(req *Request, name, tz string) (*time.Time, error) {
+	v, ok := req.Cmd.Opts[name]
+	if !ok {
+		return nil, nil
+	}
+	if tz == "" {
+		tz = req.Actor.Space.TimeZone
+	}
+	loc, err := core.LoadZone(tz)
+	if err != nil {
+		return nil, err
+	}
+	t, err := ParseDeadline(v, r.svc.Now(), loc)
+	if err != nil {
+		return nil, err
+	}
+	return &t, nil
+}
+
+func (r *Router) campaignList(ctx context.Context, req *Request) ([]Reply, error) {
+	list, err := r.svc.Campaigns(ctx, core.CampaignFilter{SpaceID: req.Actor.Space.ID, States: []core.State{core.StateOpen, core.StateVoting}, Limit: 20})
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return replies(reply("campaign.list_empty"))
+	}
+	rep := reply("campaign.list_title", "count", len(list))
+	for _, c := range list {
+		rep.Lines = append(rep.Lines, M("campaign.list_item", "code", c.Code, "kind", string(c.Kind), "title", c.Title, "state", string(c.State)))
+	}
+	return replies(rep)
+}
+
+func (r *Router) campaignShow(ctx context.Context, req *Request) ([]Reply, error) {
+	c, err := r.svc.Campaign(ctx, codeArg(req, 0))
+	if err != nil {
+		return nil, err
+	}
+	return replies(r.show(ctx, req, c))
+}
+
+// show describes a campaign: what it is, its state, its deadline and how it is going.
+func (r *Router) show(ctx context.Context, req *Request, c *core.Campaign) Reply {
+	rep := reply("campaign.show", "kind", string(c.Kind), "title", c.Title, "code", c.Code, "state", string(c.State))
+	if c.Description != "" {
+		rep.Lines = append(rep.Lines, M("campaign.description", "text", c.Description))
+	}
+	if c.ClosesAt != nil {
+		rep.Lines = append(rep.Lines, M("campaign.closes_at", "time", r.inZone(*c.ClosesAt, c.TimeZone)))
+	}
+	lines, err := r.summary(ctx, req, c)
+	if err != nil {
+		r.log.Error("campaign summary", "code", c.Code, "err", err)
+	}
+	rep.Lines = append(rep.Lines, lines...)
+	return rep
+}
+
+// summary returns the lines that tell how a campaign is going, by kind.
+func (r *Router) summary(ctx context.Context, req *Request, c *core.Campaign) ([]Msg, error) {
+	switch c.Kind {
+	case core.KindIdeas:
+		return r.ideaSummary(ctx, req, c)
+	}
+	return nil, nil
+}
+
+func (r *Router) campaignClose(ctx context.Context, req *Request) ([]Reply, error) {
+	c, err := r.svc.CloseCampaign(ctx, req.Actor, codeArg(req, 0))
+	if err != nil {
+		return nil, err
+	}
+	return replies(reply("campaign.closed", "title", c.Title, "code", c.Code, "state", string(c.State)))
+}
+
+func (r *Router) campaignCancel(ctx context.Context, req *Request) ([]Reply, error) {
+	c, err := r.svc.CancelCampaign(ctx, req.Actor, codeArg(req, 0))
+	if err != nil {
+		return nil, err
+	}
+	return replies(reply("campaign.cancelled", "title", c.Title, "code", c.Code))
+}
+
+func (r *Router) campaignLink(ctx context.Context, req *Request) ([]Reply, error) {
+	c, err := r.svc.LinkChannel(ctx, req.Actor, codeArg(req, 0))
+	if err != nil {
+		return nil, err
+	}
+	return replies(reply("campaign.linked", "title", c.Title, "code", c.Code))
+}
+
+func (r *Router) campaignSchedule(ctx context.Context, req *Request) ([]Reply, error) {
+	c, err := r.svc.SetSchedule(ctx, req.Actor, codeArg(req, 0), req.Cmd.Rest(1))
+	if err != nil {
+		return nil, err
+	}
+	next, err := core.NextRun(c.Schedule, c.TimeZone, r.svc.Now())
+	if err != nil {
+		return nil, err
+	}
+	return replies(reply("campaign.scheduled", "code", c.Code, "spec", c.Schedule, "next", r.inZone(next, c.TimeZone)))
+}
+
+// inZone shows a time in a campaign's zone.
+func (r *Router) inZone(t time.Time, tz string) time.Time {
+	if loc, err := core.LoadZone(tz); err == nil {
+		return t.In(loc)
+	}
+	return t
+}

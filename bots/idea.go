@@ -1,0 +1,248 @@
+package bots
+
+import (
+	"context"
+	"strconv"
+	"strings"
+
+	"crowdbot/core"
+)
+
+// ideasPerPage fits one row of vote buttons (five per row on Discord).
+const ideasPerPage = 5
+
+// ideaPreview bounds how much of an idea a list shows.
+const ideaPreview = 200
+
+func (r *Router) ideaCommands() []*Spec {
+	id := Param{Name: "id", Type: ParamInt, Required: true}
+	return []*Spec{
+		{Name: "idea", Submit: true, Params: []Param{
+			{Name: "code", Type: ParamCode, Required: true},
+			{Name: "text", Type: ParamText, Required: true},
+		}, Run: r.ideaSubmit},
+		{Name: "idea", Sub: "status", Admin: true, Params: []Param{id,
+			{Name: "status", Type: ParamString, Required: true, Choices: ideaStatusNames()}}, Run: r.ideaStatus},
+		{Name: "idea", Sub: "merge", Admin: true, Params: []Param{id, {Name: "into", Type: ParamInt, Required: true}}, Run: r.ideaMerge},
+		{Name: "idea", Sub: "tag", Admin: true, Params: []Param{id, {Name: "tag", Type: ParamString, Required: true}}, Run: r.ideaTag},
+		{Name: "idea", Sub: "hide", Admin: true, Params: []Param{id}, Run: r.ideaHide(true)},
+		{Name: "idea", Sub: "unhide", Admin: true, Params: []Param{id}, Run: r.ideaHide(false)},
+		{Name: "ideas", Params: []Param{
+			{Name: "code", Type: ParamCode, Required: true},
+			{Name: "sort", Type: ParamString, Choices: []string{string(core.IdeasTop), string(core.IdeasNew)}},
+			{Name: "tag", Type: ParamString, Option: true},
+		}, Run: r.ideasList},
+	}
+}
+
+func (r *Router) ideaActions() map[string]ActionFunc {
+	return map[string]ActionFunc{
+		// iv:<idea id>: toggle the member's up-vote
+		"iv": r.ideaVote,
+		// il:<code>:<sort>:<page>[:<tag>]: a page of the board
+		"il": func(ctx context.Context, req *Request) ([]Reply, error) {
+			page, _ := strconv.Atoi(req.Act.Field(2))
+			return r.ideaPage(ctx, req, req.Act.Field(0), core.IdeaQuery{Sort: core.IdeaSort(req.Act.Field(1)), Page: page, Tag: req.Act.Field(3)}, true)
+		},
+		// ia:<code>: ask for an idea's text; answered with the text
+		"ia": func(ctx context.Context, req *Request) ([]Reply, error) {
+			code := req.Act.Field(0)
+			if strings.TrimSpace(req.Text) == "" {
+				return replies(Reply{Msg: M("idea.prompt", "code", code), Ephemeral: true,
+					Prompt: &Prompt{Msg: M("idea.prompt", "code", code), Action: ActionID("ia", code), Long: true, Max: core.MaxIdeaText}})
+			}
+			if !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
+				return nil, core.Errorf(core.ELIMIT, "error.slow_down")
+			}
+			return r.submitIdea(ctx, req, code, req.Text)
+		},
+	}
+}
+
+func ideaStatusNames() []string {
+	out := make([]string, len(core.IdeaStatuses))
+	for i, s := range core.IdeaStatuses {
+		out[i] = string(s)
+	}
+	return out
+}
+
+func (r *Router) ideaSubmit(ctx context.Context, req *Request) ([]Reply, error) {
+	return r.submitIdea(ctx, req, codeArg(req, 0), req.Cmd.Rest(1))
+}
+
+func (r *Router) submitIdea(ctx context.Context, req *Request, code, text string) ([]Reply, error) {
+	idea, created, err := r.svc.SubmitIdea(ctx, req.Actor, code, text)
+	if err != nil {
+		return nil, err
+	}
+	if !created {
+		rep := reply("idea.exists", "id", idea.ID, "votes", idea.Votes, "count", idea.Votes)
+		if idea.AuthorID != req.Actor.Member.ID {
+			rep.Buttons = [][]Button{{voteButton(idea)}}
+		}
+		return replies(rep)
+	}
+	return replies(reply("idea.added", "id", idea.ID, "code", code))
+}
+
+func voteButton(idea *core.Idea) Button {
+	return Button{Msg: M("button.vote", "id", idea.ID, "votes", idea.Votes), Action: ActionID("iv", idea.ID)}
+}
+
+func (r *Router) ideaVote(ctx context.Context, req *Request) ([]Reply, error) {
+	id := req.Act.Int(0)
+	idea, voted, err := r.svc.ToggleIdeaVote(ctx, req.Actor, id)
+	if err != nil {
+		return nil, err
+	}
+	key := "idea.voted"
+	if !voted {
+		key = "idea.unvoted"
+	}
+	return replies(Reply{Msg: M(key, "id", idea.ID, "count", idea.Votes), Toast: true, Ephemeral: true})
+}
+
+func (r *Router) ideasList(ctx context.Context, req *Request) ([]Reply, error) {
+	q := core.IdeaQuery{Sort: core.IdeasTop, Tag: req.Cmd.Opts["tag"], Page: 1}
+	if s := strings.ToLower(req.Cmd.Arg(1)); s != "" {
+		if s != string(core.IdeasTop) && s != string(core.IdeasNew) {
+			return nil, core.Errorf(core.EINVALID, "error.usage", "usage", "ideas")
+		}
+		q.Sort = core.IdeaSort(s)
+	}
+	return r.ideaPage(ctx, req, codeArg(req, 0), q, false)
+}
+
+// ideaPage shows one page of the board with a vote button per idea and page buttons;
+// edit replaces the message the page buttons were pressed on.
+func (r *Router) ideaPage(ctx context.Context, req *Request, code string, q core.IdeaQuery, edit bool) ([]Reply, error) {
+	q.PerPage = ideasPerPage
+	c, page, err := r.svc.Ideas(ctx, code, q)
+	if err != nil {
+		return nil, err
+	}
+	if page.Total == 0 {
+		rep := reply("ideas.empty", "title", c.Title, "code", c.Code)
+		if c.State == core.StateOpen {
+			rep.Buttons = [][]Button{{{Msg: M("button.suggest"), Action: ActionID("ia", c.Code), Style: StyleSuccess}}}
+		}
+		rep.Edit = edit
+		return replies(rep)
+	}
+	rep := reply("ideas.title", "title", c.Title, "code", c.Code, "page", page.Page, "pages", page.Pages, "sort", string(q.Sort))
+	var votes []Button
+	for i := range page.Ideas {
+		idea := &page.Ideas[i]
+		text := idea.Text
+		if core.Len(text) > ideaPreview {
+			text = string([]rune(text)[:ideaPreview-1]) + "…"
+		}
+		rep.Lines = append(rep.Lines, M("ideas.item", "id", idea.ID, "votes", idea.Votes, "text", text,
+			"status", string(idea.Status), "tags", strings.Join(idea.Tags, " #")))
+		if c.State == core.StateOpen {
+			votes = append(votes, voteButton(idea))
+		}
+	}
+	if len(votes) > 0 {
+		rep.Buttons = append(rep.Buttons, votes)
+	}
+	var nav []Button
+	if page.Page > 1 {
+		nav = append(nav, Button{Msg: M("button.prev"), Action: pageAction(c.Code, q, page.Page-1), Style: StyleSecondary})
+	}
+	if page.Page < page.Pages {
+		nav = append(nav, Button{Msg: M("button.next"), Action: pageAction(c.Code, q, page.Page+1), Style: StyleSecondary})
+	}
+	if c.State == core.StateOpen {
+		nav = append(nav, Button{Msg: M("button.suggest"), Action: ActionID("ia", c.Code), Style: StyleSuccess})
+	}
+	if len(nav) > 0 {
+		rep.Buttons = append(rep.Buttons, nav)
+	}
+	rep.Edit = edit
+	return replies(rep)
+}
+
+func pageAction(code string, q core.IdeaQuery, page int) string {
+	if q.Tag != "" {
+		return ActionID("il", code, string(q.Sort), page, q.Tag)
+	}
+	return ActionID("il", code, string(q.Sort), page)
+}
+
+// ideaSummary is the ideas line of /campaign show.
+func (r *Router) ideaSummary(ctx context.Context, req *Request, c *core.Campaign) ([]Msg, error) {
+	ideas, votes, err := r.svc.IdeaTotals(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	return []Msg{M("ideas.summary", "count", ideas, "votes", votes)}, nil
+}
+
+// ideaID reads the idea id at positional argument i ("12" or "#12").
+func ideaID(req *Request, i int) (int64, error) {
+	s := strings.TrimPrefix(req.Cmd.Arg(i), "#")
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, core.Errorf(core.EINVALID, "error.bad_idea_id", "text", req.Cmd.Arg(i))
+	}
+	return id, nil
+}
+
+func (r *Router) ideaStatus(ctx context.Context, req *Request) ([]Reply, error) {
+	id, err := ideaID(req, 0)
+	if err != nil {
+		return nil, err
+	}
+	idea, err := r.svc.SetIdeaStatus(ctx, req.Actor, id, core.IdeaStatus(strings.ToLower(req.Cmd.Arg(1))))
+	if err != nil {
+		return nil, err
+	}
+	return replies(reply("idea.status_set", "id", idea.ID, "status", string(idea.Status)))
+}
+
+func (r *Router) ideaMerge(ctx context.Context, req *Request) ([]Reply, error) {
+	from, err := ideaID(req, 0)
+	if err != nil {
+		return nil, err
+	}
+	into, err := ideaID(req, 1)
+	if err != nil {
+		return nil, err
+	}
+	idea, err := r.svc.MergeIdeas(ctx, req.Actor, from, into)
+	if err != nil {
+		return nil, err
+	}
+	return replies(reply("idea.merged", "from", from, "id", idea.ID, "count", idea.Votes))
+}
+
+func (r *Router) ideaTag(ctx context.Context, req *Request) ([]Reply, error) {
+	id, err := ideaID(req, 0)
+	if err != nil {
+		return nil, err
+	}
+	idea, err := r.svc.TagIdea(ctx, req.Actor, id, req.Cmd.Rest(1))
+	if err != nil {
+		return nil, err
+	}
+	return replies(reply("idea.tagged", "id", idea.ID, "tags", strings.Join(idea.Tags, " #")))
+}
+
+func (r *Router) ideaHide(hidden bool) func(ctx context.Context, req *Request) ([]Reply, error) {
+	return func(ctx context.Context, req *Request) ([]Reply, error) {
+		id, err := ideaID(req, 0)
+		if err != nil {
+			return nil, err
+		}
+		if err := r.svc.HideIdea(ctx, req.Actor, id, hidden); err != nil {
+			return nil, err
+		}
+		key := "idea.hidden"
+		if !hidden {
+			key = "idea.unhidden"
+		}
+		return replies(reply(key, "id", id))
+	}
+}

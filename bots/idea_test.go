@@ -1,0 +1,260 @@
+package bots_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"crowdbot/bots"
+	. "crowdbot/bots/botstest"
+	"crowdbot/core"
+)
+
+// TestIdeasConversation runs a whole ideas campaign through the neutral layer, in
+// each language: create, submit, de-duplicate, list, vote twice, merge, status, tag,
+// moderation, bad input, a repeated update, and the close.
+func TestIdeasConversation(t *testing.T) {
+	for _, lang := range core.Locales {
+		t.Run(lang, func(t *testing.T) {
+			h := New(t)
+			admin, bob, carol := Admin.In(lang), Bob.In(lang), Carol.In(lang)
+
+			h.Expect(h.Say(bob, `/campaign new ideas "Next flavour"`), "error.admin_only")
+			created := h.Expect(h.Say(admin, `/campaign new ideas "Next flavour" Tell us what to make next closes=7d`), "campaign.created")
+			code := Code(t, created)
+			if lang != "en" && strings.Contains(created.Text, "New ideas campaign") {
+				t.Errorf("reply not translated: %q", created.Text)
+			}
+
+			added := h.Expect(h.Say(bob, "/idea "+code+" Pistachio and lemon"), "idea.added")
+			first := added.Args["id"].(int64)
+			twin := h.Expect(h.Say(carol, "/idea "+code+`   "pistachio AND   lemon!!"`), "idea.exists")
+			if twin.Args["id"] != first || Action(t, twin, "iv:") != fmt.Sprintf("iv:%d", first) {
+				t.Fatalf("the same text made %v, want a pointer to #%d", twin.Args, first)
+			}
+			second := h.Expect(h.Say(carol, "/idea "+code+" Mango sorbet 🥭"), "idea.added").Args["id"].(int64)
+
+			list := h.Expect(h.Say(bob, "/ideas "+code), "ideas.title")
+			if len(list.Lines) != 2 || len(list.Buttons) != 2 || len(list.Buttons[0]) != 2 {
+				t.Fatalf("list: %d lines, buttons %+v", len(list.Lines), list.Buttons)
+			}
+
+			vote := fmt.Sprintf("iv:%d", first)
+			if r := h.Expect(h.Press(carol, vote), "idea.voted"); r.Args["count"] != 1 || !r.Toast {
+				t.Fatalf("first vote: %+v", r)
+			}
+			if r := h.Expect(h.Press(carol, vote), "idea.unvoted"); r.Args["count"] != 0 {
+				t.Fatalf("second press should withdraw: %+v", r)
+			}
+			h.Expect(h.Press(carol, vote), "idea.voted")
+			h.Expect(h.Press(bob, vote), "error.idea_own_vote")
+			h.Expect(h.Press(admin, fmt.Sprintf("iv:%d", second)), "idea.voted")
+			h.Expect(h.Press(bob, fmt.Sprintf("iv:%d", second)), "idea.voted")
+
+			// merging #second into #first: Admin's vote moves, Bob's (first's author) is
+			// dropped, Carol counts once
+			h.Expect(h.Say(bob, fmt.Sprintf("/idea merge %d %d", second, first)), "error.admin_only")
+			merged := h.Expect(h.Say(admin, fmt.Sprintf("/idea merge %d %d", second, first)), "idea.merged")
+			if merged.Args["count"] != 2 {
+				t.Fatalf("after merge #%d has %v votes, want 2", first, merged.Args["count"])
+			}
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea merge %d %d", second, first)), "error.idea_already_merged")
+			if l := h.Expect(h.Say(bob, "/ideas "+code+" new"), "ideas.title"); len(l.Lines) != 1 {
+				t.Fatalf("merged idea still listed: %q", l.Text)
+			}
+
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea status %d planned", first)), "idea.status_set")
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea status %d shipped", first)), "error.bad_idea_status")
+			h.Expect(h.Say(admin, "/idea status 99999 done"), "error.idea_not_found")
+			notices := outboxKeys(t, h)
+			if notices["notice.idea_status"] != 1 || notices["notice.idea_merged"] != 1 {
+				t.Fatalf("outbox notices %v", notices)
+			}
+
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea tag %d Summer", first)), "idea.tagged")
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea tag %d no spaces!", first)), "error.bad_tag")
+			h.Expect(h.Say(carol, "/idea "+code+" Salted caramel"), "idea.added")
+			if l := h.Expect(h.Say(bob, "/ideas "+code+" tag=summer"), "ideas.title"); len(l.Lines) != 1 {
+				t.Fatalf("tag filter: %q", l.Text)
+			}
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea hide %d", first)), "idea.hidden")
+			h.Expect(h.Press(carol, vote), "error.idea_not_found")
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea unhide %d", first)), "idea.unhidden")
+
+			// bad input: nothing is stored, and the member is told why
+			h.Expect(h.Say(bob, "/idea "+code), "error.usage")
+			h.Expect(h.Say(bob, "/idea "+code+" \x00\x01\u202e  "), "error.empty")
+			h.Expect(h.Say(bob, "/idea "+code+" "+strings.Repeat("é", 1001)), "error.too_long")
+			h.Expect(h.Say(bob, "/idea zzzz9 hello"), "error.campaign_not_found")
+			h.Expect(h.Say(bob, "/idea "+code+" fine idea color=red"), "error.unknown_option")
+			h.Expect(h.Say(bob, "/frobnicate"), "error.unknown_command")
+			h.Expect(h.Press(bob, "zz:1"), "error.unknown_action")
+
+			// the same update delivered twice makes one idea and one silent repeat
+			in := h.Input(bob)
+			in.Text = "/idea " + code + " Dark chocolate"
+			h.Expect(h.Do(in), "idea.added")
+			if again := h.Do(in); len(again) != 0 {
+				t.Fatalf("repeated update answered %v", Keys(again))
+			}
+			if l := h.Expect(h.Say(bob, "/ideas "+code+" new"), "ideas.title"); !strings.Contains(l.Text, "Dark chocolate") || strings.Count(l.Text, "Dark chocolate") != 1 {
+				t.Fatalf("repeat changed the board: %q", l.Text)
+			}
+
+			h.Expect(h.Say(admin, "/campaign close "+code), "campaign.closed")
+			h.Expect(h.Press(carol, fmt.Sprintf("iv:%d", first)), "error.campaign_closed")
+			h.Expect(h.Say(carol, "/idea "+code+" Too late"), "error.campaign_closed")
+		})
+	}
+}
+
+func outboxKeys(t *testing.T, h *Harness) map[string]int {
+	t.Helper()
+	items, err := h.Store.Outbox(context.Background(), "", 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, it := range items {
+		out[it.Announcement.Key]++
+	}
+	return out
+}
+
+// TestIdeaByPrompt suggests an idea through the button and the free-text answer, the
+// way Telegram replies and Discord modals do.
+func TestIdeaByPrompt(t *testing.T) {
+	h := New(t)
+	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Board"`), "campaign.created"))
+	empty := h.Expect(h.Say(Bob, "/ideas "+code), "ideas.empty")
+	ask := h.Expect(h.Press(Bob, Action(t, empty, "ia:")), "idea.prompt")
+	if ask.Prompt == nil || ask.Prompt.Action != "ia:"+code || !ask.Prompt.Long {
+		t.Fatalf("prompt = %+v", ask.Prompt)
+	}
+	// chat from someone else is not an answer
+	if rs := h.Say(Carol, "lol"); len(rs) != 0 {
+		t.Fatalf("plain chat answered: %v", Keys(rs))
+	}
+	h.Expect(h.Say(Bob, "A rooftop concert"), "idea.added")
+	// the question was answered once; more chat is ignored
+	if rs := h.Say(Bob, "thanks"); len(rs) != 0 {
+		t.Fatalf("second text answered: %v", Keys(rs))
+	}
+	// a modal submit carries the action and the text together
+	h.Expect(h.Answer(Carol, "ia:"+code, "Free ice cream"), "idea.added")
+}
+
+func TestIdeasPaginate(t *testing.T) {
+	h := New(t)
+	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Board"`), "campaign.created"))
+	for i := range 12 {
+		h.Expect(h.Say(Bob, fmt.Sprintf("/idea %s idea number %d", code, i)), "idea.added")
+	}
+	p1 := h.Expect(h.Say(Carol, "/ideas "+code+" new"), "ideas.title")
+	if len(p1.Lines) != 5 || p1.Args["pages"] != 3 {
+		t.Fatalf("page 1: %d lines, %v", len(p1.Lines), p1.Args)
+	}
+	p2 := h.Expect(h.Press(Carol, Action(t, p1, "il:")), "ideas.title")
+	if p2.Args["page"] != 2 || !p2.Edit {
+		t.Fatalf("page 2: %+v", p2.Args)
+	}
+	p3 := h.Expect(h.Press(Carol, p2.Buttons[1][1].Action), "ideas.title")
+	if p3.Args["page"] != 3 || len(p3.Lines) != 2 {
+		t.Fatalf("page 3: %v, %d lines", p3.Args, len(p3.Lines))
+	}
+}
+
+func TestHelpAndLang(t *testing.T) {
+	h := New(t)
+	member := h.Expect(h.Say(Bob, "/help"), "help.title")
+	admin := h.Expect(h.Say(Admin, "/help"), "help.title")
+	if strings.Contains(member.Text, "/campaign new") || !strings.Contains(admin.Text, "/campaign new") {
+		t.Fatalf("admin commands shown to the wrong people:\nmember: %s\nadmin: %s", member.Text, admin.Text)
+	}
+	if strings.Contains(member.Text, "/idea status") || !strings.Contains(member.Text, "/idea <code>") {
+		t.Fatalf("member help: %s", member.Text)
+	}
+	h.Expect(h.Say(Bob, "/lang de"), "error.bad_locale")
+	fr := h.Expect(h.Say(Bob, "/lang fr"), "lang.set")
+	if !strings.Contains(fr.Text, "français") {
+		t.Fatalf("lang reply not in French: %q", fr.Text)
+	}
+	// Bob's platform says English, his choice says French
+	if again := h.Expect(h.Say(Bob, "/help"), "help.title"); !strings.Contains(again.Text, "Ce que vous pouvez faire") {
+		t.Fatalf("help after /lang fr: %q", again.Text)
+	}
+	h.Expect(h.Press(Bob, "lang:auto"), "lang.set")
+	if back := h.Expect(h.Say(Bob, "/help"), "help.title"); !strings.Contains(back.Text, "What you can do") {
+		t.Fatalf("help after auto: %q", back.Text)
+	}
+	// an Italian platform locale is honoured without /lang
+	it := h.Expect(h.Say(Carol.In("it-IT"), "/help"), "help.title")
+	if !strings.Contains(it.Text, "Cosa puoi fare") {
+		t.Fatalf("Italian help: %q", it.Text)
+	}
+}
+
+func TestOwnersAreAdmins(t *testing.T) {
+	h := New(t, func(o *bots.Options) { o.Owners = []string{"telegram:1002"} })
+	h.Expect(h.Say(Bob, `/campaign new ideas "Owner's board"`), "campaign.created")
+	h.Expect(h.Say(Carol, `/campaign new ideas "Not mine"`), "error.admin_only")
+}
+
+func TestSubmissionRateLimit(t *testing.T) {
+	h := New(t, func(o *bots.Options) { o.SubmissionsPerMinute = 2 })
+	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Board"`), "campaign.created"))
+	h.Expect(h.Say(Bob, "/idea "+code+" one"), "idea.added")
+	h.Expect(h.Say(Bob, "/idea "+code+" two"), "idea.added")
+	h.Expect(h.Say(Bob, "/idea "+code+" three"), "error.slow_down")
+	// the refused idea was not stored; after a minute it goes through
+	h.Clock.Advance(time.Minute)
+	h.Expect(h.Say(Bob, "/idea "+code+" three"), "idea.added")
+	// others are not slowed by Bob
+	h.Expect(h.Say(Carol, "/idea "+code+" four"), "idea.added")
+}
+
+func TestCampaignCommands(t *testing.T) {
+	h := New(t)
+	h.Expect(h.Say(Admin, `/campaign new poll "Q"`), "error.campaign_new_kind")
+	h.Expect(h.Say(Admin, `/campaign new sprockets "Q"`), "error.bad_kind")
+	h.Expect(h.Say(Admin, `/campaign new ideas "Q" closes=-3h`), "error.bad_deadline")
+	h.Expect(h.Say(Admin, `/campaign new ideas "Q" closes=2020-01-01`), "error.deadline_past")
+	h.Expect(h.Say(Admin, `/campaign new ideas "Q" tz=Mars/Olympus`), "error.bad_timezone")
+	h.Expect(h.Say(Admin, `/campaign new ideas ""`), "error.empty")
+	h.Expect(h.Say(Admin, `/campaign new ideas "`+strings.Repeat("x", 201)+`"`), "error.too_long")
+	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Board" closes=1h tz=Europe/Rome`), "campaign.created"))
+
+	list := h.Expect(h.Say(Bob, "/campaign list"), "campaign.list_title")
+	if !strings.Contains(list.Text, code) {
+		t.Fatalf("list: %q", list.Text)
+	}
+	show := h.Expect(h.Say(Bob, "/campaign show "+code), "campaign.show")
+	if !strings.Contains(show.Text, "CET") {
+		t.Fatalf("deadline should show in the campaign's zone: %q", show.Text)
+	}
+	h.Expect(h.Say(Admin, "/campaign schedule "+code+" every day"), "error.bad_schedule")
+	sched := h.Expect(h.Say(Admin, `/campaign schedule `+code+` "0 9 * * 1"`), "campaign.scheduled")
+	if !strings.Contains(sched.Text, "2026-03-09 09:00 CET") {
+		t.Fatalf("next run should be Monday 09:00 in Rome: %q", sched.Text)
+	}
+	h.Expect(h.Say(Bob, "/campaign link "+code), "error.admin_only")
+	other := Admin.On(core.Discord, "41771983423143937", "80351110224678912")
+	h.Expect(h.Say(other, "/campaign link "+code), "campaign.linked")
+
+	// the deadline closes it, even when the check runs late
+	h.Clock.Advance(5 * time.Hour)
+	if n, err := h.Service.AdvanceDue(context.Background()); err != nil || n != 1 {
+		t.Fatalf("advance: %d, %v", n, err)
+	}
+	if n, _ := h.Service.AdvanceDue(context.Background()); n != 0 {
+		t.Fatalf("a closed campaign moved again")
+	}
+	h.Expect(h.Say(Bob, "/idea "+code+" late"), "error.campaign_closed")
+	if got := outboxKeys(t, h)["announce.closed"]; got != 2 {
+		t.Fatalf("close announced %d times, want once in each of the 2 linked channels", got)
+	}
+	h.Expect(h.Say(Admin, "/campaign close "+code), "error.campaign_closed")
+	h.Expect(h.Say(Admin, "/campaign cancel "+code), "error.campaign_closed")
+}

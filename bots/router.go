@@ -1,0 +1,443 @@
+package bots
+
+import (
+	"context"
+	"log/slog"
+	"strings"
+	"time"
+
+	"crowdbot/bots/i18n"
+	"crowdbot/core"
+)
+
+// ParamType tells adapters how to ask for a parameter (Discord's typed options).
+type ParamType int
+
+// Parameter types.
+const (
+	ParamString     ParamType = iota // one word or a quoted phrase
+	ParamText                        // free text to the end of the line
+	ParamInt                         // a whole number
+	ParamCode                        // a campaign code
+	ParamAmount                      // an amount with a currency
+	ParamDuration                    // a duration or a deadline
+	ParamAttachment                  // a file
+	ParamFlag                        // a bare word that switches something on
+)
+
+// Param describes one parameter of a command, for help and for adapters that show
+// typed options.
+type Param struct {
+	Name     string
+	Type     ParamType
+	Required bool
+	// Option params are given as name=value on text platforms.
+	Option  bool
+	Choices []string
+	// Repeat is how many times a positional param may repeat (poll options); 0 is once.
+	Repeat int
+}
+
+// Spec is one command (or subcommand) the Router knows.
+type Spec struct {
+	Name string // the command, as typed after the slash
+	Sub  string // the subcommand (first argument), or "" for the command itself
+	// Admin commands are refused to members who are not admins.
+	Admin bool
+	// Submit commands count against the member's submission rate limit.
+	Submit bool
+	// Private commands answer privately (share links, earnings).
+	Private bool
+	Params  []Param
+	Run     func(ctx context.Context, req *Request) ([]Reply, error)
+}
+
+// ID returns "name" or "name.sub", the suffix of the spec's help key.
+func (s *Spec) ID() string {
+	if s.Sub == "" {
+		return s.Name
+	}
+	return s.Name + "." + s.Sub
+}
+
+// HelpKey is the catalog key of the spec's one-line usage and description.
+func (s *Spec) HelpKey() string { return "help." + s.ID() }
+
+// ActionFunc handles a pressed button or an answered question.
+type ActionFunc func(ctx context.Context, req *Request) ([]Reply, error)
+
+// Request is what a command or action handler gets.
+type Request struct {
+	In     Input
+	Actor  core.Actor
+	Locale string
+	Cmd    *Command // the command, for commands
+	Act    Action   // the action, for buttons and answers
+	Text   string   // the answer's text, for answered questions
+}
+
+// Options configure a Router.
+type Options struct {
+	Service *core.Service
+	Catalog *i18n.Catalog
+	// Owners are admins everywhere, as "platform:id".
+	Owners []string
+	// SubmissionsPerMinute bounds each member's submissions; 0 turns it off.
+	SubmissionsPerMinute int
+	Metrics              *Metrics
+	Logger               *slog.Logger
+	// PublicURL is where the web pages are reached, for links.
+	PublicURL string
+	// TelegramBot is the bot's username, for t.me deep links; "" leaves them out.
+	TelegramBot string
+}
+
+// Router runs Inputs against core and answers with Replies.
+type Router struct {
+	svc     *core.Service
+	cat     *i18n.Catalog
+	owners  map[string]bool
+	limiter *limiter
+	metrics *Metrics
+	log     *slog.Logger
+	opts    Options
+	specs   []*Spec
+	byName  map[string][]*Spec
+	actions map[string]ActionFunc
+}
+
+// NewRouter returns a Router with every command and action registered.
+func NewRouter(o Options) *Router {
+	r := &Router{
+		svc:     o.Service,
+		cat:     o.Catalog,
+		owners:  map[string]bool{},
+		limiter: newLimiter(o.SubmissionsPerMinute),
+		metrics: o.Metrics,
+		log:     o.Logger,
+		opts:    o,
+		byName:  map[string][]*Spec{},
+		actions: map[string]ActionFunc{},
+	}
+	if r.cat == nil {
+		r.cat = i18n.MustLoad()
+	}
+	if r.metrics == nil {
+		r.metrics = NewMetrics()
+	}
+	if r.log == nil {
+		r.log = slog.Default()
+	}
+	for _, o := range o.Owners {
+		r.owners[o] = true
+	}
+	for _, group := range [][]*Spec{
+		r.houseCommands(), r.ideaCommands(), r.pollCommands(), r.contestCommands(),
+		r.fundraiserCommands(), r.taskCommands(), r.spreadCommands(),
+	} {
+		for _, s := range group {
+			r.specs = append(r.specs, s)
+			r.byName[s.Name] = append(r.byName[s.Name], s)
+		}
+	}
+	for _, group := range []map[string]ActionFunc{
+		r.houseActions(), r.ideaActions(), r.pollActions(), r.contestActions(),
+		r.fundraiserActions(), r.taskActions(), r.spreadActions(),
+	} {
+		for verb, f := range group {
+			if _, dup := r.actions[verb]; dup {
+				panic("bots: action verb registered twice: " + verb)
+			}
+			r.actions[verb] = f
+		}
+	}
+	return r
+}
+
+// Specs lists every command, for adapters that register them with their platform.
+func (r *Router) Specs() []*Spec { return r.specs }
+
+// Catalog returns the Router's catalog, for adapters that render announcements.
+func (r *Router) Catalog() *i18n.Catalog { return r.cat }
+
+// Service returns the core service behind the Router.
+func (r *Router) Service() *core.Service { return r.svc }
+
+// Handle runs one input and returns the replies, rendered in the member's language.
+// It never fails: a refusal is a translated reply, an internal error is logged and
+// answered with an apology, and a repeated update gets no reply at all.
+func (r *Router) Handle(ctx context.Context, in Input) []Reply {
+	req, err := r.identify(ctx, in)
+	if err != nil {
+		r.log.Error("identify", "platform", in.Platform, "err", err)
+		return r.render(&Request{Locale: "en"}, r.failure(&Request{In: in, Locale: "en"}, "identify", err))
+	}
+	ctx = core.WithUpdate(ctx, in.Platform, in.UpdateID)
+	what, replies, err := r.dispatch(ctx, req)
+	r.metrics.Updates.WithLabelValues(string(in.Platform), what).Inc()
+	if err != nil {
+		replies = r.failure(req, what, err)
+	}
+	for _, rep := range replies {
+		if rep.Prompt != nil && rep.Prompt.Action != "" {
+			if err := r.svc.AskFor(ctx, req.Actor, rep.Prompt.Action); err != nil {
+				r.log.Error("save prompt", "err", err)
+			}
+		}
+	}
+	return r.render(req, replies)
+}
+
+// identify loads the space and member and works out language and admin rights.
+func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
+	sp, m, err := r.svc.Identify(ctx, in.Space, in.Member)
+	if err != nil {
+		return nil, err
+	}
+	locale := m.Locale
+	if locale == "" {
+		locale = core.NormalizeLocale(in.Locale)
+	}
+	if locale == "" {
+		locale = core.NormalizeLocale(sp.Locale)
+	}
+	if locale == "" {
+		locale = core.Locales[0]
+	}
+	return &Request{
+		In:     in,
+		Locale: locale,
+		Actor:  core.Actor{Member: *m, Space: *sp, Channel: in.Channel, Admin: r.IsAdmin(in)},
+	}, nil
+}
+
+// IsAdmin is the one admin check: the platform's own notion of admin, or one of the
+// configured owners.
+func (r *Router) IsAdmin(in Input) bool {
+	return in.Admin || r.owners[string(in.Member.Platform)+":"+in.Member.ExternalID]
+}
+
+// dispatch finds the handler for an input and runs it. It returns a label for
+// metrics and logs.
+func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, error) {
+	in := req.In
+	if in.Action != "" {
+		return r.runAction(ctx, req, in.Action, in.Text)
+	}
+	cmd := in.Command
+	if cmd == nil {
+		var ok bool
+		cmd, ok = ParseCommand(in.Text)
+		if !ok {
+			if strings.HasPrefix(strings.TrimSpace(in.Text), "/") {
+				return "unknown", nil, core.Errorf(core.EINVALID, "error.unknown_command", "command", firstWord(in.Text))
+			}
+			// plain text answers a pending question, or is chat the bot ignores
+			action, err := r.svc.PendingPrompt(ctx, req.Actor)
+			if err != nil || action == "" {
+				return "text", nil, err
+			}
+			return r.runAction(ctx, req, action, in.Text)
+		}
+	}
+	spec := r.find(cmd)
+	if spec == nil {
+		return "unknown", nil, core.Errorf(core.EINVALID, "error.unknown_command", "command", "/"+cmd.Name)
+	}
+	label := spec.ID()
+	if spec.Sub != "" {
+		cmd.Args = cmd.Args[1:]
+	}
+	if spec.Admin && !req.Actor.Admin {
+		return label, nil, core.Errorf(core.EFORBIDDEN, "error.admin_only")
+	}
+	if err := r.checkArgs(spec, cmd); err != nil {
+		return label, nil, err
+	}
+	if spec.Submit && !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
+		return label, nil, core.Errorf(core.ELIMIT, "error.slow_down")
+	}
+	req.Cmd = cmd
+	replies, err := spec.Run(ctx, req)
+	if spec.Private {
+		for i := range replies {
+			replies[i].Ephemeral = true
+		}
+	}
+	return label, replies, err
+}
+
+// find returns the spec for a command: the subcommand named by the first argument if
+// there is one, else the command itself.
+func (r *Router) find(cmd *Command) *Spec {
+	specs := r.byName[cmd.Name]
+	if len(cmd.Args) > 0 && !cmd.Args[0].Quoted || len(cmd.Args) > 0 && cmd.raw == "" {
+		sub := strings.ToLower(cmd.Arg(0))
+		for _, s := range specs {
+			if s.Sub != "" && s.Sub == sub {
+				return s
+			}
+		}
+	}
+	for _, s := range specs {
+		if s.Sub == "" {
+			return s
+		}
+	}
+	return nil
+}
+
+// checkArgs refuses a command missing a required parameter, with its usage.
+func (r *Router) checkArgs(spec *Spec, cmd *Command) error {
+	pos := 0
+	for _, p := range spec.Params {
+		switch {
+		case p.Type == ParamFlag || p.Type == ParamAttachment:
+		case p.Option:
+			if _, ok := cmd.Opts[p.Name]; p.Required && !ok {
+				return core.Errorf(core.EINVALID, "error.usage", "usage", spec.ID())
+			}
+		default:
+			if p.Required && pos >= len(cmd.Args) {
+				return core.Errorf(core.EINVALID, "error.usage", "usage", spec.ID())
+			}
+			pos++
+		}
+	}
+	for k := range cmd.Opts {
+		known := false
+		for _, p := range spec.Params {
+			if p.Name == k && (p.Option || p.Type == ParamFlag) {
+				known = true
+			}
+		}
+		if !known {
+			return core.Errorf(core.EINVALID, "error.unknown_option", "option", k, "usage", spec.ID())
+		}
+	}
+	return nil
+}
+
+// runAction runs the handler of an action id.
+func (r *Router) runAction(ctx context.Context, req *Request, id, text string) (string, []Reply, error) {
+	act := ParseAction(id)
+	f, ok := r.actions[act.Verb]
+	if !ok || len(id) > MaxActionLen {
+		return "action", nil, core.Errorf(core.EINVALID, "error.unknown_action")
+	}
+	req.Act, req.Text = act, text
+	replies, err := f(ctx, req)
+	return "action:" + act.Verb, replies, err
+}
+
+// failure turns an error into the reply a member sees.
+func (r *Router) failure(req *Request, what string, err error) []Reply {
+	code := core.ErrorCode(err)
+	r.metrics.Errors.WithLabelValues(string(req.In.Platform), string(code)).Inc()
+	if code == core.EDUPLICATE {
+		return nil // handled before; say nothing twice
+	}
+	if e := core.AsError(err); e != nil && code != core.EINTERNAL {
+		return []Reply{{Msg: Msg{Key: e.Key, Args: e.Args}, Ephemeral: true, Toast: req.In.Action != ""}}
+	}
+	r.log.Error("handle", "platform", req.In.Platform, "what", what, "member", req.Actor.Member.ID, "err", err)
+	return []Reply{{Msg: M("error.internal"), Ephemeral: true, Toast: req.In.Action != ""}}
+}
+
+// render fills in the text of every reply and button label.
+func (r *Router) render(req *Request, replies []Reply) []Reply {
+	for i := range replies {
+		rep := &replies[i]
+		var b strings.Builder
+		if rep.Key != "" {
+			b.WriteString(r.T(req.Locale, rep.Msg))
+		}
+		for _, l := range rep.Lines {
+			if b.Len() > 0 {
+				b.WriteByte('\n')
+			}
+			b.WriteString(r.T(req.Locale, l))
+		}
+		rep.Text = b.String()
+		for _, row := range rep.Buttons {
+			for j := range row {
+				if row[j].Label == "" {
+					row[j].Label = r.T(req.Locale, row[j].Msg)
+				}
+			}
+		}
+		if rep.Prompt != nil && rep.Prompt.Key != "" {
+			rep.Prompt.Args = r.renderArgs(req.Locale, rep.Prompt.Args)
+		}
+	}
+	return replies
+}
+
+// T renders a message in a locale. Arguments are made readable first: money in the
+// locale's format, times as dates, a "field" or "usage" by its own key.
+func (r *Router) T(locale string, m Msg) string {
+	return r.cat.T(locale, m.Key, r.renderArgs(locale, m.Args))
+}
+
+func (r *Router) renderArgs(locale string, args map[string]any) map[string]any {
+	if len(args) == 0 {
+		return args
+	}
+	out := make(map[string]any, len(args))
+	for k, v := range args {
+		switch v := v.(type) {
+		case core.Money:
+			out[k] = v.Format(locale)
+		case time.Time:
+			out[k] = v.Format("2006-01-02 15:04 MST")
+		case *time.Time:
+			if v != nil {
+				out[k] = v.Format("2006-01-02 15:04 MST")
+			}
+		case Msg:
+			out[k] = r.T(locale, v)
+		case string:
+			out[k] = v
+			if prefix, ok := KeyedArgs[k]; ok && r.cat.Has(prefix+v) {
+				out[k] = r.cat.T(locale, prefix+v, nil)
+			}
+		default:
+			out[k] = v
+		}
+	}
+	return out
+}
+
+// KeyedArgs names message arguments whose values are words with a translation of
+// their own: the value v of argument k is shown as the message KeyedArgs[k]+v. Core
+// passes such values raw ("done", "fundraiser") so they survive the outbox's JSON.
+var KeyedArgs = map[string]string{
+	"field":    "field.",
+	"usage":    "help.",
+	"kind":     "kind.",
+	"state":    "state.",
+	"language": "lang.name.",
+	"sort":     "ideas.sort.",
+	"status":   "idea.status.",
+}
+
+func firstWord(s string) string {
+	f := strings.Fields(s)
+	if len(f) == 0 {
+		return ""
+	}
+	w := f[0]
+	if len(w) > 40 {
+		w = w[:40]
+	}
+	return w
+}
+
+// reply is a shorthand for a one-message reply.
+func reply(key string, args ...any) Reply { return Reply{Msg: M(key, args...)} }
+
+// replies wraps replies in a slice with no error.
+func replies(rs ...Reply) ([]Reply, error) { return rs, nil }
+
+// codeArg reads the campaign code at positional argument i.
+func codeArg(req *Request, i int) string { return strings.TrimSpace(req.Cmd.Arg(i)) }

@@ -1,0 +1,298 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"crowdbot/core"
+)
+
+type ideaRow struct {
+	ID         int64
+	CampaignID int64
+	AuthorID   int64
+	Text       string
+	TextKey    string
+	Status     string
+	Tags       string // ",tag1,tag2," so that one tag matches with LIKE '%,tag,%'
+	Hidden     bool
+	MergedInto *int64
+	Votes      int
+	CreatedAt  time.Time
+}
+
+func (ideaRow) TableName() string { return "ideas" }
+
+func (r ideaRow) toCore() core.Idea {
+	var tags []string
+	for _, t := range strings.Split(r.Tags, ",") {
+		if t != "" {
+			tags = append(tags, t)
+		}
+	}
+	return core.Idea{ID: r.ID, CampaignID: r.CampaignID, AuthorID: r.AuthorID, Text: r.Text,
+		Status: core.IdeaStatus(r.Status), Tags: tags, Hidden: r.Hidden, MergedInto: r.MergedInto,
+		Votes: r.Votes, CreatedAt: r.CreatedAt}
+}
+
+type ideaVoteRow struct {
+	IdeaID    int64
+	MemberID  int64
+	CreatedAt time.Time
+}
+
+func (ideaVoteRow) TableName() string { return "idea_votes" }
+
+type pointRow struct {
+	ID         int64
+	CampaignID int64
+	MemberID   int64
+	Action     string
+	Amount     int
+	CreatedAt  time.Time
+}
+
+func (pointRow) TableName() string { return "points" }
+
+// award credits (or, with a negative amount, debits) a member's points in tx.
+func award(tx *gorm.DB, campaignID, memberID int64, action string, amount int, now time.Time) error {
+	if amount == 0 {
+		return nil
+	}
+	return tx.Create(&pointRow{CampaignID: campaignID, MemberID: memberID, Action: action, Amount: amount, CreatedAt: now.UTC()}).Error
+}
+
+// AddIdea implements core.IdeaStore.
+func (db *DB) AddIdea(ctx context.Context, idea *core.Idea, key string, points int) (*core.Idea, bool, error) {
+	row := ideaRow{CampaignID: idea.CampaignID, AuthorID: idea.AuthorID, Text: idea.Text, TextKey: key,
+		Status: string(idea.Status), Tags: ",", CreatedAt: idea.CreatedAt.UTC()}
+	created := false
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return tx.Where("campaign_id = ? AND text_key = ?", idea.CampaignID, key).Take(&row).Error
+		}
+		created = true
+		return award(tx, idea.CampaignID, idea.AuthorID, core.PointsIdea, points, idea.CreatedAt)
+	})
+	if err != nil {
+		return nil, false, err
+	}
+	out := row.toCore()
+	return &out, created, nil
+}
+
+// Idea implements core.IdeaStore.
+func (db *DB) Idea(ctx context.Context, id int64) (*core.Idea, error) {
+	var r ideaRow
+	if err := db.read(ctx).Take(&r, id).Error; err != nil {
+		return nil, notFound(err, "error.idea_not_found", "id", id)
+	}
+	out := r.toCore()
+	return &out, nil
+}
+
+// Ideas implements core.IdeaStore.
+func (db *DB) Ideas(ctx context.Context, campaignID int64, q core.IdeaQuery) (*core.IdeaPage, error) {
+	base := db.read(ctx).Model(&ideaRow{}).Where("campaign_id = ? AND hidden = ?", campaignID, false)
+	if q.Tag != "" {
+		base = base.Where("tags LIKE ?", "%,"+q.Tag+",%")
+	}
+	var total int64
+	if err := base.Session(&gorm.Session{}).Count(&total).Error; err != nil {
+		return nil, translate(err)
+	}
+	order := "votes DESC, id ASC"
+	if q.Sort == core.IdeasNew {
+		order = "id DESC"
+	}
+	var rows []ideaRow
+	if err := base.Session(&gorm.Session{}).Order(order).Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Find(&rows).Error; err != nil {
+		return nil, translate(err)
+	}
+	page := &core.IdeaPage{Total: int(total), Page: q.Page, Pages: (int(total) + q.PerPage - 1) / q.PerPage}
+	for _, r := range rows {
+		page.Ideas = append(page.Ideas, r.toCore())
+	}
+	return page, nil
+}
+
+// ToggleIdeaVote implements core.IdeaStore. The primary key (idea, member) makes a
+// second vote impossible; the count moves in the same transaction as the vote row,
+// so it is exact under any concurrency.
+func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now time.Time, points int) (bool, int, error) {
+	var voted bool
+	var idea ideaRow
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Select("id, campaign_id, author_id, hidden").Take(&idea, ideaID).Error; err != nil {
+			return notFound(err, "error.idea_not_found", "id", ideaID)
+		}
+		if idea.Hidden {
+			return core.Errorf(core.ENOTFOUND, "error.idea_not_found", "id", ideaID)
+		}
+		if err := checkLive(tx, idea.CampaignID, core.StateOpen); err != nil {
+			return err
+		}
+		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ideaVoteRow{IdeaID: ideaID, MemberID: memberID, CreatedAt: now.UTC()})
+		if res.Error != nil {
+			return res.Error
+		}
+		delta := 1
+		if res.RowsAffected == 0 {
+			del := tx.Where("idea_id = ? AND member_id = ?", ideaID, memberID).Delete(&ideaVoteRow{})
+			if del.Error != nil {
+				return del.Error
+			}
+			if del.RowsAffected == 0 {
+				return core.Errorf(core.ECONFLICT, "error.conflict")
+			}
+			delta = -1
+		}
+		voted = delta > 0
+		if err := tx.Model(&ideaRow{}).Where("id = ?", ideaID).Update("votes", gorm.Expr("votes + ?", delta)).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&ideaRow{}).Where("id = ?", ideaID).Pluck("votes", &idea.Votes).Error; err != nil {
+			return err
+		}
+		return award(tx, idea.CampaignID, idea.AuthorID, core.PointsVoteReceived, delta*points, now)
+	})
+	if err != nil {
+		return false, 0, err
+	}
+	return voted, idea.Votes, nil
+}
+
+// checkLive fails with ECLOSED unless the campaign is in one of the states. On
+// Postgres it holds a share lock on the campaign row until the transaction ends, so a
+// close cannot commit between this check and the change it guards.
+func checkLive(tx *gorm.DB, campaignID int64, states ...core.State) error {
+	var c campaignRow
+	if err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Select("id, code, state").Take(&c, campaignID).Error; err != nil {
+		return notFound(err, "error.campaign_not_found", "code", fmt.Sprint(campaignID))
+	}
+	for _, s := range states {
+		if core.State(c.State) == s {
+			return nil
+		}
+	}
+	return core.Errorf(core.ECLOSED, "error.campaign_closed", "code", c.Code)
+}
+
+// SetIdeaStatus implements core.IdeaStore.
+func (db *DB) SetIdeaStatus(ctx context.Context, ideaID int64, status core.IdeaStatus, notice core.Announcement, now time.Time) error {
+	return db.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&ideaRow{}).Where("id = ?", ideaID).Update("status", string(status))
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return core.Errorf(core.ENOTFOUND, "error.idea_not_found", "id", ideaID)
+		}
+		return enqueue(tx, now, notice)
+	})
+}
+
+// MergeIdeas implements core.IdeaStore.
+func (db *DB) MergeIdeas(ctx context.Context, from, into int64, notice core.Announcement, now time.Time) (*core.Idea, error) {
+	var dst ideaRow
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		var rows []ideaRow
+		// lock both in id order, so two merges of the same pair cannot deadlock
+		if err := forUpdate(tx).Where("id IN ?", []int64{from, into}).Order("id").Find(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) != 2 {
+			return core.Errorf(core.ENOTFOUND, "error.idea_not_found", "id", from)
+		}
+		src := rows[0]
+		dst = rows[1]
+		if src.ID != from {
+			src, dst = dst, src
+		}
+		if src.MergedInto != nil || dst.MergedInto != nil {
+			return core.Errorf(core.ECONFLICT, "error.idea_already_merged")
+		}
+		// every voter of from who has not voted for into, except into's author, votes for into
+		err := tx.Exec(`INSERT INTO idea_votes (idea_id, member_id, created_at)
+			SELECT ?, v.member_id, v.created_at FROM idea_votes v
+			WHERE v.idea_id = ? AND v.member_id <> ?
+			AND NOT EXISTS (SELECT 1 FROM idea_votes w WHERE w.idea_id = ? AND w.member_id = v.member_id)`,
+			into, from, dst.AuthorID, into).Error
+		if err != nil {
+			return err
+		}
+		if err := tx.Where("idea_id = ?", from).Delete(&ideaVoteRow{}).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("UPDATE ideas SET votes = (SELECT COUNT(*) FROM idea_votes WHERE idea_id = ?) WHERE id = ?", into, into).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&ideaRow{}).Where("id = ?", from).Updates(map[string]any{"hidden": true, "merged_into": into, "votes": 0}).Error; err != nil {
+			return err
+		}
+		if err := tx.Take(&dst, into).Error; err != nil {
+			return err
+		}
+		return enqueue(tx, now, notice)
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := dst.toCore()
+	return &out, nil
+}
+
+// TagIdea implements core.IdeaStore.
+func (db *DB) TagIdea(ctx context.Context, ideaID int64, tag string) (*core.Idea, error) {
+	var r ideaRow
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		if err := forUpdate(tx).Take(&r, ideaID).Error; err != nil {
+			return notFound(err, "error.idea_not_found", "id", ideaID)
+		}
+		if strings.Contains(r.Tags, ","+tag+",") {
+			return nil
+		}
+		r.Tags += tag + ","
+		return tx.Model(&ideaRow{}).Where("id = ?", ideaID).Update("tags", r.Tags).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	out := r.toCore()
+	return &out, nil
+}
+
+// HideIdea implements core.IdeaStore.
+func (db *DB) HideIdea(ctx context.Context, ideaID int64, hidden bool) error {
+	return db.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&ideaRow{}).Where("id = ?", ideaID).Update("hidden", hidden)
+		if res.Error == nil && res.RowsAffected == 0 {
+			return core.Errorf(core.ENOTFOUND, "error.idea_not_found", "id", ideaID)
+		}
+		return res.Error
+	})
+}
+
+// IdeaTotals implements core.IdeaStore.
+func (db *DB) IdeaTotals(ctx context.Context, campaignID int64) (int, int, error) {
+	var t struct {
+		Ideas int
+		Votes int
+	}
+	err := db.read(ctx).Model(&ideaRow{}).Select("COUNT(*) AS ideas, COALESCE(SUM(votes), 0) AS votes").
+		Where("campaign_id = ? AND hidden = ?", campaignID, false).Scan(&t).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return 0, 0, translate(err)
+	}
+	return t.Ideas, t.Votes, nil
+}
