@@ -15,6 +15,7 @@ func (r *Router) houseCommands() []*Spec {
 		{Name: "help", Run: r.help},
 		{Name: "start", Params: []Param{{Name: "payload", Type: ParamString}}, Run: r.start},
 		{Name: "lang", Params: []Param{{Name: "language", Type: ParamString, Required: true, Choices: core.Locales}}, Run: r.lang},
+		{Name: "earnings", Private: true, Run: r.earnings},
 		{Name: "campaign", Sub: "new", Admin: true, Params: []Param{
 			{Name: "kind", Type: ParamString, Required: true, Choices: []string{string(core.KindIdeas)}},
 			{Name: "title", Type: ParamString, Required: true},
@@ -235,4 +236,20 @@ func (r *Router) inZone(t time.Time, tz string) time.Time {
 		return t.In(loc)
 	}
 	return t
+}
+
+// earnings shows the member what they earned, per campaign and currency.
+func (r *Router) earnings(ctx context.Context, req *Request) ([]Reply, error) {
+	list, err := r.svc.Earnings(ctx, req.Actor)
+	if err != nil {
+		return nil, err
+	}
+	if len(list) == 0 {
+		return replies(reply("earnings.none"))
+	}
+	rep := reply("earnings.title")
+	for _, e := range list {
+		rep.Lines = append(rep.Lines, M("earnings.item", "code", e.Code, "title", e.Title, "amount", e.Amount, "count", e.Count))
+	}
+	return replies(rep)
 }

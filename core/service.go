@@ -21,6 +21,7 @@ type Store interface {
 	FundraiserStore
 	TaskStore
 	SpreadStore
+	EarningsStore
 }
 
 // Settings are the operator's choices that shape the rules.

@@ -82,6 +82,9 @@ func (db *DB) AddIdea(ctx context.Context, idea *core.Idea, key string, points i
 			return tx.Where("campaign_id = ? AND text_key = ?", idea.CampaignID, key).Take(&row).Error
 		}
 		created = true
+		if err := participate(tx, idea.CampaignID, idea.AuthorID, idea.CreatedAt); err != nil {
+			return err
+		}
 		return award(tx, idea.CampaignID, idea.AuthorID, core.PointsIdea, points, idea.CreatedAt)
 	})
 	if err != nil {
@@ -158,6 +161,11 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now ti
 			delta = -1
 		}
 		voted = delta > 0
+		if voted {
+			if err := participate(tx, idea.CampaignID, memberID, now); err != nil {
+				return err
+			}
+		}
 		if err := tx.Model(&ideaRow{}).Where("id = ?", ideaID).Update("votes", gorm.Expr("votes + ?", delta)).Error; err != nil {
 			return err
 		}

@@ -100,7 +100,33 @@ func houseMigrations() []*gormigrate.Migration {
 		Action    string  `gorm:"size:100;not null"`
 		ExpiresAt time.Time
 	}
+	type earning struct {
+		ID         int64     `gorm:"primaryKey"`
+		CampaignID int64     `gorm:"not null;index"`
+		Campaign   *campaign `gorm:"foreignKey:CampaignID;constraint:OnDelete:CASCADE"`
+		MemberID   int64     `gorm:"not null;index"`
+		Member     *member   `gorm:"foreignKey:MemberID"`
+		Amount     int64     `gorm:"not null"`
+		Currency   string    `gorm:"size:3;not null"`
+		Reason     string    `gorm:"size:32;not null"`
+		Ref        string    `gorm:"size:64;not null;default:''"`
+		CreatedAt  time.Time
+	}
+	type referral struct {
+		ID         int64     `gorm:"primaryKey"`
+		CampaignID int64     `gorm:"not null;uniqueIndex:ux_referrals,priority:1"`
+		Campaign   *campaign `gorm:"foreignKey:CampaignID;constraint:OnDelete:CASCADE"`
+		MemberID   int64     `gorm:"not null;uniqueIndex:ux_referrals,priority:2"`
+		Member     *member   `gorm:"foreignKey:MemberID"`
+		ReferrerID int64     `gorm:"not null;index"`
+		Referrer   *member   `gorm:"foreignKey:ReferrerID"`
+		Via        string    `gorm:"size:16;not null"`
+		Points     int       `gorm:"not null;default:0"`
+		CreatedAt  time.Time
+		CreditedAt *time.Time
+	}
 	return []*gormigrate.Migration{
 		create("0001_house", &space{}, &member{}, &campaign{}, &channelLink{}, &processedUpdate{}, &outboxItem{}, &point{}, &prompt{}),
+		create("0002_earnings_referrals", &earning{}, &referral{}),
 	}
 }

@@ -33,5 +33,5 @@ func ideaMigrations() []*gormigrate.Migration {
 		Member    *member `gorm:"foreignKey:MemberID"`
 		CreatedAt time.Time
 	}
-	return []*gormigrate.Migration{create("0002_ideas", &idea{}, &ideaVote{})}
+	return []*gormigrate.Migration{create("0010_ideas", &idea{}, &ideaVote{})}
 }
