@@ -74,6 +74,8 @@ type Reply struct {
 	Buttons [][]Button
 	// Image is a picture to show with the message.
 	Image *Image
+	// File is a document to send with the message (a CSV export).
+	File *File
 	// Ephemeral replies are shown to the member alone where the platform can.
 	Ephemeral bool
 	// Edit replaces the message whose button was pressed, instead of sending a new one.
@@ -119,6 +121,13 @@ type Image struct {
 	PNG  []byte // the picture, when the Router made it
 	// Path is where the web serves it ("/c/k7Fq2/progress.png"), for fronts that link.
 	Path string
+}
+
+// File is a document attached to a reply.
+type File struct {
+	Name string // e.g. "k7Fq2-answers.csv"
+	Type string // MIME type, e.g. "text/csv"
+	Data []byte
 }
 
 // Prompt is a question waiting for the member's free text.

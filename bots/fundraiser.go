@@ -5,3 +5,6 @@ func (r *Router) fundraiserCommands() []*Spec { return nil }
 
 // fundraiserActions lists the button actions of the fundraiser area.
 func (r *Router) fundraiserActions() map[string]ActionFunc { return nil }
+
+// fundraiserCards lists the announcement cards of the fundraiser area.
+func (r *Router) fundraiserCards() map[string]CardFunc { return nil }

@@ -104,6 +104,7 @@ type Router struct {
 	specs   []*Spec
 	byName  map[string][]*Spec
 	actions map[string]ActionFunc
+	cards   map[string]CardFunc
 }
 
 // NewRouter returns a Router with every command and action registered.
@@ -118,6 +119,7 @@ func NewRouter(o Options) *Router {
 		opts:    o,
 		byName:  map[string][]*Spec{},
 		actions: map[string]ActionFunc{},
+		cards:   map[string]CardFunc{},
 	}
 	if r.cat == nil {
 		r.cat = i18n.MustLoad()
@@ -149,6 +151,13 @@ func NewRouter(o Options) *Router {
 				panic("bots: action verb registered twice: " + verb)
 			}
 			r.actions[verb] = f
+		}
+	}
+	for _, group := range []map[string]CardFunc{
+		r.pollCards(), r.contestCards(), r.fundraiserCards(), r.taskCards(), r.spreadCards(),
+	} {
+		for key, f := range group {
+			r.cards[key] = f
 		}
 	}
 	return r

@@ -12,3 +12,6 @@ func (r *Router) spreadActions() map[string]ActionFunc { return nil }
 func (r *Router) startPayload(ctx context.Context, req *Request, payload string) ([]Reply, error) {
 	return replies(reply("start.welcome"))
 }
+
+// spreadCards lists the announcement cards of the spread area.
+func (r *Router) spreadCards() map[string]CardFunc { return nil }

@@ -59,6 +59,7 @@ type OutboxItem struct {
 	LastError    string
 	CreatedAt    time.Time
 	SentAt       *time.Time
+	MessageID    string // the platform's id of the posted message, once sent
 }
 
 // OutboxStore queues announcements.

@@ -297,6 +297,11 @@ func (s *Service) Campaign(ctx context.Context, code string) (*Campaign, error) 
 	return s.store.CampaignByCode(ctx, code)
 }
 
+// CampaignByID returns the campaign with the given id.
+func (s *Service) CampaignByID(ctx context.Context, id int64) (*Campaign, error) {
+	return s.store.Campaign(ctx, id)
+}
+
 // CampaignOf returns the campaign with the given code, checking that it is of kind k.
 func (s *Service) CampaignOf(ctx context.Context, code string, k Kind) (*Campaign, error) {
 	c, err := s.Campaign(ctx, code)

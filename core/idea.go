@@ -141,6 +141,9 @@ type IdeaStore interface {
 	HideIdea(ctx context.Context, ideaID int64, hidden bool) error
 	// IdeaTotals counts a campaign's visible ideas and their votes.
 	IdeaTotals(ctx context.Context, campaignID int64) (ideas, votes int, err error)
+	// AllIdeas returns a page of every idea of a campaign, hidden ones included, as
+	// export rows (see Service.exportIdeas for the columns).
+	AllIdeas(ctx context.Context, campaignID int64, page, perPage int) ([][]string, error)
 }
 
 // SubmitIdea adds an idea to an open ideas campaign. The same text again in the

@@ -17,3 +17,8 @@ func (s *Service) closePoll(ctx context.Context, c *Campaign, now time.Time) err
 func (s *Service) pollProgress(ctx context.Context, c *Campaign) (*PollProgress, error) {
 	return &PollProgress{}, nil
 }
+
+// exportPoll returns the campaign's data for its admins.
+func (s *Service) exportPoll(ctx context.Context, c *Campaign) (*Table, error) {
+	return &Table{Name: c.Code}, nil
+}

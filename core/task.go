@@ -17,3 +17,8 @@ func (s *Service) closeTasks(ctx context.Context, c *Campaign, now time.Time) er
 func (s *Service) tasksProgress(ctx context.Context, c *Campaign) (*TasksProgress, error) {
 	return &TasksProgress{}, nil
 }
+
+// exportTasks returns the campaign's data for its admins.
+func (s *Service) exportTasks(ctx context.Context, c *Campaign) (*Table, error) {
+	return &Table{Name: c.Code}, nil
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -303,4 +304,30 @@ func (db *DB) IdeaTotals(ctx context.Context, campaignID int64) (int, int, error
 		return 0, 0, translate(err)
 	}
 	return t.Ideas, t.Votes, nil
+}
+
+// AllIdeas implements core.IdeaStore.
+func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int) ([][]string, error) {
+	var rows []struct {
+		ideaRow
+		Author string
+	}
+	err := db.read(ctx).Table("ideas i").Select("i.*, m.platform || ':' || m.external_id AS author").
+		Joins("JOIN members m ON m.id = i.author_id").Where("i.campaign_id = ?", campaignID).
+		Order("i.id").Offset((page - 1) * perPage).Limit(perPage).Scan(&rows).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	out := make([][]string, len(rows))
+	for i, r := range rows {
+		idea := r.ideaRow.toCore()
+		merged := ""
+		if idea.MergedInto != nil {
+			merged = strconv.FormatInt(*idea.MergedInto, 10)
+		}
+		out[i] = []string{strconv.FormatInt(idea.ID, 10), r.Author, idea.Text, string(idea.Status),
+			strings.Join(idea.Tags, " "), strconv.Itoa(idea.Votes), strconv.FormatBool(idea.Hidden), merged,
+			idea.CreatedAt.UTC().Format(time.RFC3339)}
+	}
+	return out, nil
 }

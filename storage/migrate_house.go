@@ -80,6 +80,7 @@ func houseMigrations() []*gormigrate.Migration {
 		LastError  string    `gorm:"type:text;not null;default:''"`
 		CreatedAt  time.Time
 		SentAt     *time.Time
+		MessageID  string `gorm:"size:64;not null;default:''"`
 	}
 	type point struct {
 		ID         int64     `gorm:"primaryKey"`

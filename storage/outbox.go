@@ -30,6 +30,7 @@ type outboxRow struct {
 	LastError  string
 	CreatedAt  time.Time
 	SentAt     *time.Time
+	MessageID  string // the platform's id of the posted message
 }
 
 func (outboxRow) TableName() string { return "outbox_items" }
@@ -40,7 +41,7 @@ func (r outboxRow) toCore() core.OutboxItem {
 	it := core.OutboxItem{
 		ID: r.ID, Platform: core.Platform(r.Platform), ChannelID: r.ChannelID, Locale: r.Locale,
 		State: core.OutboxState(r.State), Attempts: r.Attempts, NextTryAt: r.NextTryAt, LastError: r.LastError,
-		CreatedAt: r.CreatedAt, SentAt: utcPtr(r.SentAt),
+		CreatedAt: r.CreatedAt, SentAt: utcPtr(r.SentAt), MessageID: r.MessageID,
 		Announcement: core.Announcement{CampaignID: r.CampaignID, Key: r.Key, Args: args, Image: r.Image},
 	}
 	if r.MemberID != nil {
