@@ -92,7 +92,7 @@ func voteButton(idea *core.Idea) Button {
 
 func (r *Router) ideaVote(ctx context.Context, req *Request) ([]Reply, error) {
 	id := req.Act.Int(0)
-	idea, voted, err := r.svc.ToggleIdeaVote(ctx, req.Actor, id)
+	voted, votes, err := r.svc.ToggleIdeaVote(ctx, req.Actor, id)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +100,7 @@ func (r *Router) ideaVote(ctx context.Context, req *Request) ([]Reply, error) {
 	if !voted {
 		key = "idea.unvoted"
 	}
-	return replies(Reply{Msg: M(key, "id", idea.ID, "count", idea.Votes), Toast: true, Ephemeral: true})
+	return replies(Reply{Msg: M(key, "id", id, "count", votes), Toast: true, Ephemeral: true})
 }
 
 func (r *Router) ideasList(ctx context.Context, req *Request) ([]Reply, error) {

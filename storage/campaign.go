@@ -108,9 +108,17 @@ func utcPtr(t *time.Time) *time.Time {
 
 // UpsertSpace implements core.SpaceStore.
 func (db *DB) UpsertSpace(ctx context.Context, ref core.SpaceRef, now time.Time) (*core.Space, error) {
+	key := string(ref.Platform) + ":" + ref.ExternalID
+	unchanged := func(r spaceRow) bool {
+		return r.Title == ref.Title && !r.Retired && (ref.Locale == "" || r.Locale != "")
+	}
+	if r, ok := db.spaces.get(key); ok && unchanged(r) {
+		return r.toCore(), nil
+	}
 	var r spaceRow
 	err := db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Take(&r).Error
-	if err == nil && r.Title == ref.Title && !r.Retired && (ref.Locale == "" || r.Locale != "") {
+	if err == nil && unchanged(r) {
+		db.spaces.put(key, r)
 		return r.toCore(), nil // the common case writes nothing
 	}
 	row := spaceRow{Platform: string(ref.Platform), ExternalID: ref.ExternalID, Title: ref.Title, Locale: ref.Locale, CreatedAt: now.UTC()}
@@ -128,11 +136,13 @@ func (db *DB) UpsertSpace(ctx context.Context, ref core.SpaceRef, now time.Time)
 	if err := db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Take(&r).Error; err != nil {
 		return nil, fmt.Errorf("upsert space: %w", translate(err))
 	}
+	db.spaces.put(key, r)
 	return r.toCore(), nil
 }
 
 // RetireSpace implements core.SpaceStore.
 func (db *DB) RetireSpace(ctx context.Context, platform core.Platform, externalID string) error {
+	db.spaces.drop(string(platform) + ":" + externalID)
 	err := db.read(ctx).Model(&spaceRow{}).Where("platform = ? AND external_id = ?", platform, externalID).
 		Update("retired", true).Error
 	return translate(err)
@@ -140,9 +150,14 @@ func (db *DB) RetireSpace(ctx context.Context, platform core.Platform, externalI
 
 // UpsertMember implements core.SpaceStore.
 func (db *DB) UpsertMember(ctx context.Context, ref core.MemberRef, now time.Time) (*core.Member, error) {
+	key := string(ref.Platform) + ":" + ref.ExternalID
+	if r, ok := db.members.get(key); ok && (ref.Name == "" || r.Name == ref.Name) {
+		return r.toCore(), nil
+	}
 	var r memberRow
 	err := db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Take(&r).Error
 	if err == nil && (ref.Name == "" || r.Name == ref.Name) {
+		db.members.put(key, r)
 		return r.toCore(), nil
 	}
 	row := memberRow{Platform: string(ref.Platform), ExternalID: ref.ExternalID, Name: ref.Name, CreatedAt: now.UTC()}
@@ -156,6 +171,7 @@ func (db *DB) UpsertMember(ctx context.Context, ref core.MemberRef, now time.Tim
 	if err := db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Take(&r).Error; err != nil {
 		return nil, fmt.Errorf("upsert member: %w", translate(err))
 	}
+	db.members.put(key, r)
 	return r.toCore(), nil
 }
 
@@ -170,9 +186,17 @@ func (db *DB) Member(ctx context.Context, id int64) (*core.Member, error) {
 
 // SetMemberLocale implements core.SpaceStore.
 func (db *DB) SetMemberLocale(ctx context.Context, memberID int64, locale string) error {
-	return db.tx(ctx, func(tx *gorm.DB) error {
-		return tx.Model(&memberRow{}).Where("id = ?", memberID).Update("locale", locale).Error
+	var r memberRow
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&memberRow{}).Where("id = ?", memberID).Update("locale", locale).Error; err != nil {
+			return err
+		}
+		return tx.Take(&r, memberID).Error
 	})
+	if err == nil {
+		db.members.put(string(r.Platform)+":"+r.ExternalID, r)
+	}
+	return err
 }
 
 // LinkChannel implements core.SpaceStore.

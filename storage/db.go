@@ -36,6 +36,8 @@ type DB struct {
 	gorm    *gorm.DB
 	dialect Dialect
 	newCode func() string // campaign codes; tests swap it to force collisions
+	spaces  *rowCache[spaceRow]
+	members *rowCache[memberRow]
 }
 
 var _ core.Store = (*DB)(nil)
@@ -78,7 +80,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		sqlDB.SetMaxIdleConns(20)
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	db := &DB{gorm: g, dialect: dialect, newCode: core.NewCode}
+	db := &DB{gorm: g, dialect: dialect, newCode: core.NewCode,
+		spaces: newRowCache[spaceRow](time.Minute, 10000), members: newRowCache[memberRow](time.Minute, 100000)}
 	if err := db.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("open %s: %w", dialect, redactErr(err, dsn))

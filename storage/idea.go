@@ -134,6 +134,12 @@ func (db *DB) Ideas(ctx context.Context, campaignID int64, q core.IdeaQuery) (*c
 // second vote impossible; the count moves in the same transaction as the vote row,
 // so it is exact under any concurrency.
 func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now time.Time, points int) (bool, int, error) {
+	if db.dialect == Postgres {
+		// the common case, a first vote, in one statement: the hot path of a crowd
+		if votes, ok, err := db.firstVotePostgres(ctx, ideaID, memberID, now, points); err != nil || ok {
+			return ok, votes, err
+		}
+	}
 	var voted bool
 	var idea ideaRow
 	err := db.tx(ctx, func(tx *gorm.DB) error {
@@ -142,6 +148,9 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now ti
 		}
 		if idea.Hidden {
 			return core.Errorf(core.ENOTFOUND, "error.idea_not_found", "id", ideaID)
+		}
+		if idea.AuthorID == memberID {
+			return core.Errorf(core.EFORBIDDEN, "error.idea_own_vote")
 		}
 		if err := checkLive(tx, idea.CampaignID, core.StateOpen); err != nil {
 			return err
@@ -179,6 +188,61 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now ti
 		return false, 0, err
 	}
 	return voted, idea.Votes, nil
+}
+
+// firstVoteSQL adds a member's first vote on a visible idea of an open campaign in
+// one statement: it records the platform update, inserts the vote, bumps the count,
+// credits the author's points and a pending referral. It does nothing (ok false) when
+// the member already voted or the idea or campaign does not qualify, and the caller
+// takes the general path, which says why or withdraws the vote.
+const firstVoteSQL = `
+WITH target AS (
+	SELECT i.id, i.campaign_id, i.author_id FROM ideas i JOIN campaigns c ON c.id = i.campaign_id
+	WHERE i.id = $3 AND i.author_id <> $4 AND NOT i.hidden AND c.state = 'open' FOR SHARE OF c
+), ins AS (
+	INSERT INTO idea_votes (idea_id, member_id, created_at) SELECT id, $4, $2 FROM target
+	ON CONFLICT DO NOTHING RETURNING idea_id
+), bump AS (
+	UPDATE ideas SET votes = votes + 1 FROM ins WHERE ideas.id = ins.idea_id
+	RETURNING ideas.votes, ideas.campaign_id, ideas.author_id
+), upd AS (
+	INSERT INTO processed_updates (key, created_at) SELECT $1::text, $2::timestamptz FROM bump WHERE $1::text <> ''
+), pts AS (
+	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
+	SELECT campaign_id, author_id, 'vote_received', $5::int, $2 FROM bump WHERE $5::int <> 0
+), ref AS (
+	UPDATE referrals r SET credited_at = $2 FROM bump
+	WHERE r.campaign_id = bump.campaign_id AND r.member_id = $4 AND r.credited_at IS NULL
+	RETURNING r.campaign_id, r.referrer_id, r.points
+), refpts AS (
+	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
+	SELECT campaign_id, referrer_id, 'referral', points, $2 FROM ref WHERE points <> 0
+)
+SELECT votes FROM bump`
+
+func (db *DB) firstVotePostgres(ctx context.Context, ideaID, memberID int64, now time.Time, points int) (int, bool, error) {
+	u := core.UpdateFrom(ctx)
+	key := ""
+	if u != nil && !u.Done() {
+		key = u.Key
+	}
+	var votes []int
+	err := db.read(ctx).Raw(firstVoteSQL, key, now.UTC(), ideaID, memberID, points).Scan(&votes).Error
+	if isDuplicate(err) {
+		return 0, false, core.Errorf(core.EDUPLICATE, "error.duplicate_update")
+	}
+	if err != nil {
+		return 0, false, translate(err)
+	}
+	if len(votes) == 0 {
+		// nothing changed, and the update was not recorded: its row is written only
+		// with a vote
+		return 0, false, nil
+	}
+	if u != nil {
+		u.MarkDone()
+	}
+	return votes[0], true, nil
 }
 
 // checkLive fails with ECLOSED unless the campaign is in one of the states. On

@@ -165,3 +165,26 @@ func TestVoteOnClosedCampaignRefused(t *testing.T) {
 		}
 	})
 }
+
+func TestAllIdeasExportRows(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		c, ideas := ideasFixture(t, db, 3)
+		if err := db.HideIdea(ctx, ideas[1], true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.TagIdea(ctx, ideas[0], "summer"); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := db.AllIdeas(ctx, c.ID, 1, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 3 {
+			t.Fatalf("%d rows, want all 3 ideas, hidden ones included", len(rows))
+		}
+		if rows[0][1] != "web:author0" || rows[0][2] != "idea 0" || rows[0][4] != "summer" || rows[1][6] != "true" {
+			t.Fatalf("rows = %q", rows)
+		}
+	})
+}

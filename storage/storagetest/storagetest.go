@@ -51,7 +51,20 @@ func Postgres(t testing.TB) *storage.DB {
 }
 
 // PostgresSchemaDSN creates a fresh schema and returns a DSN whose search_path is it.
+// Commits do not wait for the WAL flush: tests need no durability.
 func PostgresSchemaDSN(t testing.TB) string {
+	t.Helper()
+	return postgresSchemaDSN(t, false)
+}
+
+// PostgresDurable returns a migrated database in a fresh schema with the server's
+// own durability settings, for benchmarks that compare with pgbench.
+func PostgresDurable(t testing.TB) *storage.DB {
+	t.Helper()
+	return open(t, postgresSchemaDSN(t, true))
+}
+
+func postgresSchemaDSN(t testing.TB, durable bool) string {
 	t.Helper()
 	dsn := PostgresDSN()
 	if dsn == "" {
@@ -86,9 +99,11 @@ func PostgresSchemaDSN(t testing.TB) string {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
-	// tests need no durability: not waiting for the WAL flush on each commit makes the
-	// Postgres half several times faster and changes no semantics
-	q.Set("synchronous_commit", "off")
+	if !durable {
+		// tests need no durability: not waiting for the WAL flush on each commit
+		// makes the Postgres half faster and changes no semantics
+		q.Set("synchronous_commit", "off")
+	}
 	u.RawQuery = q.Encode()
 	return u.String()
 }
