@@ -59,4 +59,3 @@ func BenchmarkVoteThroughRouter(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "votes/s")
 }
-

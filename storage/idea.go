@@ -372,10 +372,7 @@ func (db *DB) IdeaTotals(ctx context.Context, campaignID int64) (int, int, error
 
 // AllIdeas implements core.IdeaStore.
 func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int) ([][]string, error) {
-	var rows []struct {
-		ideaRow
-		Author string
-	}
+	var rows []ideaExportRow
 	err := db.read(ctx).Table("ideas i").Select("i.*, m.platform || ':' || m.external_id AS author").
 		Joins("JOIN members m ON m.id = i.author_id").Where("i.campaign_id = ?", campaignID).
 		Order("i.id").Offset((page - 1) * perPage).Limit(perPage).Scan(&rows).Error
@@ -384,7 +381,8 @@ func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int)
 	}
 	out := make([][]string, len(rows))
 	for i, r := range rows {
-		idea := r.ideaRow.toCore()
+		idea := ideaRow{ID: r.ID, Text: r.Text, Status: r.Status, Tags: r.Tags, Hidden: r.Hidden,
+			MergedInto: r.MergedInto, Votes: r.Votes, CreatedAt: r.CreatedAt}.toCore()
 		merged := ""
 		if idea.MergedInto != nil {
 			merged = strconv.FormatInt(*idea.MergedInto, 10)
@@ -394,4 +392,17 @@ func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int)
 			idea.CreatedAt.UTC().Format(time.RFC3339)}
 	}
 	return out, nil
+}
+
+// ideaExportRow is an idea with its author's platform identity.
+type ideaExportRow struct {
+	ID         int64
+	Text       string
+	Status     string
+	Tags       string
+	Hidden     bool
+	MergedInto *int64
+	Votes      int
+	CreatedAt  time.Time
+	Author     string
 }
