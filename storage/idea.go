@@ -308,8 +308,9 @@ func (db *DB) IdeaTotals(ctx context.Context, campaignID int64) (int, int, error
 
 // AllIdeas implements core.IdeaStore.
 func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int) ([][]string, error) {
+	// the row is a named field: gorm cannot fill an embedded unexported type
 	var rows []struct {
-		ideaRow
+		Idea   ideaRow `gorm:"embedded"`
 		Author string
 	}
 	err := db.read(ctx).Table("ideas i").Select("i.*, m.platform || ':' || m.external_id AS author").
@@ -320,7 +321,7 @@ func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int)
 	}
 	out := make([][]string, len(rows))
 	for i, r := range rows {
-		idea := r.ideaRow.toCore()
+		idea := r.Idea.toCore()
 		merged := ""
 		if idea.MergedInto != nil {
 			merged = strconv.FormatInt(*idea.MergedInto, 10)
