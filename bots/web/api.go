@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"crowdbot/bots"
 	"crowdbot/core"
@@ -138,7 +139,8 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 
 	now := s.svc.Now()
 	sess := s.session(r)
-	save := sess.fresh
+	// a new session goes to the browser; a regular's is renewed before it runs out
+	save := sess.fresh || time.Unix(sess.Expires, 0).Sub(now) < sessionTTL/2
 	member := core.MemberRef{Platform: core.Web}
 	admin := sess.admin(now)
 	if s.local {

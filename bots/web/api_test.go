@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"crowdbot/bots"
 	"crowdbot/core"
@@ -404,5 +405,29 @@ func TestIdentitySession(t *testing.T) {
 	// names are only shown here, so no Host check applies
 	if code, out := b.chat(map[string]any{"member": "bob", "text": "/help"}, "Host", "crowd.example"); code != 200 {
 		t.Fatalf("public host: %d %v", code, out)
+	}
+}
+
+// TestSessionRenewal keeps a regular visitor the same member past the first
+// session's lifetime, as long as they come back in time.
+func TestSessionRenewal(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.Local = false })
+	b := e.browser()
+	b.login()
+	b.say("ada", `/campaign new ideas "Long run"`)
+	c := e.newest()
+	b.say("ada", "/idea "+c.Code+" Benches by the lake")
+	vote := button(t, b.say("ada", "/ideas "+c.Code)[0], "iv:")
+	for range 4 {
+		e.h.Clock.Advance(20 * 24 * time.Hour)
+		// the cookie jar drops a cookie past its Max-Age only by wall time, so the
+		// server's own expiry is what this checks
+		if rs := b.press("ada", vote); text(rs[0]) != e.tr("en", "error.idea_own_vote") {
+			t.Fatalf("the visitor became someone else: %v", rs)
+		}
+	}
+	e.h.Clock.Advance(sessionTTL + time.Hour)
+	if rs := b.press("ada", vote); text(rs[0]) != e.tr("en", "idea.voted", "id", 1, "count", 1) {
+		t.Fatalf("an expired session should be a new visitor: %v", rs)
 	}
 }

@@ -90,6 +90,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 	h := w.Header()
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Content-Security-Policy", contentSecurity)
+	h.Set("Vary", "Accept-Language, Cookie")
 	if h.Get("Cache-Control") == "" {
 		h.Set("Cache-Control", "no-cache")
 	}
