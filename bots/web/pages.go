@@ -13,13 +13,11 @@ import (
 	"crowdbot/core"
 )
 
-type pageTemplate = template.Template
-
 // pageNames are the pages, each a template in templates/NAME.html over layout.html.
 var pageNames = []string{"index", "campaign", "playground", "login", "dashboard", "outbox", "error"}
 
-func mustParsePages() map[string]*pageTemplate {
-	out := map[string]*pageTemplate{}
+func mustParsePages() map[string]*template.Template {
+	out := map[string]*template.Template{}
 	for _, name := range pageNames {
 		out[name] = template.Must(template.New("layout.html").ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}

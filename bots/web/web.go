@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"embed"
+	"html/template"
 	"io/fs"
 	"log/slog"
 	"net/http"
@@ -75,7 +76,7 @@ type Server struct {
 	png      ProgressFunc
 	referrer Referrer
 	tgBot    string
-	pages    map[string]*pageTemplate
+	pages    map[string]*template.Template
 	logins   *rate.Limiter
 }
 
