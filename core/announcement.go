@@ -69,3 +69,18 @@ type OutboxStore interface {
 	// Outbox lists outbox rows in a state, newest first (for admins and tests).
 	Outbox(ctx context.Context, state OutboxState, limit int) ([]OutboxItem, error)
 }
+
+// MaxOutboxList bounds how many outbox rows one listing returns.
+const MaxOutboxList = 500
+
+// Outbox lists outbox rows in a state for an admin, newest first: the parked rows
+// are the posts that kept failing and need a look.
+func (s *Service) Outbox(ctx context.Context, actor Actor, state OutboxState, limit int) ([]OutboxItem, error) {
+	if !actor.Admin {
+		return nil, Errorf(EFORBIDDEN, "error.admin_only")
+	}
+	if limit <= 0 || limit > MaxOutboxList {
+		limit = MaxOutboxList
+	}
+	return s.store.Outbox(ctx, state, limit)
+}

@@ -372,7 +372,11 @@ func (db *DB) IdeaTotals(ctx context.Context, campaignID int64) (int, int, error
 
 // AllIdeas implements core.IdeaStore.
 func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int) ([][]string, error) {
-	var rows []ideaExportRow
+	// the row is a named field: gorm cannot fill an embedded unexported type
+	var rows []struct {
+		Idea   ideaRow `gorm:"embedded"`
+		Author string
+	}
 	err := db.read(ctx).Table("ideas i").Select("i.*, m.platform || ':' || m.external_id AS author").
 		Joins("JOIN members m ON m.id = i.author_id").Where("i.campaign_id = ?", campaignID).
 		Order("i.id").Offset((page - 1) * perPage).Limit(perPage).Scan(&rows).Error
@@ -381,8 +385,7 @@ func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int)
 	}
 	out := make([][]string, len(rows))
 	for i, r := range rows {
-		idea := ideaRow{ID: r.ID, Text: r.Text, Status: r.Status, Tags: r.Tags, Hidden: r.Hidden,
-			MergedInto: r.MergedInto, Votes: r.Votes, CreatedAt: r.CreatedAt}.toCore()
+		idea := r.Idea.toCore()
 		merged := ""
 		if idea.MergedInto != nil {
 			merged = strconv.FormatInt(*idea.MergedInto, 10)
@@ -392,17 +395,4 @@ func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int)
 			idea.CreatedAt.UTC().Format(time.RFC3339)}
 	}
 	return out, nil
-}
-
-// ideaExportRow is an idea with its author's platform identity.
-type ideaExportRow struct {
-	ID         int64
-	Text       string
-	Status     string
-	Tags       string
-	Hidden     bool
-	MergedInto *int64
-	Votes      int
-	CreatedAt  time.Time
-	Author     string
 }

@@ -188,3 +188,21 @@ func TestAllIdeasExportRows(t *testing.T) {
 		}
 	})
 }
+
+// TestAllIdeas checks the rows of the ideas export: every column filled in.
+func TestAllIdeas(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		c, ids := ideasFixture(t, db, 3)
+		rows, err := db.AllIdeas(context.Background(), c.ID, 1, 2)
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("page 1: %v %v", rows, err)
+		}
+		if want := fmt.Sprint(ids[0]); rows[0][0] != want || rows[0][1] != "web:author0" || rows[0][2] != "idea 0" || rows[0][3] != "open" || rows[0][5] != "0" || rows[0][8] != t0.UTC().Format("2006-01-02T15:04:05Z07:00") {
+			t.Fatalf("row %q", rows[0])
+		}
+		rows, err = db.AllIdeas(context.Background(), c.ID, 2, 2)
+		if err != nil || len(rows) != 1 || rows[0][2] != "idea 2" {
+			t.Fatalf("page 2: %q %v", rows, err)
+		}
+	})
+}

@@ -1,46 +1,137 @@
-// Package web is crowdbot's web front: health and metrics, the public pages, the
-// playground chat and its JSON API. It is one more front end over the neutral
-// conversation layer.
+// Package web is crowdbot's web front: health and metrics, the public campaign pages,
+// the playground chat and its JSON API, and the admin pages with their CSV exports.
+// It is one more front end over the neutral conversation layer: the playground turns
+// what a visitor types or presses into a bots.Input, and the Router answers.
 package web
 
 import (
 	"context"
+	"crypto/rand"
+	"embed"
 	"html/template"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
+
+	"golang.org/x/time/rate"
 
 	"crowdbot/bots"
 	"crowdbot/core"
 )
 
+// ProgressFunc draws a campaign's progress image as PNG in a language.
+type ProgressFunc func(ctx context.Context, c *core.Campaign, locale string) ([]byte, error)
+
+// Referrer records that the actor came to a campaign through another member's share
+// link (via says how: "web"); the referrer is credited when the actor first takes
+// part. Core's Service implements it.
+type Referrer interface {
+	Refer(ctx context.Context, actor core.Actor, code string, referrerID int64, via string) error
+}
+
 // Options are what the web front needs.
 type Options struct {
-	Service *core.Service
+	Service *core.Service // defaults to the Router's
 	Router  *bots.Router
 	Metrics *bots.Metrics
 	Logger  *slog.Logger
+	// PublicURL is where people reach the pages ("https://crowd.example"), for the
+	// absolute links of share previews.
+	PublicURL string
+	// Local trusts the member name a playground request gives: the server only
+	// listens on a loopback address, so every visitor is someone at this machine
+	// trying crowdbot out. Otherwise a web member is tied to a signed session cookie.
+	Local bool
+	// OwnerFile keeps the name of the first local member, who is an admin (Local
+	// only); "" keeps it in memory until the process stops.
+	OwnerFile string
+	// AdminToken opens the admin pages; "" keeps them closed.
+	AdminToken string
+	// SessionSecret signs session cookies; empty picks a random one at start, so
+	// sessions end with the process.
+	SessionSecret []byte
+	// ProgressPNG draws progress images; nil serves none.
+	ProgressPNG ProgressFunc
+	// Referrals records who brought whom; nil records nothing.
+	Referrals Referrer
+	// TelegramBot is the bot's username, for a link on campaign pages; "" for none.
+	TelegramBot string
 }
 
 // Server serves crowdbot's HTTP routes. Other front ends mount theirs with Handle.
 type Server struct {
-	svc     *core.Service
-	router  *bots.Router
-	metrics *bots.Metrics
-	log     *slog.Logger
-	mux     *http.ServeMux
+	svc      *core.Service
+	router   *bots.Router
+	metrics  *bots.Metrics
+	log      *slog.Logger
+	mux      *http.ServeMux
+	public   string
+	local    bool
+	owner    *owner
+	token    string
+	secret   []byte
+	png      ProgressFunc
+	referrer Referrer
+	tgBot    string
+	pages    map[string]*template.Template
+	logins   *rate.Limiter
 }
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
 
 // New returns a Server with its routes mounted.
 func New(o Options) *Server {
-	s := &Server{svc: o.Service, router: o.Router, metrics: o.Metrics, log: o.Logger, mux: http.NewServeMux()}
+	s := &Server{
+		svc: o.Service, router: o.Router, metrics: o.Metrics, log: o.Logger, mux: http.NewServeMux(),
+		public: strings.TrimRight(o.PublicURL, "/"), local: o.Local, owner: &owner{path: o.OwnerFile},
+		token: o.AdminToken, secret: o.SessionSecret, png: o.ProgressPNG, referrer: o.Referrals,
+		tgBot: strings.TrimPrefix(o.TelegramBot, "@"),
+		// a token cannot be guessed at this pace, and the admin is never locked out for long
+		logins: rate.NewLimiter(rate.Every(2*time.Second), 10),
+	}
+	if s.svc == nil {
+		s.svc = o.Router.Service()
+	}
+	if s.metrics == nil {
+		s.metrics = bots.NewMetrics()
+	}
 	if s.log == nil {
 		s.log = slog.Default()
 	}
+	if len(s.secret) == 0 {
+		s.secret = make([]byte, 32)
+		_, _ = rand.Read(s.secret) // crypto/rand.Read never fails
+	}
+	s.pages = mustParsePages()
+
 	s.mux.HandleFunc("GET /healthz", s.healthz)
-	s.mux.Handle("GET /metrics", o.Metrics.Handler())
+	s.mux.Handle("GET /metrics", s.metrics.Handler())
 	s.mux.HandleFunc("GET /{$}", s.index)
+	s.mux.HandleFunc("GET /c/{code}", s.campaignPage)
+	s.mux.HandleFunc("GET /c/{code}/progress.png", s.progressImage)
+	s.mux.HandleFunc("GET /playground", s.playground)
+	s.mux.HandleFunc("POST /api/chat", s.chat)
+	s.mux.HandleFunc("GET /api/campaigns", s.apiCampaigns)
+	s.mux.HandleFunc("GET /api/campaigns/{code}", s.apiCampaign)
+	s.mux.HandleFunc("GET /admin/login", s.loginForm)
+	s.mux.HandleFunc("POST /admin/login", s.login)
+	s.mux.HandleFunc("POST /admin/logout", s.logout)
+	s.mux.HandleFunc("GET /admin", s.admin(s.dashboard))
+	s.mux.HandleFunc("GET /admin/outbox", s.admin(s.outbox))
+	s.mux.HandleFunc("GET /admin/export/{file}", s.admin(s.export))
+	static, _ := fs.Sub(staticFS, "static")
+	files := http.StripPrefix("/static/", http.FileServerFS(static))
+	s.mux.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=300")
+		files.ServeHTTP(w, r)
+	}))
 	return s
 }
 
@@ -52,6 +143,9 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		_, pattern := s.mux.Handler(r)
+		h := sw.Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 		s.mux.ServeHTTP(sw, r)
 		if pattern == "" {
 			pattern = "unmatched"
@@ -86,23 +180,28 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write([]byte("ok\n"))
 }
 
-var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>crowdbot</title></head><body>
-<h1>crowdbot</h1>
-<ul>{{range .}}<li><code>{{.Code}}</code> {{.Kind}} · {{.Title}} · {{.State}}</li>{{else}}<li>—</li>{{end}}</ul>
-</body></html>`))
+// httpStatus maps a core error code to the HTTP status that says the same.
+func httpStatus(err error) int {
+	switch core.ErrorCode(err) {
+	case core.EINVALID:
+		return http.StatusBadRequest
+	case core.ENOTFOUND:
+		return http.StatusNotFound
+	case core.EFORBIDDEN:
+		return http.StatusForbidden
+	case core.ECONFLICT, core.ECLOSED, core.EDUPLICATE:
+		return http.StatusConflict
+	case core.ELIMIT:
+		return http.StatusTooManyRequests
+	}
+	return http.StatusInternalServerError
+}
 
-// index lists the campaigns.
-func (s *Server) index(w http.ResponseWriter, r *http.Request) {
-	list, err := s.svc.Campaigns(r.Context(), core.CampaignFilter{Limit: 100})
-	if err != nil {
-		s.log.Error("list campaigns", "err", err)
-		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
-		return
+// errorText is the translated text of an error for a visitor: a core error's own
+// message, or the generic apology for anything internal (which is logged).
+func (s *Server) errorText(locale string, err error) string {
+	if e := core.AsError(err); e != nil && e.Code != core.EINTERNAL {
+		return s.router.T(locale, bots.Msg{Key: e.Key, Args: e.Args})
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := indexPage.Execute(w, list); err != nil {
-		s.log.Error("render index", "err", err)
-	}
+	return s.router.T(locale, bots.M("error.internal"))
 }

@@ -85,8 +85,16 @@ type DiscordConfig struct {
 type WebConfig struct {
 	// AdminTokenFile names a file with the admin login token.
 	AdminTokenFile string `yaml:"admin_token_file"`
+	// SessionSecretFile names a file with the key that signs session cookies; without
+	// one a random key is made at each start (sessions end with a restart, and
+	// replicas do not share them).
+	SessionSecretFile string `yaml:"session_secret_file"`
+	// OwnerFile keeps the name of the first playground member on a local try-out, who
+	// is an admin; default: crowdbot-web-owner next to the SQLite database.
+	OwnerFile string `yaml:"owner_file"`
 
-	AdminToken string `yaml:"-"`
+	AdminToken    string `yaml:"-"`
+	SessionSecret string `yaml:"-"`
 }
 
 // RulesConfig tunes the campaign rules.
@@ -170,6 +178,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		{&c.Telegram.WebhookSecret, "CROWDBOT_TELEGRAM_WEBHOOK_SECRET", c.Telegram.WebhookSecretFile, "telegram.webhook_secret_file"},
 		{&c.Discord.Token, "CROWDBOT_DISCORD_TOKEN", c.Discord.TokenFile, "discord.token_file"},
 		{&c.Web.AdminToken, "CROWDBOT_WEB_ADMIN_TOKEN", c.Web.AdminTokenFile, "web.admin_token_file"},
+		{&c.Web.SessionSecret, "CROWDBOT_WEB_SESSION_SECRET", c.Web.SessionSecretFile, "web.session_secret_file"},
 	}
 	for _, s := range secrets {
 		if v := getenv(s.env); v != "" {
@@ -192,6 +201,12 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	}
 	return nil
 }
+
+// Shortest web secrets accepted: a guessable token or key would open the admin pages.
+const (
+	minSessionSecret = 32
+	minAdminToken    = 12
+)
 
 // validate checks every value and names the key of the first bad one.
 func (c *Config) validate() error {
@@ -254,6 +269,12 @@ func (c *Config) validate() error {
 		if _, err := strconv.ParseUint(c.Discord.AppID, 10, 64); err != nil {
 			return bad("discord.app_id", "%q is not a snowflake", c.Discord.AppID)
 		}
+	}
+	if n := len(c.Web.SessionSecret); n > 0 && n < minSessionSecret {
+		return bad("web.session_secret_file", "the secret has %d characters; use at least %d (CROWDBOT_WEB_SESSION_SECRET or the file)", n, minSessionSecret)
+	}
+	if n := len(c.Web.AdminToken); n > 0 && n < minAdminToken {
+		return bad("web.admin_token_file", "the token has %d characters; use at least %d (CROWDBOT_WEB_ADMIN_TOKEN or the file)", n, minAdminToken)
 	}
 	if c.Rules.MaxFundraiserDays < 1 || c.Rules.MaxFundraiserDays > 365 {
 		return bad("rules.max_fundraiser_days", "%d is not between 1 and 365", c.Rules.MaxFundraiserDays)

@@ -25,7 +25,6 @@ import (
 
 	"crowdbot/bots"
 	"crowdbot/bots/i18n"
-	"crowdbot/bots/web"
 	"crowdbot/core"
 	"crowdbot/storage"
 )
@@ -145,7 +144,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		Service: svc, Catalog: catalog, Owners: cfg.Admins, SubmissionsPerMinute: cfg.Rules.SubmissionsPerMinute,
 		Metrics: metrics, Logger: log, PublicURL: publicURL,
 	})
-	site := web.New(web.Options{Service: svc, Router: router, Metrics: metrics, Logger: log})
+	site := newWeb(cfg, svc, router, metrics, log, publicURL)
 
 	if cfg.Telegram.Token == "" {
 		log.Info("telegram adapter off: CROWDBOT_TELEGRAM_TOKEN is not set")
@@ -159,7 +158,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return fmt.Errorf("http: %w", err)
 	}
 	srv := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	log.Info("web page ready", "url", "http://"+ln.Addr().String()+"/")
+	log.Info("web page ready", "url", "http://"+ln.Addr().String()+"/", "playground", "http://"+ln.Addr().String()+"/playground")
 
 	// work is the context of background loops; it ends with ctx
 	var wg sync.WaitGroup

@@ -1,0 +1,242 @@
+package web
+
+import (
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/csv"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"crowdbot/core"
+)
+
+// adminChannel is where admin pages act from, for the actor they act as.
+const adminChannel = "admin"
+
+// admin wraps an admin page: without an admin login it answers nothing but a
+// redirect to the login form, on every address, loopback included.
+func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, actor core.Actor)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "no-store")
+		w.Header().Set("X-Frame-Options", "DENY")
+		sess := s.session(r)
+		if sess.fresh || !sess.admin(s.svc.Now()) {
+			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
+			return
+		}
+		sp, m, err := s.svc.Identify(r.Context(), core.SpaceRef{Platform: core.Web, ExternalID: webSpace},
+			core.MemberRef{Platform: core.Web, ExternalID: sessionPrefix + sess.Visitor, Name: "admin"})
+		if err != nil {
+			s.errorPage(w, r, err)
+			return
+		}
+		h(w, r, core.Actor{Member: *m, Space: *sp, Channel: adminChannel, Admin: true})
+	}
+}
+
+// loginData is what the login form shows.
+type loginData struct {
+	Closed bool   // no admin token is configured
+	Error  string // why the last try failed
+}
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Frame-Options", "DENY")
+	p := s.newPage(w, r, "web.login.title")
+	p.Data = loginData{Closed: s.token == ""}
+	s.render(w, http.StatusOK, "login", p)
+}
+
+// login checks the admin token in constant time and marks the session as admin.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Frame-Options", "DENY")
+	p := s.newPage(w, r, "web.login.title")
+	if s.token == "" {
+		p.Data = loginData{Closed: true}
+		s.render(w, http.StatusForbidden, "login", p)
+		return
+	}
+	if !s.logins.Allow() {
+		p.Data = loginData{Error: p.T("web.login.slow_down")}
+		s.render(w, http.StatusTooManyRequests, "login", p)
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 4<<10)
+	if !s.tokenMatches(r.PostFormValue("token")) {
+		p.Data = loginData{Error: p.T("web.login.wrong")}
+		s.render(w, http.StatusUnauthorized, "login", p)
+		return
+	}
+	sess := s.session(r)
+	sess.AdminUntil = s.svc.Now().Add(adminTTL).Unix()
+	s.saveSession(w, r, sess)
+	http.Redirect(w, r, "/admin", http.StatusSeeOther)
+}
+
+// tokenMatches compares hashes, so neither the content nor the length of the token
+// shows in the time the comparison takes.
+func (s *Server) tokenMatches(given string) bool {
+	a := sha256.Sum256([]byte(given))
+	b := sha256.Sum256([]byte(s.token))
+	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
+}
+
+// logout ends the admin login; the visitor's session itself stays.
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	sess := s.session(r)
+	if !sess.fresh && sess.AdminUntil != 0 {
+		sess.AdminUntil = 0
+		s.saveSession(w, r, sess)
+	}
+	http.Redirect(w, r, "/", http.StatusSeeOther)
+}
+
+// dashboardData is what the dashboard shows.
+type dashboardData struct {
+	Campaigns []campaignRow
+	Parked    int
+	Pending   int
+}
+
+// dashboard lists every campaign, drafts included, with its export, and counts the
+// outbox rows waiting and parked.
+func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, actor core.Actor) {
+	p := s.newPage(w, r, "web.admin.title")
+	p.Admin = true
+	list, err := s.svc.Campaigns(r.Context(), core.CampaignFilter{Limit: 200})
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	rows, err := s.rows(r.Context(), p.Locale, list)
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	parked, err := s.svc.Outbox(r.Context(), actor, core.OutboxParked, core.MaxOutboxList)
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	pending, err := s.svc.Outbox(r.Context(), actor, core.OutboxPending, core.MaxOutboxList)
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	p.Data = dashboardData{Campaigns: rows, Parked: len(parked), Pending: len(pending)}
+	s.render(w, http.StatusOK, "dashboard", p)
+}
+
+// outboxRow is a parked outbox row with its campaign's code.
+type outboxRow struct {
+	core.OutboxItem
+	Code string
+}
+
+// outbox lists the parked rows: posts that kept failing, with the last error.
+func (s *Server) outbox(w http.ResponseWriter, r *http.Request, actor core.Actor) {
+	p := s.newPage(w, r, "web.outbox.title")
+	p.Admin = true
+	items, err := s.svc.Outbox(r.Context(), actor, core.OutboxParked, core.MaxOutboxList)
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	codes := map[int64]string{}
+	rows := make([]outboxRow, 0, len(items))
+	for _, it := range items {
+		id := it.Announcement.CampaignID
+		if _, ok := codes[id]; !ok && id != 0 {
+			if c, err := s.svc.CampaignByID(r.Context(), id); err == nil {
+				codes[id] = c.Code
+			}
+		}
+		rows = append(rows, outboxRow{OutboxItem: it, Code: codes[id]})
+	}
+	p.Data = rows
+	s.render(w, http.StatusOK, "outbox", p)
+}
+
+// export sends a campaign's data as CSV: GET /admin/export/<code>.csv.
+func (s *Server) export(w http.ResponseWriter, r *http.Request, actor core.Actor) {
+	code, ok := strings.CutSuffix(r.PathValue("file"), ".csv")
+	if !ok {
+		http.NotFound(w, r)
+		return
+	}
+	t, err := s.svc.Export(r.Context(), actor, code)
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	name := t.Name
+	if name == "" {
+		name = code
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", `attachment; filename="`+fileName(name)+`.csv"`)
+	if err := writeCSV(w, t); err != nil {
+		s.log.Error("write export", "code", code, "err", err)
+	}
+}
+
+// writeCSV writes a table as CSV, every cell defused against formula injection.
+func writeCSV(w io.Writer, t *core.Table) error {
+	cw := csv.NewWriter(w)
+	if len(t.Header) > 0 {
+		if err := cw.Write(defuse(t.Header)); err != nil {
+			return err
+		}
+	}
+	for _, row := range t.Rows {
+		if err := cw.Write(defuse(row)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func defuse(row []string) []string {
+	out := make([]string, len(row))
+	for i, c := range row {
+		out[i] = safeCell(c)
+	}
+	return out
+}
+
+// safeCell stops a spreadsheet from running a cell as a formula: a cell that starts
+// with = + - @ (or a tab or carriage return, which some spreadsheets skip before
+// one) gets a leading quote. Plain numbers such as -12.5 stay numbers.
+func safeCell(c string) string {
+	if c == "" {
+		return c
+	}
+	switch c[0] {
+	case '=', '+', '-', '@', '\t', '\r':
+		if _, err := strconv.ParseFloat(c, 64); err == nil && c[0] == '-' {
+			return c
+		}
+		return "'" + c
+	}
+	return c
+}
+
+// fileName keeps the characters that are safe in a download's file name.
+func fileName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_' || r == '.' {
+			b.WriteRune(r)
+		}
+	}
+	if b.Len() == 0 {
+		return "export"
+	}
+	return b.String()
+}

@@ -1,0 +1,242 @@
+package web
+
+import (
+	"context"
+	"encoding/csv"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"crowdbot/bots/botstest"
+	"crowdbot/core"
+)
+
+// adminPaths are every admin page.
+var adminPaths = []string{"/admin", "/admin/outbox", "/admin/export/zzzz9.csv"}
+
+// TestAdminNeedsLogin checks that no admin page answers without the login, on a
+// loopback address too, even to the first local member.
+func TestAdminNeedsLogin(t *testing.T) {
+	for _, local := range []bool{true, false} {
+		e := newEnv(t, func(o *Options) { o.Local = local })
+		c := e.create("Secret numbers", "")
+		b := e.browser()
+		b.say("alice", "/help") // alice is the local owner, which is no admin login
+		for _, path := range append(adminPaths, "/admin/export/"+c.Code+".csv") {
+			res := b.get(path)
+			if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/login" || strings.Contains(res.Body, c.Title) {
+				t.Errorf("local=%v %s: %d %q", local, path, res.StatusCode, res.Header.Get("Location"))
+			}
+		}
+	}
+}
+
+// TestAdminLogin logs in with the token, uses the dashboard, logs out; wrong tokens,
+// expired and forged sessions get nothing.
+func TestAdminLogin(t *testing.T) {
+	e := newEnv(t)
+	c := e.create("Board", "")
+	b := e.browser()
+	form := func(token string) response {
+		return b.do(http.MethodPost, "/admin/login", strings.NewReader(url.Values{"token": {token}}.Encode()), "Content-Type", "application/x-www-form-urlencoded")
+	}
+	if res := b.get("/admin/login"); res.StatusCode != 200 || !strings.Contains(res.Body, `type="password"`) {
+		t.Fatalf("login form: %d", res.StatusCode)
+	}
+	for _, wrong := range []string{"", "correct horse battery stapl", testToken + " ", strings.ToUpper(testToken)} {
+		res := form(wrong)
+		if res.StatusCode != http.StatusUnauthorized || !strings.Contains(res.Body, e.tr("en", "web.login.wrong")) {
+			t.Errorf("token %q: %d", wrong, res.StatusCode)
+		}
+	}
+	if res := b.get("/admin"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("wrong tokens opened the dashboard: %d", res.StatusCode)
+	}
+	b.login()
+	res := b.get("/admin")
+	if res.StatusCode != 200 || !strings.Contains(res.Body, c.Title) || !strings.Contains(res.Body, "/admin/export/"+c.Code+".csv") ||
+		res.Header.Get("Cache-Control") != "no-store" || res.Header.Get("X-Frame-Options") != "DENY" {
+		t.Fatalf("dashboard: %d %v", res.StatusCode, res.Header)
+	}
+	if !strings.Contains(b.get("/").Body, e.tr("en", "web.nav.logout")) {
+		t.Errorf("pages should offer to log out")
+	}
+	// the login lasts adminTTL
+	e.h.Clock.Advance(adminTTL + time.Minute)
+	if res := b.get("/admin"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("expired login: %d", res.StatusCode)
+	}
+	b.login()
+	if res := b.do(http.MethodPost, "/admin/logout", nil); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	if res := b.get("/admin"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("after logout: %d", res.StatusCode)
+	}
+	// a cookie signed with another key opens nothing
+	other := newEnv(t)
+	forged := e.browser()
+	forged.c.Jar.SetCookies(mustURL(e.ts.URL), []*http.Cookie{{Name: sessionCookie,
+		Value: other.srv.sign(&session{Visitor: "v", AdminUntil: 1 << 40, Expires: 1 << 40})}})
+	if res := forged.get("/admin"); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("forged session: %d", res.StatusCode)
+	}
+
+	// without a token the admin pages stay closed
+	closed := newEnv(t, func(o *Options) { o.AdminToken = "" })
+	cb := closed.browser()
+	if res := cb.get("/admin/login"); !strings.Contains(res.Body, closed.tr("en", "web.login.closed")) {
+		t.Errorf("closed login page")
+	}
+	res = cb.do(http.MethodPost, "/admin/login", strings.NewReader("token="), "Content-Type", "application/x-www-form-urlencoded")
+	if res.StatusCode != http.StatusForbidden {
+		t.Errorf("closed login: %d", res.StatusCode)
+	}
+}
+
+// TestAdminLoginRate slows guessing down.
+func TestAdminLoginRate(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	limited := false
+	for range 30 {
+		res := b.do(http.MethodPost, "/admin/login", strings.NewReader("token=guess"), "Content-Type", "application/x-www-form-urlencoded")
+		if res.StatusCode == http.StatusTooManyRequests {
+			limited = true
+			break
+		}
+	}
+	if !limited {
+		t.Fatal("thirty wrong tokens in a row were all checked")
+	}
+}
+
+// TestExportCSV exports an ideas board: a header, every idea, and cells that a
+// spreadsheet would run as formulas defused.
+func TestExportCSV(t *testing.T) {
+	e := newEnv(t)
+	c := e.create("Exports", "")
+	b := e.browser()
+	texts := []string{`=HYPERLINK("http://evil.example","click")`, "+SUM(A1:A2)", "@cmd|' /C calc'!A0", "-2+3 more parks", "Plain, with \"quotes\"\nand a new line"}
+	for i, s := range texts {
+		if rs := b.say("member"+string(rune('a'+i)), "/idea "+c.Code+" "+s); !strings.Contains(text(rs[0]), "#") {
+			t.Fatalf("idea %q: %v", s, rs)
+		}
+	}
+	b.login()
+	res := b.get("/admin/export/" + c.Code + ".csv")
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "text/csv; charset=utf-8" ||
+		res.Header.Get("Content-Disposition") != `attachment; filename="`+c.Code+`-ideas.csv"` {
+		t.Fatalf("export: %d %v", res.StatusCode, res.Header)
+	}
+	rows, err := csv.NewReader(strings.NewReader(res.Body)).ReadAll()
+	if err != nil {
+		t.Fatalf("not CSV: %v\n%s", err, res.Body)
+	}
+	if len(rows) != len(texts)+1 || rows[0][0] != "id" || !slices.Contains(rows[0], "text") {
+		t.Fatalf("rows %v", rows)
+	}
+	col := slices.Index(rows[0], "text")
+	got := map[string]bool{}
+	for _, r := range rows[1:] {
+		got[r[col]] = true
+	}
+	for _, s := range texts {
+		want := core.CleanText(s)
+		if strings.ContainsRune("=+-@", rune(want[0])) {
+			want = "'" + want
+		}
+		if !got[want] {
+			t.Errorf("export lacks %q in %v", want, got)
+		}
+	}
+
+	// errors are pages with their status
+	if res := b.get("/admin/export/zzzz9.csv"); res.StatusCode != 404 {
+		t.Errorf("unknown code: %d", res.StatusCode)
+	}
+	if res := b.get("/admin/export/" + c.Code + ".xlsx"); res.StatusCode != 404 {
+		t.Errorf("other format: %d", res.StatusCode)
+	}
+}
+
+// TestSafeCell defuses formula cells and leaves numbers and text alone.
+func TestSafeCell(t *testing.T) {
+	for in, want := range map[string]string{
+		"": "", "hello": "hello", "=1+1": "'=1+1", "+33 6 12": "'+33 6 12", "@SUM(A1)": "'@SUM(A1)",
+		"-12.50": "-12.50", "-3": "-3", "-1+1": "'-1+1", "- item": "'- item", "\t=1": "'\t=1", "\r=1": "'\r=1",
+		"12.50 EUR": "12.50 EUR", "a=b": "a=b",
+	} {
+		if got := safeCell(in); got != want {
+			t.Errorf("safeCell(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if fileName(`k7Fq2-"ideas"/../x`) != "k7Fq2-ideas..x" || fileName("ü") != "export" {
+		t.Errorf("fileName %q", fileName(`k7Fq2-"ideas"/../x`))
+	}
+}
+
+// TestOutboxPage lists parked posts with their errors, escaped.
+func TestOutboxPage(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	h := e.h
+	created := h.Expect(h.Say(botstest.Admin, `/campaign new ideas "Linked"`), "campaign.created")
+	code := botstest.Code(t, created)
+	h.Expect(h.Say(botstest.Admin, "/campaign link "+code), "campaign.linked")
+	c, err := h.Service.Campaign(ctx, code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	anns := []core.Announcement{core.CampaignAnnouncement(c, "announce.closed", "title", c.Title, "code", c.Code), core.CampaignAnnouncement(c, "announce.cancelled", "title", c.Title)}
+	if err := h.Store.Enqueue(ctx, h.Clock.Now(), anns...); err != nil {
+		t.Fatal(err)
+	}
+	b := e.browser()
+	b.login()
+	if body := b.get("/admin/outbox").Body; !strings.Contains(body, e.tr("en", "web.outbox.empty")) {
+		t.Fatalf("nothing parked yet")
+	}
+	if body := b.get("/admin").Body; !strings.Contains(body, e.tr("en", "web.admin.pending", "count", 2)) || !strings.Contains(body, e.tr("en", "web.admin.parked", "count", 0)) {
+		t.Fatalf("dashboard counts")
+	}
+	if err := h.Store.Exec(ctx, "UPDATE outbox_items SET state = ?, attempts = 8, last_error = ? WHERE key = ?",
+		string(core.OutboxParked), `403 Forbidden: <script>alert("bot removed")</script>`, "announce.closed"); err != nil {
+		t.Fatal(err)
+	}
+	res := b.get("/admin/outbox")
+	for _, want := range []string{"announce.closed", "/c/" + code, "-1001", `&lt;script&gt;alert(&#34;bot removed&#34;)&lt;/script&gt;`, "<td>8</td>"} {
+		if !strings.Contains(res.Body, want) {
+			t.Errorf("outbox lacks %q", want)
+		}
+	}
+	if strings.Contains(res.Body, "<script>alert") || strings.Contains(res.Body, "announce.cancelled") {
+		t.Errorf("outbox shows raw markup or a pending row")
+	}
+	if body := b.get("/admin").Body; !strings.Contains(body, e.tr("en", "web.admin.parked", "count", 1)) {
+		t.Errorf("dashboard parked count")
+	}
+}
+
+// TestServiceOutboxNeedsAdmin checks the core method the outbox page uses.
+func TestServiceOutboxNeedsAdmin(t *testing.T) {
+	e := newEnv(t)
+	if _, err := e.h.Service.Outbox(context.Background(), core.Actor{}, core.OutboxParked, 10); core.ErrorCode(err) != core.EFORBIDDEN {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// TestHTTPStatus maps every core code.
+func TestHTTPStatus(t *testing.T) {
+	for code, want := range map[core.Code]int{
+		core.EINVALID: 400, core.ENOTFOUND: 404, core.EFORBIDDEN: 403, core.ECONFLICT: 409,
+		core.ECLOSED: 409, core.ELIMIT: 429, core.EDUPLICATE: 409, core.EINTERNAL: 500,
+	} {
+		if got := httpStatus(core.Errorf(code, "error.internal")); got != want {
+			t.Errorf("%s: %d, want %d", code, got, want)
+		}
+	}
+}

@@ -1,0 +1,330 @@
+package web
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"mime"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"crowdbot/bots"
+	"crowdbot/core"
+)
+
+// The playground's place in the neutral layer: one web space, one channel.
+const (
+	webSpace          = "web"
+	playgroundChannel = "playground"
+)
+
+// Limits of a chat request.
+const (
+	maxChatBody   = 32 << 10
+	maxNameLen    = 32  // characters
+	maxUpdateID   = 40  // bytes
+	sessionPrefix = "~" // starts the platform id of a session member; never a local name
+)
+
+// chatRequest is what POST /api/chat takes.
+type chatRequest struct {
+	Member   string `json:"member"`
+	Text     string `json:"text"`
+	Action   string `json:"action"`
+	Locale   string `json:"locale"`
+	UpdateID string `json:"update_id"` // optional: a retry with the same id changes nothing
+}
+
+// chatResponse is what POST /api/chat answers.
+type chatResponse struct {
+	Replies []replyJSON `json:"replies"`
+}
+
+// replyJSON is one reply of the bot.
+type replyJSON struct {
+	Text    string       `json:"text"`
+	Buttons []buttonJSON `json:"buttons,omitempty"`
+	Image   string       `json:"image,omitempty"`
+	File    *fileJSON    `json:"file,omitempty"`
+	// Prompt says the member's next plain text answers this reply.
+	Prompt *promptJSON `json:"prompt,omitempty"`
+	// Edit says the reply replaces the message whose button was pressed.
+	Edit bool `json:"edit,omitempty"`
+}
+
+// buttonJSON is a button: pressing it sends its action, or a link button opens url.
+type buttonJSON struct {
+	Label  string `json:"label"`
+	Action string `json:"action,omitempty"`
+	URL    string `json:"url,omitempty"`
+}
+
+// fileJSON is a document offered for download, as a data URL.
+type fileJSON struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	URL  string `json:"url"`
+}
+
+// promptJSON describes the answer a prompt waits for.
+type promptJSON struct {
+	Long bool `json:"long,omitempty"`
+	Max  int  `json:"max,omitempty"`
+}
+
+// errorJSON is every 4xx and 5xx answer of the API.
+type errorJSON struct {
+	Error string `json:"error"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	h := w.Header()
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(true)
+	_ = enc.Encode(v)
+}
+
+func (s *Server) apiError(w http.ResponseWriter, status int, locale, key string, args ...any) {
+	writeJSON(w, status, errorJSON{Error: s.router.T(locale, bots.M(key, args...))})
+}
+
+// chat runs one message or button press of the playground through the Router.
+func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
+	locale := acceptLocale(r.Header.Get("Accept-Language"))
+	if s.local && !loopbackHost(hostOnly(r.Host)) {
+		// a page of another site whose name points at this machine (DNS rebinding)
+		s.apiError(w, http.StatusForbidden, locale, "web.error.host")
+		return
+	}
+	if !sameOrigin(r) {
+		s.apiError(w, http.StatusForbidden, locale, "web.error.origin")
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		// a form on another site cannot send JSON without asking first
+		s.apiError(w, http.StatusUnsupportedMediaType, locale, "web.error.json_only")
+		return
+	}
+	var req chatRequest
+	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxChatBody))
+	if err := dec.Decode(&req); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			s.apiError(w, http.StatusRequestEntityTooLarge, locale, "web.error.too_large", "max", maxChatBody)
+			return
+		}
+		s.apiError(w, http.StatusBadRequest, locale, "web.error.bad_json")
+		return
+	}
+	if l := core.NormalizeLocale(req.Locale); l != "" {
+		locale = l
+	} else if req.Locale != "" {
+		s.apiError(w, http.StatusBadRequest, locale, "error.bad_locale", "locale", preview(req.Locale, 20), "locales", strings.Join(core.Locales, ", "))
+		return
+	}
+	if strings.TrimSpace(req.Text) == "" && req.Action == "" {
+		s.apiError(w, http.StatusBadRequest, locale, "web.error.empty")
+		return
+	}
+	if req.UpdateID != "" && !validUpdateID(req.UpdateID) {
+		s.apiError(w, http.StatusBadRequest, locale, "web.error.bad_update_id", "max", maxUpdateID)
+		return
+	}
+
+	now := s.svc.Now()
+	sess := s.session(r)
+	// a new session goes to the browser; a regular's is renewed before it runs out
+	save := sess.fresh || time.Unix(sess.Expires, 0).Sub(now) < sessionTTL/2
+	member := core.MemberRef{Platform: core.Web}
+	admin := sess.admin(now)
+	if s.local {
+		name, ok := validName(req.Member)
+		if !ok {
+			s.apiError(w, http.StatusBadRequest, locale, "web.error.bad_member", "max", maxNameLen)
+			return
+		}
+		member.ExternalID, member.Name = name, name
+		owner, err := s.owner.is(name)
+		if err != nil {
+			s.log.Warn("first local member: kept in memory only", "file", s.owner.path, "err", err)
+		}
+		admin = admin || owner
+	} else {
+		// the name in the body is only shown; who speaks is the session
+		member.ExternalID = sessionPrefix + sess.Visitor
+		member.Name, _ = validName(req.Member)
+	}
+	in := bots.Input{
+		Platform: core.Web,
+		Space:    core.SpaceRef{Platform: core.Web, ExternalID: webSpace},
+		Channel:  playgroundChannel,
+		Member:   member,
+		Locale:   locale,
+		Admin:    admin,
+		Text:     req.Text,
+		Action:   req.Action,
+		Private:  true,
+	}
+	if req.UpdateID != "" {
+		in.UpdateID = member.ExternalID + ":" + req.UpdateID
+	}
+	if len(sess.Refs) > 0 && s.applyRefs(r, in, sess) {
+		save = true
+	}
+	if save {
+		s.saveSession(w, r, sess)
+	}
+
+	replies := s.router.Handle(r.Context(), in)
+	if req.Action != "" && len(replies) == 1 && replies[0].Key == "error.unknown_action" {
+		writeJSON(w, http.StatusBadRequest, errorJSON{Error: replies[0].Text})
+		return
+	}
+	out := chatResponse{Replies: make([]replyJSON, 0, len(replies))}
+	for _, rep := range replies {
+		out.Replies = append(out.Replies, toReplyJSON(rep))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// applyRefs records the share links this browser followed for the member now
+// speaking, and reports whether the session changed.
+func (s *Server) applyRefs(r *http.Request, in bots.Input, sess *session) bool {
+	if s.referrer == nil {
+		return false
+	}
+	sp, m, err := s.svc.Identify(r.Context(), in.Space, in.Member)
+	if err != nil {
+		s.log.Error("identify for referral", "err", err)
+		return false
+	}
+	actor := core.Actor{Member: *m, Space: *sp, Channel: in.Channel, Admin: s.router.IsAdmin(in)}
+	for _, ref := range sess.Refs {
+		if err := s.referrer.Refer(r.Context(), actor, ref.Code, ref.Referrer, "web"); err != nil {
+			// self-referral, a closed campaign, an unknown referrer: nothing to credit
+			s.log.Debug("referral not recorded", "code", ref.Code, "referrer", ref.Referrer, "err", err)
+		}
+	}
+	sess.Refs = nil
+	return true
+}
+
+// toReplyJSON turns a rendered reply into its JSON: button rows are flattened, the
+// image is linked by path (or inlined when it has none), a file is a data URL.
+func toReplyJSON(rep bots.Reply) replyJSON {
+	out := replyJSON{Text: rep.Text, Edit: rep.Edit}
+	for _, row := range rep.Buttons {
+		for _, b := range row {
+			out.Buttons = append(out.Buttons, buttonJSON{Label: b.Label, Action: b.Action, URL: b.URL})
+		}
+	}
+	if img := rep.Image; img != nil {
+		switch {
+		case img.Path != "":
+			out.Image = img.Path
+		case len(img.PNG) > 0:
+			out.Image = "data:image/png;base64," + base64.StdEncoding.EncodeToString(img.PNG)
+		}
+	}
+	if f := rep.File; f != nil {
+		typ := f.Type
+		if typ == "" {
+			typ = "application/octet-stream"
+		}
+		out.File = &fileJSON{Name: f.Name, Type: typ, URL: "data:" + typ + ";base64," + base64.StdEncoding.EncodeToString(f.Data)}
+	}
+	if p := rep.Prompt; p != nil {
+		out.Prompt = &promptJSON{Long: p.Long, Max: p.Max}
+	}
+	return out
+}
+
+// validName checks a local member name: one clean line of at most maxNameLen
+// characters, not shaped like a session member's id.
+func validName(name string) (string, bool) {
+	name = strings.TrimSpace(name)
+	if name == "" || name != core.CleanLine(name) || core.Len(name) > maxNameLen || strings.HasPrefix(name, sessionPrefix) {
+		return "", false
+	}
+	return name, true
+}
+
+func validUpdateID(id string) bool {
+	if len(id) > maxUpdateID {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '-' || c == '_' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// sameOrigin refuses requests a browser sent from another site's page.
+func sameOrigin(r *http.Request) bool {
+	if o := r.Header.Get("Origin"); o != "" {
+		u, err := url.Parse(o)
+		return err == nil && strings.EqualFold(u.Host, r.Host)
+	}
+	return r.Header.Get("Sec-Fetch-Site") != "cross-site"
+}
+
+func hostOnly(hostport string) string {
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		return h
+	}
+	return strings.Trim(hostport, "[]")
+}
+
+// apiCampaigns lists the public campaigns with their progress.
+func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request) {
+	list, err := s.svc.Campaigns(r.Context(), core.CampaignFilter{States: publicStates, Limit: maxListed})
+	if err != nil {
+		s.apiFailure(w, r, err)
+		return
+	}
+	out := make([]campaignJSON, 0, len(list))
+	for i := range list {
+		p, err := s.svc.Progress(r.Context(), &list[i])
+		if err != nil {
+			s.apiFailure(w, r, err)
+			return
+		}
+		out = append(out, toJSON(&list[i], p))
+	}
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	writeJSON(w, http.StatusOK, out)
+}
+
+// apiCampaign shows one public campaign with its progress.
+func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request) {
+	c, err := s.visible(r, r.PathValue("code"))
+	if err != nil {
+		s.apiFailure(w, r, err)
+		return
+	}
+	p, err := s.svc.Progress(r.Context(), c)
+	if err != nil {
+		s.apiFailure(w, r, err)
+		return
+	}
+	w.Header().Set("Access-Control-Allow-Origin", "*")
+	writeJSON(w, http.StatusOK, toJSON(c, p))
+}
+
+// apiFailure answers an error as JSON with its status, in the visitor's language.
+func (s *Server) apiFailure(w http.ResponseWriter, r *http.Request, err error) {
+	status := httpStatus(err)
+	if status == http.StatusInternalServerError {
+		s.log.Error("api", "path", r.URL.Path, "err", err)
+	}
+	writeJSON(w, status, errorJSON{Error: s.errorText(s.locale(r), err)})
+}

@@ -1,0 +1,231 @@
+package web
+
+import (
+	"context"
+	"os/exec"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumNames are the commands a Chromium may be installed as.
+var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"}
+
+// newBrowser starts a headless Chromium for the test, or skips the test when none is
+// installed. Every console error and uncaught exception in its pages is collected,
+// to fail the test at the end: a page blocked by its own Content-Security-Policy, a
+// script error or a missing file all show there.
+func newBrowser(t *testing.T) (context.Context, func() []string) {
+	t.Helper()
+	exe := ""
+	for _, name := range chromiumNames {
+		if p, err := exec.LookPath(name); err == nil {
+			exe = p
+			break
+		}
+	}
+	if exe == "" {
+		t.Skip("browser test skipped: no Chromium installed (Debian: apt-get install chromium)")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(exe),
+		chromedp.Headless,
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.NoFirstRun,
+		chromedp.Flag("lang", "en-US"),
+		chromedp.WindowSize(390, 844), // a phone
+		chromedp.UserDataDir(t.TempDir()),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(alloc)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// the first run starts the browser; it must not carry a timeout of its own
+	if err := chromedp.Do(ctx, chromedp.Navigate("about:blank")); err != nil {
+		t.Fatalf("start Chromium (%s): %v", exe, err)
+	}
+	var mu sync.Mutex
+	var problems []string
+	messages := chromedp.Console(ctx)
+	go func() {
+		for m, err := range messages {
+			if err != nil {
+				return
+			}
+			if m.Type == chromedp.ConsoleError || m.IsException() {
+				mu.Lock()
+				problems = append(problems, m.String())
+				mu.Unlock()
+			}
+		}
+	}()
+	return ctx, func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), problems...)
+	}
+}
+
+// step is one thing a member does in the playground and what the bot must answer.
+type step struct {
+	who   string // the name typed in the name box
+	say   string // a message to send; {code} is the campaign's code
+	press string // or the action prefix of a button in the bot's last reply
+	want  string // a regular expression the bot's last reply must match
+}
+
+// chatIn plays steps in the playground page open in ctx. code is filled in after
+// the first step from the newest campaign.
+func chatIn(t *testing.T, ctx context.Context, e *env, steps []step) (code string) {
+	t.Helper()
+	wait := func(expr string) {
+		t.Helper()
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](expr, chromedp.WithPollingTimeout(20*time.Second))); err != nil {
+			t.Fatalf("waiting for %s: %v", expr, err)
+		}
+	}
+	const answers = `document.querySelectorAll("#log .msg.bot, #log .msg.failed")`
+	for i, s := range steps {
+		n, err := chromedp.Run(ctx, chromedp.Evaluate[int](answers+`.length`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#member"), s.who)); err != nil {
+			t.Fatal(err)
+		}
+		if s.press != "" {
+			click := `(() => { const ms = document.querySelectorAll("#log .msg.bot"); const b = ms[ms.length-1].querySelector('button[data-action^="` + s.press + `"]'); if (!b) return false; b.click(); return true })()`
+			ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool](click))
+			if err != nil || !ok {
+				t.Fatalf("step %d: no button %s* in the last reply (%v)", i, s.press, err)
+			}
+		} else {
+			msg := strings.ReplaceAll(s.say, "{code}", code)
+			if err := chromedp.Do(ctx, chromedp.SetValue(chromedp.CSS("#text"), msg), chromedp.Click(chromedp.CSS("#send"))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		wait(answers + `.length > ` + strconv.Itoa(n))
+		got, err := chromedp.Run(ctx, chromedp.Evaluate[string](`(() => { const ms = `+answers+`; return ms[ms.length-1].innerText })()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			code = e.newest().Code
+		}
+		want := strings.ReplaceAll(s.want, "{code}", regexp.QuoteMeta(code))
+		if !regexp.MustCompile(want).MatchString(got) {
+			t.Fatalf("step %d (%s: %q%s): the bot showed %q, want /%s/", i, s.who, s.say, s.press, got, want)
+		}
+	}
+	return code
+}
+
+// TestBrowser opens the playground in a real headless Chromium, runs a campaign
+// there as several members, then opens the campaign's public page and reads the
+// progress it shows.
+func TestBrowser(t *testing.T) {
+	ctx, problems := newBrowser(t)
+	e := newEnv(t)
+	open := func(path string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+path), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+	}
+	text := func(expr string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		return s
+	}
+
+	t.Run("ideas", func(t *testing.T) {
+		open("/playground")
+		code := chatIn(t, ctx, e, []step{
+			{who: "alice", say: `/campaign new ideas "Better bikes" closes=7d Ideas for the town`, want: `“Better bikes”.*{code}`},
+			{who: "bob", say: "/idea {code} Protected lanes on the ring road", want: `#1 .*{code}`},
+			{who: "carol", say: "/idea {code} Bike parking at the station", want: `#2 .*{code}`},
+			{who: "carol", say: "/ideas {code}", want: `Protected lanes`},
+			{who: "carol", press: "iv:1", want: `#1: 1 vote`},
+			{who: "bob", say: "/campaign new ideas \"Mine\"", want: `Only admins`},
+		})
+
+		open("/c/" + code)
+		if got := text(`document.querySelector("#progress .summary").innerText`); got != "2 ideas · 1 vote" {
+			t.Errorf("progress shown %q", got)
+		}
+		if got := text(`document.querySelector("#progress ol.top li").innerText`); !strings.Contains(got, "Protected lanes") || !strings.Contains(got, "1 vote") {
+			t.Errorf("top idea shown %q", got)
+		}
+		if got := text(`document.querySelector("h1").innerText`); got != "Better bikes" {
+			t.Errorf("title %q", got)
+		}
+		// the progress image loaded, and the deadline went to the visitor's zone
+		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`document.querySelector("img.progress-image").naturalWidth > 0`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+			t.Errorf("progress image: %v", err)
+		}
+		if got := text(`document.querySelector(".deadline time").title`); got == "" {
+			t.Errorf("the deadline was not shown in the visitor's time zone")
+		}
+
+		// the list links to it with the same numbers, and the join button leads back
+		open("/")
+		if got := text(`document.querySelector('li.card[data-code="` + code + `"] .summary').innerText`); got != "2 ideas · 1 vote" {
+			t.Errorf("index shows %q", got)
+		}
+		open("/c/" + code)
+		if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(".join a.button")), chromedp.WaitVisible(chromedp.CSS("#chat-form"))); err != nil {
+			t.Fatal(err)
+		}
+		if got := text(`document.querySelector("#text").value`); got != "/ideas "+code {
+			t.Errorf("the playground starts with %q", got)
+		}
+	})
+
+	t.Run("fundraiser", func(t *testing.T) {
+		if !hasCommand(e, "fund") || !hasCommand(e, "pledge") {
+			t.Skip("fundraiser flow skipped: /fund and /pledge are not known commands in this build yet")
+		}
+		open("/playground")
+		code := chatIn(t, ctx, e, []step{
+			{who: "alice", say: `/fund new "Park benches" goal="500 EUR" closes=30d`, want: `{code}`},
+			{who: "bob", say: "/pledge {code} 25", want: `25`},
+			{who: "carol", say: "/pledge {code} 50", want: `50`},
+		})
+		open("/c/" + code)
+		if got := text(`document.querySelector("#progress .summary").innerText`); got != "2 backers" {
+			t.Errorf("backers shown %q", got)
+		}
+		if got := text(`document.querySelector("#progress .bar-label").innerText`); !strings.Contains(got, "75") || !strings.Contains(got, "500") || !strings.Contains(got, "15%") {
+			t.Errorf("raised shown %q", got)
+		}
+		if got := text(`String(document.querySelector("#progress progress").value)`); got != "15" {
+			t.Errorf("bar at %s", got)
+		}
+	})
+
+	if p := problems(); len(p) > 0 {
+		t.Errorf("the browser console reported problems:\n%s", strings.Join(p, "\n"))
+	}
+}
+
+// hasCommand reports whether the Router knows a command.
+func hasCommand(e *env, name string) bool {
+	for _, s := range e.h.Router.Specs() {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,68 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"path/filepath"
+	"strings"
+
+	"crowdbot/bots"
+	"crowdbot/bots/web"
+	"crowdbot/core"
+	"crowdbot/storage"
+)
+
+// ownerFileName is the file that names the first local playground member.
+const ownerFileName = "crowdbot-web-owner"
+
+// newWeb builds the web front from the configuration.
+func newWeb(cfg Config, svc *core.Service, router *bots.Router, metrics *bots.Metrics, log *slog.Logger, publicURL string) *web.Server {
+	o := web.Options{
+		Service: svc, Router: router, Metrics: metrics, Logger: log,
+		PublicURL:     publicURL,
+		Local:         web.Local(cfg.HTTP.Addr, cfg.HTTP.PublicURL),
+		OwnerFile:     ownerFile(cfg),
+		AdminToken:    cfg.Web.AdminToken,
+		SessionSecret: []byte(cfg.Web.SessionSecret),
+	}
+	// the progress image and referral credit come from other parts of crowdbot; the
+	// web front uses them when they are there
+	if p, ok := any(router).(interface {
+		ProgressPNG(ctx context.Context, c *core.Campaign, locale string) ([]byte, error)
+	}); ok {
+		o.ProgressPNG = p.ProgressPNG
+	} else {
+		log.Info("progress images off: this build cannot draw them")
+	}
+	if r, ok := any(svc).(web.Referrer); ok {
+		o.Referrals = r
+	} else {
+		log.Info("web share links credit no one: this build records no referrals")
+	}
+	if o.Local {
+		log.Info("playground: local try-out, member names are trusted", "owner_file", o.OwnerFile)
+	}
+	if cfg.Web.AdminToken == "" {
+		log.Info("web admin pages closed: CROWDBOT_WEB_ADMIN_TOKEN is not set")
+	}
+	return web.New(o)
+}
+
+// ownerFile is where the first local member is kept: the configured file, or one next
+// to the SQLite database (so that a fresh database starts a fresh try-out), or in the
+// working directory when the database is Postgres.
+func ownerFile(cfg Config) string {
+	if cfg.Web.OwnerFile != "" {
+		return cfg.Web.OwnerFile
+	}
+	u := cfg.Database.URL
+	if strings.HasPrefix(u, "postgres://") || strings.HasPrefix(u, "postgresql://") {
+		return ownerFileName
+	}
+	path := strings.TrimPrefix(u, "sqlite://")
+	if path == "" {
+		path = storage.DefaultSQLiteFile
+	}
+	path, _, _ = strings.Cut(strings.TrimPrefix(path, "file:"), "?")
+	return filepath.Join(filepath.Dir(path), ownerFileName)
+}
