@@ -31,25 +31,25 @@ type Server struct {
 	t  testing.TB
 	Me User
 
-	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced on every change, to wake waiters
-	requests  []Request
-	queue     []Update // updates not yet confirmed
-	acked     map[int]bool
-	nextID    int // next update id
-	nextMsg   int
-	webhook   string
-	secret    string
-	messages  map[int64]map[int]*Message
-	answered  map[string]bool
-	admins    map[int64][]User
-	files     map[string][]byte
-	blocked   map[int64]bool // users who never started the bot
-	failures  map[string][]Failure
-	missing   map[string]bool // methods this server lacks
-	commands  map[string][]BotCommand
-	chats     map[int64]Chat
-	hooks     *http.Client
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced on every change, to wake waiters
+	requests []Request
+	queue    []Update // updates not yet confirmed
+	acked    map[int]bool
+	nextID   int // next update id
+	nextMsg  int
+	webhook  string
+	secret   string
+	messages map[int64]map[int]*Message
+	answered map[string]bool
+	admins   map[int64][]User
+	files    map[string][]byte
+	blocked  map[int64]bool // users who never started the bot
+	failures map[string][]Failure
+	missing  map[string]bool // methods this server lacks
+	commands map[string][]BotCommand
+	chats    map[int64]Chat
+	hooks    *http.Client
 }
 
 // Request is one call the fake received.
