@@ -66,12 +66,26 @@ type harness struct {
 	mu     sync.Mutex
 	sleeps []time.Duration
 
-	vars map[string]string
-	last tgfake.Update // the last update pushed
+	vars    map[string]string
+	last    tgfake.Update // the last update pushed
+	botOpts []func(*telegram.Options)
+}
+
+// option changes a harness before its bot starts.
+type option func(*harness)
+
+// withBot changes the bot's options.
+func withBot(f func(*telegram.Options)) option {
+	return func(h *harness) { h.botOpts = append(h.botOpts, f) }
+}
+
+// withFake prepares the fake Bot API.
+func withFake(f func(*tgfake.Server)) option {
+	return func(h *harness) { f(h.fake) }
 }
 
 // newHarness starts a bot in a mode.
-func newHarness(t *testing.T, mode string, opts ...func(*telegram.Options)) *harness {
+func newHarness(t *testing.T, mode string, opts ...option) *harness {
 	t.Helper()
 	h := &harness{t: t, mode: mode, fake: tgfake.New(t, botName), logs: &syncBuffer{}, vars: map[string]string{}}
 	h.fake.AddChat(group)
@@ -85,14 +99,17 @@ func newHarness(t *testing.T, mode string, opts ...func(*telegram.Options)) *har
 		(*h.handler.Load()).ServeHTTP(w, r)
 	}))
 	t.Cleanup(h.hook.Close)
-	h.start(opts...)
+	for _, o := range opts {
+		o(h)
+	}
+	h.start()
 	t.Cleanup(h.stop)
 	return h
 }
 
 // start starts a new bot process: a new Router over the same database, a new
 // adapter, and the web server its webhook is mounted on.
-func (h *harness) start(opts ...func(*telegram.Options)) {
+func (h *harness) start() {
 	h.t.Helper()
 	svc := core.NewService(h.store, h.clock, core.DefaultSettings())
 	router := bots.NewRouter(bots.Options{Service: svc, PublicURL: "http://crowd.example", TelegramBot: botName,
@@ -112,7 +129,7 @@ func (h *harness) start(opts ...func(*telegram.Options)) {
 		PollTimeout: 5 * time.Second, Limits: telegram.NoLimits(),
 		Logger: slog.New(slog.NewTextHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
-	for _, f := range opts {
+	for _, f := range h.botOpts {
 		f(&o)
 	}
 	bot, err := telegram.New(o)

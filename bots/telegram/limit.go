@@ -14,6 +14,7 @@ import (
 
 // Limits bound the messages the bot sends, after Telegram's advice: about 30 a
 // second in all, one a second in a chat (short bursts pass), 20 a minute in a group.
+// Each is a token bucket: a burst, then a steady rate.
 type Limits struct {
 	Global       rate.Limit
 	GlobalBurst  int
@@ -29,7 +30,8 @@ func DefaultLimits() Limits {
 	return Limits{
 		Global: 30, GlobalBurst: 30,
 		PerChat: 1, PerChatBurst: 3,
-		PerGroup: rate.Every(3 * time.Second), PerGroupBurst: 20,
+		// a burst of 5 then one each 4s: never more than 20 in any minute
+		PerGroup: rate.Every(4 * time.Second), PerGroupBurst: 5,
 	}
 }
 
@@ -80,6 +82,16 @@ func (l *limits) reserve(chat int64, now time.Time) time.Duration {
 	return wait
 }
 
+// blocked returns how long Telegram asked not to send to a chat, from now.
+func (l *limits) blocked(chat int64, now time.Time) time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if c, ok := l.chats[chat]; ok && c.blocked.After(now) {
+		return c.blocked.Sub(now)
+	}
+	return 0
+}
+
 // block records that Telegram asked not to send to a chat before until.
 func (l *limits) block(chat int64, until time.Time) {
 	l.mu.Lock()
@@ -123,6 +135,9 @@ const maxAttempts = 4
 func (b *Bot) do(ctx context.Context, chat int64, maxWait time.Duration, call func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		if chat != 0 {
+			if d := b.limits.blocked(chat, b.now()); d > maxWait {
+				return &bots.RateLimitError{RetryAfter: d}
+			}
 			if d := b.limits.reserve(chat, b.now()); d > 0 {
 				if err := b.sleep(ctx, d); err != nil {
 					return err

@@ -182,6 +182,13 @@ func (s *Server) WaitConfirmed(id int) {
 	}
 }
 
+// Confirmed reports whether the bot confirmed update id.
+func (s *Server) Confirmed(id int) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.acked[id]
+}
+
 // Requeue puts a delivered update back in the queue, as when the bot that got it
 // died before confirming it.
 func (s *Server) Requeue(u Update) {
