@@ -149,6 +149,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	set(&c.Log.Format, "CROWDBOT_LOG_FORMAT")
 	set(&c.Telegram.APIEndpoint, "CROWDBOT_TELEGRAM_API_ENDPOINT")
 	set(&c.Telegram.Mode, "CROWDBOT_TELEGRAM_MODE")
+	set(&c.Telegram.WebhookURL, "CROWDBOT_TELEGRAM_WEBHOOK_URL")
 	set(&c.Discord.AppID, "CROWDBOT_DISCORD_APP_ID")
 	set(&c.Discord.PublicKey, "CROWDBOT_DISCORD_PUBLIC_KEY")
 	set(&c.Discord.APIBase, "CROWDBOT_DISCORD_API_BASE")
@@ -241,6 +242,11 @@ func (c *Config) validate() error {
 	}
 	if c.Telegram.Mode == "webhook" && c.Telegram.Token != "" && c.Telegram.WebhookURL == "" {
 		return bad("telegram.webhook_url", "is needed in webhook mode")
+	}
+	if c.Telegram.WebhookURL != "" {
+		if u, err := url.Parse(c.Telegram.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("telegram.webhook_url", "%q is not an http(s) URL", c.Telegram.WebhookURL)
+		}
 	}
 	if c.Discord.APIBase != "" {
 		if u, err := url.Parse(c.Discord.APIBase); err != nil || u.Scheme == "" || u.Host == "" {
