@@ -11,8 +11,11 @@ import (
 // validCommand is what Telegram accepts as a command name.
 var validCommand = regexp.MustCompile(`^[a-z0-9_]{1,32}$`)
 
-// maxDescription is the longest command description Telegram takes.
-const maxDescription = 256
+// Telegram's limits on the menu: 100 commands, 256 characters of description.
+const (
+	maxCommands    = 100
+	maxDescription = 256
+)
 
 // registerCommands sets the command menu in every language crowdbot speaks: the
 // first one for everybody, the others for users whose app is in that language. A
@@ -70,6 +73,10 @@ func (b *Bot) commands(locale string) []BotCommand {
 			desc = name
 		}
 		out = append(out, BotCommand{Command: name, Description: desc})
+	}
+	if len(out) > maxCommands {
+		b.log.Warn("command menu cut to Telegram's limit", "commands", len(out), "limit", maxCommands)
+		out = out[:maxCommands]
 	}
 	return out
 }

@@ -303,6 +303,9 @@ func (b *Bot) HandleUpdate(ctx context.Context, u Update) {
 	defer func() {
 		if p := recover(); p != nil {
 			b.log.Error("panic handling update", "update", u.UpdateID, "panic", p, "stack", string(debug.Stack()))
+			if q := u.CallbackQuery; q != nil {
+				b.answer(ctx, q.ID, "", false) // the member's app would spin until it times out
+			}
 		}
 	}()
 	if !b.seen.add(u.UpdateID) {

@@ -538,3 +538,29 @@ func TestOffsetAfterHandling(t *testing.T) {
 		t.Fatalf("%d replies", len(replies))
 	}
 }
+
+// panicky fails on every button.
+type panicky struct{ telegram.Conversation }
+
+func (p panicky) Handle(ctx context.Context, in bots.Input) []bots.Reply {
+	if in.Action != "" {
+		panic("boom")
+	}
+	return p.Conversation.Handle(ctx, in)
+}
+
+// TestPanicStillAnswers: a failure in handling a press is logged, and the press is
+// still answered so the member's app stops waiting.
+func TestPanicStillAnswers(t *testing.T) {
+	h := newHarness(t, telegram.ModeWebhook, withBot(func(o *telegram.Options) { o.Router = panicky{o.Router} }))
+	h.run([]step{{name: "help", who: bob, say: "/help", keys: keys("help.title"), calls: calls(send(group.ID))}})
+	msg, _ := h.fake.LastMessage(group.ID, "")
+	mark := h.fake.Mark()
+	h.push(press(bob, msg, "iv:1"))
+	if reqs := h.fake.Since(mark); len(reqs) != 1 || reqs[0].Method != "answerCallbackQuery" || reqs[0].Status != http.StatusOK {
+		t.Errorf("calls: %s", describe(reqs))
+	}
+	if !strings.Contains(h.logs.String(), "panic handling update") {
+		t.Errorf("not logged")
+	}
+}

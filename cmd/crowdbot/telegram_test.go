@@ -28,6 +28,10 @@ func TestTelegramConfig(t *testing.T) {
 			t.Errorf("%v: %v", env, err)
 		}
 	}
+	_, err = loadConfig("", envOf(map[string]string{"CROWDBOT_TELEGRAM_WEBHOOK_SECRET": "pass word!"}))
+	if err == nil || !strings.Contains(err.Error(), "telegram.webhook_secret") || strings.Contains(err.Error(), "pass word") {
+		t.Errorf("bad secret: %v", err)
+	}
 }
 
 // serveWith runs serve with env until the returned stop is called (with cancel, it
