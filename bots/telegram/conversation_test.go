@@ -216,6 +216,8 @@ func houseAndIdeas() []step {
 		{name: "the board in the channel", in: channel, post: true, say: "/ideas {code}", keys: keys("ideas.title"), calls: calls(send(C)), check: board(3)},
 		{name: "a subscriber votes under the post", in: channel, who: eve, press: "iv:{idea}", keys: keys("idea.voted"), calls: calls(answered)},
 		{name: "a subscriber suggests: asked privately", in: channel, who: eve, press: "ia:", keys: keys("idea.prompt"), calls: calls(send(eve.ID), answered)},
+		{name: "a subscriber the bot cannot write to gets an alert", in: channel, who: frank, press: "ia:", keys: keys("idea.prompt"),
+			calls: calls(call{"sendMessage", frank.ID, 403}, answered), check: alert},
 		{name: "a subscriber is no admin", in: channel, who: eve, press: "iv:", data: "zz:1", keys: keys("error.unknown_action"), calls: calls(answered), check: notAdmin},
 		{name: "a deep link", in: tgfake.Private(eve), who: eve, say: "/start ref-k7Fq2", keys: keys("start.welcome"), calls: calls(send(eve.ID))},
 		{name: "a private chat", in: tgfake.Private(bob), who: bob, say: "/start", keys: keys("start.welcome"), calls: calls(send(bob.ID)), check: privately},
@@ -325,6 +327,14 @@ func board(ideas int) func(*testing.T, *harness, []tgfake.Request, []bots.Reply)
 func toast(t *testing.T, _ *harness, reqs []tgfake.Request, replies []bots.Reply) {
 	if got := reqs[0].Params["text"]; got == "" || got != replies[0].Text || reqs[0].Params["show_alert"] == "true" {
 		t.Errorf("toast %q, want %q", got, replies[0].Text)
+	}
+}
+
+// alert: the press was answered with an alert holding the reply.
+func alert(t *testing.T, _ *harness, reqs []tgfake.Request, replies []bots.Reply) {
+	p := reqs[len(reqs)-1].Params
+	if p["show_alert"] != "true" || p["text"] == "" || !strings.HasPrefix(replies[0].Text, strings.TrimSuffix(p["text"], "…")) {
+		t.Errorf("alert %v for %q", p, replies[0].Text)
 	}
 }
 

@@ -26,13 +26,15 @@ import (
 
 // The cast: a supergroup with a hostile title, administered by Ada; a channel Ada
 // runs, whose subscriber Eve takes part through buttons; members Bob, Carol (in
-// French, with a hostile name) and Dan (in Italian, who never started the bot).
+// French, with a hostile name) and Dan (in Italian); Dan and the subscriber Frank
+// never started the bot.
 var (
 	ada   = tgfake.User{ID: 1001, FirstName: "Ada", LanguageCode: "en"}
 	bob   = tgfake.User{ID: 1002, FirstName: "Bob", LanguageCode: "en-GB"}
 	carol = tgfake.User{ID: 1003, FirstName: `Carol <script>alert(1)</script> & "Co"`, LanguageCode: "fr"}
 	dan   = tgfake.User{ID: 1004, FirstName: "Dan", LanguageCode: "it"}
 	eve   = tgfake.User{ID: 1005, FirstName: "Eve", Username: "eve", LanguageCode: "en"}
+	frank = tgfake.User{ID: 1006, FirstName: "Frank", LanguageCode: "en"}
 
 	group   = tgfake.Chat{ID: -1001234567, Type: "supergroup", Title: `Fans <b>&amp;</b> "friends" </i>`}
 	channel = tgfake.Chat{ID: -1009876543, Type: "channel", Title: "News <i>"}
@@ -93,6 +95,7 @@ func newHarness(t *testing.T, mode string, opts ...option) *harness {
 	h.fake.SetAdmins(group.ID, ada)
 	h.fake.SetAdmins(channel.ID, ada)
 	h.fake.NeverStarted(dan.ID)
+	h.fake.NeverStarted(frank.ID)
 	h.store = &spyStore{DB: storagetest.SQLite(t)}
 	h.clock = core.NewFakeClock(botstest.Start)
 	h.hook = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -92,14 +92,17 @@ func (b *Bot) deliverOne(ctx context.Context, o origin, r bots.Reply) string {
 	case r.Edit && o.query != nil && o.query.Message != nil:
 		b.edit(ctx, o, r)
 		return ""
-	case r.Prompt != nil:
-		// the answer must come in the chat the question was asked for, where the
-		// Router waits for it; channel subscribers cannot write in the channel, so
-		// they are asked privately (see the report on channel prompts)
-		if o.channel() && o.user != nil {
-			b.sendLogged(ctx, target{chat: o.user.ID, prompt: true}, r)
+	case r.Prompt != nil && o.channel() && o.user != nil:
+		// channel subscribers cannot write in the channel: they are asked in their
+		// private chat (the Router waits for the answer in the channel, though, so
+		// their private answer is not taken yet)
+		if b.privately(ctx, o, target{chat: o.user.ID, prompt: true}, r) {
 			return ""
 		}
+		return alertText(o, r)
+	case r.Prompt != nil:
+		// the answer must come in the chat the question was asked in, where the
+		// Router waits for it: a selective force reply asks the member alone
 		here.prompt = true
 		if !o.private() && here.replyTo == 0 && o.user != nil {
 			here.mention = o.user
@@ -107,24 +110,14 @@ func (b *Bot) deliverOne(ctx context.Context, o origin, r bots.Reply) string {
 		b.sendLogged(ctx, here, r)
 		return ""
 	case (r.Private || r.Ephemeral) && !o.private() && o.user != nil:
-		if !b.noDM.has(o.user.ID, b.now()) {
-			_, err := b.send(ctx, target{chat: o.user.ID}, r, replyWait)
-			if err == nil {
-				return ""
-			}
-			if !cannotWrite(err) {
-				b.log.Error("send private reply", "err", err)
-				return ""
-			}
-			b.noDM.add(o.user.ID, b.now())
-		}
-		// Telegram has no message for one member of a group: answer in the chat
-		if o.channel() {
-			if o.query != nil && textLen(r.Text) <= maxToast && r.Text != "" {
-				return r.Text
-			}
-			b.log.Info("private reply to a channel subscriber dropped: they have not started the bot", "key", r.Key)
+		if b.privately(ctx, o, target{chat: o.user.ID}, r) {
 			return ""
+		}
+		// Telegram has no message for one member of a group: answer in the chat,
+		// naming them; in a channel that would be a post to every subscriber, so the
+		// press's alert carries it instead
+		if o.channel() {
+			return alertText(o, r)
 		}
 		if here.replyTo == 0 {
 			here.mention = o.user
@@ -135,6 +128,34 @@ func (b *Bot) deliverOne(ctx context.Context, o origin, r bots.Reply) string {
 		b.sendLogged(ctx, here, r)
 		return ""
 	}
+}
+
+// privately sends a reply to the member's private chat and reports whether it got
+// there. Members the bot cannot write to are remembered for a while, so that it does
+// not try on every reply.
+func (b *Bot) privately(ctx context.Context, o origin, t target, r bots.Reply) bool {
+	if b.noDM.has(o.user.ID, b.now()) {
+		return false
+	}
+	_, err := b.send(ctx, t, r, replyWait)
+	switch {
+	case err == nil:
+		return true
+	case cannotWrite(err):
+		b.noDM.add(o.user.ID, b.now())
+	default:
+		b.log.Warn("send private reply", "member", o.user.ID, "err", err)
+	}
+	return false
+}
+
+// alertText is what a channel subscriber's press is answered with when the reply
+// meant for them cannot reach them privately; "" when there is no press to answer.
+func alertText(o origin, r bots.Reply) string {
+	if o.query == nil || r.Text == "" {
+		return ""
+	}
+	return r.Text // trimmed to the alert's length by answer
 }
 
 // cannotWrite tells the errors of writing to someone who never started the bot (or
