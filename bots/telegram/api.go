@@ -92,6 +92,7 @@ type Error struct {
 	MigrateTo int64
 }
 
+// Error says which call failed and how; it never holds the token.
 func (e *Error) Error() string {
 	return fmt.Sprintf("telegram %s: %d %s", e.Method, e.Status, e.Description)
 }

@@ -61,6 +61,7 @@ type doer struct {
 	status int
 }
 
+// Do sends the SDK's request with the call's context and keeps the HTTP status.
 func (d *doer) Do(req *http.Request) (*http.Response, error) {
 	resp, err := d.client.Do(req.WithContext(d.ctx))
 	if resp != nil {

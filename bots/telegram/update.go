@@ -108,12 +108,18 @@ func (b *Bot) onMembership(ctx context.Context, u *tgbotapi.ChatMemberUpdated) {
 	svc := b.conv.Service()
 	switch u.NewChatMember.Status {
 	case "left", "kicked":
+		if u.Chat.Type == "private" {
+			b.noDM.add(u.Chat.ID, b.now()) // the member blocked the bot
+		}
 		if err := svc.LeaveSpace(ctx, core.Telegram, chatID(u.Chat.ID)); err != nil {
 			b.log.Error("leave space", "chat", u.Chat.ID, "err", err)
 			return
 		}
 		b.log.Info("removed from chat", "chat", u.Chat.ID)
 	default:
+		if u.Chat.Type == "private" {
+			b.noDM.forget(u.Chat.ID)
+		}
 		if _, _, err := svc.Identify(ctx, spaceRef(&u.Chat, &u.From), memberRef(&u.From)); err != nil {
 			b.log.Error("join space", "chat", u.Chat.ID, "err", err)
 			return
