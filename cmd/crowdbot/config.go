@@ -157,6 +157,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	set(&c.Log.Format, "CROWDBOT_LOG_FORMAT")
 	set(&c.Telegram.APIEndpoint, "CROWDBOT_TELEGRAM_API_ENDPOINT")
 	set(&c.Telegram.Mode, "CROWDBOT_TELEGRAM_MODE")
+	set(&c.Telegram.WebhookURL, "CROWDBOT_TELEGRAM_WEBHOOK_URL")
 	set(&c.Discord.AppID, "CROWDBOT_DISCORD_APP_ID")
 	set(&c.Discord.PublicKey, "CROWDBOT_DISCORD_PUBLIC_KEY")
 	set(&c.Discord.APIBase, "CROWDBOT_DISCORD_API_BASE")
@@ -257,6 +258,14 @@ func (c *Config) validate() error {
 	if c.Telegram.Mode == "webhook" && c.Telegram.Token != "" && c.Telegram.WebhookURL == "" {
 		return bad("telegram.webhook_url", "is needed in webhook mode")
 	}
+	if sec := c.Telegram.WebhookSecret; sec != "" && !validWebhookSecret(sec) {
+		return bad("telegram.webhook_secret", "Telegram takes 1 to 256 characters among A-Z, a-z, 0-9, _ and -")
+	}
+	if c.Telegram.WebhookURL != "" {
+		if u, err := url.Parse(c.Telegram.WebhookURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("telegram.webhook_url", "%q is not an http(s) URL", c.Telegram.WebhookURL)
+		}
+	}
 	if c.Discord.APIBase != "" {
 		if u, err := url.Parse(c.Discord.APIBase); err != nil || u.Scheme == "" || u.Host == "" {
 			return bad("discord.api_base", "%q is not a URL", c.Discord.APIBase)
@@ -304,4 +313,17 @@ func (c *Config) settings() core.Settings {
 		points[k] = v
 	}
 	return core.Settings{MaxFundraiserDays: c.Rules.MaxFundraiserDays, Points: points, TaskMinAccuracy: c.Rules.TaskMinAccuracy}
+}
+
+// validWebhookSecret reports whether Telegram accepts s as a webhook secret token.
+func validWebhookSecret(s string) bool {
+	if len(s) > 256 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_' || r == '-') {
+			return false
+		}
+	}
+	return true
 }

@@ -135,6 +135,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	svc := core.NewService(db, core.SystemClock{}, cfg.settings())
+	tg, err := dialTelegram(ctx, cfg.Telegram, log)
+	if err != nil {
+		return err
+	}
 	metrics := bots.NewMetrics()
 	publicURL := cfg.HTTP.PublicURL
 	if publicURL == "" {
@@ -142,7 +146,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	router := bots.NewRouter(bots.Options{
 		Service: svc, Catalog: catalog, Owners: cfg.Admins, SubmissionsPerMinute: cfg.Rules.SubmissionsPerMinute,
-		Metrics: metrics, Logger: log, PublicURL: publicURL,
+		Metrics: metrics, Logger: log, PublicURL: publicURL, TelegramBot: tg.username(),
 	})
 	site := newWeb(cfg, svc, router, metrics, log, publicURL)
 
@@ -153,6 +157,9 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		log.Info("discord adapter off: CROWDBOT_DISCORD_TOKEN and CROWDBOT_DISCORD_PUBLIC_KEY are not set")
 	}
 
+	if err := tg.start(ctx, router, site); err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
@@ -169,6 +176,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		}
 	})
 	wg.Go(func() { runDeadlines(ctx, svc, log) })
+	wg.Go(func() { tg.run(ctx) })
 
 	select {
 	case <-ctx.Done():

@@ -1,0 +1,98 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+)
+
+// The payloads Telegram sends are read into the SDK's types; everything the adapter
+// sends goes through API, whose signatures use the adapter's own types.
+type (
+	// Update is one incoming update.
+	Update = tgbotapi.Update
+	// Message is a message in an update.
+	Message = tgbotapi.Message
+	// Chat is a chat in an update.
+	Chat = tgbotapi.Chat
+	// User is a Telegram user or bot.
+	User = tgbotapi.User
+	// BotCommand is one entry of the bot's command menu.
+	BotCommand = tgbotapi.BotCommand
+)
+
+// API is the part of the Telegram Bot API the adapter calls, and nothing more, so that
+// the SDK behind it can be swapped. Dial implements it with telegram-bot-api.
+type API interface {
+	// GetUpdates long-polls for updates from offset on, waiting up to timeout.
+	GetUpdates(ctx context.Context, offset int, timeout time.Duration, allowed []string) ([]Update, error)
+	// SetWebhook registers url as the webhook, with the secret token Telegram sends back.
+	SetWebhook(ctx context.Context, url, secret string, allowed []string) error
+	// DeleteWebhook removes the webhook so that GetUpdates works.
+	DeleteWebhook(ctx context.Context) error
+	// SetMyCommands sets the command menu shown to users of a language ("" for all).
+	SetMyCommands(ctx context.Context, commands []BotCommand, languageCode string) error
+	// SendMessage sends a text message and returns its id.
+	SendMessage(ctx context.Context, m Outgoing) (int, error)
+	// SendPhoto uploads a picture with m.Text as its caption and returns the message id.
+	SendPhoto(ctx context.Context, m Outgoing, photo Upload) (int, error)
+	// SendDocument uploads a file with m.Text as its caption and returns the message id.
+	SendDocument(ctx context.Context, m Outgoing, doc Upload) (int, error)
+	// EditMessageText replaces the text and keyboard of a message.
+	EditMessageText(ctx context.Context, chatID int64, messageID int, m Outgoing) error
+	// EditMessageCaption replaces the caption and keyboard of a photo or document.
+	EditMessageCaption(ctx context.Context, chatID int64, messageID int, m Outgoing) error
+	// EditMessageReplyMarkup replaces the keyboard of a message.
+	EditMessageReplyMarkup(ctx context.Context, chatID int64, messageID int, keyboard [][]KeyButton) error
+	// AnswerCallbackQuery answers a button press, with a toast (or an alert) when text
+	// is set.
+	AnswerCallbackQuery(ctx context.Context, id, text string, alert bool) error
+	// GetChatAdministrators lists the user ids of a chat's administrators.
+	GetChatAdministrators(ctx context.Context, chatID int64) ([]int64, error)
+	// DownloadFile fetches a file by its file_id (getFile, then the download), refusing
+	// files larger than max bytes.
+	DownloadFile(ctx context.Context, fileID string, max int64) ([]byte, error)
+}
+
+// Outgoing is a message to send or an edit to make.
+type Outgoing struct {
+	ChatID int64
+	Text   string // in HTML parse mode, already escaped
+	// ReplyTo is the id of the message this one answers, 0 for none.
+	ReplyTo  int
+	Keyboard [][]KeyButton
+	// ForceReply asks the client to answer this message (selectively: the member
+	// mentioned, or the one replied to).
+	ForceReply bool
+}
+
+// KeyButton is one inline keyboard button: a callback or a link.
+type KeyButton struct {
+	Text string
+	Data string // callback_data, at most 64 bytes
+	URL  string
+}
+
+// Upload is a file the bot sends.
+type Upload struct {
+	Name string
+	Data []byte
+}
+
+// Error is a Bot API call that Telegram (or the server in front of it) refused.
+type Error struct {
+	Method      string
+	Status      int // Telegram's error_code, or the HTTP status when the body said nothing
+	Description string
+	// RetryAfter is how long Telegram asked to wait (429 Too Many Requests).
+	RetryAfter time.Duration
+	// MigrateTo is the new id of a group that became a supergroup.
+	MigrateTo int64
+}
+
+// Error says which call failed and how; it never holds the token.
+func (e *Error) Error() string {
+	return fmt.Sprintf("telegram %s: %d %s", e.Method, e.Status, e.Description)
+}

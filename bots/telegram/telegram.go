@@ -1,0 +1,343 @@
+// Package telegram is crowdbot's Telegram adapter. It turns Bot API updates into
+// bots.Input, runs them through the Router, and turns the replies into Bot API
+// calls: messages in HTML with every user string escaped, inline keyboards, photos,
+// documents, edits and callback answers, within Telegram's rate limits. It also posts
+// announcements (bots.Poster). It holds no behaviour of its own: what a command does
+// is decided in bots and core.
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+	"strconv"
+	"sync"
+	"time"
+
+	"crowdbot/bots"
+	"crowdbot/bots/i18n"
+	"crowdbot/core"
+)
+
+// Modes of receiving updates.
+const (
+	ModePolling = "polling"
+	ModeWebhook = "webhook"
+)
+
+// WebhookPath is where the web server receives Telegram's webhook calls.
+const WebhookPath = "/telegram/webhook"
+
+// SecretHeader carries the webhook secret on every webhook call.
+const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
+
+// allowedUpdates are the update kinds the adapter reads.
+var allowedUpdates = []string{"message", "channel_post", "callback_query", "my_chat_member"}
+
+// Defaults.
+const (
+	defaultPollTimeout = 30 * time.Second
+	defaultAdminTTL    = 5 * time.Minute
+	defaultMaxDownload = 1 << 20
+	// handleTimeout bounds the handling of one update, replies included.
+	handleTimeout = 45 * time.Second
+	// replyWait is the longest a reply to a member waits on Telegram's retry_after.
+	replyWait = 30 * time.Second
+	// postWait is the longest an announcement waits; past it the Poster returns a
+	// bots.RateLimitError and the dispatcher tries again later.
+	postWait = 5 * time.Second
+)
+
+// Conversation is what the adapter needs of the neutral layer. *bots.Router is one.
+type Conversation interface {
+	Handle(ctx context.Context, in bots.Input) []bots.Reply
+	Specs() []*bots.Spec
+	Catalog() *i18n.Catalog
+	Service() *core.Service
+}
+
+// Options configure a Bot.
+type Options struct {
+	API API
+	// Me is the bot's own user, as getMe returned it (Dial gives it).
+	Me     User
+	Router Conversation
+	// Mode is ModePolling (the default) or ModeWebhook.
+	Mode string
+	// WebhookURL is the public URL that reaches WebhookPath, in webhook mode.
+	WebhookURL string
+	// WebhookSecret, when set, must come with every webhook call.
+	WebhookSecret string
+	// PollTimeout is how long one getUpdates call waits for updates.
+	PollTimeout time.Duration
+	// Limits bound what the bot sends; the zero value means DefaultLimits.
+	Limits Limits
+	// AdminTTL is how long a chat's administrator list is kept.
+	AdminTTL time.Duration
+	// MaxDownload bounds the CSV documents the bot reads, in bytes.
+	MaxDownload int64
+	Logger      *slog.Logger
+}
+
+// Bot is the Telegram adapter. It is safe for concurrent use.
+type Bot struct {
+	api    API
+	me     User
+	conv   Conversation
+	opts   Options
+	log    *slog.Logger
+	limits *limits
+	admins *adminCache
+	noDM   *expiring // members the bot cannot write to privately
+	seen   *recent   // update ids handled lately, for redelivered webhooks
+	// sleep and now are the clock; tests replace them.
+	sleep func(ctx context.Context, d time.Duration) error
+	now   func() time.Time
+}
+
+// New returns a Bot. It calls nothing yet: Start registers it with Telegram.
+func New(o Options) (*Bot, error) {
+	if o.API == nil || o.Router == nil {
+		return nil, errors.New("telegram: API and Router are required")
+	}
+	if o.Me.UserName == "" {
+		return nil, errors.New("telegram: the bot's username is unknown (getMe)")
+	}
+	switch o.Mode {
+	case "":
+		o.Mode = ModePolling
+	case ModePolling:
+	case ModeWebhook:
+		if o.WebhookURL == "" {
+			return nil, errors.New("telegram: webhook mode needs a webhook URL")
+		}
+	default:
+		return nil, fmt.Errorf("telegram: unknown mode %q", o.Mode)
+	}
+	if o.PollTimeout <= 0 {
+		o.PollTimeout = defaultPollTimeout
+	}
+	if o.AdminTTL <= 0 {
+		o.AdminTTL = defaultAdminTTL
+	}
+	if o.MaxDownload <= 0 {
+		o.MaxDownload = defaultMaxDownload
+	}
+	if o.Limits == (Limits{}) {
+		o.Limits = DefaultLimits()
+	}
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	b := &Bot{
+		api: o.API, me: o.Me, conv: o.Router, opts: o,
+		log:    o.Logger.With("platform", "telegram"),
+		limits: newLimits(o.Limits),
+		admins: &adminCache{ttl: o.AdminTTL, chats: map[int64]adminEntry{}},
+		noDM:   &expiring{ttl: 10 * time.Minute, until: map[int64]time.Time{}},
+		seen:   newRecent(4096),
+		sleep:  sleep,
+		now:    time.Now,
+	}
+	return b, nil
+}
+
+// Username is the bot's @username without the @, for t.me links.
+func (b *Bot) Username() string { return b.me.UserName }
+
+// Platform implements bots.Poster.
+func (b *Bot) Platform() core.Platform { return core.Telegram }
+
+// Start registers the bot with Telegram: its command menu in every language (a
+// failure there is logged and the bot carries on) and, in webhook mode, the webhook
+// (a failure there is returned). In polling mode it removes any webhook, without
+// which getUpdates is refused.
+func (b *Bot) Start(ctx context.Context) error {
+	b.registerCommands(ctx)
+	if b.opts.Mode == ModeWebhook {
+		err := b.do(ctx, 0, replyWait, func(ctx context.Context) error {
+			return b.api.SetWebhook(ctx, b.opts.WebhookURL, b.opts.WebhookSecret, allowedUpdates)
+		})
+		if err != nil {
+			return fmt.Errorf("telegram: set webhook: %w", err)
+		}
+		if b.opts.WebhookSecret == "" {
+			b.log.Warn("webhook has no secret: anyone who finds its URL can send updates")
+		}
+		b.log.Info("webhook registered", "bot", b.me.UserName)
+		return nil
+	}
+	if err := b.do(ctx, 0, replyWait, b.api.DeleteWebhook); err != nil {
+		b.log.Warn("delete webhook", "err", err)
+	}
+	return nil
+}
+
+// Run starts the bot and, in polling mode, polls until ctx ends. In webhook mode the
+// updates come through WebhookHandler and Run returns once registered.
+func (b *Bot) Run(ctx context.Context) error {
+	if err := b.Start(ctx); err != nil {
+		return err
+	}
+	if b.opts.Mode == ModePolling {
+		b.Poll(ctx)
+	}
+	return nil
+}
+
+// Poll long-polls for updates until ctx ends. Each batch is handled before its
+// offset is committed (by asking for the next batch past it), so an update is never
+// dropped by a crash; a redelivered one changes nothing, since the Router records
+// every update it acted on.
+func (b *Bot) Poll(ctx context.Context) {
+	b.log.Info("polling for updates", "bot", b.me.UserName, "timeout", b.opts.PollTimeout)
+	offset, failures := 0, 0
+	for ctx.Err() == nil {
+		updates, err := b.api.GetUpdates(ctx, offset, b.opts.PollTimeout, allowedUpdates)
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			failures++
+			wait := backoff(failures, 30*time.Second)
+			var ae *Error
+			if errors.As(err, &ae) && ae.RetryAfter > 0 {
+				wait = ae.RetryAfter
+			}
+			b.log.Warn("get updates", "err", err, "retry_in", wait)
+			if b.sleep(ctx, wait) != nil {
+				return
+			}
+			continue
+		}
+		failures = 0
+		if len(updates) == 0 {
+			continue
+		}
+		b.handleBatch(ctx, updates)
+		for _, u := range updates {
+			offset = max(offset, u.UpdateID+1)
+		}
+	}
+}
+
+// handleBatch handles a batch of updates: each chat's updates in order, different
+// chats at once, and returns when all are done.
+func (b *Bot) handleBatch(ctx context.Context, updates []Update) {
+	byChat := map[int64][]Update{}
+	var order []int64
+	for _, u := range updates {
+		id := chatOf(u)
+		if _, ok := byChat[id]; !ok {
+			order = append(order, id)
+		}
+		byChat[id] = append(byChat[id], u)
+	}
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, 8)
+	for _, id := range order {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			for _, u := range byChat[id] {
+				b.HandleUpdate(ctx, u)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// chatOf returns the chat an update belongs to, 0 when it has none.
+func chatOf(u Update) int64 {
+	switch {
+	case u.Message != nil && u.Message.Chat != nil:
+		return u.Message.Chat.ID
+	case u.ChannelPost != nil && u.ChannelPost.Chat != nil:
+		return u.ChannelPost.Chat.ID
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
+		return u.CallbackQuery.Message.Chat.ID
+	case u.MyChatMember != nil:
+		return u.MyChatMember.Chat.ID
+	}
+	return 0
+}
+
+// WebhookHandler receives Telegram's webhook calls (mount it on POST WebhookPath). A
+// call without the configured secret is refused: 401 when it has none, 403 when it
+// has another. The update is handled before the call is answered, so Telegram
+// delivers it again if the process dies meanwhile.
+func (b *Bot) WebhookHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if secret := b.opts.WebhookSecret; secret != "" {
+			got := r.Header.Get(SecretHeader)
+			if got == "" {
+				http.Error(w, "missing secret token", http.StatusUnauthorized)
+				return
+			}
+			if subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
+				http.Error(w, "wrong secret token", http.StatusForbidden)
+				return
+			}
+		}
+		var u Update
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<20)).Decode(&u); err != nil {
+			http.Error(w, "bad update", http.StatusBadRequest)
+			return
+		}
+		// the work goes on if Telegram hangs up: it would only send the update again
+		b.HandleUpdate(context.WithoutCancel(r.Context()), u)
+		w.WriteHeader(http.StatusOK)
+	})
+}
+
+// HandleUpdate handles one update: it runs it through the Router and delivers the
+// replies. An update seen lately is skipped (a button press is still answered).
+func (b *Bot) HandleUpdate(ctx context.Context, u Update) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
+	defer cancel()
+	defer func() {
+		if p := recover(); p != nil {
+			b.log.Error("panic handling update", "update", u.UpdateID, "panic", p, "stack", string(debug.Stack()))
+			if q := u.CallbackQuery; q != nil {
+				b.answer(ctx, q.ID, "", false) // the member's app would spin until it times out
+			}
+		}
+	}()
+	if !b.seen.add(u.UpdateID) {
+		if q := u.CallbackQuery; q != nil {
+			b.answer(ctx, q.ID, "", false)
+		}
+		return
+	}
+	update := strconv.Itoa(u.UpdateID)
+	switch {
+	case u.CallbackQuery != nil:
+		b.onCallback(ctx, update, u.CallbackQuery)
+	case u.Message != nil:
+		b.onMessage(ctx, update, u.Message)
+	case u.ChannelPost != nil:
+		b.onMessage(ctx, update, u.ChannelPost)
+	case u.MyChatMember != nil:
+		b.onMembership(ctx, u.MyChatMember)
+	}
+}
+
+// sleep waits d or until ctx ends.
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,321 @@
+package telegram
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+
+	"crowdbot/bots"
+	"crowdbot/core"
+)
+
+// origin is where an input came from, which is where its replies go.
+type origin struct {
+	chat *Chat
+	// user is the member, nil when a chat spoke (a channel post, an anonymous admin).
+	user *User
+	// replyTo is the member's message, 0 for a button press.
+	replyTo int
+	// query is the button press, with the message the button was on.
+	query *tgbotapi.CallbackQuery
+}
+
+func (o origin) private() bool { return o.chat.Type == "private" }
+func (o origin) channel() bool { return o.chat.Type == "channel" }
+
+// onMessage handles a message in a private chat or a group, or a channel post.
+func (b *Bot) onMessage(ctx context.Context, update string, m *Message) {
+	chat := m.Chat
+	if chat == nil || m.IsAutomaticForward {
+		return // a linked channel's post copied into its discussion group
+	}
+	if m.From != nil && m.From.IsBot && m.SenderChat == nil {
+		return // another bot
+	}
+	text := m.Text
+	if text == "" {
+		text = m.Caption
+	}
+	if cmd, ok := bots.ParseCommand(text); ok && cmd.Bot != "" && !strings.EqualFold(cmd.Bot, b.me.UserName) {
+		return // /cmd@otherbot is for another bot
+	}
+	if strings.TrimSpace(text) == "" && len(m.Photo) == 0 && m.Document == nil {
+		return // a service message (joins, pins, titles): nothing to say
+	}
+	in := bots.Input{
+		Platform: core.Telegram,
+		Channel:  chatID(chat.ID),
+		UpdateID: update,
+		Text:     text,
+		Private:  chat.Type == "private",
+	}
+	o := origin{chat: chat, replyTo: m.MessageID}
+	switch {
+	case m.SenderChat != nil:
+		// a channel post, or a group message sent as a chat: the chat itself speaks,
+		// and it is an admin only when it is this very chat (the channel, or the
+		// group's anonymous admins)
+		in.Member = core.MemberRef{Platform: core.Telegram, ExternalID: chatID(m.SenderChat.ID), Name: chatTitle(m.SenderChat)}
+		in.Admin = m.SenderChat.ID == chat.ID
+	case m.From != nil:
+		in.Member = memberRef(m.From)
+		in.Locale = m.From.LanguageCode
+		o.user = m.From
+		if in.Private {
+			b.noDM.forget(m.From.ID) // they wrote to the bot: it can write back
+		} else {
+			in.Admin = b.isAdmin(ctx, chat.ID, m.From.ID)
+		}
+	default:
+		return
+	}
+	in.Space = spaceRef(chat, o.user)
+	in.Attachments = b.attachments(ctx, m)
+	b.deliver(ctx, o, b.conv.Handle(ctx, in))
+}
+
+// onCallback handles a button press. Every press is answered, with a toast when a
+// reply asks for one; the answer needs no state from before, so buttons keep working
+// across restarts.
+func (b *Bot) onCallback(ctx context.Context, update string, q *tgbotapi.CallbackQuery) {
+	if q.Message == nil || q.Message.Chat == nil || q.From == nil || q.Data == "" {
+		b.answer(ctx, q.ID, "", false)
+		return
+	}
+	chat := q.Message.Chat
+	in := bots.Input{
+		Platform: core.Telegram,
+		Space:    spaceRef(chat, q.From),
+		Channel:  chatID(chat.ID),
+		Member:   memberRef(q.From),
+		Locale:   q.From.LanguageCode,
+		UpdateID: update,
+		Action:   q.Data,
+		Private:  chat.Type == "private",
+	}
+	if !in.Private {
+		in.Admin = b.isAdmin(ctx, chat.ID, q.From.ID)
+	}
+	b.deliver(ctx, origin{chat: chat, user: q.From, query: q}, b.conv.Handle(ctx, in))
+}
+
+// onMembership follows the bot being added to a chat or removed from it.
+func (b *Bot) onMembership(ctx context.Context, u *tgbotapi.ChatMemberUpdated) {
+	svc := b.conv.Service()
+	switch u.NewChatMember.Status {
+	case "left", "kicked":
+		if u.Chat.Type == "private" {
+			b.noDM.add(u.Chat.ID, b.now()) // the member blocked the bot
+		}
+		if err := svc.LeaveSpace(ctx, core.Telegram, chatID(u.Chat.ID)); err != nil {
+			b.log.Error("leave space", "chat", u.Chat.ID, "err", err)
+			return
+		}
+		b.log.Info("removed from chat", "chat", u.Chat.ID)
+	default:
+		if u.Chat.Type == "private" {
+			b.noDM.forget(u.Chat.ID)
+		}
+		if _, _, err := svc.Identify(ctx, spaceRef(&u.Chat, &u.From), memberRef(&u.From)); err != nil {
+			b.log.Error("join space", "chat", u.Chat.ID, "err", err)
+			return
+		}
+		b.log.Info("added to chat", "chat", u.Chat.ID, "type", u.Chat.Type, "status", u.NewChatMember.Status)
+	}
+}
+
+func chatID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// spaceRef is the space a chat is; a private chat takes its member's language.
+func spaceRef(c *Chat, u *User) core.SpaceRef {
+	ref := core.SpaceRef{Platform: core.Telegram, ExternalID: chatID(c.ID), Title: chatTitle(c)}
+	if c.Type == "private" && u != nil {
+		ref.Locale = core.NormalizeLocale(u.LanguageCode)
+	}
+	return ref
+}
+
+// chatTitle names a chat: its title, or its person's name for a private chat.
+func chatTitle(c *Chat) string {
+	if c.Title != "" {
+		return c.Title
+	}
+	if name := strings.TrimSpace(c.FirstName + " " + c.LastName); name != "" {
+		return name
+	}
+	return c.UserName
+}
+
+func memberRef(u *User) core.MemberRef {
+	return core.MemberRef{Platform: core.Telegram, ExternalID: chatID(u.ID), Name: userName(u)}
+}
+
+// userName is how a member is shown: their name, or their @username.
+func userName(u *User) string {
+	if name := strings.TrimSpace(u.FirstName + " " + u.LastName); name != "" {
+		return name
+	}
+	return u.UserName
+}
+
+// attachments lists the photo and document of a message. The largest size of a photo
+// is kept; a small CSV document is fetched, so that imports need no second trip.
+func (b *Bot) attachments(ctx context.Context, m *Message) []bots.Attachment {
+	var out []bots.Attachment
+	if len(m.Photo) > 0 {
+		p := m.Photo[0]
+		for _, s := range m.Photo[1:] {
+			if s.Width*s.Height > p.Width*p.Height {
+				p = s
+			}
+		}
+		out = append(out, bots.Attachment{Platform: core.Telegram, FileID: p.FileID, Name: "photo.jpg",
+			ContentType: "image/jpeg", Size: int64(p.FileSize), Width: p.Width, Height: p.Height})
+	}
+	if d := m.Document; d != nil {
+		a := bots.Attachment{Platform: core.Telegram, FileID: d.FileID, Name: d.FileName, ContentType: d.MimeType, Size: int64(d.FileSize)}
+		if isCSV(d.FileName, d.MimeType) && a.Size <= b.opts.MaxDownload {
+			data, err := b.api.DownloadFile(ctx, d.FileID, b.opts.MaxDownload)
+			if err != nil {
+				b.log.Warn("download document", "file", d.FileName, "err", err)
+			} else {
+				a.Data = data
+			}
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// isCSV tells a CSV document by its type or its name.
+func isCSV(name, mime string) bool {
+	mime, _, _ = strings.Cut(strings.ToLower(mime), ";")
+	switch strings.TrimSpace(mime) {
+	case "text/csv", "application/csv", "text/comma-separated-values", "text/x-csv":
+		return true
+	}
+	return strings.HasSuffix(strings.ToLower(name), ".csv")
+}
+
+// isAdmin reports whether a user administers a chat, from a list kept AdminTTL. A
+// chat whose list cannot be read (the bot is not allowed to) has no admins for a
+// short while; configured owners are admins everywhere anyway (the Router adds them).
+func (b *Bot) isAdmin(ctx context.Context, chat, user int64) bool {
+	now := b.now()
+	if ids, ok := b.admins.get(chat, now); ok {
+		return ids[user]
+	}
+	ttl := b.opts.AdminTTL
+	list, err := b.api.GetChatAdministrators(ctx, chat)
+	if err != nil {
+		b.log.Warn("get chat administrators", "chat", chat, "err", err)
+		ttl = min(ttl, 30*time.Second)
+	}
+	ids := make(map[int64]bool, len(list))
+	for _, id := range list {
+		ids[id] = true
+	}
+	b.admins.put(chat, ids, now.Add(ttl))
+	return ids[user]
+}
+
+// adminCache keeps each chat's administrators for a while.
+type adminCache struct {
+	mu    sync.Mutex
+	ttl   time.Duration
+	chats map[int64]adminEntry
+}
+
+type adminEntry struct {
+	ids   map[int64]bool
+	until time.Time
+}
+
+func (c *adminCache) get(chat int64, now time.Time) (map[int64]bool, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.chats[chat]
+	if !ok || !now.Before(e.until) {
+		return nil, false
+	}
+	return e.ids, true
+}
+
+func (c *adminCache) put(chat int64, ids map[int64]bool, until time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.chats) > 10000 {
+		now := until.Add(-c.ttl)
+		for id, e := range c.chats {
+			if !now.Before(e.until) {
+				delete(c.chats, id)
+			}
+		}
+	}
+	c.chats[chat] = adminEntry{ids: ids, until: until}
+}
+
+// expiring is a set of ids that each leave it after a while.
+type expiring struct {
+	mu    sync.Mutex
+	ttl   time.Duration
+	until map[int64]time.Time
+}
+
+func (e *expiring) has(id int64, now time.Time) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	t, ok := e.until[id]
+	return ok && now.Before(t)
+}
+
+func (e *expiring) add(id int64, now time.Time) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.until) > 10000 {
+		for k, t := range e.until {
+			if !now.Before(t) {
+				delete(e.until, k)
+			}
+		}
+	}
+	e.until[id] = now.Add(e.ttl)
+}
+
+func (e *expiring) forget(id int64) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	delete(e.until, id)
+}
+
+// recent remembers the last n update ids.
+type recent struct {
+	mu   sync.Mutex
+	ids  map[int]bool
+	ring []int
+	next int
+}
+
+func newRecent(n int) *recent { return &recent{ids: map[int]bool{}, ring: make([]int, 0, n)} }
+
+// add records id and reports whether it is new.
+func (r *recent) add(id int) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.ids[id] {
+		return false
+	}
+	if len(r.ring) < cap(r.ring) {
+		r.ring = append(r.ring, id)
+	} else {
+		delete(r.ids, r.ring[r.next])
+		r.ring[r.next] = id
+		r.next = (r.next + 1) % len(r.ring)
+	}
+	r.ids[id] = true
+	return true
+}
