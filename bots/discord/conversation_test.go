@@ -26,7 +26,7 @@ func (s *state) get(k string) string {
 
 // str, num and flag are the options a member fills in; "$x" stands for the value
 // saved as x.
-func str(name, v string) opt   { return opt{name: name, typ: 3, v: v} }
+func str(name, v string) opt        { return opt{name: name, typ: 3, v: v} }
 func num(name string, v string) opt { return opt{name: name, typ: 4, v: v} }
 
 type opt struct {

@@ -79,8 +79,8 @@ type Adapter struct {
 // guildInfo is what the adapter keeps of a guild: its name for the space's title, and
 // its roles by name for the admin role, with when they were read.
 type guildInfo struct {
-	name   string
-	roles  map[string]string // lowercased name -> id
+	name    string
+	roles   map[string]string // lowercased name -> id
 	rolesAt time.Time
 }
 
