@@ -364,15 +364,16 @@ type invocation struct {
 	attachments []bots.Attachment
 }
 
-// errBadCommand is an interaction that names no command the Router has (commands
-// registered by an older version).
+// errBadCommand is an interaction the adapter cannot read: no member, or a
+// subcommand the Router does not have (registered by an older version).
 var errBadCommand = core.Errorf(core.EINVALID, "error.bad_update")
 
 // invoke turns a slash command's data into the Router's command.
 func (a *Adapter) invoke(cs *commandSet, data discordgo.ApplicationCommandInteractionData) (*invocation, error) {
 	c := cs.byName[data.Name]
 	if c == nil {
-		return nil, errBadCommand
+		// a command of an older version: the Router says it does not know it
+		return &invocation{cmd: bots.NewCommand(data.Name, nil, nil)}, nil
 	}
 	opts := data.Options
 	sub := ""

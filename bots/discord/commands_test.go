@@ -354,8 +354,10 @@ func TestShapesOfOtherKinds(t *testing.T) {
 	if got := strings.Join(argValues(inv.cmd), "|"); got != "new|Best day?|Mon|Wed" || inv.cmd.Opts["hidden"] != "true" || len(inv.cmd.Opts) != 1 {
 		t.Errorf("got %q %v", got, inv.cmd.Opts)
 	}
+	if inv, err := a.invoke(cs, discordgo.ApplicationCommandInteractionData{Name: "nope"}); err != nil || inv.spec != nil || inv.cmd.Name != "nope" {
+		t.Errorf("an unknown command should go to the Router as is: %+v %v", inv, err)
+	}
 	for _, bad := range []discordgo.ApplicationCommandInteractionData{
-		{Name: "nope"},
 		{Name: "poll", Options: []*discordgo.ApplicationCommandInteractionDataOption{{Name: "gone", Type: discordgo.ApplicationCommandOptionSubCommand}}},
 		{Name: "poll"},
 	} {

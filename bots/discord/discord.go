@@ -69,8 +69,8 @@ type Adapter struct {
 	dms      map[string]string    // user id -> DM channel id
 	register sync.Once
 
-	// work tracks follow-ups still running after their interaction was answered
-	work sync.WaitGroup
+	// work counts what still runs after its interaction was answered (follow-ups)
+	work *tracker
 	// base is the context of that work: it outlives the request it came from
 	base   context.Context
 	cancel context.CancelFunc
@@ -93,7 +93,7 @@ func New(o Options) (*Adapter, error) {
 		router: o.Router, cmds: newCommandSet(o.Router.Specs()), svc: o.Router.Service(), api: o.Session, log: o.Logger,
 		guildID: o.GuildID, adminRole: strings.TrimSpace(o.AdminRole), publicURL: strings.TrimRight(o.PublicURL, "/"),
 		quick: o.QuickReply, maxWait: o.MaxRateWait, appID: o.AppID,
-		guilds: map[string]guildInfo{}, dms: map[string]string{},
+		guilds: map[string]guildInfo{}, dms: map[string]string{}, work: newTracker(),
 	}
 	if a.log == nil {
 		a.log = slog.Default()
@@ -117,16 +117,53 @@ func New(o Options) (*Adapter, error) {
 }
 
 // Wait blocks until the follow-ups of interactions already answered are sent. When
-// ctx ends first, it stops them and returns.
+// ctx ends first, it stops them and returns once they have stopped.
 func (a *Adapter) Wait(ctx context.Context) {
-	done := make(chan struct{})
-	go func() { a.work.Wait(); close(done) }()
 	select {
-	case <-done:
+	case <-a.work.idle():
 	case <-ctx.Done():
 		a.cancel()
-		<-done
+		<-a.work.idle()
 	}
+}
+
+// tracker counts work in flight. Unlike a WaitGroup it may gain work while someone
+// waits for it to end, as at shutdown.
+type tracker struct {
+	mu   sync.Mutex
+	n    int
+	zero chan struct{} // closed while n is 0
+}
+
+func newTracker() *tracker {
+	t := &tracker{zero: make(chan struct{})}
+	close(t.zero)
+	return t
+}
+
+func (t *tracker) add() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n == 0 {
+		t.zero = make(chan struct{})
+	}
+	t.n++
+}
+
+func (t *tracker) done() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.n--
+	if t.n == 0 {
+		close(t.zero)
+	}
+}
+
+// idle returns a channel closed when no work is in flight.
+func (t *tracker) idle() <-chan struct{} {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.zero
 }
 
 // followUpWindow is how long an interaction token lets the bot follow up.
@@ -135,9 +172,9 @@ const followUpWindow = 15 * time.Minute
 // goWork runs f in the background, tracked by Wait, with a context that lasts as
 // long as Discord lets the bot follow up.
 func (a *Adapter) goWork(f func(ctx context.Context)) {
-	a.work.Add(1)
+	a.work.add()
 	go func() {
-		defer a.work.Done()
+		defer a.work.done()
 		ctx, cancel := context.WithTimeout(a.base, followUpWindow-time.Minute)
 		defer cancel()
 		f(ctx)

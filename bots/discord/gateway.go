@@ -29,8 +29,21 @@ func (a *Adapter) Run(ctx context.Context) error {
 			r()
 		}
 	}()
-	if err := a.api.Open(); err != nil {
-		return err
+	for attempt := 0; ; attempt++ {
+		err := a.api.Open()
+		if err == nil {
+			break
+		}
+		// discordgo resumes a dropped connection by itself; a failed start is retried here
+		wait := min(time.Second<<min(attempt, 7), 2*time.Minute)
+		a.log.Error("gateway connect", "err", err, "retry_in", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil
+		case <-t.C:
+		}
 	}
 	a.log.Info("gateway connected")
 	<-ctx.Done()

@@ -307,14 +307,19 @@ func TestPrivateChat(t *testing.T) {
 	}
 }
 
-// TestStaleCommand answers a command registered by an older version with a clear
-// notice.
+// TestStaleCommand answers commands registered by an older version: an unknown
+// command as the Router does, an unknown subcommand with a notice.
 func TestStaleCommand(t *testing.T) {
 	e := newEnv(t)
-	got := e.do(e.dc.Command(bob, here, "frobnicate", "", nil))
-	m := got.messages()
-	if got.answer.Type != 4 || len(m) != 1 || !m[0].private {
-		t.Fatalf("answer %s", got.answer.Body)
+	for key, it := range map[string]map[string]any{
+		"error.unknown_command": e.dc.Command(bob, here, "frobnicate", "", nil),
+		"error.bad_update":      e.dc.Command(bob, here, "campaign", "frobnicate", nil),
+	} {
+		got := e.do(it)
+		m := got.messages()
+		if got.answer.Type != 4 || len(m) != 1 || !m[0].private {
+			t.Fatalf("answer %s", got.answer.Body)
+		}
+		firstKey(t, m[0].text, "en", key)
 	}
-	firstKey(t, m[0].text, "en", "error.bad_update")
 }

@@ -294,31 +294,12 @@ func user(it *discordgo.Interaction) *discordgo.User {
 
 // input turns an interaction into the neutral input, and names the command's spec.
 func (a *Adapter) input(ctx context.Context, it *discordgo.Interaction) (bots.Input, *bots.Spec, error) {
-	u := user(it)
-	if u == nil || u.ID == "" || it.ChannelID == "" && it.GuildID == "" {
-		return bots.Input{}, nil, errBadCommand
-	}
-	name := u.GlobalName
-	if name == "" {
-		name = u.Username
-	}
-	in := bots.Input{
-		Platform: core.Discord,
-		Channel:  it.ChannelID,
-		Member:   core.MemberRef{Platform: core.Discord, ExternalID: u.ID, Name: name},
-		Locale:   string(it.Locale),
-		UpdateID: it.ID,
+	in, err := refs(it, a.guildName(it.GuildID))
+	if err != nil {
+		return bots.Input{}, nil, err
 	}
 	if it.GuildID != "" {
-		in.Space = core.SpaceRef{Platform: core.Discord, ExternalID: it.GuildID, Title: a.guildName(it.GuildID)}
-		if it.GuildLocale != nil {
-			in.Space.Locale = core.NormalizeLocale(string(*it.GuildLocale))
-		}
 		in.Admin = a.isAdmin(ctx, it)
-	} else {
-		// a private chat with the bot is a space of its own
-		in.Space = core.SpaceRef{Platform: core.Discord, ExternalID: it.ChannelID, Title: name}
-		in.Private = true
 	}
 	var spec *bots.Spec
 	switch it.Type {
@@ -336,6 +317,36 @@ func (a *Adapter) input(ctx context.Context, it *discordgo.Interaction) (bots.In
 		in.Text = modalText(data.Components)
 	}
 	return in, spec, nil
+}
+
+// refs returns who acted and where, as the neutral input carries them: the guild is
+// the space, or a private chat with the bot is a space of its own.
+func refs(it *discordgo.Interaction, guildName string) (bots.Input, error) {
+	u := user(it)
+	if u == nil || u.ID == "" || it.ChannelID == "" && it.GuildID == "" {
+		return bots.Input{}, errBadCommand
+	}
+	name := u.GlobalName
+	if name == "" {
+		name = u.Username
+	}
+	in := bots.Input{
+		Platform: core.Discord,
+		Channel:  it.ChannelID,
+		Member:   core.MemberRef{Platform: core.Discord, ExternalID: u.ID, Name: name},
+		Locale:   string(it.Locale),
+		UpdateID: it.ID,
+	}
+	if it.GuildID != "" {
+		in.Space = core.SpaceRef{Platform: core.Discord, ExternalID: it.GuildID, Title: guildName}
+		if it.GuildLocale != nil {
+			in.Space.Locale = core.NormalizeLocale(string(*it.GuildLocale))
+		}
+	} else {
+		in.Space = core.SpaceRef{Platform: core.Discord, ExternalID: it.ChannelID, Title: name}
+		in.Private = true
+	}
+	return in, nil
 }
 
 // modalText returns the value of a modal's first text input.
@@ -395,7 +406,7 @@ func (a *Adapter) autocomplete(ctx context.Context, it *discordgo.Interaction) *
 		return resp
 	}
 	typed := strings.ToLower(strings.TrimSpace(value(focused.Value)))
-	in, _, err := a.input(ctx, it)
+	in, err := refs(it, a.guildName(it.GuildID))
 	if err != nil {
 		return resp
 	}
