@@ -291,6 +291,12 @@ func TestAdmins(t *testing.T) {
 				key = "campaign.created"
 			}
 			firstKey(t, got.messages()[0].text, "en", key)
+			// the guild's roles are read once, not at every interaction
+			e.do(e.dc.Command(c.who, here, "help", "", nil))
+			reads := len(e.rest.Find("GET", `^/guilds/`+guild+`/roles$`))
+			if want := map[bool]int{true: 1, false: 0}[c.role != "" && c.role[0] > '9']; reads != want && len(c.who.Roles) > 0 {
+				t.Errorf("roles read %d times, want %d", reads, want)
+			}
 		})
 	}
 }

@@ -89,7 +89,12 @@ func (a *Adapter) reply(it *discordgo.Interaction, replies []bots.Reply) answer 
 		return answer{initial: a.ack(it)}
 	}
 	first := replies[0]
-	if first.Prompt != nil && it.Type != discordgo.InteractionModalSubmit {
+	if first.Prompt != nil {
+		if it.Type == discordgo.InteractionModalSubmit {
+			// a modal cannot answer a modal: ask with a button that opens one
+			return answer{initial: &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
+				Data: responseData(a.promptMessage(first))}, then: a.more(it, nil, replies[1:])}
+		}
 		if len(replies) > 1 {
 			a.log.Warn("replies after a modal left out", "count", len(replies)-1)
 		}
@@ -117,24 +122,29 @@ func (a *Adapter) reply(it *discordgo.Interaction, replies []bots.Reply) answer 
 		msgs = a.render(first)
 	}
 	initial := &discordgo.InteractionResponse{Type: typ, Data: responseData(msgs[0])}
-	rest := msgs[1:]
-	more := replies[1:]
-	if len(rest) == 0 && len(more) == 0 {
-		return answer{initial: initial}
+	return answer{initial: initial, then: a.more(it, msgs[1:], replies[1:])}
+}
+
+// more returns what sends the rest of an answer as follow-ups: the first reply's
+// further messages, then the other replies; nil when there is nothing more.
+func (a *Adapter) more(it *discordgo.Interaction, msgs []message, replies []bots.Reply) func(ctx context.Context) {
+	if len(msgs) == 0 && len(replies) == 0 {
+		return nil
 	}
-	return answer{initial: initial, then: func(ctx context.Context) {
-		for _, m := range rest {
+	return func(ctx context.Context) {
+		for _, m := range msgs {
 			a.followMessage(ctx, it, m)
 		}
-		for _, r := range more {
+		for _, r := range replies {
 			a.followReply(ctx, it, r)
 		}
-	}}
+	}
 }
 
 // followUp sends the replies of an interaction that was deferred: the first one in
-// place of the "thinking" message when it is as private as that was, the others as
-// follow-ups; an Edit reply to a deferred button updates the button's message.
+// place of the "thinking" message when it is as private as that was (else the
+// thinking goes and a follow-up comes), the others as follow-ups; the first Edit
+// reply to a deferred button updates the button's message.
 func (a *Adapter) followUp(ctx context.Context, it *discordgo.Interaction, deferred *discordgo.InteractionResponse, replies []bots.Reply) {
 	thinking := deferred.Type == discordgo.InteractionResponseDeferredChannelMessageWithSource
 	thinkingPrivate := deferred.Data != nil && deferred.Data.Flags&discordgo.MessageFlagsEphemeral != 0
@@ -144,26 +154,29 @@ func (a *Adapter) followUp(ctx context.Context, it *discordgo.Interaction, defer
 		}
 		return
 	}
+	edited := false
 	for i, r := range replies {
+		var msgs []message
 		switch {
 		case r.Prompt != nil:
-			a.followMessage(ctx, it, a.promptMessage(r))
-		case i == 0 && thinking && private(r) == thinkingPrivate:
-			msgs := a.render(r)
-			a.editOriginal(ctx, it, msgs[0])
-			for _, m := range msgs[1:] {
-				a.followMessage(ctx, it, m)
-			}
-		case i == 0 && thinking:
-			// the reply is not as private as the "thinking" message: replace it
-			if err := a.rest(ctx, func(o ...discordgo.RequestOption) error { return a.api.InteractionResponseDelete(it, o...) }); err != nil {
+			msgs = []message{a.promptMessage(r)}
+		case !thinking && r.Edit && !edited:
+			a.editOriginal(ctx, it, a.renderOne(r))
+			edited = true
+			continue
+		default:
+			msgs = a.render(r)
+		}
+		if i == 0 && thinking {
+			if msgs[0].ephemeral == thinkingPrivate {
+				a.editOriginal(ctx, it, msgs[0])
+				msgs = msgs[1:]
+			} else if err := a.rest(ctx, func(o ...discordgo.RequestOption) error { return a.api.InteractionResponseDelete(it, o...) }); err != nil {
 				a.log.Warn("delete deferred response", "id", it.ID, "err", err)
 			}
-			a.followReply(ctx, it, r)
-		case !thinking && r.Edit && i == 0:
-			a.editOriginal(ctx, it, a.renderOne(r))
-		default:
-			a.followReply(ctx, it, r)
+		}
+		for _, m := range msgs {
+			a.followMessage(ctx, it, m)
 		}
 	}
 }
@@ -501,6 +514,15 @@ func (a *Adapter) roleID(ctx context.Context, guildID, name string) string {
 		})
 		if err != nil {
 			a.log.Warn("read guild roles", "guild", guildID, "err", err)
+			// keep what was known, and ask again in a minute rather than at every interaction
+			a.mu.Lock()
+			g = a.guilds[guildID]
+			if g.roles == nil {
+				g.roles = map[string]string{}
+			}
+			g.rolesAt = now.Add(time.Minute - rolesFresh)
+			a.guilds[guildID] = g
+			a.mu.Unlock()
 			return g.roles[name]
 		}
 		a.setRoles(guildID, roles, now)

@@ -98,6 +98,10 @@ func (a *Adapter) render(r bots.Reply) []message {
 		msgs[i].ephemeral = private(r)
 		uniqueIDs(msgs[i].components)
 	}
+	if m := &msgs[0]; m.content == "" && len(m.embeds) == 0 && len(m.components) == 0 && len(m.files) == 0 {
+		// Discord refuses an empty message; the Router always writes something
+		m.content = "…"
+	}
 	return msgs
 }
 

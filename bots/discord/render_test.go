@@ -178,3 +178,42 @@ func TestUploadsInReplies(t *testing.T) {
 		t.Fatal(bad)
 	}
 }
+
+// TestPromptFallbacks: a question that cannot be a modal (the answer to a modal, or
+// an answer already deferred) is asked with a button that opens the modal.
+func TestPromptFallbacks(t *testing.T) {
+	a, rest, _ := newTestAdapter(t)
+	dc := dcfake.NewDiscord(t, rest, testApp, nil)
+	who := dcfake.User{ID: "700000000000000002", Username: "bob"}
+	where := dcfake.Where{Guild: "800000000000000001", Channel: "810000000000000001"}
+	ask := bots.Reply{Text: "Your idea for k7Fq2:", Ephemeral: true, Prompt: &bots.Prompt{Action: "ia:k7Fq2", Long: true, Max: 1000}}
+
+	it := interaction(t, dc.Submit(who, where, "ia:k7Fq2", "answer", "", nil))
+	ans := a.reply(it, []bots.Reply{ask})
+	if ans.initial.Type != discordgo.InteractionResponseChannelMessageWithSource || ans.initial.Data.Flags != discordgo.MessageFlagsEphemeral {
+		t.Fatalf("answer to a modal %+v", ans.initial)
+	}
+	b := ans.initial.Data.Components[0].(discordgo.ActionsRow).Components[0].(discordgo.Button)
+	if b.CustomID != "ia:k7Fq2" || b.Emoji == nil || ans.initial.Data.Content != "Your idea for k7Fq2:" {
+		t.Errorf("button %+v", b)
+	}
+
+	it = interaction(t, dc.Command(who, where, "idea", "submit", nil))
+	deferred := a.deferral(it, nil)
+	if err := a.api.InteractionRespond(it, deferred); err != nil {
+		t.Fatal(err)
+	}
+	a.followUp(context.Background(), it, deferred, []bots.Reply{ask})
+	var methods []string
+	for _, c := range rest.Calls() {
+		if strings.Contains(c.Path, it.Token) && !strings.HasSuffix(c.Path, "/callback") {
+			methods = append(methods, c.Method)
+		}
+	}
+	if strings.Join(methods, " ") != "DELETE POST" {
+		t.Errorf("calls %v", methods)
+	}
+	if bad := rest.Refused(); len(bad) > 0 {
+		t.Fatal(bad)
+	}
+}
