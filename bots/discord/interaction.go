@@ -118,6 +118,8 @@ func (a *Adapter) reply(it *discordgo.Interaction, replies []bots.Reply) answer 
 	if isComponent(it) && first.Edit {
 		typ = discordgo.InteractionResponseUpdateMessage
 		msgs = []message{a.renderOne(first)}
+		// the message keeps its own visibility
+		msgs[0].ephemeral = false
 	} else {
 		msgs = a.render(first)
 	}
