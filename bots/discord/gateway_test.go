@@ -165,12 +165,12 @@ func TestGateway(t *testing.T) {
 	}
 
 	// the callback is rate limited once: the adapter waits retry_after and tries again
-	rest.RateLimit("POST", `^/interactions/`, 80*time.Millisecond, false, 1)
+	rest.RateLimit("POST", `^/interactions/`, 125*time.Millisecond, false, 1)
 	it = dc.Command(bob, here, "idea", "submit", []dcfake.Option{{Name: "code", Type: 3, Value: code}, {Name: "text", Type: 3, Value: "Stracciatella"}})
 	gw.Dispatch("INTERACTION_CREATE", it)
 	cb = waitCallback(t, rest, it)
 	calls := callbacks(rest, it["id"].(string))
-	if len(calls) != 2 || calls[0].Status != http.StatusTooManyRequests || calls[1].At.Sub(calls[0].At) < 80*time.Millisecond {
+	if len(calls) != 2 || calls[0].Status != http.StatusTooManyRequests || calls[1].At.Sub(calls[0].At) < 125*time.Millisecond {
 		t.Fatalf("callbacks %v", calls)
 	}
 

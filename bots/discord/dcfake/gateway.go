@@ -60,7 +60,7 @@ type Gateway struct {
 
 // NewGateway starts a gateway fake; it stops with the test.
 func NewGateway(t testing.TB, token, appID string) *Gateway {
-	g := &Gateway{Token: token, AppID: appID, BotID: "900000000000000002", Heartbeat: 250 * time.Millisecond, sessionID: "f1a2b3c4d5e6"}
+	g := &Gateway{Token: token, AppID: appID, BotID: "900000000000000002", Heartbeat: time.Second, sessionID: "f1a2b3c4d5e6"}
 	g.cond = sync.NewCond(&g.mu)
 	g.Server = httptest.NewServer(http.HandlerFunc(g.serve))
 	t.Cleanup(func() {

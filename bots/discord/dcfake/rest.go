@@ -436,15 +436,17 @@ func (f *REST) limited(w http.ResponseWriter, c *Call) bool {
 		h := w.Header()
 		h.Set("X-RateLimit-Limit", strconv.Itoa(b.size))
 		h.Set("X-RateLimit-Remaining", strconv.Itoa(max(0, b.size-win.used)))
-		h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(reset.Seconds(), 'f', 3, 64))
-		h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(now.Add(reset).UnixMilli())/1000, 'f', 3, 64))
+		h.Set("X-RateLimit-Reset-After", seconds(reset))
+		h.Set("X-RateLimit-Reset", seconds(time.Duration(now.Add(reset).UnixNano())))
 		h.Set("X-RateLimit-Bucket", fmt.Sprintf("%x", len(b.path.String())))
 		if win.used > b.size && until.Before(win.start.Add(b.window)) {
 			until = win.start.Add(b.window)
 		}
 	}
 	f.mu.Unlock()
-	if !until.After(now) {
+	// a client that waited what it was told may come back a hair early: its clock
+	// started when the answer arrived, and durations are rounded to milliseconds
+	if !until.After(now.Add(2 * time.Millisecond)) {
 		return false
 	}
 	after := until.Sub(now)
@@ -452,8 +454,8 @@ func (f *REST) limited(w http.ResponseWriter, c *Call) bool {
 	h.Set("Retry-After", strconv.Itoa(int(math.Ceil(after.Seconds()))))
 	h.Set("X-RateLimit-Limit", "5")
 	h.Set("X-RateLimit-Remaining", "0")
-	h.Set("X-RateLimit-Reset-After", strconv.FormatFloat(after.Seconds(), 'f', 3, 64))
-	h.Set("X-RateLimit-Reset", strconv.FormatFloat(float64(until.UnixMilli())/1000, 'f', 3, 64))
+	h.Set("X-RateLimit-Reset-After", seconds(after))
+	h.Set("X-RateLimit-Reset", seconds(time.Duration(until.UnixNano())))
 	if global {
 		h.Set("X-RateLimit-Global", "true")
 		h.Set("X-RateLimit-Scope", "global")
@@ -461,8 +463,15 @@ func (f *REST) limited(w http.ResponseWriter, c *Call) bool {
 		h.Set("X-RateLimit-Scope", "user")
 		h.Set("X-RateLimit-Bucket", "abcd1234")
 	}
-	f.answer(w, c, http.StatusTooManyRequests, map[string]any{"message": "You are being rate limited.", "retry_after": after.Seconds(), "global": global})
+	retry, _ := strconv.ParseFloat(seconds(after), 64)
+	f.answer(w, c, http.StatusTooManyRequests, map[string]any{"message": "You are being rate limited.", "retry_after": retry, "global": global})
 	return true
+}
+
+// seconds writes a duration as Discord does, in seconds with milliseconds, rounded
+// up so that a client waiting that long is never early.
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(math.Ceil(float64(d)/float64(time.Millisecond))/1000, 'f', 3, 64)
 }
 
 func (f *REST) invalid(w http.ResponseWriter, c *Call, problem string) {
