@@ -75,7 +75,8 @@ type DiscordConfig struct {
 	PublicKey string `yaml:"public_key"`
 	APIBase   string `yaml:"api_base"`
 	GuildID   string `yaml:"guild_id"`
-	// AdminRole names a role whose members are admins, besides Manage Server.
+	// AdminRole is a role (its name, or its id) whose members are admins, besides
+	// those with Manage Server.
 	AdminRole string `yaml:"admin_role"`
 
 	Token string `yaml:"-"`
@@ -284,6 +285,11 @@ func (c *Config) validate() error {
 	}
 	if n := len(c.Web.AdminToken); n > 0 && n < minAdminToken {
 		return bad("web.admin_token_file", "the token has %d characters; use at least %d (CROWDBOT_WEB_ADMIN_TOKEN or the file)", n, minAdminToken)
+	}
+	if c.Discord.GuildID != "" {
+		if _, err := strconv.ParseUint(c.Discord.GuildID, 10, 64); err != nil {
+			return bad("discord.guild_id", "%q is not a snowflake", c.Discord.GuildID)
+		}
 	}
 	if c.Rules.MaxFundraiserDays < 1 || c.Rules.MaxFundraiserDays > 365 {
 		return bad("rules.max_fundraiser_days", "%d is not between 1 and 365", c.Rules.MaxFundraiserDays)

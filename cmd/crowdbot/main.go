@@ -169,6 +169,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 	// work is the context of background loops; it ends with ctx
 	var wg sync.WaitGroup
+	startDiscord(ctx, cfg, router, site, log, &wg)
 	errc := make(chan error, 1)
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {

@@ -1,0 +1,603 @@
+// Package dcfake is a fake of Discord for tests: its REST API (an httptest server
+// that records every call and checks payloads against Discord's limits), its
+// gateway (a websocket server that says HELLO, takes IDENTIFY and RESUME, answers
+// heartbeats and dispatches events), and Discord's side of HTTP interactions
+// (signed requests built from the payload shapes of Discord's documentation).
+package dcfake
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"mime/multipart"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode/utf16"
+)
+
+// APIPath is the path prefix of the fake's REST API; the adapter's API base is
+// REST.URL + APIPath.
+const APIPath = "/api/v10"
+
+// Call is one request the REST fake received.
+type Call struct {
+	Method string
+	Path   string // without APIPath, e.g. /channels/123/messages
+	Query  url.Values
+	Header http.Header
+	// Body is the JSON body (payload_json for a multipart request).
+	Body json.RawMessage
+	// Files are the uploads of a multipart request.
+	Files []File
+	// Via is "http" for an interaction response Discord read from the HTTP answer,
+	// "rest" for every request made to the API.
+	Via    string
+	Status int
+	// Problem says why the fake refused the call (400), as Discord would.
+	Problem string
+	At      time.Time
+}
+
+// File is one upload.
+type File struct {
+	Field, Name, ContentType string
+	Data                     []byte
+}
+
+// Decode reads the call's JSON body into v.
+func (c Call) Decode(v any) error { return json.Unmarshal(c.Body, v) }
+
+// Map returns the call's JSON body as a map.
+func (c Call) Map() map[string]any {
+	var m map[string]any
+	_ = json.Unmarshal(c.Body, &m)
+	return m
+}
+
+func (c Call) String() string {
+	s := fmt.Sprintf("%s %s (%s) -> %d", c.Method, c.Path, c.Via, c.Status)
+	if c.Problem != "" {
+		s += ": " + c.Problem
+	}
+	return s
+}
+
+// REST is a fake of Discord's REST API.
+type REST struct {
+	*httptest.Server
+	// Token is the bot token requests that need one must carry ("Bot " + Token).
+	Token string
+	// GatewayURL is what GET /gateway answers.
+	GatewayURL string
+
+	mu       sync.Mutex
+	cond     *sync.Cond
+	calls    []Call
+	nextID   int64
+	acked    map[string]bool // interaction tokens answered
+	commands map[string]json.RawMessage
+	roles    map[string][]map[string]any
+	limits   []*limit
+	blocked  map[string]time.Time // route -> end of its 429
+	buckets  []*bucket
+}
+
+// NewREST starts a REST fake; it stops with the test.
+func NewREST(t testing.TB, token string) *REST {
+	f := &REST{Token: token, nextID: 1300000000000000000, acked: map[string]bool{}, commands: map[string]json.RawMessage{},
+		roles: map[string][]map[string]any{}, blocked: map[string]time.Time{}}
+	f.cond = sync.NewCond(&f.mu)
+	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.Close)
+	return f
+}
+
+// APIBase is the base URL the adapter's REST calls should go to.
+func (f *REST) APIBase() string { return f.URL + APIPath }
+
+// Calls returns the calls received so far.
+func (f *REST) Calls() []Call {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Call(nil), f.calls...)
+}
+
+// Find returns the calls whose method is method and whose path matches the
+// regular expression path.
+func (f *REST) Find(method, path string) []Call {
+	re := regexp.MustCompile(path)
+	var out []Call
+	for _, c := range f.Calls() {
+		if c.Method == method && re.MatchString(c.Path) {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Refused returns the calls the fake refused as invalid (HTTP 400).
+func (f *REST) Refused() []Call {
+	var out []Call
+	for _, c := range f.Calls() {
+		if c.Status == http.StatusBadRequest {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// Wait blocks until cond holds for the calls received, or fails the test after ten
+// seconds.
+func (f *REST) Wait(t testing.TB, what string, cond func([]Call) bool) []Call {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	stop := time.AfterFunc(10*time.Second, func() { f.mu.Lock(); f.cond.Broadcast(); f.mu.Unlock() })
+	defer stop.Stop()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for !cond(f.calls) {
+		if time.Now().After(deadline) {
+			var got []string
+			for _, c := range f.calls {
+				got = append(got, c.String())
+			}
+			t.Fatalf("REST fake: waited 10s for %s; calls:\n%s", what, strings.Join(got, "\n"))
+		}
+		f.cond.Wait()
+	}
+	return append([]Call(nil), f.calls...)
+}
+
+// Commands returns the commands last registered, globally (guild "") or in a guild.
+func (f *REST) Commands(app, guild string) []map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []map[string]any
+	_ = json.Unmarshal(f.commands[app+"/"+guild], &out)
+	return out
+}
+
+// SetRoles sets what GET /guilds/{id}/roles answers.
+func (f *REST) SetRoles(guild string, roles map[string]string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var list []map[string]any
+	for id, name := range roles {
+		list = append(list, map[string]any{"id": id, "name": name, "color": 0, "hoist": false, "position": 1,
+			"permissions": "0", "managed": false, "mentionable": false, "flags": 0})
+	}
+	f.roles[guild] = list
+}
+
+// limit is a 429 the fake will answer.
+type limit struct {
+	method string
+	path   *regexp.Regexp
+	after  time.Duration
+	global bool
+	left   int
+}
+
+// RateLimit makes the next n requests matching method and path (a regular
+// expression) fail with 429 and retry_after; until that time has passed, any
+// request on the same route is refused again, as Discord does.
+func (f *REST) RateLimit(method, path string, retryAfter time.Duration, global bool, n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.limits = append(f.limits, &limit{method: method, path: regexp.MustCompile(path), after: retryAfter, global: global, left: n})
+}
+
+// bucket is a per-route rate limit the fake announces in its headers.
+type bucket struct {
+	method string
+	path   *regexp.Regexp
+	size   int
+	window time.Duration
+	routes map[string]*window
+}
+
+type window struct {
+	start time.Time
+	used  int
+}
+
+// Bucket gives each route matching method and path a bucket of size requests per
+// window, announced with the X-RateLimit headers; a client that ignores them gets
+// 429s.
+func (f *REST) Bucket(method, path string, size int, per time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.buckets = append(f.buckets, &bucket{method: method, path: regexp.MustCompile(path), size: size, window: per, routes: map[string]*window{}})
+}
+
+// Acknowledge records that an interaction was answered through its HTTP request.
+func (f *REST) Acknowledge(id, token string, body []byte, status int) {
+	c := Call{Method: http.MethodPost, Path: "/interactions/" + id + "/" + token + "/callback", Body: body, Via: "http", Status: status}
+	if status == http.StatusOK {
+		if c.Problem = checkResponse(body); c.Problem != "" {
+			// Discord shows the member that the application did not respond
+			c.Status = http.StatusBadRequest
+		}
+	}
+	f.record(c, func() {
+		if c.Status == http.StatusOK {
+			f.acked[token] = true
+		}
+	})
+}
+
+func (f *REST) record(c Call, also func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if c.At.IsZero() {
+		c.At = time.Now()
+	}
+	f.calls = append(f.calls, c)
+	if also != nil {
+		also()
+	}
+	f.cond.Broadcast()
+}
+
+func (f *REST) id() string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.nextID++
+	return strconv.FormatInt(f.nextID, 10)
+}
+
+// routes the fake knows.
+var (
+	reGateway     = regexp.MustCompile(`^/gateway(/bot)?$`)
+	reCommands    = regexp.MustCompile(`^/applications/(\d+)(?:/guilds/(\d+))?/commands$`)
+	reCallback    = regexp.MustCompile(`^/interactions/(\d+)/([^/]+)/callback$`)
+	reOriginal    = regexp.MustCompile(`^/webhooks/(\d+)/([^/]+)/messages/@original$`)
+	reFollowup    = regexp.MustCompile(`^/webhooks/(\d+)/([^/]+)$`)
+	reChannelPost = regexp.MustCompile(`^/channels/(\d+)/messages$`)
+	reChannelEdit = regexp.MustCompile(`^/channels/(\d+)/messages/(\d+)$`)
+	reDM          = regexp.MustCompile(`^/users/@me/channels$`)
+	reRoles       = regexp.MustCompile(`^/guilds/(\d+)/roles$`)
+)
+
+func (f *REST) serve(w http.ResponseWriter, r *http.Request) {
+	c := Call{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, APIPath), Query: r.URL.Query(), Header: r.Header.Clone(), Via: "rest", At: time.Now()}
+	if !strings.HasPrefix(r.URL.Path, APIPath+"/") {
+		f.answer(w, &c, http.StatusNotFound, map[string]any{"message": "404: Not Found", "code": 0})
+		return
+	}
+	if err := readBody(r, &c); err != nil {
+		f.answer(w, &c, http.StatusBadRequest, map[string]any{"message": "bad body: " + err.Error(), "code": 50109})
+		return
+	}
+	if f.limited(w, &c) {
+		return
+	}
+	p := c.Path
+	authed := f.Token == "" || r.Header.Get("Authorization") == "Bot "+f.Token
+	needsAuth := !reCallback.MatchString(p) && !reOriginal.MatchString(p) && !reFollowup.MatchString(p)
+	if needsAuth && !authed {
+		f.answer(w, &c, http.StatusUnauthorized, map[string]any{"message": "401: Unauthorized", "code": 0})
+		return
+	}
+	switch {
+	case r.Method == http.MethodGet && reGateway.MatchString(p):
+		f.answer(w, &c, http.StatusOK, map[string]any{"url": f.GatewayURL, "shards": 1,
+			"session_start_limit": map[string]any{"total": 1000, "remaining": 999, "reset_after": 14400000, "max_concurrency": 1}})
+	case r.Method == http.MethodPut && reCommands.MatchString(p):
+		f.putCommands(w, &c)
+	case r.Method == http.MethodPost && reCallback.MatchString(p):
+		m := reCallback.FindStringSubmatch(p)
+		if problem := checkResponse(c.Body); problem != "" {
+			f.invalid(w, &c, problem)
+			return
+		}
+		f.mu.Lock()
+		again := f.acked[m[2]]
+		f.mu.Unlock()
+		if again {
+			f.answer(w, &c, http.StatusBadRequest, map[string]any{"message": "Interaction has already been acknowledged.", "code": 40060})
+			return
+		}
+		f.answer(w, &c, http.StatusNoContent, nil)
+		f.mu.Lock()
+		f.acked[m[2]] = true
+		f.mu.Unlock()
+	case reOriginal.MatchString(p):
+		m := reOriginal.FindStringSubmatch(p)
+		if !f.awaitAck(m[2]) {
+			f.answer(w, &c, http.StatusNotFound, map[string]any{"message": "Unknown Webhook", "code": 10015})
+			return
+		}
+		switch r.Method {
+		case http.MethodPatch:
+			if problem := checkMessage(c.Body, len(c.Files), true); problem != "" {
+				f.invalid(w, &c, problem)
+				return
+			}
+			f.answer(w, &c, http.StatusOK, f.message(c, "@original"))
+		case http.MethodDelete:
+			f.answer(w, &c, http.StatusNoContent, nil)
+		default:
+			f.answer(w, &c, http.StatusOK, f.message(c, "@original"))
+		}
+	case r.Method == http.MethodPost && reFollowup.MatchString(p):
+		m := reFollowup.FindStringSubmatch(p)
+		if !f.awaitAck(m[2]) {
+			f.answer(w, &c, http.StatusNotFound, map[string]any{"message": "Unknown Webhook", "code": 10015})
+			return
+		}
+		if problem := checkMessage(c.Body, len(c.Files), false); problem != "" {
+			f.invalid(w, &c, problem)
+			return
+		}
+		if c.Query.Get("wait") != "true" {
+			f.answer(w, &c, http.StatusNoContent, nil)
+			return
+		}
+		f.answer(w, &c, http.StatusOK, f.message(c, ""))
+	case r.Method == http.MethodPost && reChannelPost.MatchString(p):
+		if problem := checkMessage(c.Body, len(c.Files), false); problem != "" {
+			f.invalid(w, &c, problem)
+			return
+		}
+		if strings.HasPrefix(reChannelPost.FindStringSubmatch(p)[1], "404") {
+			f.answer(w, &c, http.StatusNotFound, map[string]any{"message": "Unknown Channel", "code": 10003})
+			return
+		}
+		f.answer(w, &c, http.StatusOK, f.message(c, ""))
+	case r.Method == http.MethodPatch && reChannelEdit.MatchString(p):
+		if problem := checkMessage(c.Body, len(c.Files), true); problem != "" {
+			f.invalid(w, &c, problem)
+			return
+		}
+		f.answer(w, &c, http.StatusOK, f.message(c, reChannelEdit.FindStringSubmatch(p)[2]))
+	case r.Method == http.MethodPost && reDM.MatchString(p):
+		var body struct {
+			RecipientID string `json:"recipient_id"`
+		}
+		if c.Decode(&body) != nil || body.RecipientID == "" {
+			f.invalid(w, &c, "recipient_id is required")
+			return
+		}
+		f.answer(w, &c, http.StatusOK, map[string]any{"id": "77" + body.RecipientID, "type": 1, "last_message_id": nil, "flags": 0,
+			"recipients": []any{map[string]any{"id": body.RecipientID, "username": "member", "discriminator": "0", "global_name": nil, "avatar": nil}}})
+	case r.Method == http.MethodGet && reRoles.MatchString(p):
+		f.mu.Lock()
+		roles := f.roles[reRoles.FindStringSubmatch(p)[1]]
+		f.mu.Unlock()
+		if roles == nil {
+			roles = []map[string]any{}
+		}
+		f.answer(w, &c, http.StatusOK, roles)
+	default:
+		f.answer(w, &c, http.StatusNotFound, map[string]any{"message": "404: Not Found", "code": 0})
+	}
+}
+
+// awaitAck waits a moment for an interaction to be answered: over HTTP the answer
+// and the first follow-up leave the bot one right after the other.
+func (f *REST) awaitAck(token string) bool {
+	deadline := time.Now().Add(2 * time.Second)
+	stop := time.AfterFunc(2*time.Second, func() { f.mu.Lock(); f.cond.Broadcast(); f.mu.Unlock() })
+	defer stop.Stop()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for !f.acked[token] && time.Now().Before(deadline) {
+		f.cond.Wait()
+	}
+	return f.acked[token]
+}
+
+// limited answers 429 when the route is rate limited, and adds the bucket headers.
+func (f *REST) limited(w http.ResponseWriter, c *Call) bool {
+	f.mu.Lock()
+	route := c.Method + " " + c.Path
+	now := time.Now()
+	var l *limit
+	for _, x := range f.limits {
+		if x.left > 0 && x.method == c.Method && x.path.MatchString(c.Path) {
+			l = x
+			x.left--
+			break
+		}
+	}
+	if l != nil {
+		key := route
+		if l.global {
+			key = "global"
+		}
+		f.blocked[key] = now.Add(l.after)
+	}
+	until := f.blocked[route]
+	global := false
+	if g := f.blocked["global"]; g.After(until) {
+		until, global = g, true
+	}
+	for _, b := range f.buckets {
+		if b.method != c.Method || !b.path.MatchString(c.Path) {
+			continue
+		}
+		win := b.routes[route]
+		if win == nil || now.Sub(win.start) >= b.window {
+			win = &window{start: now}
+			b.routes[route] = win
+		}
+		win.used++
+		reset := b.window - now.Sub(win.start)
+		h := w.Header()
+		h.Set("X-RateLimit-Limit", strconv.Itoa(b.size))
+		h.Set("X-RateLimit-Remaining", strconv.Itoa(max(0, b.size-win.used)))
+		h.Set("X-RateLimit-Reset-After", seconds(reset))
+		h.Set("X-RateLimit-Reset", seconds(time.Duration(now.Add(reset).UnixNano())))
+		h.Set("X-RateLimit-Bucket", fmt.Sprintf("%x", len(b.path.String())))
+		if win.used > b.size && until.Before(win.start.Add(b.window)) {
+			until = win.start.Add(b.window)
+		}
+	}
+	f.mu.Unlock()
+	// a client that waited what it was told may come back a hair early: its clock
+	// started when the answer arrived, and durations are rounded to milliseconds
+	if !until.After(now.Add(2 * time.Millisecond)) {
+		return false
+	}
+	after := until.Sub(now)
+	h := w.Header()
+	h.Set("Retry-After", strconv.Itoa(int(math.Ceil(after.Seconds()))))
+	h.Set("X-RateLimit-Limit", "5")
+	h.Set("X-RateLimit-Remaining", "0")
+	h.Set("X-RateLimit-Reset-After", seconds(after))
+	h.Set("X-RateLimit-Reset", seconds(time.Duration(until.UnixNano())))
+	if global {
+		h.Set("X-RateLimit-Global", "true")
+		h.Set("X-RateLimit-Scope", "global")
+	} else {
+		h.Set("X-RateLimit-Scope", "user")
+		h.Set("X-RateLimit-Bucket", "abcd1234")
+	}
+	retry, _ := strconv.ParseFloat(seconds(after), 64)
+	f.answer(w, c, http.StatusTooManyRequests, map[string]any{"message": "You are being rate limited.", "retry_after": retry, "global": global})
+	return true
+}
+
+// seconds writes a duration as Discord does, in seconds with milliseconds, rounded
+// up so that a client waiting that long is never early.
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(math.Ceil(float64(d)/float64(time.Millisecond))/1000, 'f', 3, 64)
+}
+
+func (f *REST) invalid(w http.ResponseWriter, c *Call, problem string) {
+	c.Problem = problem
+	f.answer(w, c, http.StatusBadRequest, map[string]any{"message": "Invalid Form Body", "code": 50035,
+		"errors": map[string]any{"_errors": []any{map[string]any{"code": "BASE_TYPE_INVALID", "message": problem}}}})
+}
+
+func (f *REST) answer(w http.ResponseWriter, c *Call, status int, body any) {
+	c.Status = status
+	f.record(*c, nil)
+	if body == nil {
+		w.WriteHeader(status)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// message is the message object the fake answers with.
+func (f *REST) message(c Call, id string) map[string]any {
+	if id == "" || id == "@original" {
+		id = f.id()
+	}
+	m := c.Map()
+	if m == nil {
+		m = map[string]any{}
+	}
+	channel := "1200000000000000001"
+	if s := reChannelPost.FindStringSubmatch(c.Path); s != nil {
+		channel = s[1]
+	} else if s := reChannelEdit.FindStringSubmatch(c.Path); s != nil {
+		channel = s[1]
+	}
+	out := map[string]any{"id": id, "channel_id": channel, "type": 0, "content": m["content"], "embeds": m["embeds"],
+		"components": m["components"], "attachments": []any{}, "mentions": []any{}, "mention_roles": []any{},
+		"pinned": false, "mention_everyone": false, "tts": false, "timestamp": time.Now().UTC().Format(time.RFC3339),
+		"edited_timestamp": nil, "flags": m["flags"],
+		"author": map[string]any{"id": "900000000000000001", "username": "crowdbot", "discriminator": "0", "bot": true, "avatar": nil, "global_name": nil}}
+	for k, v := range out {
+		if v == nil && k != "edited_timestamp" {
+			delete(out, k)
+		}
+	}
+	return out
+}
+
+func (f *REST) putCommands(w http.ResponseWriter, c *Call) {
+	m := reCommands.FindStringSubmatch(c.Path)
+	var cmds []map[string]any
+	if err := c.Decode(&cmds); err != nil {
+		f.invalid(w, c, "body is not an array of commands")
+		return
+	}
+	if len(cmds) > 100 {
+		f.invalid(w, c, "more than 100 commands")
+		return
+	}
+	seen := map[string]bool{}
+	for i, cmd := range cmds {
+		if problem := checkCommand(cmd); problem != "" {
+			f.invalid(w, c, fmt.Sprintf("commands[%d]: %s", i, problem))
+			return
+		}
+		name, _ := cmd["name"].(string)
+		if seen[name] {
+			f.invalid(w, c, "two commands named "+name)
+			return
+		}
+		seen[name] = true
+		cmd["id"] = f.id()
+		cmd["application_id"] = m[1]
+		cmd["version"] = f.id()
+		if m[2] != "" {
+			cmd["guild_id"] = m[2]
+		}
+	}
+	body, _ := json.Marshal(cmds)
+	f.mu.Lock()
+	f.commands[m[1]+"/"+m[2]] = body
+	f.mu.Unlock()
+	f.answer(w, c, http.StatusOK, cmds)
+}
+
+// readBody reads a JSON or multipart body into the call.
+func readBody(r *http.Request, c *Call) error {
+	data, err := io.ReadAll(io.LimitReader(r.Body, 32<<20))
+	if err != nil {
+		return err
+	}
+	if len(data) == 0 {
+		return nil
+	}
+	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt != "multipart/form-data" {
+		c.Body = data
+		if !json.Valid(data) {
+			return fmt.Errorf("not JSON")
+		}
+		return nil
+	}
+	mr := multipart.NewReader(strings.NewReader(string(data)), params["boundary"])
+	for {
+		p, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return err
+		}
+		b, err := io.ReadAll(p)
+		if err != nil {
+			return err
+		}
+		if p.FormName() == "payload_json" {
+			c.Body = b
+			continue
+		}
+		c.Files = append(c.Files, File{Field: p.FormName(), Name: p.FileName(), ContentType: p.Header.Get("Content-Type"), Data: b})
+	}
+	if c.Body == nil {
+		return fmt.Errorf("multipart body without payload_json")
+	}
+	return nil
+}
+
+// units counts s in UTF-16 code units, as Discord counts lengths.
+func units(s string) int { return len(utf16.Encode([]rune(s))) }
