@@ -133,6 +133,7 @@ type File struct {
 // Prompt is a question waiting for the member's free text.
 type Prompt struct {
 	Msg           // the question, shown as the modal's title or the reply's hint
+	Text   string // Msg rendered in the member's language by the Router
 	Action string // the action the answer goes to
 	Long   bool   // a paragraph rather than a line
 	Max    int    // the longest answer accepted, in characters

@@ -258,3 +258,23 @@ func TestCampaignCommands(t *testing.T) {
 	h.Expect(h.Say(Admin, "/campaign close "+code), "error.campaign_closed")
 	h.Expect(h.Say(Admin, "/campaign cancel "+code), "error.campaign_closed")
 }
+
+// TestCardArgsAfterJSON renders an announcement whose arguments went through the
+// outbox's JSON: numbers come back as float64 and money as a map, and must still
+// read as numbers, plurals and money in the destination's language.
+func TestCardArgsAfterJSON(t *testing.T) {
+	h := New(t)
+	a := core.Announcement{Key: "idea.voted", Args: map[string]any{"id": float64(1000000), "count": float64(2)}}
+	rep, err := h.Router.Card(context.Background(), a, "fr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Text != "Vote compté pour le n° 1000000 : 2 votes." {
+		t.Fatalf("text = %q", rep.Text)
+	}
+	a = core.Announcement{Key: "earnings.item", Args: map[string]any{"code": "k7Fq2", "title": "T", "count": float64(1),
+		"amount": map[string]any{"Amount": float64(1250), "Currency": "EUR"}}}
+	if rep, _ = h.Router.Card(context.Background(), a, "it"); !strings.Contains(rep.Text, "12,50\u00a0€") || !strings.Contains(rep.Text, "1 accredito") {
+		t.Fatalf("money after JSON: %q", rep.Text)
+	}
+}

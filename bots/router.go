@@ -2,6 +2,7 @@ package bots
 
 import (
 	"context"
+	"math"
 	"log/slog"
 	"strings"
 	"time"
@@ -376,7 +377,7 @@ func (r *Router) render(req *Request, replies []Reply) []Reply {
 			}
 		}
 		if rep.Prompt != nil && rep.Prompt.Key != "" {
-			rep.Prompt.Args = r.renderArgs(req.Locale, rep.Prompt.Args)
+			rep.Prompt.Text = r.T(req.Locale, rep.Prompt.Msg)
 		}
 	}
 	return replies
@@ -405,8 +406,26 @@ func (r *Router) renderArgs(locale string, args map[string]any) map[string]any {
 			}
 		case Msg:
 			out[k] = r.T(locale, v)
+		case float64:
+			// numbers that went through the outbox's JSON come back as float64
+			if v == math.Trunc(v) && math.Abs(v) < 1<<53 {
+				out[k] = int64(v)
+			} else {
+				out[k] = v
+			}
+		case map[string]any:
+			// so does money
+			if m, ok := moneyFromJSON(v); ok {
+				out[k] = m.Format(locale)
+			} else {
+				out[k] = v
+			}
 		case string:
 			out[k] = v
+			if t, err := time.Parse(time.RFC3339Nano, v); err == nil && len(v) >= 20 {
+				// and times
+				out[k] = t.Format("2006-01-02 15:04 MST")
+			}
 			if prefix, ok := KeyedArgs[k]; ok && r.cat.Has(prefix+v) {
 				out[k] = r.cat.T(locale, prefix+v, nil)
 			}
@@ -428,6 +447,16 @@ var KeyedArgs = map[string]string{
 	"language": "lang.name.",
 	"sort":     "ideas.sort.",
 	"status":   "idea.status.",
+}
+
+// moneyFromJSON reads a core.Money that went through JSON.
+func moneyFromJSON(v map[string]any) (core.Money, bool) {
+	amount, ok1 := v["Amount"].(float64)
+	currency, ok2 := v["Currency"].(string)
+	if !ok1 || !ok2 || len(v) != 2 {
+		return core.Money{}, false
+	}
+	return core.Money{Amount: int64(amount), Currency: currency}, true
 }
 
 func firstWord(s string) string {

@@ -109,8 +109,10 @@ func utcPtr(t *time.Time) *time.Time {
 // UpsertSpace implements core.SpaceStore.
 func (db *DB) UpsertSpace(ctx context.Context, ref core.SpaceRef, now time.Time) (*core.Space, error) {
 	key := string(ref.Platform) + ":" + ref.ExternalID
+	// an empty title means the platform did not say (Discord interactions carry no
+	// guild name): keep the one known
 	unchanged := func(r spaceRow) bool {
-		return r.Title == ref.Title && !r.Retired && (ref.Locale == "" || r.Locale != "")
+		return (ref.Title == "" || r.Title == ref.Title) && !r.Retired && (ref.Locale == "" || r.Locale != "")
 	}
 	if r, ok := db.spaces.get(key); ok && unchanged(r) {
 		return r.toCore(), nil
@@ -122,7 +124,10 @@ func (db *DB) UpsertSpace(ctx context.Context, ref core.SpaceRef, now time.Time)
 		return r.toCore(), nil // the common case writes nothing
 	}
 	row := spaceRow{Platform: string(ref.Platform), ExternalID: ref.ExternalID, Title: ref.Title, Locale: ref.Locale, CreatedAt: now.UTC()}
-	updates := []string{"title", "retired"}
+	updates := []string{"retired"}
+	if ref.Title != "" {
+		updates = append(updates, "title")
+	}
 	if r.Locale == "" && ref.Locale != "" {
 		updates = append(updates, "locale")
 	}

@@ -293,6 +293,10 @@ func TestMemberAndSpaceUpserts(t *testing.T) {
 		if err != nil || back.ID != sp.ID || back.Retired {
 			t.Fatalf("re-added space: %+v %v", back, err)
 		}
+		// an update that does not name the space keeps its known title
+		if nameless, err := db.UpsertSpace(ctx, core.SpaceRef{Platform: core.Discord, ExternalID: "41771983423143937"}, t0); err != nil || nameless.Title != "Guild" {
+			t.Fatalf("nameless update: %+v %v", nameless, err)
+		}
 	})
 }
 

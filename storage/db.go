@@ -62,7 +62,19 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		g, err = gorm.Open(postgres.Open(dsn), cfg)
 	default:
 		dialect = SQLite
-		g, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+		// switching a new file to WAL needs its lock for a moment; a second process
+		// starting at the same instant waits its turn instead of failing
+		for attempt := 0; ; attempt++ {
+			g, err = gorm.Open(sqlite.Open(sqliteDSN(dsn)), cfg)
+			if err == nil || attempt == 100 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
+				break
+			}
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", dialect, redactErr(err, dsn))

@@ -82,7 +82,7 @@ func enqueue(tx *gorm.DB, now time.Time, anns ...core.Announcement) error {
 			}
 			r := base
 			r.MemberID, r.Platform, r.Locale = &m.ID, m.Platform, m.Locale
-			r.OnceKey = onceKey(a.Once, fmt.Sprintf("member:%d", m.ID))
+			r.OnceKey = onceKey(a, fmt.Sprintf("member:%d", m.ID))
 			rows = append(rows, r)
 			continue
 		}
@@ -99,7 +99,7 @@ func enqueue(tx *gorm.DB, now time.Time, anns ...core.Announcement) error {
 			r := base
 			sid := d.SpaceID
 			r.Platform, r.SpaceID, r.ChannelID, r.Locale = d.Platform, &sid, d.ChannelID, d.Locale
-			r.OnceKey = onceKey(a.Once, d.Platform+":"+d.ChannelID)
+			r.OnceKey = onceKey(a, d.Platform+":"+d.ChannelID)
 			rows = append(rows, r)
 		}
 	}
@@ -116,11 +116,13 @@ type linkDest struct {
 	Locale    string
 }
 
-func onceKey(once, dest string) *string {
-	if once == "" {
+// onceKey scopes an announcement's Once value to its campaign and destination, so
+// two campaigns posting to one channel never silence each other.
+func onceKey(a core.Announcement, dest string) *string {
+	if a.Once == "" {
 		return nil
 	}
-	k := once + "|" + dest
+	k := fmt.Sprintf("%s|c%d|%s", a.Once, a.CampaignID, dest)
 	return &k
 }
 

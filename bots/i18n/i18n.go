@@ -101,6 +101,9 @@ func (c *Catalog) T(locale, key string, args map[string]any) string {
 	}
 	cfg := &i18n.LocalizeConfig{MessageID: key, TemplateData: args}
 	if n, ok := args["count"]; ok && c.plural[key] {
+		if f, isFloat := n.(float64); isFloat && f == float64(int64(f)) {
+			n = int64(f) // a count that went through JSON
+		}
 		cfg.PluralCount = n
 	}
 	s, err := loc.Localize(cfg)
