@@ -2,8 +2,8 @@ package bots
 
 import (
 	"context"
-	"math"
 	"log/slog"
+	"math"
 	"strings"
 	"time"
 
