@@ -2,6 +2,7 @@ package bots
 
 import (
 	"context"
+	"math"
 	"path"
 	"strconv"
 	"strings"
@@ -35,7 +36,7 @@ func (r *Router) contestCommands() []*Spec {
 		{Name: "contest", Sub: "use", Admin: true, Params: []Param{entry, {Name: "amount", Type: ParamAmount}}, Run: r.contestUse},
 		{Name: "contest", Sub: "disqualify", Admin: true, Params: []Param{entry,
 			{Name: "reason", Type: ParamText, Required: true}}, Run: r.contestDisqualify},
-		{Name: "contest", Sub: "payouts", Admin: true, Params: []Param{code}, Run: r.contestPayouts},
+		{Name: "contest", Sub: "payouts", Admin: true, Private: true, Params: []Param{code}, Run: r.contestPayouts},
 		{Name: "enter", Submit: true, Params: []Param{code,
 			{Name: "title", Type: ParamString},
 			{Name: "content", Type: ParamText},
@@ -79,21 +80,25 @@ func (r *Router) contestActions() map[string]ActionFunc {
 }
 
 // contestCards lists the announcement cards of the contest area: phase changes get
-// a button to browse and vote, and money goes back to being money so that each
-// channel reads it in its own format.
+// a button to browse and vote, and every argument gets its type back from the
+// outbox's JSON (money is read in each channel's own format, counts pick plurals,
+// entry numbers print as numbers).
 func (r *Router) contestCards() map[string]CardFunc {
 	return map[string]CardFunc{
-		"announce.contest_voting": contestCard(true),
-		"announce.contest_final":  contestCard(true),
-		"announce.contest_winner": contestCard(false),
-		"notice.contest_won":      contestCard(false),
-		"notice.entry_used":       contestCard(false),
+		"announce.contest_voting":   contestCard(true),
+		"announce.contest_final":    contestCard(true),
+		"announce.contest_winner":   contestCard(false),
+		"announce.contest_closed":   contestCard(false),
+		"announce.contest_empty":    contestCard(false),
+		"notice.contest_won":        contestCard(false),
+		"notice.entry_used":         contestCard(false),
+		"notice.entry_disqualified": contestCard(false),
 	}
 }
 
 func contestCard(browse bool) CardFunc {
 	return func(ctx context.Context, a core.Announcement, locale string) (Reply, error) {
-		rep := Reply{Msg: Msg{Key: a.Key, Args: moneyArgs(a.Args)}}
+		rep := Reply{Msg: Msg{Key: a.Key, Args: outboxArgs(a.Args)}}
 		if code, _ := a.Args["code"].(string); browse && core.ValidCode(code) {
 			rep.Buttons = [][]Button{{{Msg: M("contest.button_browse"), Action: ActionID("cb", code), Style: StyleSuccess}}}
 		}
@@ -101,11 +106,16 @@ func contestCard(browse bool) CardFunc {
 	}
 }
 
-// moneyArgs turns amounts that went through the outbox's JSON ({"Amount": 30000,
-// "Currency": "EUR"}) back into core.Money.
-func moneyArgs(args map[string]any) map[string]any {
+// outboxArgs undoes what the outbox's JSON did to arguments: whole numbers came
+// back as float64 (which plural forms refuse) and amounts as {"Amount": 30000,
+// "Currency": "EUR"} instead of core.Money.
+func outboxArgs(args map[string]any) map[string]any {
 	out := make(map[string]any, len(args))
 	for k, v := range args {
+		if f, ok := v.(float64); ok && f == math.Trunc(f) && math.Abs(f) < 1<<53 {
+			out[k] = int64(f)
+			continue
+		}
 		if m, ok := v.(map[string]any); ok {
 			amount, aok := m["Amount"].(float64)
 			currency, cok := m["Currency"].(string)

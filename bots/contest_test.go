@@ -156,8 +156,18 @@ func TestContestConversation(t *testing.T) {
 			if n, _ := h.Service.AdvanceDue(context.Background()); n != 0 {
 				t.Fatal("voting opened twice")
 			}
-			if got := len(outboxItems(t, h, "announce.contest_voting")); got != 2 {
-				t.Fatalf("voting announced %d times, want once per linked channel (2)", got)
+			opened := outboxItems(t, h, "announce.contest_voting")
+			if len(opened) != 2 {
+				t.Fatalf("voting announced %d times, want once per linked channel (2)", len(opened))
+			}
+			card, err := h.Router.Card(context.Background(), opened[0].Announcement, lang)
+			if err != nil || Action(t, card, "cb:") != "cb:"+code || !strings.Contains(card.Text, "5") {
+				t.Fatalf("voting card: %q %+v, %v", card.Text, card.Buttons, err)
+			}
+			CheckRendered(t, []bots.Reply{card})
+			browse := h.Expect(h.Press(erin, "cb:"+code), "contest.entry")
+			if browse.Edit || !browse.Ephemeral {
+				t.Fatalf("browsing from a card should open a new private message: %+v", browse)
 			}
 
 			// voting: every entry is visible, authors stay hidden until the end
@@ -201,6 +211,10 @@ func TestContestConversation(t *testing.T) {
 			if len(notices) != 1 || notices[0].Announcement.Args["reason"] != "Uses a stock image" || notices[0].ChannelID != "" {
 				t.Fatalf("disqualification notice: %+v", notices)
 			}
+			if card, err := h.Router.Card(context.Background(), notices[0].Announcement, lang); err != nil ||
+				!strings.Contains(card.Text, fmt.Sprintf("%d", d1)) || !strings.Contains(card.Text, "Uses a stock image") {
+				t.Fatalf("disqualification notice renders %q, %v", card.Text, err)
+			}
 			h.Expect(h.Press(erin, fmt.Sprintf("cv:%d", d1)), "error.entry_not_found")
 			h.Expect(h.Press(carol, fmt.Sprintf("cv:%d", b1)), "contest.voted")
 			h.Expect(h.Say(admin, fmt.Sprintf("/contest pick %d", b1)), "error.contest_pick_after_voting")
@@ -217,7 +231,7 @@ func TestContestConversation(t *testing.T) {
 				}
 			}
 			won := outboxItems(t, h, "announce.contest_winner")[0]
-			card, err := h.Router.Card(context.Background(), won.Announcement, "fr")
+			card, err = h.Router.Card(context.Background(), won.Announcement, "fr")
 			if err != nil || !strings.Contains(card.Text, "300,00\u00a0€") || !strings.Contains(card.Text, "Bob") {
 				t.Fatalf("winner card: %q, %v", card.Text, err)
 			}
@@ -328,14 +342,20 @@ func TestContestBrandJudging(t *testing.T) {
 	p1 := entryOf(t, h.Expect(send(h, Bob, "/enter "+code+` "One"`, picture("one")), "contest.entered"))
 	p2 := entryOf(t, h.Expect(send(h, Carol, "/enter "+code+` "Two"`, picture("two")), "contest.entered"))
 	p3 := entryOf(t, h.Expect(h.Say(Dave, "/enter "+code+` "Three" https://www.behance.net/gallery/1`), "contest.entered"))
+	// a disqualified entry frees its author's slot while entries are open
+	h.Expect(h.Say(Admin, fmt.Sprintf(`/contest disqualify %d "Wrong size"`, p1)), "contest.disqualified")
+	p1 = entryOf(t, h.Expect(send(h, Bob, "/enter "+code+` "One, resized"`, picture("one2")), "contest.entered"))
+	h.Expect(send(h, Bob, "/enter "+code+` "One more"`, picture("one3")), "error.entry_limit")
 	// not blind: everyone sees every entry while entries are open
-	if v := h.Expect(h.Say(Erin, "/entries "+code), "contest.entry"); v.Args["total"] != 3 || !strings.Contains(v.Text, "Bob") {
+	if v := h.Expect(h.Say(Erin, "/entries "+code), "contest.entry"); v.Args["total"] != 3 || !strings.Contains(v.Text, "Carol") {
 		t.Fatalf("open contest view: %v %q", v.Args, v.Text)
 	}
 	h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %d", p1)), "error.contest_pick_too_early")
 	advance(t, h, 24*time.Hour, 1)
 	h.Expect(h.Say(Bob, fmt.Sprintf("/contest finalists %s %d %d", code, p2, p3)), "error.admin_only")
 	h.Expect(h.Say(Admin, fmt.Sprintf("/contest finalists %s %d 99999", code, p2)), "error.entry_not_found")
+	h.Expect(h.Say(Admin, fmt.Sprintf("/contest finalists %s %d %d", code, p2, p2)), "error.contest_finalists")
+	h.Expect(h.Say(Admin, fmt.Sprintf("/contest finalists %s %d x", code, p2)), "error.bad_entry_id")
 	set := h.Expect(h.Say(Admin, fmt.Sprintf("/contest finalists %s #%d %d %d", code, p2, p3, p2)), "contest.finalists_set")
 	if set.Args["count"] != 2 {
 		t.Fatalf("finalists: %v", set.Args)

@@ -675,15 +675,15 @@ func (s *Service) ShortlistEntries(ctx context.Context, actor Actor, code string
 	if err != nil {
 		return nil, nil, err
 	}
-	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	if len(ids) < 1 || len(ids) > MaxFinalists {
-		return nil, nil, Errorf(EINVALID, "error.contest_finalists", "max", MaxFinalists)
-	}
 	if c.State != StateVoting {
 		return nil, nil, Errorf(ECLOSED, "error.contest_not_voting", "code", c.Code)
 	}
 	if k.Round != 1 {
 		return nil, nil, Errorf(ECONFLICT, "error.contest_final_started")
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(ids) < 2 || len(ids) > MaxFinalists {
+		return nil, nil, Errorf(EINVALID, "error.contest_finalists", "max", MaxFinalists)
 	}
 	finalists, err := s.startFinal(ctx, c, ids, 0, s.clock.Now())
 	if err != nil {
