@@ -145,7 +145,7 @@ func optInt(req *Request, name string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(strings.TrimSpace(v))
 	if err != nil {
-		return 0, core.Errorf(core.EINVALID, "error.contest_bad_number", "option", name, "text", core.CleanLine(v))
+		return 0, core.Errorf(core.EINVALID, "error.contest_bad_number", "option", name, "text", quoted(v))
 	}
 	return n, nil
 }
@@ -203,9 +203,18 @@ func (r *Router) contestNew(ctx context.Context, req *Request) ([]Reply, error) 
 func entryID(req *Request, i int) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(req.Cmd.Arg(i), "#"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, core.Errorf(core.EINVALID, "error.bad_entry_id", "text", core.CleanLine(req.Cmd.Arg(i)))
+		return 0, core.Errorf(core.EINVALID, "error.bad_entry_id", "text", quoted(req.Cmd.Arg(i)))
 	}
 	return id, nil
+}
+
+// quoted is member text fit to quote back in an error: one clean, short line.
+func quoted(s string) string {
+	s = core.CleanLine(s)
+	if core.Len(s) > 40 {
+		s = string([]rune(s)[:39]) + "…"
+	}
+	return s
 }
 
 func (r *Router) enter(ctx context.Context, req *Request) ([]Reply, error) {

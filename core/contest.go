@@ -327,9 +327,9 @@ func (in NewContest) contest(now time.Time) (*Contest, error) {
 	}
 	switch {
 	case !k.Type.Valid():
-		return nil, Errorf(EINVALID, "error.contest_type", "text", string(k.Type))
+		return nil, Errorf(EINVALID, "error.contest_type", "text", shorten(string(k.Type), 40))
 	case !k.Judging.Valid():
-		return nil, Errorf(EINVALID, "error.contest_judging", "text", string(k.Judging))
+		return nil, Errorf(EINVALID, "error.contest_judging", "text", shorten(string(k.Judging), 40))
 	case k.PerMember < 1 || k.PerMember > MaxPerMember:
 		return nil, Errorf(EINVALID, "error.contest_per_member", "max", MaxPerMember)
 	case k.Finalists != 0 && (k.Finalists < 2 || k.Finalists > MaxFinalists):
@@ -376,11 +376,6 @@ func (s *Service) Contest(ctx context.Context, code string) (*Campaign, *Contest
 		return nil, nil, fmt.Errorf("contest %s: %w", c.Code, err)
 	}
 	return c, k, nil
-}
-
-// ContestOf returns a contest campaign's settings.
-func (s *Service) ContestOf(ctx context.Context, c *Campaign) (*Contest, error) {
-	return s.store.Contest(ctx, c.ID)
 }
 
 // NewEntry is what a member sends to enter a contest: a title, and a picture, a
@@ -489,7 +484,7 @@ func (f *EntryFile) Validate() error {
 		if shown == "" {
 			shown = path.Ext(f.Name)
 		}
-		return Errorf(EINVALID, "error.entry_file_type", "type", CleanLine(shown))
+		return Errorf(EINVALID, "error.entry_file_type", "type", shorten(shown, 40))
 	}
 	f.ContentType = ct
 	if f.Size > MaxEntryFile {
@@ -537,31 +532,38 @@ func CheckLink(s string) (string, error) {
 	if len(s) > MaxLink {
 		return "", Errorf(EINVALID, "error.too_long", "field", "entry_link", "max", MaxLink, "len", len(s))
 	}
-	shown := s
-	if Len(shown) > 80 {
-		shown = string([]rune(shown)[:79]) + "…"
-	}
+	shown := shorten(s, 80)
 	if strings.HasPrefix(strings.ToLower(s), "www.") {
 		s = "https://" + s
 	}
 	if m := scheme.FindStringSubmatch(s); m != nil && !strings.EqualFold(m[1], "http") && !strings.EqualFold(m[1], "https") {
-		return "", Errorf(EINVALID, "error.entry_link_scheme", "scheme", strings.ToLower(m[1]))
+		return "", Errorf(EINVALID, "error.entry_link_scheme", "scheme", shorten(strings.ToLower(m[1]), 40))
 	}
 	if hasControl(s) || strings.ContainsAny(s, "<>\"\\`") || strings.ContainsFunc(s, isFormat) {
-		return "", Errorf(EINVALID, "error.entry_bad_link", "text", CleanLine(shown))
+		return "", Errorf(EINVALID, "error.entry_bad_link", "text", shown)
 	}
 	u, err := url.Parse(s)
 	if err != nil {
-		return "", Errorf(EINVALID, "error.entry_bad_link", "text", CleanLine(shown))
+		return "", Errorf(EINVALID, "error.entry_bad_link", "text", shown)
 	}
 	if u.Scheme != "http" && u.Scheme != "https" {
-		return "", Errorf(EINVALID, "error.entry_bad_link", "text", CleanLine(shown))
+		return "", Errorf(EINVALID, "error.entry_bad_link", "text", shown)
 	}
 	host := u.Hostname()
 	if u.Opaque != "" || u.User != nil || host == "" || strings.HasPrefix(host, ".") || strings.Contains(host, "..") {
-		return "", Errorf(EINVALID, "error.entry_bad_link", "text", CleanLine(shown))
+		return "", Errorf(EINVALID, "error.entry_bad_link", "text", shown)
 	}
 	return s, nil
+}
+
+// shorten makes member text safe to quote back in a message: one clean line of at
+// most n characters.
+func shorten(s string, n int) string {
+	s = CleanLine(s)
+	if Len(s) > n {
+		s = string([]rune(s)[:n-1]) + "…"
+	}
+	return s
 }
 
 func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
