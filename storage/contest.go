@@ -277,22 +277,32 @@ func (db *DB) EntryAt(ctx context.Context, campaignID int64, f core.EntryFilter,
 	return &e, int(total), nil
 }
 
-// checkVoting fails with ECLOSED unless the contest is voting and its round is still
-// open at now. Like checkLive, it holds a share lock on the campaign row (Postgres),
-// so a close or a new round cannot commit in between; it returns the round.
-func checkVoting(tx *gorm.DB, campaignID int64, now time.Time) (int, error) {
-	var c campaignRow
-	if err := tx.Clauses(clause.Locking{Strength: "SHARE"}).Select("id, code, state, deadline_at").Take(&c, campaignID).Error; err != nil {
-		return 0, notFound(err, "error.campaign_not_found", "code", fmt.Sprint(campaignID))
+// checkVoting fails with ECLOSED unless the entry's contest is voting and its round
+// is still open at now; it returns the contest's campaign id and round. Like
+// checkLive, it holds a share lock on the campaign row (Postgres), so a close or a
+// new round cannot commit in between. One statement: it runs in every vote.
+func checkVoting(tx *gorm.DB, entryID int64, now time.Time) (int64, int, error) {
+	var c struct {
+		ID         int64
+		Code       string
+		State      string
+		DeadlineAt *time.Time
+		Round      int
+	}
+	res := tx.Table("contest_entries e").Select("c.id, c.code, c.state, c.deadline_at, k.round").
+		Joins("JOIN campaigns c ON c.id = e.campaign_id").Joins("JOIN contests k ON k.campaign_id = c.id").
+		Where("e.id = ?", entryID).Clauses(clause.Locking{Strength: "SHARE", Table: clause.Table{Name: "c"}}).
+		Limit(1).Scan(&c)
+	if res.Error != nil {
+		return 0, 0, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return 0, 0, core.Errorf(core.ENOTFOUND, "error.entry_not_found", "id", entryID)
 	}
 	if core.State(c.State) != core.StateVoting || c.DeadlineAt == nil || !c.DeadlineAt.After(now) {
-		return 0, core.Errorf(core.ECLOSED, "error.contest_not_voting", "code", c.Code)
+		return 0, 0, core.Errorf(core.ECLOSED, "error.contest_not_voting", "code", c.Code)
 	}
-	var round int
-	if err := tx.Model(&contestRow{}).Where("campaign_id = ?", campaignID).Pluck("round", &round).Error; err != nil {
-		return 0, err
-	}
-	return round, nil
+	return c.ID, c.Round, nil
 }
 
 // CastEntryVote implements core.ContestStore. The primary key (contest, round,
@@ -304,17 +314,13 @@ func checkVoting(tx *gorm.DB, campaignID int64, now time.Time) (int, error) {
 func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now time.Time, points int) (*core.EntryVote, error) {
 	out := &core.EntryVote{}
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		var e entryRow
-		if err := tx.Select("id, campaign_id").Take(&e, entryID).Error; err != nil {
-			return notFound(err, "error.entry_not_found", "id", entryID)
-		}
-		round, err := checkVoting(tx, e.CampaignID, now)
+		campaignID, round, err := checkVoting(tx, entryID, now)
 		if err != nil {
 			return err
 		}
 		out.Round = round
 		var prev contestVoteRow
-		found := tx.Where("campaign_id = ? AND round = ? AND member_id = ?", e.CampaignID, round, memberID).Limit(1).Find(&prev)
+		found := tx.Where("campaign_id = ? AND round = ? AND member_id = ?", campaignID, round, memberID).Limit(1).Find(&prev)
 		if found.Error != nil {
 			return found.Error
 		}
@@ -331,7 +337,7 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 			return err
 		}
 		i := slices.IndexFunc(locked, func(r entryRow) bool { return r.ID == entryID })
-		if i < 0 || locked[i].Status != string(core.EntryActive) || locked[i].CampaignID != e.CampaignID {
+		if i < 0 || locked[i].Status != string(core.EntryActive) || locked[i].CampaignID != campaignID {
 			return core.Errorf(core.ENOTFOUND, "error.entry_not_found", "id", entryID)
 		}
 		target := locked[i]
@@ -344,7 +350,7 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 		col := tally(round)
 		if found.RowsAffected > 0 {
 			res := tx.Model(&contestVoteRow{}).
-				Where("campaign_id = ? AND round = ? AND member_id = ? AND entry_id = ?", e.CampaignID, round, memberID, prev.EntryID).
+				Where("campaign_id = ? AND round = ? AND member_id = ? AND entry_id = ?", campaignID, round, memberID, prev.EntryID).
 				Updates(map[string]any{"entry_id": entryID, "author_id": target.AuthorID, "updated_at": now.UTC()})
 			if res.Error != nil {
 				return res.Error
@@ -357,7 +363,7 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 			}
 			out.Previous = prev.EntryID
 		} else {
-			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&contestVoteRow{CampaignID: e.CampaignID, Round: round,
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&contestVoteRow{CampaignID: campaignID, Round: round,
 				MemberID: memberID, EntryID: entryID, AuthorID: target.AuthorID, CreatedAt: now.UTC(), UpdatedAt: now.UTC()})
 			if res.Error != nil {
 				return res.Error
@@ -365,16 +371,16 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 			if res.RowsAffected == 0 {
 				// the same member voted at this very moment from elsewhere
 				var again contestVoteRow
-				tx.Where("campaign_id = ? AND round = ? AND member_id = ?", e.CampaignID, round, memberID).Limit(1).Find(&again)
+				tx.Where("campaign_id = ? AND round = ? AND member_id = ?", campaignID, round, memberID).Limit(1).Find(&again)
 				if again.EntryID == entryID {
 					return core.Errorf(core.ECONFLICT, "error.entry_already_voted", "id", entryID)
 				}
 				return core.Errorf(core.ECONFLICT, "error.conflict")
 			}
-			if err := participate(tx, e.CampaignID, memberID, now); err != nil {
+			if err := participate(tx, campaignID, memberID, now); err != nil {
 				return err
 			}
-			if err := award(tx, e.CampaignID, memberID, core.PointsVote, points, now); err != nil {
+			if err := award(tx, campaignID, memberID, core.PointsVote, points, now); err != nil {
 				return err
 			}
 		}
