@@ -447,6 +447,10 @@ var KeyedArgs = map[string]string{
 	"language": "lang.name.",
 	"sort":     "ideas.sort.",
 	"status":   "idea.status.",
+	// contests
+	"contest_type": "contest.type.",
+	"judging":      "contest.judging.",
+	"payout":       "contest.payout.",
 }
 
 // moneyFromJSON reads a core.Money that went through JSON.
