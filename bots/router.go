@@ -428,6 +428,7 @@ var KeyedArgs = map[string]string{
 	"language": "lang.name.",
 	"sort":     "ideas.sort.",
 	"status":   "idea.status.",
+	"mode":     "fund.mode.",
 }
 
 func firstWord(s string) string {

@@ -317,20 +317,20 @@ func StretchAnnouncement(c *Campaign, f *Fundraiser, g StretchGoal) []Announceme
 // announcement to its channels and the private notice to each backer: all or nothing
 // funds or fails on the goal, keep it all closes.
 func FundSettlement(c *Campaign, f *Fundraiser, backers []Backer) (State, []Announcement) {
-	to, outcome := StateClosed, "closed"
+	to, public, private := StateClosed, "announce.fund_closed", "notice.fund_closed"
 	if f.Mode != FundKeepItAll {
-		to, outcome = StateFailed, "failed"
+		to, public, private = StateFailed, "announce.fund_failed", "notice.fund_failed"
 		if f.Funded() {
-			to, outcome = StateFunded, "funded"
+			to, public, private = StateFunded, "announce.fund_funded", "notice.fund_funded"
 		}
 	}
-	pub := CampaignAnnouncement(c, "announce.fund_"+outcome, "title", c.Title, "code", c.Code,
+	pub := CampaignAnnouncement(c, public, "title", c.Title, "code", c.Code,
 		"raised", f.Raised, "goal", f.Goal, "percent", f.Percent(), "count", f.Backers)
 	pub.Once, pub.Image = "fund:settled", "progress"
 	anns := make([]Announcement, 0, len(backers)+1)
 	anns = append(anns, pub)
 	for _, b := range backers {
-		n := MemberNotice(c, b.MemberID, "notice.fund_"+outcome, "title", c.Title, "code", c.Code,
+		n := MemberNotice(c, b.MemberID, private, "title", c.Title, "code", c.Code,
 			"amount", b.Amount, "tier", b.Tier, "raised", f.Raised, "goal", f.Goal)
 		n.Once = "fund:settled"
 		anns = append(anns, n)
