@@ -22,6 +22,18 @@ const fundLedgerShown = 20
 // fundLabel bounds a tier's title on its button (Discord labels hold 80 characters).
 const fundLabel = 48
 
+// fundPreview bounds the descriptions and ledger lines a list shows, so that a status
+// with every tier still fits one message.
+const fundPreview = 120
+
+// fundCut shortens s to n characters, marking the cut.
+func fundCut(s string, n int) string {
+	if core.Len(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n-1]) + "…"
+}
+
 func (r *Router) fundraiserCommands() []*Spec {
 	code := Param{Name: "code", Type: ParamCode, Required: true}
 	modes := make([]string, len(core.FundModes))
@@ -235,14 +247,14 @@ func (r *Router) fundStatusReply(ctx context.Context, req *Request, code string)
 	for i := range st.Tiers {
 		t := &st.Tiers[i]
 		rep.Lines = append(rep.Lines, M("fund.status_tier", "number", t.Number, "title", t.Title, "min", t.Min,
-			"description", t.Description, "left", fundTierLeft(t)))
+			"description", fundCut(t.Description, fundPreview), "left", fundTierLeft(t)))
 	}
 	for _, g := range st.Stretch {
 		key := "fund.status_stretch_open"
 		if f.Raised.Amount >= g.Target.Amount {
 			key = "fund.status_stretch_reached"
 		}
-		rep.Lines = append(rep.Lines, M(key, "target", g.Target, "description", g.Description))
+		rep.Lines = append(rep.Lines, M(key, "target", g.Target, "description", fundCut(g.Description, fundPreview)))
 	}
 	rep.Lines = append(rep.Lines, M("fund.status_spent", "spent", f.Spent, "raised", f.Raised, "code", c.Code))
 	if st.Mine != nil {
@@ -267,11 +279,7 @@ func fundButtons(c *core.Campaign, tiers []core.Tier) [][]Button {
 		if t.SoldOut() {
 			continue
 		}
-		title := t.Title
-		if core.Len(title) > fundLabel {
-			title = string([]rune(title)[:fundLabel-1]) + "…"
-		}
-		all = append(all, Button{Msg: M("fund.button_tier", "title", title, "min", t.Min), Action: ActionID("ft", c.Code, t.Number)})
+		all = append(all, Button{Msg: M("fund.button_tier", "title", fundCut(t.Title, fundLabel), "min", t.Min), Action: ActionID("ft", c.Code, t.Number)})
 	}
 	all = append(all, Button{Msg: M("fund.button_pledge"), Action: ActionID("ft", c.Code, 0), Style: StyleSuccess})
 	var rows [][]Button
@@ -427,7 +435,7 @@ func (r *Router) fundLedger(ctx context.Context, req *Request) ([]Reply, error) 
 	}
 	rep := reply("fund.ledger_title", "title", c.Title, "code", c.Code, "spent", f.Spent, "raised", f.Raised)
 	for _, e := range list {
-		rep.Lines = append(rep.Lines, M("fund.ledger_item", "date", r.inZone(e.CreatedAt, c.TimeZone), "amount", e.Amount, "what", e.What))
+		rep.Lines = append(rep.Lines, M("fund.ledger_item", "date", r.inZone(e.CreatedAt, c.TimeZone), "amount", e.Amount, "what", fundCut(e.What, fundPreview)))
 	}
 	return replies(rep)
 }

@@ -377,3 +377,49 @@ func TestPledgeRules(t *testing.T) {
 		}
 	})
 }
+
+// TestPledgePointsAndReferrer credits a backer's points once however often the pledge
+// changes, takes them back on a cancel, credits whoever referred the backer once, and
+// lists that referrer with the backer.
+func TestPledgePointsAndReferrer(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		c := fundFixture(t, db, 10_000)
+		people := crowd(t, db, 2)
+		backer, referrer := people[0], people[1]
+		if err := db.FundAddReferral(ctx, c.ID, backer.ID, referrer.ID, 7); err != nil {
+			t.Fatal(err)
+		}
+		points := func(m *core.Member, action string) int64 {
+			t.Helper()
+			n, err := db.FundPoints(ctx, c.ID, m.ID, action)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		steps := []struct {
+			ch            core.PledgeChange
+			pledge, refer int64
+		}{
+			{core.PledgeChange{Amount: eur(500)}, 10, 7},
+			{core.PledgeChange{Amount: eur(900)}, 10, 7},
+			{core.PledgeChange{Amount: eur(100)}, 10, 7},
+			{core.PledgeChange{Cancel: true}, 0, 7},
+			{core.PledgeChange{Amount: eur(200)}, 10, 7},
+		}
+		for i, s := range steps {
+			s.ch.CampaignID, s.ch.MemberID, s.ch.Points, s.ch.At = c.ID, backer.ID, 10, t0
+			if _, err := db.ChangePledge(ctx, s.ch); err != nil {
+				t.Fatalf("step %d: %v", i, err)
+			}
+			if got, ref := points(backer, core.PointsPledge), points(referrer, core.PointsReferral); got != s.pledge || ref != s.refer {
+				t.Fatalf("step %d: backer holds %d pledge points, referrer %d referral points; want %d and %d", i, got, ref, s.pledge, s.refer)
+			}
+		}
+		list, err := db.Backers(ctx, c.ID, 1, 10)
+		if err != nil || len(list) != 1 || list[0].Referrer != "telegram:70001" || list[0].Member != "telegram:70000" || list[0].Amount != eur(200) {
+			t.Fatalf("backers %+v, %v", list, err)
+		}
+	})
+}
