@@ -2,6 +2,8 @@ package storage
 
 import (
 	"context"
+	"strconv"
+	"time"
 
 	"crowdbot/core"
 )
@@ -27,4 +29,23 @@ func (db *DB) FundPoints(ctx context.Context, campaignID, memberID int64, action
 	err := db.read(ctx).Model(&pointRow{}).Select("COALESCE(SUM(amount), 0)").
 		Where("campaign_id = ? AND member_id = ? AND action = ?", campaignID, memberID, action).Scan(&sum).Error
 	return sum, err
+}
+
+// FundCrowd makes n telegram members with ids from first on, in a few statements, and
+// returns them in order: load tests need a crowd, not the cost of making one.
+func (db *DB) FundCrowd(ctx context.Context, first, n int) ([]*core.Member, error) {
+	rows := make([]memberRow, n)
+	ids := make([]string, n)
+	for i := range rows {
+		ids[i] = strconv.Itoa(first + i)
+		rows[i] = memberRow{Platform: string(core.Telegram), ExternalID: ids[i], CreatedAt: time.Now().UTC()}
+	}
+	if err := db.read(ctx).CreateInBatches(&rows, 500).Error; err != nil {
+		return nil, err
+	}
+	out := make([]*core.Member, n)
+	for i, r := range rows {
+		out[i] = r.toCore()
+	}
+	return out, nil
 }

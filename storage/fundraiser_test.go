@@ -53,14 +53,13 @@ func crowdMember(db *storage.DB, i int) (*core.Member, error) {
 	return db.UpsertMember(context.Background(), core.MemberRef{Platform: core.Telegram, ExternalID: fmt.Sprint(70000 + i)}, t0)
 }
 
-// crowd makes n members up front, so that a load test's crowd acts at once.
+// crowd makes members 0 to n-1 of the crowd up front, so that a load test's crowd
+// acts at once.
 func crowd(t *testing.T, db *storage.DB, n int) []*core.Member {
 	t.Helper()
-	out := make([]*core.Member, n)
-	for i, err := range run(n, 16, func(i int) (err error) { out[i], err = crowdMember(db, i); return err }) {
-		if err != nil {
-			t.Fatalf("member %d: %v", i, err)
-		}
+	out, err := db.FundCrowd(context.Background(), 70000, n)
+	if err != nil {
+		t.Fatal(err)
 	}
 	return out
 }
