@@ -87,11 +87,11 @@ func (f *Fundraiser) money(amount int64) Money {
 
 // MaxPledge is the most one pledge may be.
 func (f *Fundraiser) MaxPledge() Money {
-	max := f.Goal.Amount * MaxPledgeGoals
-	if dec, ok := Decimals(f.Goal.Currency); ok && max > MaxAmount*pow10(dec) {
-		max = MaxAmount * pow10(dec)
+	most := f.Goal.Amount * MaxPledgeGoals
+	if dec, ok := Decimals(f.Goal.Currency); ok && most > MaxAmount*pow10(dec) {
+		most = MaxAmount * pow10(dec)
 	}
-	return f.money(max)
+	return f.money(most)
 }
 
 // percentOf returns part over whole in percent, rounded down, without overflowing.
@@ -162,8 +162,8 @@ func (f *Fundraiser) checkAmount(m Money) error {
 	if m.Amount <= 0 {
 		return Errorf(EINVALID, "error.amount_not_positive")
 	}
-	if max := f.MaxPledge(); m.Amount > max.Amount {
-		return Errorf(EINVALID, "error.pledge_too_large", "max", max)
+	if most := f.MaxPledge(); m.Amount > most.Amount {
+		return Errorf(EINVALID, "error.pledge_too_large", "max", most)
 	}
 	return nil
 }
@@ -429,11 +429,11 @@ func (s *Service) AddTier(ctx context.Context, actor Actor, code string, in NewT
 	if err != nil {
 		return nil, nil, err
 	}
-	min, err := ParseMoneyIn(in.Min, f.Goal.Currency, in.Locale)
+	least, err := ParseMoneyIn(in.Min, f.Goal.Currency, in.Locale)
 	if err != nil {
 		return nil, nil, err
 	}
-	t := &Tier{CampaignID: c.ID, Title: in.Title, Description: in.Description, Min: min, Limit: in.Limit, CreatedAt: s.clock.Now()}
+	t := &Tier{CampaignID: c.ID, Title: in.Title, Description: in.Description, Min: least, Limit: in.Limit, CreatedAt: s.clock.Now()}
 	if err := t.Validate(f); err != nil {
 		return nil, nil, err
 	}
