@@ -192,6 +192,8 @@ func (r *Router) summary(ctx context.Context, req *Request, c *core.Campaign) ([
 		return r.ideaSummary(ctx, req, c)
 	case core.KindContest:
 		return r.contestSummary(ctx, req, c)
+	case core.KindFundraiser:
+		return r.fundSummary(ctx, req, c)
 	}
 	return nil, nil
 }

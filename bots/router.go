@@ -451,6 +451,8 @@ var KeyedArgs = map[string]string{
 	"contest_type": "contest.type.",
 	"judging":      "contest.judging.",
 	"payout":       "contest.payout.",
+	// fundraisers
+	"mode": "fund.mode.",
 }
 
 // moneyFromJSON reads a core.Money that went through JSON.

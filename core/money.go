@@ -46,7 +46,15 @@ func ValidCurrency(code string) bool {
 // "12,50 €", "EUR 12.50", "€12.50", "1 000 EUR", "1,000.50 USD", "300 XTR". When
 // the text names no currency, def is used ("" makes the currency required). Amounts
 // must be positive, no finer than the currency's minor unit, and at most MaxAmount.
-func ParseMoney(s, def string) (Money, error) {
+// It reads no language's conventions: see ParseMoneyIn.
+func ParseMoney(s, def string) (Money, error) { return ParseMoneyIn(s, def, "") }
+
+// ParseMoneyIn is ParseMoney for a member who speaks locale. The locale settles the one
+// ambiguous shape, a single mark followed by exactly three digits: "1.000" is one
+// thousand in Italian and French but one in English, "1,000" the other way round.
+// Without a locale such a mark separates thousands, except a "." in a currency with
+// three decimals ("12.500 KWD"), which is how String writes those.
+func ParseMoneyIn(s, def, locale string) (Money, error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return Money{}, Errorf(EINVALID, "error.amount_empty")
@@ -62,7 +70,7 @@ func ParseMoney(s, def string) (Money, error) {
 	if !ok {
 		return Money{}, Errorf(EINVALID, "error.currency_unknown", "currency", cur)
 	}
-	whole, frac, err := splitNumber(num)
+	whole, frac, err := splitNumber(num, decimalMark(locale, dec))
 	if err != nil {
 		return Money{}, Errorf(EINVALID, "error.amount_bad", "text", s)
 	}
@@ -118,6 +126,17 @@ func splitCurrency(s string) (num, cur string) {
 	return s, ""
 }
 
+// CurrencyToken reports whether s, on its own, names a currency: a code crowdbot
+// knows in any case ("eur", "XTR") or a symbol ("€"). Front ends use it to join an
+// amount typed as two words ("12.50 EUR") back together.
+func CurrencyToken(s string) (string, bool) {
+	if code, ok := symbols[s]; ok {
+		return code, true
+	}
+	code := strings.ToUpper(s)
+	return code, ValidCurrency(code)
+}
+
 func isCode(s string) bool {
 	if len(s) != 3 {
 		return false
@@ -130,11 +149,28 @@ func isCode(s string) bool {
 	return true
 }
 
+// decimalMark returns the mark that, alone and followed by exactly three digits, is
+// read as the decimal mark: the locale's own, or without a locale "." for currencies
+// with three decimals and none otherwise.
+func decimalMark(locale string, decimals int) byte {
+	switch locale {
+	case "en":
+		return '.'
+	case "fr", "it":
+		return ','
+	}
+	if decimals == 3 {
+		return '.'
+	}
+	return 0
+}
+
 // splitNumber reads "1 234,50", "1,234.50", "1.234,50", "12.5" or "12" into whole and
 // fraction digits. With both "." and "," present, the last one is the decimal mark. A
-// mark that appears several times, or once with exactly three digits after it
-// ("1,000", "1.000"), separates thousands; otherwise it is the decimal mark.
-func splitNumber(s string) (whole, frac string, err error) {
+// mark that appears several times separates thousands. A mark that appears once is
+// the decimal mark, unless exactly three digits follow it ("1,000", "1.000"): then it
+// separates thousands, unless it is decimal, the mark that reads as a decimal there.
+func splitNumber(s string, decimal byte) (whole, frac string, err error) {
 	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "'", "", "_", "").Replace(s)
 	if s == "" {
 		return "", "", strconv.ErrSyntax
@@ -148,7 +184,7 @@ func splitNumber(s string) (whole, frac string, err error) {
 		if strings.ContainsAny(frac, ".,") {
 			return "", "", strconv.ErrSyntax
 		}
-	case dots+commas == 1 && (len(s)-last-1 != 3 || strings.HasPrefix(s, "0")):
+	case dots+commas == 1 && (len(s)-last-1 != 3 || strings.HasPrefix(s, "0") || s[last] == decimal):
 		whole, frac = s[:last], s[last+1:]
 	}
 	if groups := strings.FieldsFunc(whole, func(r rune) bool { return r == '.' || r == ',' }); len(groups) > 1 {
@@ -212,8 +248,9 @@ func (m Money) Format(locale string) string {
 		f := strconv.FormatInt(frac, 10)
 		num += decimal + strings.Repeat("0", dec-len(f)) + f
 	}
+	sign := ""
 	if neg {
-		num = "-" + num
+		sign = "-"
 	}
 	sym := ""
 	for s, code := range symbols {
@@ -223,11 +260,11 @@ func (m Money) Format(locale string) string {
 	}
 	switch {
 	case sym != "" && locale == "en":
-		return sym + num
+		return sign + sym + num
 	case sym != "":
-		return num + "\u00a0" + sym
+		return sign + num + "\u00a0" + sym
 	default:
-		return num + "\u00a0" + m.Currency
+		return sign + num + "\u00a0" + m.Currency
 	}
 }
 
