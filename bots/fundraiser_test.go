@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -27,6 +28,8 @@ func newFund(t *testing.T, h *Harness, args string) string {
 	return Code(t, h.Expect(h.Say(Admin, "/fund new "+args), "fund.new"))
 }
 
+var onceScope = regexp.MustCompile(`\|c\d+\|`)
+
 // outboxOnce counts the outbox rows per Once key, and per key those without one.
 func outboxOnce(t *testing.T, h *Harness) map[string]int {
 	t.Helper()
@@ -36,7 +39,8 @@ func outboxOnce(t *testing.T, h *Harness) map[string]int {
 	}
 	out := map[string]int{}
 	for _, it := range items {
-		k := it.Announcement.Once
+		// the stored key is scoped as once|c<campaign>|destination: drop the campaign
+		k := onceScope.ReplaceAllString(it.Announcement.Once, "|")
 		if k == "" {
 			k = it.Announcement.Key
 		}
