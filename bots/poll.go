@@ -169,7 +169,7 @@ func (r *Router) pollPost(ctx context.Context, req *Request) ([]Reply, error) {
 }
 
 func (r *Router) pollVote(ctx context.Context, req *Request) ([]Reply, error) {
-	c, p, held, err := r.svc.Vote(ctx, req.Actor, req.Act.Field(0), int(req.Act.Int(1)))
+	c, held, err := r.svc.Vote(ctx, req.Actor, req.Act.Field(0), int(req.Act.Int(1)))
 	if err != nil {
 		return nil, err
 	}
@@ -177,7 +177,7 @@ func (r *Router) pollVote(ctx context.Context, req *Request) ([]Reply, error) {
 	if len(held) > 0 {
 		labels := make([]string, len(held))
 		for i, o := range held {
-			labels[i] = p.Options[o].Label
+			labels[i] = o.Label
 		}
 		toast.Msg = M("poll.voted", "choices", strings.Join(labels, ", "), "count", len(held))
 	}
@@ -187,6 +187,10 @@ func (r *Router) pollVote(ctx context.Context, req *Request) ([]Reply, error) {
 		return replies(toast)
 	}
 	// the playground has no posted card: show the new tally in place
+	p, err := r.svc.PollOf(ctx, c)
+	if err != nil {
+		return nil, err
+	}
 	card := r.pollCard(c, p)
 	card.Edit = true
 	return replies(toast, card)

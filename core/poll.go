@@ -178,12 +178,15 @@ type PollStore interface {
 	CreatePoll(ctx context.Context, c *Campaign, p *Poll, link *ChannelLink, card func(*Campaign) Announcement) error
 	// Poll returns a poll with its tally.
 	Poll(ctx context.Context, campaignID int64) (*Poll, error)
+	// PollSettings returns a poll's settings and options without counting its
+	// ballots (Ballots is 0; option votes may be stale by the time they are used).
+	PollSettings(ctx context.Context, campaignID int64) (*Poll, error)
 	// Vote changes a member's ballot in one transaction: it locks the ballot (making
-	// an empty one on the first press), asks decide for the change, moves the option
-	// counts (refusing with ELIMIT an option at its limit), the ballot count and the
-	// tally version, credits points on the member's first ballot, and returns the
-	// poll's new tally. The campaign must be open, checked in the same transaction.
-	Vote(ctx context.Context, campaignID, memberID int64, now time.Time, points int, decide BallotFunc) (*Poll, error)
+	// an empty one on the first press), asks decide for the change, and moves the
+	// option counts (refusing with ELIMIT an option at its limit), the ballot count
+	// and the tally version, crediting points on the member's first ballot. The
+	// campaign must be open, checked in the same transaction.
+	Vote(ctx context.Context, campaignID, memberID int64, now time.Time, points int, decide BallotFunc) error
 	// ClosePoll makes t (a close) and moves the tally version on, so that posted
 	// cards are refreshed, in one transaction.
 	ClosePoll(ctx context.Context, t Transition) error
@@ -299,32 +302,32 @@ func (s *Service) PostPoll(ctx context.Context, actor Actor, code string) (*Camp
 // or takes it out when it was there. On a single-choice poll, another option replaces
 // the one chosen; on a multi=N poll, a member holds up to N options. The ballot is
 // changed in one transaction that holds it, so a member is never counted twice, and
-// an option at its limit takes nobody more. It returns the poll (masked when hidden)
-// and the options the actor now holds.
+// an option at its limit takes nobody more. It returns the options the actor now
+// holds (their labels, without counts).
 //
 // Anonymous polls never store which option a member chose in the clear: the ballot
 // is sealed with AES-GCM under a key derived from the ballot secret and bound to the
 // poll and the member, so only this service, holding the secret, can open it to
 // change the vote. Nothing else (commands, exports, the dashboard) ever opens it.
-func (s *Service) Vote(ctx context.Context, actor Actor, code string, option int) (*Campaign, *Poll, []int, error) {
+func (s *Service) Vote(ctx context.Context, actor Actor, code string, option int) (*Campaign, []PollOption, error) {
 	c, err := s.CampaignOf(ctx, code, KindPoll)
 	if err != nil {
-		return nil, nil, nil, err
+		return nil, nil, err
 	}
 	if c.State != StateOpen {
-		return nil, nil, nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
+		return nil, nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
 	}
-	p, err := s.store.Poll(ctx, c.ID)
+	p, err := s.store.PollSettings(ctx, c.ID)
 	if err != nil {
-		return nil, nil, nil, fmt.Errorf("vote: %w", err)
+		return nil, nil, fmt.Errorf("vote: %w", err)
 	}
 	if option < 0 || option >= len(p.Options) {
-		return nil, nil, nil, Errorf(EINVALID, "error.poll_bad_option")
+		return nil, nil, Errorf(EINVALID, "error.poll_bad_option")
 	}
 	var seal *ballotSeal
 	if p.Anonymous {
 		if seal, err = s.ballotSeal(ctx); err != nil {
-			return nil, nil, nil, err
+			return nil, nil, err
 		}
 	}
 	var held []int
@@ -362,12 +365,14 @@ func (s *Service) Vote(ctx context.Context, actor Actor, code string, option int
 		}
 		return ch, err
 	}
-	p, err = s.store.Vote(ctx, c.ID, actor.Member.ID, s.clock.Now(), s.PointsFor(PointsBallot), decide)
-	if err != nil {
-		return nil, nil, nil, err
+	if err := s.store.Vote(ctx, c.ID, actor.Member.ID, s.clock.Now(), s.PointsFor(PointsBallot), decide); err != nil {
+		return nil, nil, err
 	}
-	p.mask(c)
-	return c, p, held, nil
+	out := make([]PollOption, len(held))
+	for i, o := range held {
+		out[i] = PollOption{Index: o, Label: p.Options[o].Label}
+	}
+	return c, out, nil
 }
 
 // ClosePoll closes a poll now, on an admin's order.
@@ -406,7 +411,7 @@ func (s *Service) pollProgress(ctx context.Context, c *Campaign) (*PollProgress,
 // exportPoll returns the ballots: member, options and time. Anonymous polls have no
 // ballots to give, and hidden ones give none before they close.
 func (s *Service) exportPoll(ctx context.Context, c *Campaign) (*Table, error) {
-	p, err := s.store.Poll(ctx, c.ID)
+	p, err := s.store.PollSettings(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}

@@ -20,8 +20,8 @@ func pollMigrations() []*gormigrate.Migration {
 		Anonymous  bool      `gorm:"not null;default:false"`
 		Hidden     bool      `gorm:"not null;default:false"`
 		Cap        int       `gorm:"not null;default:0"` // members per option; 0 for none
-		Ballots    int       `gorm:"not null;default:0;check:chk_polls_ballots,ballots >= 0"`
-		Version    int64     `gorm:"not null;default:0"`
+		// moved on by the close; ballots move their options' versions
+		Version int64 `gorm:"not null;default:0"`
 	}
 	type pollOption struct {
 		CampaignID int64     `gorm:"primaryKey;autoIncrement:false"`
@@ -30,16 +30,17 @@ func pollMigrations() []*gormigrate.Migration {
 		Label      string    `gorm:"size:240;not null"`
 		Cap        int       `gorm:"not null;default:0"`
 		// the database itself refuses a negative count or one past the cap
-		Votes int `gorm:"not null;default:0;check:chk_poll_options_votes,votes >= 0 AND (cap = 0 OR votes <= cap)"`
+		Votes   int   `gorm:"not null;default:0;check:chk_poll_options_votes,votes >= 0 AND (cap = 0 OR votes <= cap)"`
+		Version int64 `gorm:"not null;default:0"`
 	}
 	type pollVoter struct {
-		CampaignID int64     `gorm:"primaryKey;autoIncrement:false"`
+		CampaignID int64     `gorm:"primaryKey;autoIncrement:false;index:ix_poll_voters_voted,priority:1"`
 		Campaign   *campaign `gorm:"foreignKey:CampaignID;constraint:OnDelete:CASCADE"`
 		MemberID   int64     `gorm:"primaryKey;autoIncrement:false;index"`
 		Member     *member   `gorm:"foreignKey:MemberID"`
 		// the options chosen ("0,3"), or for an anonymous poll a sealed token
 		Choices   string `gorm:"size:200;not null;default:''"`
-		Voted     bool   `gorm:"not null;default:false"`
+		Voted     bool   `gorm:"not null;default:false;index:ix_poll_voters_voted,priority:2"`
 		CreatedAt time.Time
 		UpdatedAt time.Time
 	}

@@ -15,6 +15,8 @@ import (
 	"crowdbot/core"
 )
 
+// pollRow is a poll's settings. Its tally lives in its options' rows and in the
+// ballots, so that ballots on different options never queue on one row.
 type pollRow struct {
 	CampaignID int64 `gorm:"primaryKey;autoIncrement:false"`
 	Question   string
@@ -22,8 +24,7 @@ type pollRow struct {
 	Anonymous  bool
 	Hidden     bool
 	Cap        int
-	Ballots    int
-	Version    int64
+	Version    int64 // moved on by the close
 }
 
 func (pollRow) TableName() string { return "polls" }
@@ -34,6 +35,7 @@ type pollOptionRow struct {
 	Label      string
 	Cap        int
 	Votes      int
+	Version    int64 // moved on by every ballot that adds or takes a vote here
 }
 
 func (pollOptionRow) TableName() string { return "poll_options" }
@@ -91,11 +93,17 @@ func (db *DB) CreatePoll(ctx context.Context, c *core.Campaign, p *core.Poll, li
 
 // Poll implements core.PollStore.
 func (db *DB) Poll(ctx context.Context, campaignID int64) (*core.Poll, error) {
-	return loadPoll(db.read(ctx), campaignID)
+	return loadPoll(db.read(ctx), campaignID, true)
 }
 
-// loadPoll reads a poll and its options with q (a transaction or a plain session).
-func loadPoll(q *gorm.DB, campaignID int64) (*core.Poll, error) {
+// PollSettings implements core.PollStore.
+func (db *DB) PollSettings(ctx context.Context, campaignID int64) (*core.Poll, error) {
+	return loadPoll(db.read(ctx), campaignID, false)
+}
+
+// loadPoll reads a poll and its options with q (a transaction or a plain session),
+// and counts its ballots when tally is set.
+func loadPoll(q *gorm.DB, campaignID int64, tally bool) (*core.Poll, error) {
 	var row pollRow
 	if err := q.Take(&row, "campaign_id = ?", campaignID).Error; err != nil {
 		return nil, notFound(err, "error.campaign_not_found", "code", fmt.Sprint(campaignID))
@@ -104,24 +112,33 @@ func loadPoll(q *gorm.DB, campaignID int64) (*core.Poll, error) {
 	if err := q.Where("campaign_id = ?", campaignID).Order("idx").Find(&opts).Error; err != nil {
 		return nil, translate(err)
 	}
+	var ballots int64
+	if tally {
+		if err := q.Model(&pollVoterRow{}).Where("campaign_id = ? AND voted = ?", campaignID, true).Count(&ballots).Error; err != nil {
+			return nil, translate(err)
+		}
+	}
 	p := &core.Poll{CampaignID: row.CampaignID, Question: row.Question, Multi: row.Multi, Anonymous: row.Anonymous,
-		Hidden: row.Hidden, Limit: row.Cap, Ballots: row.Ballots, Version: row.Version}
+		Hidden: row.Hidden, Limit: row.Cap, Ballots: int(ballots), Version: row.Version}
 	for _, o := range opts {
 		p.Options = append(p.Options, core.PollOption{Index: o.Idx, Label: o.Label, Votes: o.Votes})
+		p.Version += o.Version
 	}
 	return p, nil
 }
 
 // Vote implements core.PollStore. The ballot row is made (empty) if missing and then
-// locked, so two presses of one member run one after the other; option counts move
-// by conditional updates in option order, so an option never passes its cap and two
-// ballots never wait on each other's options crosswise.
-func (db *DB) Vote(ctx context.Context, campaignID, memberID int64, now time.Time, points int, decide core.BallotFunc) (*core.Poll, error) {
-	var out *core.Poll
-	err := db.tx(ctx, func(tx *gorm.DB) error {
-		if err := checkLive(tx, campaignID, core.StateOpen); err != nil {
-			return err
-		}
+// locked, so two presses of one member run one after the other. The option counts
+// move last, by conditional updates in option order: an option never passes its cap,
+// two ballots never wait on each other's options crosswise, and the options' rows,
+// which every ballot on them shares, are held only for the end of the transaction.
+//
+// The campaign's state is read after those updates rather than locked at the start
+// (a share lock on one row taken by every ballot is costly on Postgres): a close
+// locks every option row before it commits, so a ballot either commits before the
+// close or finds the campaign closed.
+func (db *DB) Vote(ctx context.Context, campaignID, memberID int64, now time.Time, points int, decide core.BallotFunc) error {
+	return db.tx(ctx, func(tx *gorm.DB) error {
 		ins := tx.Clauses(clause.OnConflict{DoNothing: true}).
 			Create(&pollVoterRow{CampaignID: campaignID, MemberID: memberID, CreatedAt: now.UTC(), UpdatedAt: now.UTC()})
 		if ins.Error != nil {
@@ -135,6 +152,21 @@ func (db *DB) Vote(ctx context.Context, campaignID, memberID int64, now time.Tim
 		ch, err := decide(v.Choices)
 		if err != nil {
 			return err
+		}
+		err = tx.Model(&pollVoterRow{}).Where("campaign_id = ? AND member_id = ?", campaignID, memberID).
+			Updates(map[string]any{"choices": ch.Choices, "voted": ch.Voted, "updated_at": now.UTC()}).Error
+		if err != nil {
+			return err
+		}
+		if ch.Voted {
+			if err := participate(tx, campaignID, memberID, now); err != nil {
+				return err
+			}
+			if first {
+				if err := award(tx, campaignID, memberID, core.PointsBallot, points, now); err != nil {
+					return err
+				}
+			}
 		}
 		delta := map[int]int{}
 		for _, i := range ch.Remove {
@@ -153,33 +185,15 @@ func (db *DB) Vote(ctx context.Context, campaignID, memberID int64, now time.Tim
 				return err
 			}
 		}
-		err = tx.Model(&pollVoterRow{}).Where("campaign_id = ? AND member_id = ?", campaignID, memberID).
-			Updates(map[string]any{"choices": ch.Choices, "voted": ch.Voted, "updated_at": now.UTC()}).Error
-		if err != nil {
-			return err
+		var c campaignRow
+		if err := tx.Select("id, code, state").Take(&c, campaignID).Error; err != nil {
+			return notFound(err, "error.campaign_not_found", "code", fmt.Sprint(campaignID))
 		}
-		ballots := b2i(ch.Voted) - b2i(v.Voted)
-		err = tx.Exec("UPDATE polls SET ballots = ballots + ?, version = version + 1 WHERE campaign_id = ?", ballots, campaignID).Error
-		if err != nil {
-			return err
+		if core.State(c.State) != core.StateOpen {
+			return core.Errorf(core.ECLOSED, "error.campaign_closed", "code", c.Code)
 		}
-		if ch.Voted {
-			if err := participate(tx, campaignID, memberID, now); err != nil {
-				return err
-			}
-			if first {
-				if err := award(tx, campaignID, memberID, core.PointsBallot, points, now); err != nil {
-					return err
-				}
-			}
-		}
-		out, err = loadPoll(tx, campaignID)
-		return err
+		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return out, nil
 }
 
 // moveVote adds (d > 0) or takes away (d < 0) one vote of an option inside tx. A vote
@@ -188,7 +202,7 @@ func (db *DB) Vote(ctx context.Context, campaignID, memberID int64, now time.Tim
 func moveVote(tx *gorm.DB, campaignID int64, idx, d int) error {
 	switch {
 	case d > 0:
-		res := tx.Exec("UPDATE poll_options SET votes = votes + 1 WHERE campaign_id = ? AND idx = ? AND (cap = 0 OR votes < cap)", campaignID, idx)
+		res := tx.Exec("UPDATE poll_options SET votes = votes + 1, version = version + 1 WHERE campaign_id = ? AND idx = ? AND (cap = 0 OR votes < cap)", campaignID, idx)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -200,7 +214,7 @@ func moveVote(tx *gorm.DB, campaignID int64, idx, d int) error {
 			return core.Errorf(core.ELIMIT, "error.poll_option_full", "option", o.Label, "count", o.Cap)
 		}
 	case d < 0:
-		res := tx.Exec("UPDATE poll_options SET votes = votes - 1 WHERE campaign_id = ? AND idx = ? AND votes > 0", campaignID, idx)
+		res := tx.Exec("UPDATE poll_options SET votes = votes - 1, version = version + 1 WHERE campaign_id = ? AND idx = ? AND votes > 0", campaignID, idx)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -211,17 +225,16 @@ func moveVote(tx *gorm.DB, campaignID int64, idx, d int) error {
 	return nil
 }
 
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// ClosePoll implements core.PollStore.
+// ClosePoll implements core.PollStore. Locking the option rows after the state
+// change makes the close wait for the ballots under way, which then commit before it;
+// any later ballot finds the poll closed (see Vote).
 func (db *DB) ClosePoll(ctx context.Context, t core.Transition) error {
 	return db.tx(ctx, func(tx *gorm.DB) error {
 		if err := transition(tx, t); err != nil {
+			return err
+		}
+		var opts []pollOptionRow
+		if err := forUpdate(tx).Select("campaign_id, idx").Where("campaign_id = ?", t.CampaignID).Order("idx").Find(&opts).Error; err != nil {
 			return err
 		}
 		return tx.Exec("UPDATE polls SET version = version + 1 WHERE campaign_id = ?", t.CampaignID).Error
@@ -282,6 +295,10 @@ func (db *DB) BallotSecret(ctx context.Context) ([]byte, error) {
 // pollCardKey is the outbox key of a poll's card.
 const pollCardKey = "poll.card"
 
+// optionVersions sums a poll's option versions, the part of its version that ballots
+// move (see loadPoll).
+const optionVersions = "(SELECT COALESCE(SUM(po.version), 0) FROM poll_options po WHERE po.campaign_id = p.campaign_id)"
+
 // StalePollCards implements core.PollStore. A card never refreshed is out of date
 // once the tally moved past its first version or the campaign left the open state.
 func (db *DB) StalePollCards(ctx context.Context, since time.Time, limit int) ([]core.PollCard, error) {
@@ -293,14 +310,14 @@ func (db *DB) StalePollCards(ctx context.Context, since time.Time, limit int) ([
 	}
 	open := string(core.StateOpen)
 	err := db.read(ctx).Table("outbox_items o").
-		Select("o.*, s.external_id AS space_external_id, p.version AS poll_version, c.state AS campaign_state").
+		Select("o.*, s.external_id AS space_external_id, p.version + "+optionVersions+" AS poll_version, c.state AS campaign_state").
 		Joins("JOIN polls p ON p.campaign_id = o.campaign_id").
 		Joins("JOIN campaigns c ON c.id = o.campaign_id").
 		Joins("LEFT JOIN spaces s ON s.id = o.space_id").
 		Joins("LEFT JOIN poll_cards pc ON pc.outbox_item_id = o.id").
 		Where(`o."key" = ? AND o.state = ? AND o.message_id <> '' AND o.member_id IS NULL`, pollCardKey, string(core.OutboxSent)).
 		Where("c.state = ? OR c.updated_at >= ?", open, since.UTC()).
-		Where("(pc.outbox_item_id IS NULL AND (p.version > 0 OR c.state <> ?)) OR pc.version < p.version OR pc.state <> c.state", open).
+		Where("(pc.outbox_item_id IS NULL AND (p.version + "+optionVersions+" > 0 OR c.state <> ?)) OR pc.version < p.version + "+optionVersions+" OR pc.state <> c.state", open).
 		Order("o.id").Limit(limit).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err)
