@@ -29,6 +29,7 @@ type Config struct {
 	Discord  DiscordConfig  `yaml:"discord"`
 	Web      WebConfig      `yaml:"web"`
 	Rules    RulesConfig    `yaml:"rules"`
+	Polls    PollsConfig    `yaml:"polls"`
 
 	// passwordInYAML is set when database.url came from the file itself.
 	passwordInYAML bool
@@ -96,6 +97,15 @@ type RulesConfig struct {
 	// SubmissionsPerMinute bounds each member's submissions; 0 turns the limit off.
 	SubmissionsPerMinute int     `yaml:"submissions_per_minute"`
 	TaskMinAccuracy      float64 `yaml:"task_min_accuracy"`
+}
+
+// PollsConfig is the polls'.
+type PollsConfig struct {
+	// BallotKeyFile names a file with the key that seals anonymous ballots. Without
+	// one, a random key kept in the database is used.
+	BallotKeyFile string `yaml:"ballot_key_file"`
+
+	BallotKey string `yaml:"-"`
 }
 
 // defaultConfig returns the configuration used when nothing is set: SQLite in the
@@ -170,6 +180,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		{&c.Telegram.WebhookSecret, "CROWDBOT_TELEGRAM_WEBHOOK_SECRET", c.Telegram.WebhookSecretFile, "telegram.webhook_secret_file"},
 		{&c.Discord.Token, "CROWDBOT_DISCORD_TOKEN", c.Discord.TokenFile, "discord.token_file"},
 		{&c.Web.AdminToken, "CROWDBOT_WEB_ADMIN_TOKEN", c.Web.AdminTokenFile, "web.admin_token_file"},
+		{&c.Polls.BallotKey, "CROWDBOT_BALLOT_KEY", c.Polls.BallotKeyFile, "polls.ballot_key_file"},
 	}
 	for _, s := range secrets {
 		if v := getenv(s.env); v != "" {
@@ -273,6 +284,9 @@ func (c *Config) validate() error {
 	if c.Rules.TaskMinAccuracy < 0 || c.Rules.TaskMinAccuracy > 1 {
 		return bad("rules.task_min_accuracy", "%v is not between 0 and 1", c.Rules.TaskMinAccuracy)
 	}
+	if k := c.Polls.BallotKey; k != "" && len(k) < 16 {
+		return bad("polls.ballot_key_file", "the ballot key (or CROWDBOT_BALLOT_KEY) must be at least 16 characters")
+	}
 	return nil
 }
 
@@ -282,5 +296,6 @@ func (c *Config) settings() core.Settings {
 	for k, v := range c.Rules.Points {
 		points[k] = v
 	}
-	return core.Settings{MaxFundraiserDays: c.Rules.MaxFundraiserDays, Points: points, TaskMinAccuracy: c.Rules.TaskMinAccuracy}
+	return core.Settings{MaxFundraiserDays: c.Rules.MaxFundraiserDays, Points: points, TaskMinAccuracy: c.Rules.TaskMinAccuracy,
+		BallotKey: []byte(c.Polls.BallotKey)}
 }
