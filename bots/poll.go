@@ -118,7 +118,9 @@ func (r *Router) pollNew(ctx context.Context, req *Request) ([]Reply, error) {
 	if !posted(req) {
 		return replies(r.pollCard(c, p))
 	}
+	// the card itself is posted in this channel; the confirmation is for the admin
 	rep := reply("poll.created", "code", c.Code, "question", p.Question)
+	rep.Ephemeral = true
 	if c.ClosesAt != nil {
 		rep.Lines = append(rep.Lines, M("poll.closes", "time", r.inZone(*c.ClosesAt, c.TimeZone)))
 	}
@@ -157,7 +159,7 @@ func (r *Router) pollClose(ctx context.Context, req *Request) ([]Reply, error) {
 		rep.Image = ProgressImage(c.Code)
 		return replies(rep)
 	}
-	return replies(reply("poll.closed", "code", c.Code, "question", c.Title))
+	return replies(Reply{Msg: M("poll.closed", "code", c.Code, "question", c.Title), Ephemeral: true})
 }
 
 func (r *Router) pollPost(ctx context.Context, req *Request) ([]Reply, error) {
@@ -165,7 +167,7 @@ func (r *Router) pollPost(ctx context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, err
 	}
-	return replies(reply("poll.posted", "code", c.Code))
+	return replies(Reply{Msg: M("poll.posted", "code", c.Code), Ephemeral: true})
 }
 
 func (r *Router) pollVote(ctx context.Context, req *Request) ([]Reply, error) {

@@ -237,7 +237,8 @@ func (s *Service) CreatePoll(ctx context.Context, actor Actor, in NewPoll) (*Cam
 // pollCard is the announcement of a poll's card: its question, options, tally and
 // vote buttons, posted once per linked channel and refreshed as votes come in.
 func pollCard(c *Campaign) Announcement {
-	return Announcement{CampaignID: c.ID, Key: "poll.card", Once: pollOnce(c, "poll:card")}
+	return Announcement{CampaignID: c.ID, Key: "poll.card", Once: pollOnce(c, "poll:card"),
+		Args: Args("question", c.Title, "code", c.Code)}
 }
 
 // pollOnce makes an Announcement.Once value unique to campaign c: the outbox keys it
@@ -389,7 +390,7 @@ func (s *Service) ClosePoll(ctx context.Context, actor Actor, code string) (*Cam
 // which no vote can change any more.
 func (s *Service) closePoll(ctx context.Context, c *Campaign, now time.Time) error {
 	result := Announcement{CampaignID: c.ID, Key: "poll.result", Image: "progress", Once: pollOnce(c, "poll:closed"),
-		Args: Args("title", c.Title, "code", c.Code)}
+		Args: Args("question", c.Title, "code", c.Code)}
 	return s.store.ClosePoll(ctx, Transition{CampaignID: c.ID, From: c.State, To: StateClosed, At: now,
 		Announcements: []Announcement{result}})
 }
