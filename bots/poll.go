@@ -93,9 +93,28 @@ func positive(s string) int {
 	return n
 }
 
+// pollFlag reads a bare flag ("anonymous") or name=true|false, refusing a value it
+// cannot read: "anonymous=yes" must not quietly make a public poll.
+func pollFlag(cmd *Command, name string) (bool, error) {
+	if v, ok := cmd.Opts[name]; ok && v != "" {
+		if _, err := strconv.ParseBool(v); err != nil {
+			return false, core.Errorf(core.EINVALID, "error.poll_bad_flag", "option", name, "text", v)
+		}
+	}
+	return cmd.Flag(name), nil
+}
+
 func (r *Router) pollNew(ctx context.Context, req *Request) ([]Reply, error) {
 	cmd := req.Cmd
-	in := core.NewPoll{Anonymous: cmd.Flag("anonymous"), Hidden: cmd.Flag("hidden"), TimeZone: cmd.Opts["tz"]}
+	anonymous, err := pollFlag(cmd, "anonymous")
+	if err != nil {
+		return nil, err
+	}
+	hidden, err := pollFlag(cmd, "hidden")
+	if err != nil {
+		return nil, err
+	}
+	in := core.NewPoll{Anonymous: anonymous, Hidden: hidden, TimeZone: cmd.Opts["tz"]}
 	in.Question = cmd.Arg(0)
 	for i := 1; i < cmd.NArg(); i++ {
 		in.Options = append(in.Options, cmd.Arg(i))

@@ -365,6 +365,8 @@ func TestPollBadInput(t *testing.T) {
 		{`"Q?" A B closes=2020-01-01`, "error.deadline_past"},
 		{`"Q?" A B closes=soon`, "error.bad_deadline"},
 		{`"Q?" A B colour=red`, "error.unknown_option"},
+		{`"Q?" A B anonymous=yes`, "error.poll_bad_flag"},
+		{`"Q?" A B hidden=maybe`, "error.poll_bad_flag"},
 	} {
 		if rs := h.Say(Admin, "/poll new "+c.args); len(rs) != 1 || rs[0].Key != c.key {
 			t.Errorf("/poll new %s: %v, want %s", c.args, Keys(rs), c.key)
@@ -376,6 +378,11 @@ func TestPollBadInput(t *testing.T) {
 		t.Fatalf("refused polls queued %d cards", n)
 	}
 	h.Expect(h.Say(Bob, `/poll new "Q?" A B`), "error.admin_only")
+	// anonymous=true is the flag spelled out
+	anon := newPoll(t, h, `"Q?" A B anonymous=true`)
+	if _, err := h.Service.Export(context.Background(), core.Actor{Admin: true}, anon); core.ErrorCode(err) != core.EFORBIDDEN {
+		t.Fatalf("anonymous=true made a public poll: %v", err)
+	}
 	code := newPoll(t, h, `"Q?" A B`)
 	ideas := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Board"`), "campaign.created"))
 	h.Expect(h.Say(Bob, "/poll results zzzz9"), "error.campaign_not_found")
