@@ -194,6 +194,8 @@ func (r *Router) summary(ctx context.Context, req *Request, c *core.Campaign) ([
 		return r.contestSummary(ctx, req, c)
 	case core.KindFundraiser:
 		return r.fundSummary(ctx, req, c)
+	case core.KindPoll:
+		return r.pollSummary(ctx, req, c)
 	}
 	return nil, nil
 }

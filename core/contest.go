@@ -556,16 +556,6 @@ func CheckLink(s string) (string, error) {
 	return s, nil
 }
 
-// shorten makes member text safe to quote back in a message: one clean line of at
-// most n characters.
-func shorten(s string, n int) string {
-	s = CleanLine(s)
-	if Len(s) > n {
-		s = string([]rune(s)[:n-1]) + "…"
-	}
-	return s
-}
-
 func isFormat(r rune) bool { return unicode.Is(unicode.Cf, r) }
 
 // EntryView is one entry as a member browses a contest, with what they may do.

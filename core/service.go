@@ -35,6 +35,10 @@ type Settings struct {
 	TaskMinAccuracy float64
 	// TaskGoldWarmup is how many gold answers a member gives before accuracy counts.
 	TaskGoldWarmup int
+	// BallotKey seals anonymous poll ballots. When empty, a random secret kept in
+	// the database is used; setting a key kept outside the database means a copy of
+	// the database alone cannot tell who chose what.
+	BallotKey []byte
 }
 
 // DefaultSettings returns the settings used when the operator sets none.

@@ -67,3 +67,13 @@ func checkText(field, s string, oneLine bool, minLen, maxLen int) (string, error
 	}
 	return s, nil
 }
+
+// shorten makes member text safe to quote back in a message: one clean line of at
+// most n characters, ending with an ellipsis when cut.
+func shorten(s string, n int) string {
+	s = CleanLine(s)
+	if Len(s) > n {
+		s = string([]rune(s)[:n-1]) + "…"
+	}
+	return s
+}

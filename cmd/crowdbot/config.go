@@ -29,6 +29,7 @@ type Config struct {
 	Discord  DiscordConfig  `yaml:"discord"`
 	Web      WebConfig      `yaml:"web"`
 	Rules    RulesConfig    `yaml:"rules"`
+	Polls    PollsConfig    `yaml:"polls"`
 
 	// passwordInYAML is set when database.url came from the file itself.
 	passwordInYAML bool
@@ -107,6 +108,15 @@ type RulesConfig struct {
 	TaskMinAccuracy      float64 `yaml:"task_min_accuracy"`
 }
 
+// PollsConfig is the polls'.
+type PollsConfig struct {
+	// BallotKeyFile names a file with the key that seals anonymous ballots. Without
+	// one, a random key kept in the database is used.
+	BallotKeyFile string `yaml:"ballot_key_file"`
+
+	BallotKey string `yaml:"-"`
+}
+
 // defaultConfig returns the configuration used when nothing is set: SQLite in the
 // working directory, the web page on localhost, platform adapters off.
 func defaultConfig() Config {
@@ -181,6 +191,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		{&c.Discord.Token, "CROWDBOT_DISCORD_TOKEN", c.Discord.TokenFile, "discord.token_file"},
 		{&c.Web.AdminToken, "CROWDBOT_WEB_ADMIN_TOKEN", c.Web.AdminTokenFile, "web.admin_token_file"},
 		{&c.Web.SessionSecret, "CROWDBOT_WEB_SESSION_SECRET", c.Web.SessionSecretFile, "web.session_secret_file"},
+		{&c.Polls.BallotKey, "CROWDBOT_BALLOT_KEY", c.Polls.BallotKeyFile, "polls.ballot_key_file"},
 	}
 	for _, s := range secrets {
 		if v := getenv(s.env); v != "" {
@@ -309,6 +320,9 @@ func (c *Config) validate() error {
 	if c.Rules.TaskMinAccuracy < 0 || c.Rules.TaskMinAccuracy > 1 {
 		return bad("rules.task_min_accuracy", "%v is not between 0 and 1", c.Rules.TaskMinAccuracy)
 	}
+	if k := c.Polls.BallotKey; k != "" && len(k) < 16 {
+		return bad("polls.ballot_key_file", "the ballot key (or CROWDBOT_BALLOT_KEY) must be at least 16 characters")
+	}
 	return nil
 }
 
@@ -318,7 +332,8 @@ func (c *Config) settings() core.Settings {
 	for k, v := range c.Rules.Points {
 		points[k] = v
 	}
-	return core.Settings{MaxFundraiserDays: c.Rules.MaxFundraiserDays, Points: points, TaskMinAccuracy: c.Rules.TaskMinAccuracy}
+	return core.Settings{MaxFundraiserDays: c.Rules.MaxFundraiserDays, Points: points, TaskMinAccuracy: c.Rules.TaskMinAccuracy,
+		BallotKey: []byte(c.Polls.BallotKey)}
 }
 
 // validWebhookSecret reports whether Telegram accepts s as a webhook secret token.

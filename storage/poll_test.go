@@ -1,0 +1,549 @@
+package storage_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"crowdbot/core"
+	"crowdbot/storage"
+	"crowdbot/storage/storagetest"
+)
+
+// pollService returns a service over db with a fake clock at t0, and an admin actor in
+// a Telegram group.
+func pollService(t testing.TB, db *storage.DB, settings core.Settings) (*core.Service, core.Actor) {
+	t.Helper()
+	ctx := context.Background()
+	sp, err := db.UpsertSpace(ctx, core.SpaceRef{Platform: core.Telegram, ExternalID: "-100777", Title: "Fans"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: "1", Name: "Admin"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := core.NewService(db, core.NewFakeClock(t0), settings)
+	return svc, core.Actor{Member: *m, Space: *sp, Channel: "-100777", Admin: true}
+}
+
+// voter returns the actor of a member seen for the first time.
+func voter(t testing.TB, db *storage.DB, admin core.Actor, id string) (core.Actor, error) {
+	m, err := db.UpsertMember(context.Background(), core.MemberRef{Platform: core.Telegram, ExternalID: id, Name: "fan " + id}, t0)
+	if err != nil {
+		return core.Actor{}, err
+	}
+	return core.Actor{Member: *m, Space: admin.Space, Channel: admin.Channel}, nil
+}
+
+// crowd runs each of n jobs on one of workers goroutines and returns the errors.
+func runCrowd(n, workers int, job func(i int) error) []error {
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []error
+	for range workers {
+		wg.Go(func() {
+			for i := range jobs {
+				if err := job(i); err != nil {
+					mu.Lock()
+					failures = append(failures, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return failures
+}
+
+// indexes returns the indexes of options.
+func indexes(opts []core.PollOption) []int {
+	out := make([]int, len(opts))
+	for i, o := range opts {
+		out[i] = o.Index
+	}
+	return out
+}
+
+func reportFailures(t *testing.T, failures []error) {
+	t.Helper()
+	for _, err := range failures[:min(len(failures), 5)] {
+		t.Error(err)
+	}
+	if len(failures) > 5 {
+		t.Errorf("... and %d more failures", len(failures)-5)
+	}
+}
+
+// TestConcurrentBallots has 5,000 members vote at once on one anonymous poll (a tenth
+// of them then change their mind), and smaller crowds do the same on an ordinary
+// poll and on a multi=2 poll: every count must be exact, and nobody counted twice.
+// (On SQLite under -race the crowds are a tenth: see Scale.)
+func TestConcurrentBallots(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	for _, kind := range []string{"anonymous", "public", "multi"} {
+		t.Run(kind, func(t *testing.T) {
+			storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+				ctx := context.Background()
+				svc, admin := pollService(t, db, core.DefaultSettings())
+				in := core.NewPoll{Question: "Best day?", Options: []string{"Mon", "Tue", "Wed", "Thu", "Fri"},
+					Anonymous: kind == "anonymous"}
+				if kind == "multi" {
+					in.Multi = 2
+				}
+				c, _, err := svc.CreatePoll(ctx, admin, in)
+				if err != nil {
+					t.Fatal(err)
+				}
+				members := storagetest.Scale(db, 5000)
+				if kind != "anonymous" {
+					members = storagetest.Scale(db, 600)
+				}
+				want := make([]int, 5)
+				for i := range members {
+					switch {
+					case kind == "multi":
+						want[i%5]++
+						want[(i+2)%5]++
+					case i%10 == 0:
+						want[(i+1)%5]++
+					default:
+						want[i%5]++
+					}
+				}
+				failures := runCrowd(members, 64, func(i int) error {
+					a, err := voter(t, db, admin, fmt.Sprint(10000+i))
+					if err != nil {
+						return err
+					}
+					if _, held, err := svc.Vote(ctx, a, c.Code, i%5); err != nil || len(held) != 1 {
+						return fmt.Errorf("member %d vote: %v %v", i, held, err)
+					}
+					switch {
+					case kind == "multi":
+						if _, held, err := svc.Vote(ctx, a, c.Code, (i+2)%5); err != nil || len(held) != 2 {
+							return fmt.Errorf("member %d second choice: %v %v", i, held, err)
+						}
+					case i%10 == 0:
+						if _, held, err := svc.Vote(ctx, a, c.Code, (i+1)%5); err != nil || !slices.Equal(indexes(held), []int{(i + 1) % 5}) {
+							return fmt.Errorf("member %d change: %v %v", i, held, err)
+						}
+					}
+					return nil
+				})
+				reportFailures(t, failures)
+				_, p, err := svc.Poll(ctx, c.Code)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := make([]int, 5)
+				for i, o := range p.Options {
+					got[i] = o.Votes
+				}
+				if p.Ballots != members || !slices.Equal(got, want) {
+					t.Fatalf("%d members: %d ballots, votes %v, want %v", members, p.Ballots, got, want)
+				}
+				if p.Version < int64(members) {
+					t.Fatalf("version %d after %d ballots", p.Version, members)
+				}
+			})
+		})
+	}
+}
+
+// TestConcurrentLimit has members rush a sign-up poll whose options take few people:
+// each tries the options in turn until one takes them. No option ever passes its
+// limit, and everyone refused is refused cleanly.
+func TestConcurrentLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short mode")
+	}
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc, admin := pollService(t, db, core.DefaultSettings())
+		members := storagetest.Scale(db, 1000)
+		limit := max(1, members/4)
+		c, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Who helps?", Options: []string{"Setup", "Bar", "Cleanup"}, Limit: limit})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var placed, refused atomic.Int64
+		failures := runCrowd(members, 64, func(i int) error {
+			a, err := voter(t, db, admin, fmt.Sprint(20000+i))
+			if err != nil {
+				return err
+			}
+			for o := range 3 {
+				_, _, err := svc.Vote(ctx, a, c.Code, (i+o)%3)
+				if err == nil {
+					placed.Add(1)
+					// some try to move to a fuller option: they are refused or moved, never both
+					if i%7 == 0 {
+						if _, _, err := svc.Vote(ctx, a, c.Code, (i+o+1)%3); err != nil && core.ErrorCode(err) != core.ELIMIT {
+							return err
+						}
+					}
+					return nil
+				}
+				if core.ErrorCode(err) != core.ELIMIT || core.AsError(err).Key != "error.poll_option_full" {
+					return fmt.Errorf("member %d: %v", i, err)
+				}
+			}
+			refused.Add(1)
+			return nil
+		})
+		reportFailures(t, failures)
+		_, p, err := svc.Poll(ctx, c.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		total := 0
+		for _, o := range p.Options {
+			if o.Votes > limit {
+				t.Errorf("option %s has %d votes, limit %d", o.Label, o.Votes, limit)
+			}
+			total += o.Votes
+		}
+		seats := min(members, 3*limit)
+		if int(placed.Load()) != seats || int(refused.Load()) != members-seats || total != seats || p.Ballots != seats {
+			t.Fatalf("%d members, limit %d: placed %d, refused %d, votes %d, ballots %d", members, limit, placed.Load(), refused.Load(), total, p.Ballots)
+		}
+	})
+}
+
+// TestVotesRaceTheClose closes a poll while members vote: every vote that was
+// acknowledged is in the final tally, and every other one was refused as closed.
+func TestVotesRaceTheClose(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc, admin := pollService(t, db, core.DefaultSettings())
+		c, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Q", Options: []string{"A", "B", "C"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		members := storagetest.Scale(db, 400)
+		var counted, refused atomic.Int64
+		closer := make(chan struct{})
+		var wg sync.WaitGroup
+		var atClose *core.Poll
+		wg.Go(func() {
+			<-closer
+			if _, err := svc.ClosePoll(ctx, admin, c.Code); err != nil {
+				t.Error(err)
+			}
+			_, atClose, _ = svc.Poll(ctx, c.Code)
+		})
+		failures := runCrowd(members, 32, func(i int) error {
+			if i == members/2 {
+				close(closer)
+			}
+			a, err := voter(t, db, admin, fmt.Sprint(30000+i))
+			if err != nil {
+				return err
+			}
+			switch _, _, err := svc.Vote(ctx, a, c.Code, i%3); core.ErrorCode(err) {
+			case "":
+				counted.Add(1)
+			case core.ECLOSED:
+				refused.Add(1)
+			default:
+				return err
+			}
+			return nil
+		})
+		wg.Wait()
+		reportFailures(t, failures)
+		_, p, err := svc.Poll(ctx, c.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sum := 0
+		for _, o := range p.Options {
+			sum += o.Votes
+		}
+		if p.Ballots != int(counted.Load()) || sum != p.Ballots || counted.Load()+refused.Load() != int64(members) || refused.Load() == 0 {
+			t.Fatalf("%d acknowledged, %d refused; tally holds %d ballots, %d votes", counted.Load(), refused.Load(), p.Ballots, sum)
+		}
+		// nothing landed after the close committed
+		if atClose == nil || atClose.Ballots != p.Ballots || atClose.Version != p.Version {
+			t.Fatalf("tally at the close %+v, at the end %+v", atClose, p)
+		}
+	})
+}
+
+// TestOneMemberRacesThemselves presses two options of a single-choice poll at once,
+// many times: whatever order wins, the member holds at most one vote.
+func TestOneMemberRacesThemselves(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc, admin := pollService(t, db, core.DefaultSettings())
+		c, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Q", Options: []string{"A", "B"}, Anonymous: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, err := voter(t, db, admin, "racer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		reportFailures(t, runCrowd(storagetest.Scale(db, 200), 8, func(i int) error {
+			_, _, err := svc.Vote(ctx, a, c.Code, i%2)
+			return err
+		}))
+		_, p, _ := svc.Poll(ctx, c.Code)
+		if sum := p.Options[0].Votes + p.Options[1].Votes; sum != p.Ballots || p.Ballots > 1 {
+			t.Fatalf("one member holds %d votes and %d ballots", sum, p.Ballots)
+		}
+	})
+}
+
+// TestAnonymousBallotsAreSealed checks what the database holds for an anonymous poll:
+// no option in the clear, tokens that differ for the same choice, and tokens that do
+// not open without the key.
+func TestAnonymousBallotsAreSealed(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc, admin := pollService(t, db, core.DefaultSettings())
+		c, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Secret?", Options: []string{"A", "B", "C"}, Anonymous: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var voters []core.Actor
+		for i := range 3 {
+			a, err := voter(t, db, admin, fmt.Sprint("anon", i))
+			if err != nil {
+				t.Fatal(err)
+			}
+			voters = append(voters, a)
+			if _, _, err := svc.Vote(ctx, a, c.Code, 1); err != nil {
+				t.Fatal(err)
+			}
+		}
+		stored, err := db.StoredBallots(ctx, c.ID)
+		if err != nil || len(stored) != 3 {
+			t.Fatalf("stored %v, %v", stored, err)
+		}
+		for i, s := range stored {
+			if !strings.HasPrefix(s, "s1.") || len(s) < 30 || slices.Contains(stored[:i], s) {
+				t.Fatalf("ballot %d is not an opaque token: %q in %q", i, s, stored)
+			}
+		}
+		if _, err := db.PollBallots(ctx, c.ID, 1, 10); core.ErrorCode(err) != core.EFORBIDDEN {
+			t.Fatalf("the store lists anonymous ballots: %v", err)
+		}
+
+		// another installation's key opens nothing: the change is refused, nothing moves
+		other := core.NewService(&otherSecret{db}, core.NewFakeClock(t0), core.DefaultSettings())
+		if _, _, err := other.Vote(ctx, voters[0], c.Code, 2); core.AsError(err) == nil || core.AsError(err).Key != "error.poll_ballot_sealed" {
+			t.Fatalf("a foreign key opened a ballot: %v", err)
+		}
+		// a configured key takes over: old ballots still open, new ones use it
+		keyed := core.NewService(db, core.NewFakeClock(t0), core.Settings{BallotKey: []byte("operator key from the environment")})
+		if _, held, err := keyed.Vote(ctx, voters[0], c.Code, 2); err != nil || !slices.Equal(indexes(held), []int{2}) {
+			t.Fatalf("change with a configured key: %v %v", held, err)
+		}
+		if _, _, err := svc.Vote(ctx, voters[0], c.Code, 0); core.AsError(err) == nil || core.AsError(err).Key != "error.poll_ballot_sealed" {
+			t.Fatalf("a ballot sealed with the configured key opened without it: %v", err)
+		}
+		_, p, _ := svc.Poll(ctx, c.Code)
+		if p.Ballots != 3 || p.Options[0].Votes != 0 || p.Options[1].Votes != 2 || p.Options[2].Votes != 1 {
+			t.Fatalf("tally %+v", p.Options)
+		}
+	})
+}
+
+// otherSecret is the store with another installation's ballot secret.
+type otherSecret struct{ *storage.DB }
+
+func (otherSecret) BallotSecret(context.Context) ([]byte, error) {
+	return []byte("0123456789abcdef0123456789abcdef"), nil
+}
+
+func TestBallotSecretIsSharedAndStable(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		keys := make([][]byte, 16)
+		var wg sync.WaitGroup
+		for i := range keys {
+			wg.Go(func() {
+				k, err := db.BallotSecret(ctx)
+				if err != nil {
+					t.Error(err)
+				}
+				keys[i] = k
+			})
+		}
+		wg.Wait()
+		for _, k := range keys {
+			if len(k) != 32 || !slices.Equal(k, keys[0]) {
+				t.Fatalf("secrets differ: %x vs %x", k, keys[0])
+			}
+		}
+	})
+}
+
+func TestPollExportAndPoints(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc, admin := pollService(t, db, core.DefaultSettings())
+		c, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Pick", Options: []string{"A", "B", "C"}, Multi: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := voter(t, db, admin, "x1")
+		b, _ := voter(t, db, admin, "x2")
+		for _, v := range []struct {
+			who core.Actor
+			opt int
+		}{{a, 2}, {a, 0}, {b, 1}, {b, 1}, {b, 1}} {
+			if _, _, err := svc.Vote(ctx, v.who, c.Code, v.opt); err != nil {
+				t.Fatal(err)
+			}
+		}
+		table, err := svc.Export(ctx, admin, c.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if table.Name != c.Code+"-ballots" || len(table.Rows) != 2 || table.Rows[0][0] != "telegram:x1" || table.Rows[0][2] != "A; C" || table.Rows[1][2] != "B" {
+			t.Fatalf("export %+v", table)
+		}
+		if _, err := svc.Export(ctx, core.Actor{}, c.Code); core.ErrorCode(err) != core.EFORBIDDEN {
+			t.Fatalf("export by a member: %v", err)
+		}
+		// a ballot earns its points once, however often it changes
+		for _, who := range []core.Actor{a, b} {
+			if n, err := db.PointsOf(ctx, c.ID, who.Member.ID); n != core.DefaultSettings().Points[core.PointsBallot] || err != nil {
+				t.Fatalf("member %d has %d points (%v)", who.Member.ID, n, err)
+			}
+		}
+	})
+}
+
+// TestPollCardClaims checks the refresher's bookkeeping: which posted cards are out
+// of date, and that one version of a card is claimed once however many ask.
+func TestPollCardClaims(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc, admin := pollService(t, db, core.DefaultSettings())
+		c, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Q", Options: []string{"A", "B"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		stale := func() []core.PollCard {
+			t.Helper()
+			cards, err := svc.StalePollCards(ctx, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return cards
+		}
+		a, _ := voter(t, db, admin, "v1")
+		if _, _, err := svc.Vote(ctx, a, c.Code, 0); err != nil {
+			t.Fatal(err)
+		}
+		if cards := stale(); len(cards) != 0 {
+			t.Fatalf("a card not yet delivered is stale: %+v", cards)
+		}
+		if err := db.Exec(ctx, `UPDATE outbox_items SET state = 'sent', message_id = '99' WHERE "key" = 'poll.card'`); err != nil {
+			t.Fatal(err)
+		}
+		cards := stale()
+		if len(cards) != 1 || cards[0].Version != 1 || cards[0].State != core.StateOpen || cards[0].SpaceExternalID != "-100777" ||
+			cards[0].Item.MessageID != "99" || cards[0].Item.ChannelID != "-100777" {
+			t.Fatalf("stale cards %+v", cards)
+		}
+		var wins atomic.Int64
+		var wg sync.WaitGroup
+		for range 12 {
+			wg.Go(func() {
+				ok, err := svc.ClaimPollCard(ctx, cards[0])
+				if err != nil {
+					t.Error(err)
+				}
+				if ok {
+					wins.Add(1)
+				}
+			})
+		}
+		wg.Wait()
+		if wins.Load() != 1 || len(stale()) != 0 {
+			t.Fatalf("%d claims of one card version", wins.Load())
+		}
+		// a failed edit is released and comes back
+		if err := svc.ReleasePollCard(ctx, cards[0]); err != nil {
+			t.Fatal(err)
+		}
+		if again := stale(); len(again) != 1 {
+			t.Fatal("a released card is not retried")
+		}
+		if ok, _ := svc.ClaimPollCard(ctx, cards[0]); !ok {
+			t.Fatal("a released card cannot be claimed")
+		}
+		// an older version never overwrites a newer claim
+		older := cards[0]
+		older.Version = 0
+		if ok, _ := svc.ClaimPollCard(ctx, older); ok {
+			t.Fatal("an older version was claimed")
+		}
+		// a state change alone (a cancel) makes the card stale
+		if _, err := svc.CancelCampaign(ctx, admin, c.Code); err != nil {
+			t.Fatal(err)
+		}
+		if cards := stale(); len(cards) != 1 || cards[0].State != core.StateCancelled || cards[0].Version != 1 {
+			t.Fatalf("after cancel %+v", cards)
+		}
+	})
+}
+
+// TestPollCreateQueuesCardOnce: the card goes to the outbox with the poll, and posting
+// it again reaches only channels that lack it.
+func TestPollCreateQueuesCardOnce(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc, admin := pollService(t, db, core.DefaultSettings())
+		closes := t0.Add(time.Hour)
+		c, p, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: strings.Repeat("q", 300), Options: []string{" A ", "B"}, ClosesAt: &closes})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if core.Len(c.Title) != core.MaxTitle || p.Options[0].Label != "A" || c.DeadlineAt == nil {
+			t.Fatalf("campaign %+v poll %+v", c, p)
+		}
+		if _, err := svc.PostPoll(ctx, admin, c.Code); err != nil {
+			t.Fatal(err)
+		}
+		items, _ := db.Outbox(ctx, "", 10)
+		if len(items) != 1 || items[0].Announcement.Key != "poll.card" || items[0].Announcement.CampaignID != c.ID {
+			t.Fatalf("outbox %+v", items)
+		}
+		// a second poll in the same channel gets its own card and its own result
+		c2, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Two", Options: []string{"A", "B"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, code := range []string{c.Code, c2.Code} {
+			if _, err := svc.ClosePoll(ctx, admin, code); err != nil {
+				t.Fatal(err)
+			}
+		}
+		items, _ = db.Outbox(ctx, "", 10)
+		keys := map[string]int{}
+		for _, it := range items {
+			keys[it.Announcement.Key]++
+		}
+		if keys["poll.card"] != 2 || keys["poll.result"] != 2 {
+			t.Fatalf("outbox %v", keys)
+		}
+	})
+}
