@@ -169,7 +169,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	})
-	wg.Go(func() { runDeadlines(ctx, svc, log) })
+	wg.Go(func() { runSpreading(ctx, svc, db, router, metrics, log) })
 
 	select {
 	case <-ctx.Done():
@@ -183,26 +183,4 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	wg.Wait()
 	return err
-}
-
-// deadlineEvery is how often campaigns are checked for passed deadlines.
-const deadlineEvery = 15 * time.Second
-
-// runDeadlines moves campaigns on when their deadlines pass, once at start (to catch
-// up after downtime) and then periodically, until ctx ends.
-func runDeadlines(ctx context.Context, svc *core.Service, log *slog.Logger) {
-	t := time.NewTicker(deadlineEvery)
-	defer t.Stop()
-	for {
-		if n, err := svc.AdvanceDue(ctx); err != nil && ctx.Err() == nil {
-			log.Error("advance deadlines", "err", err)
-		} else if n > 0 {
-			log.Info("deadlines passed", "campaigns", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

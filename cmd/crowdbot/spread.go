@@ -1,0 +1,25 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"sync"
+
+	"crowdbot/bots"
+	"crowdbot/core"
+)
+
+// runSpreading runs the scheduler (deadlines, progress posts, reminders) and the
+// outbox dispatcher, which posts through the given platform posters, until ctx ends.
+// Every replica runs both: the database decides who does what.
+func runSpreading(ctx context.Context, svc *core.Service, outbox core.OutboxStore, router *bots.Router, metrics *bots.Metrics, log *slog.Logger, posters ...bots.Poster) {
+	var wg sync.WaitGroup
+	wg.Go(func() { bots.NewScheduler(svc, log, bots.DefaultTick).Run(ctx) })
+	if len(posters) == 0 {
+		log.Info("outbox dispatcher idle: no platform adapter is on")
+	} else {
+		d := bots.NewDispatcher(bots.DispatcherOptions{Outbox: outbox, Router: router, Posters: posters, Logger: log, Metrics: metrics})
+		wg.Go(func() { d.Run(ctx) })
+	}
+	wg.Wait()
+}
