@@ -281,12 +281,12 @@ func TestDrawable(t *testing.T) {
 	cv := p.newCanvas("en", BarColor)
 	defer cv.close()
 	for in, want := range map[string]string{
-		"Mango 🥭 sorbet":   "Mango sorbet",
-		"Crème brûlée":     "Crème brûlée",
-		"Пицца":            "Пицца",
+		"Mango 🥭 sorbet":     "Mango sorbet",
+		"Crème brûlée":       "Crème brûlée",
+		"Пицца":              "Пицца",
 		"12\u202f345\u00a0€": "12 345 €",
-		"🎉🎉":               "",
-		"  a\tb\n c ":      "a b c",
+		"🎉🎉":                 "",
+		"  a\tb\n c ":        "a b c",
 	} {
 		if got := cv.drawable(in); got != want {
 			t.Errorf("drawable(%q) = %q, want %q", in, got, want)
