@@ -112,8 +112,9 @@ func leaderName(name string) string {
 }
 
 // startPayload handles /start with a deep-link payload: a personal share link
-// ("r_<code>_<member>") records the referral and shows the campaign; a campaign link
-// ("c_<code>") shows the campaign; anything else gets the welcome.
+// ("r_<code>_<member>") records the referral and shows the campaign with its
+// progress picture; a campaign link ("c_<code>") shows the campaign; anything else
+// gets the welcome.
 func (r *Router) startPayload(ctx context.Context, req *Request, payload string) ([]Reply, error) {
 	code, referrer, ok := core.ParseStartPayload(payload)
 	if !ok {
@@ -129,6 +130,7 @@ func (r *Router) startPayload(ctx context.Context, req *Request, payload string)
 		return nil, err
 	}
 	rep := r.show(ctx, req, c)
+	rep.Image = ProgressImage(c.Code)
 	if c.State.Live() {
 		rep.Lines = append(rep.Lines, M("start.take_part", "code", c.Code))
 	}

@@ -276,7 +276,8 @@ func (s *Service) QueueReminders(ctx context.Context) (int, error) {
 			key = "remind.entries_close"
 		}
 		a := CampaignAnnouncement(c, key, "title", c.Title, "code", c.Code, "deadline", c.DeadlineAt.Unix())
-		a.Once = "remind:" + strconv.FormatInt(c.DeadlineAt.Unix(), 10)
+		// Once keys are unique per destination across campaigns
+		a.Once = "remind:" + strconv.FormatInt(c.ID, 10) + ":" + strconv.FormatInt(c.DeadlineAt.Unix(), 10)
 		ok, err := s.store.QueueReminder(ctx, c.ID, *c.DeadlineAt, a, now)
 		if err != nil {
 			return queued, fmt.Errorf("remind %s: %w", c.Code, err)

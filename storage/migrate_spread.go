@@ -28,11 +28,11 @@ func spreadMigrations() []*gormigrate.Migration {
 				if err := tx.Migrator().AddColumn(&outboxItem{}, "ClaimToken"); err != nil {
 					return err
 				}
-				// the dispatcher finds each destination's oldest pending row, and its
-				// last post for pacing, through these
+				// the dispatcher finds each destination's oldest pending row, and the
+				// recent posts for pacing, through these
 				for _, sql := range []string{
-					"CREATE INDEX ix_outbox_dest ON outbox_items (platform, channel_id, member_id, state, id)",
-					"CREATE INDEX ix_outbox_sent ON outbox_items (platform, channel_id, member_id, sent_at)",
+					"CREATE INDEX ix_outbox_pending ON outbox_items (platform, state, channel_id, member_id, id)",
+					"CREATE INDEX ix_outbox_sent ON outbox_items (platform, state, sent_at)",
 					"CREATE INDEX ix_outbox_claim ON outbox_items (claim_token)",
 				} {
 					if err := tx.Exec(sql).Error; err != nil {
@@ -45,7 +45,7 @@ func spreadMigrations() []*gormigrate.Migration {
 				if err := tx.Migrator().DropTable(&campaignReminder{}); err != nil {
 					return err
 				}
-				for _, ix := range []string{"ix_outbox_dest", "ix_outbox_sent", "ix_outbox_claim"} {
+				for _, ix := range []string{"ix_outbox_pending", "ix_outbox_sent", "ix_outbox_claim"} {
 					if err := tx.Exec("DROP INDEX IF EXISTS " + ix).Error; err != nil {
 						return err
 					}

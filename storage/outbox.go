@@ -150,13 +150,15 @@ func (db *DB) Outbox(ctx context.Context, state core.OutboxState, limit int) ([]
 // member's private chat: channel "" and the member), whose destination has had no
 // post for the pacing gap. A claimed row is pending with next_try_at at its lease's
 // end, so it keeps its destination blocked until it is sent, parked, or its lease
-// runs out.
+// runs out. The heads come from one pass over the platform's pending rows (few, as
+// the outbox drains), so the plan stays linear even before the table has
+// statistics.
 const claimHeads = `SELECT o.id FROM outbox_items o
-WHERE o.platform = ? AND o.state = 'pending' AND o.next_try_at <= ?
-AND NOT EXISTS (SELECT 1 FROM outbox_items p WHERE p.platform = o.platform AND p.channel_id = o.channel_id
-	AND COALESCE(p.member_id, 0) = COALESCE(o.member_id, 0) AND p.state = 'pending' AND p.id < o.id)
-AND NOT EXISTS (SELECT 1 FROM outbox_items s WHERE s.platform = o.platform AND s.channel_id = o.channel_id
-	AND COALESCE(s.member_id, 0) = COALESCE(o.member_id, 0) AND s.state = 'sent' AND s.sent_at > ?)
+WHERE o.id IN (SELECT MIN(h.id) FROM outbox_items h WHERE h.platform = ? AND h.state = 'pending'
+	GROUP BY h.channel_id, COALESCE(h.member_id, 0))
+AND o.next_try_at <= ?
+AND NOT EXISTS (SELECT 1 FROM outbox_items s WHERE s.platform = o.platform AND s.state = 'sent' AND s.sent_at > ?
+	AND s.channel_id = o.channel_id AND COALESCE(s.member_id, 0) = COALESCE(o.member_id, 0))
 ORDER BY o.id LIMIT ?`
 
 // maxErrorText bounds the error kept on a row.
