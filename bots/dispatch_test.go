@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -371,6 +372,13 @@ func TestDispatchParksAndNotices(t *testing.T) {
 	if len(notice) != 1 || notice[0].To.ChannelID != "" || notice[0].To.UserID != "1002" || notice[0].Title != "notice" {
 		t.Fatalf("private notice: %+v", notice)
 	}
+	// admins see what was parked, and only for their own space's campaigns
+	h.Expect(h.Say(Bob, "/outbox"), "error.admin_only")
+	list := h.Expect(h.Say(Admin, "/outbox"), "outbox.title")
+	if len(list.Lines) != 2 || !list.Ephemeral || !strings.Contains(list.Text, "bot was kicked") || !strings.Contains(list.Text, "3 tries: 500") {
+		t.Fatalf("/outbox: %q", list.Text)
+	}
+	h.Expect(h.Say(Admin.On(core.Discord, "41771983423143937", "80351110224678912"), "/outbox"), "outbox.none")
 	var pic []byte
 	for _, p := range got[Admin.Channel] {
 		if p.Key == core.ProgressKey(c.Kind) {

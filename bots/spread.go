@@ -17,6 +17,7 @@ func (r *Router) spreadCommands() []*Spec {
 	return []*Spec{
 		{Name: "share", Private: true, Params: []Param{code}, Run: r.share},
 		{Name: "top", Params: []Param{code}, Run: r.top},
+		{Name: "outbox", Admin: true, Private: true, Run: r.parked},
 	}
 }
 
@@ -99,6 +100,30 @@ func (r *Router) top(ctx context.Context, req *Request) ([]Reply, error) {
 	}
 	if len(rules) > 0 {
 		rep.Lines = append(rep.Lines, M("top.rules", "rules", strings.Join(rules, " · ")))
+	}
+	return replies(rep)
+}
+
+// parkedShown is how many parked posts /outbox lists.
+const parkedShown = 10
+
+// parked lists the posts of this space's campaigns that could not be delivered.
+func (r *Router) parked(ctx context.Context, req *Request) ([]Reply, error) {
+	items, err := r.svc.ParkedPosts(ctx, req.Actor, parkedShown)
+	if err != nil {
+		return nil, err
+	}
+	if len(items) == 0 {
+		return replies(reply("outbox.none"))
+	}
+	rep := reply("outbox.title", "count", len(items))
+	for _, it := range items {
+		var to any = it.ChannelID
+		if it.ChannelID == "" {
+			to = M("outbox.member", "id", it.MemberID)
+		}
+		rep.Lines = append(rep.Lines, M("outbox.item", "id", it.ID, "platform", string(it.Platform), "to", to,
+			"key", it.Announcement.Key, "time", r.inZone(it.CreatedAt, req.Actor.Space.TimeZone), "error", it.LastError, "count", it.Attempts))
 	}
 	return replies(rep)
 }

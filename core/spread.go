@@ -203,6 +203,39 @@ func (s *Service) Leaderboard(ctx context.Context, actor Actor, code string) (*L
 	return b, nil
 }
 
+// ParkedPosts returns the latest announcements of the actor's space's campaigns that
+// the dispatcher gave up on, with the platform's error, newest first. Admins only.
+func (s *Service) ParkedPosts(ctx context.Context, actor Actor, limit int) ([]OutboxItem, error) {
+	if !actor.Admin {
+		return nil, Errorf(EFORBIDDEN, "error.admin_only")
+	}
+	items, err := s.store.Outbox(ctx, OutboxParked, 500)
+	if err != nil {
+		return nil, fmt.Errorf("parked posts: %w", err)
+	}
+	// only this space's campaigns: another community's channels are not its business
+	mine := map[int64]bool{}
+	var out []OutboxItem
+	for _, it := range items {
+		ok, seen := mine[it.Announcement.CampaignID]
+		if !seen {
+			c, err := s.store.Campaign(ctx, it.Announcement.CampaignID)
+			if err != nil {
+				return nil, fmt.Errorf("parked posts: %w", err)
+			}
+			ok = c.SpaceID == actor.Space.ID
+			mine[it.Announcement.CampaignID] = ok
+		}
+		if ok {
+			out = append(out, it)
+		}
+		if len(out) == limit {
+			break
+		}
+	}
+	return out, nil
+}
+
 // PointActions lists, per kind, the actions that earn points in it, in the order
 // they are shown.
 var PointActions = map[Kind][]string{
