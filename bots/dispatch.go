@@ -254,6 +254,10 @@ func (d *Dispatcher) deliver(ctx context.Context, p Poster, it core.OutboxItem) 
 	}
 	rep, err := d.router.Card(ctx, it.Announcement, locale)
 	if err != nil {
+		if ctx.Err() != nil {
+			d.retry(bg, it, d.clock.Now(), "dispatcher stopped before posting", false)
+			return
+		}
 		d.failed(bg, it, err)
 		return
 	}
