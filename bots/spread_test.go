@@ -79,7 +79,12 @@ func TestShareAndReferral(t *testing.T) {
 	}
 
 	// Dave follows Bob's link, then Carol's: the campaign shows, with its picture
-	shown := h.Expect(h.Say(Dave, "/start "+payload), "campaign.show")
+	in := h.Input(Dave)
+	in.Text = "/start " + payload
+	shown := h.Expect(h.Do(in), "campaign.show")
+	if again := h.Do(in); len(again) != 0 {
+		t.Fatalf("the same update twice answered %v", Keys(again))
+	}
 	if shown.Image == nil || len(shown.Image.PNG) == 0 || !strings.Contains(shown.Text, "/share "+code) {
 		t.Fatalf("start reply: %q, image %v", shown.Text, shown.Image != nil)
 	}
@@ -205,4 +210,66 @@ func TestPointsAreConfigurable(t *testing.T) {
 	if !strings.Contains(top.Text, "Bob — 7 points") || !strings.Contains(top.Text, "an idea +7") || strings.Contains(top.Text, "brought in +") {
 		t.Fatalf("configured points: %q", top.Text)
 	}
+}
+
+// TestProgressPostsEveryKind renders the scheduled progress post of every kind in
+// every language, with its picture, and the picture follows the numbers.
+func TestProgressPostsEveryKind(t *testing.T) {
+	h := New(t)
+	ctx := context.Background()
+	sp, m := actorIDs(t, h, Admin)
+	now := h.Clock.Now()
+	for _, k := range core.Kinds {
+		c := &core.Campaign{Kind: k, Title: "A " + string(k), SpaceID: sp, State: core.StateOpen, OpensAt: now,
+			TimeZone: "Europe/Rome", Schedule: core.DefaultSchedule, CreatedBy: m, CreatedAt: now, UpdatedAt: now}
+		if err := h.Store.CreateCampaign(ctx, c, nil); err != nil {
+			t.Fatal(err)
+		}
+		a := core.CampaignAnnouncement(c, core.ProgressKey(k), "title", c.Title, "code", c.Code)
+		a.Image = "progress"
+		for _, lang := range core.Locales {
+			r, err := h.Router.Card(ctx, a, lang)
+			if err != nil {
+				t.Fatalf("%s %s: %v", k, lang, err)
+			}
+			CheckRendered(t, []bots.Reply{r})
+			if r.Image == nil || len(r.Image.PNG) == 0 || !strings.Contains(r.Text, c.Title) || !strings.Contains(r.Text, "/share "+c.Code) {
+				t.Fatalf("%s %s: %q, image %v", k, lang, r.Text, r.Image)
+			}
+		}
+	}
+	for a := range core.DefaultSettings().Points {
+		if !h.Router.Catalog().Has("points.action." + a) {
+			t.Errorf("no label for the points of %q", a)
+		}
+	}
+
+	// the picture is cached until the numbers change
+	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Board"`), "campaign.created"))
+	c, _ := h.Service.Campaign(ctx, code)
+	first, err := h.Router.ProgressPNG(ctx, c, "it")
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, _ := h.Router.ProgressPNG(ctx, c, "it")
+	if &first[0] != &again[0] {
+		t.Error("the same numbers drew the picture again")
+	}
+	h.Expect(h.Say(Bob, "/idea "+code+" Pistachio"), "idea.added")
+	after, _ := h.Router.ProgressPNG(ctx, c, "it")
+	if bytes.Equal(first, after) {
+		t.Error("a new idea left the picture as it was")
+	}
+	if other, _ := h.Router.ProgressPNG(ctx, c, "xx"); !bytes.Equal(other, mustPNG(t, h, c, "en")) {
+		t.Error("an unknown language should draw in English")
+	}
+}
+
+func mustPNG(t *testing.T, h *Harness, c *core.Campaign, locale string) []byte {
+	t.Helper()
+	b, err := h.Router.ProgressPNG(context.Background(), c, locale)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

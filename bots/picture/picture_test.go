@@ -299,3 +299,14 @@ func TestDrawable(t *testing.T) {
 		t.Errorf("fit gave %q, %v px", got, w)
 	}
 }
+
+// BenchmarkProgress draws a poll chart: go test -bench . ./bots/picture/
+func BenchmarkProgress(b *testing.B) {
+	p := painter(b)
+	s := samples()["poll"]
+	for b.Loop() {
+		if _, err := p.Progress(s.c, s.p, "en", now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
