@@ -1,8 +1,8 @@
 package bots_test
 
 import (
-	"fmt"
 	"context"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
