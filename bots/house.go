@@ -190,6 +190,8 @@ func (r *Router) summary(ctx context.Context, req *Request, c *core.Campaign) ([
 	switch c.Kind {
 	case core.KindIdeas:
 		return r.ideaSummary(ctx, req, c)
+	case core.KindTasks:
+		return r.taskSummary(ctx, req, c)
 	}
 	return nil, nil
 }

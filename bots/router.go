@@ -428,6 +428,9 @@ var KeyedArgs = map[string]string{
 	"language": "lang.name.",
 	"sort":     "ideas.sort.",
 	"status":   "idea.status.",
+	// tasks: an answer type and an answer's status
+	"task_type":   "tasks.type.",
+	"task_status": "tasks.status.",
 }
 
 func firstWord(s string) string {
