@@ -37,7 +37,9 @@ const (
 //	tkadd:<code>          items pasted in answer to /tasks add (admins)
 func (r *Router) taskActions() map[string]ActionFunc {
 	return map[string]ActionFunc{
-		"tkn":   func(ctx context.Context, req *Request) ([]Reply, error) { return r.nextTask(ctx, req, req.Act.Field(0)) },
+		"tkn": func(ctx context.Context, req *Request) ([]Reply, error) {
+			return r.nextTask(ctx, req, req.Act.Field(0))
+		},
 		"tka":   r.taskAnswer,
 		"tks":   r.taskSkipButton,
 		"tkr":   r.taskVerdict,

@@ -499,7 +499,7 @@ func namedTaskAnswers(q *gorm.DB, itemIDs []int64) ([]taskAnswerNamed, error) {
 		return nil, nil
 	}
 	err := q.Table("task_answers a").Select("a.id, a.campaign_id, a.item_id, a.member_id, a.value, a.status, a.reviewed_at, a.created_at, "+
-			"m.platform || ':' || m.external_id AS author, m.name AS name").
+		"m.platform || ':' || m.external_id AS author, m.name AS name").
 		Joins("JOIN members m ON m.id = a.member_id").Where("a.item_id IN ?", itemIDs).
 		Order("a.item_id, a.id").Scan(&rows).Error
 	return rows, translate(err)
