@@ -13,7 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 )
 
 // TaskAnswerType is the kind of answer a task job asks for.
@@ -41,8 +40,8 @@ const (
 	MinTaskLease        = time.Minute
 	MaxTaskLease        = 24 * time.Hour
 	DefaultTaskLease    = 10 * time.Minute
-	// maxTaskNumber bounds number answers, which are compared as float64.
-	maxTaskNumber = 1e15
+	// maxTaskDigits bounds the digits of a number answer on each side of the mark.
+	maxTaskDigits = 15
 )
 
 // TaskJob is the settings of a tasks campaign: what members answer and how often.
@@ -183,45 +182,37 @@ func (j *TaskJob) NormalizeAnswer(s string) (string, error) {
 	}
 }
 
-// normalizeTaskNumber reads a number as people type it ("1 000", "3,5", "-2.50") and
-// writes it in one canonical form, so that equal numbers compare equal.
+// normalizeTaskNumber reads a number as people type it ("1 000", "3,5", "-2.50",
+// "1.000,5"), with the same rule for separators as amounts of money, and writes it in
+// one exact decimal form ("1000", "3.5", "-2.5"), so that equal numbers compare equal.
 func normalizeTaskNumber(s string) (string, error) {
 	v := CleanLine(s)
 	if v == "" {
 		return "", Errorf(EINVALID, "error.empty", "field", "task_answer")
 	}
-	bad := Errorf(EINVALID, "error.task_not_a_number", "text", v)
-	t := strings.Map(func(r rune) rune {
-		if unicode.IsSpace(r) || r == '\'' || r == '_' || r == '\u202f' {
-			return -1 // thousands separators
-		}
-		return r
-	}, v)
-	if strings.Contains(t, ",") {
-		if strings.Contains(t, ".") {
-			t = strings.ReplaceAll(t, ",", "") // 1,000.5
-		} else if strings.Count(t, ",") == 1 {
-			t = strings.Replace(t, ",", ".", 1) // 3,5
-		} else {
-			t = strings.ReplaceAll(t, ",", "") // 1,000,000
-		}
+	t, neg := v, false
+	if rest, ok := strings.CutPrefix(t, "-"); ok {
+		t, neg = rest, true
+	} else if rest, ok := strings.CutPrefix(t, "−"); ok {
+		t, neg = rest, true
+	} else {
+		t = strings.TrimPrefix(t, "+")
 	}
-	for _, r := range t {
-		if !(r >= '0' && r <= '9' || r == '.' || r == '-' || r == '+' || r == 'e' || r == 'E') {
-			return "", bad
-		}
+	whole, frac, err := splitNumber(strings.TrimSpace(t))
+	if err != nil {
+		return "", Errorf(EINVALID, "error.task_not_a_number", "text", v)
 	}
-	f, err := strconv.ParseFloat(t, 64)
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return "", bad
-	}
-	if math.Abs(f) > maxTaskNumber {
+	if len(whole) > maxTaskDigits || len(frac) > maxTaskDigits {
 		return "", Errorf(EINVALID, "error.task_number_too_large", "text", v)
 	}
-	if f == 0 {
-		f = 0 // no "-0"
+	out := whole
+	if frac = strings.TrimRight(frac, "0"); frac != "" {
+		out += "." + frac
 	}
-	return strconv.FormatFloat(f, 'f', -1, 64), nil
+	if neg && out != "0" {
+		out = "-" + out
+	}
+	return out, nil
 }
 
 // Matches reports whether an answer equals a known answer: exactly for choices and

@@ -129,6 +129,7 @@ type taskWorkerRow struct {
 	Answers    int
 	Gold       int
 	GoldRight  int
+	LeasedItem *int64 // the item last handed to the member; theirs while its lease says so
 }
 
 func (taskWorkerRow) TableName() string { return "task_workers" }
@@ -219,7 +220,7 @@ func (db *DB) AddTaskItems(ctx context.Context, campaignID int64, items []core.T
 // answered come first so that items finish one after the other, then the order of
 // import. ix_task_items_next walks the open items in exactly this order, so the cost
 // does not grow with the items already full.
-const claimSQL = `SELECT i.id FROM task_items i
+const claimSQL = `SELECT i.* FROM task_items i
 WHERE i.campaign_id = ? AND i.answers < ?
 AND (i.lease_until IS NULL OR i.lease_until <= ?)
 AND NOT EXISTS (SELECT 1 FROM task_answers a WHERE a.item_id = i.id AND a.member_id = ?)
@@ -245,38 +246,50 @@ func (db *DB) ClaimTaskItem(ctx context.Context, job *core.TaskJob, memberID int
 		if err := checkLive(tx, job.CampaignID, core.StateOpen); err != nil {
 			return err
 		}
-		var held taskItemRow
-		res := tx.Where("leased_by = ? AND campaign_id = ? AND lease_until > ?", memberID, job.CampaignID, now).Limit(1).Find(&held)
-		if res.Error != nil {
-			return res.Error
+		var w taskWorkerRow
+		if err := tx.Where("campaign_id = ? AND member_id = ?", job.CampaignID, memberID).Limit(1).Find(&w).Error; err != nil {
+			return err
 		}
-		if res.RowsAffected > 0 {
-			it := held.toCore()
-			claim.Item, claim.Held = &it, true
-			return nil
+		if w.LeasedItem != nil {
+			var held taskItemRow
+			res := tx.Where("id = ? AND leased_by = ? AND lease_until > ?", *w.LeasedItem, memberID, now).Limit(1).Find(&held)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected > 0 {
+				it := held.toCore()
+				claim.Item, claim.Held = &it, true
+				return nil
+			}
 		}
 		q := claimSQL
 		if db.dialect == Postgres {
 			q += " FOR UPDATE OF i SKIP LOCKED"
 		}
-		var ids []int64
-		if err := tx.Raw(q, job.CampaignID, job.PerItem, now, memberID, memberID).Scan(&ids).Error; err != nil {
+		var rows []taskItemRow
+		if err := tx.Raw(q, job.CampaignID, job.PerItem, now, memberID, memberID).Scan(&rows).Error; err != nil {
 			return fmt.Errorf("claim: %w", err)
 		}
-		if len(ids) == 0 {
+		if len(rows) == 0 {
+			var ids []int64
 			if err := tx.Raw(busySQL, job.CampaignID, job.PerItem, memberID, memberID).Scan(&ids).Error; err != nil {
 				return fmt.Errorf("claim: %w", err)
 			}
 			claim.Busy = len(ids) > 0
 			return nil
 		}
+		row := rows[0]
 		until := now.Add(job.Lease)
-		if err := tx.Model(&taskItemRow{}).Where("id = ?", ids[0]).
+		if err := tx.Model(&taskItemRow{}).Where("id = ?", row.ID).
 			Updates(map[string]any{"leased_by": memberID, "lease_until": until}).Error; err != nil {
 			return err
 		}
-		var row taskItemRow
-		if err := tx.Take(&row, ids[0]).Error; err != nil {
+		row.LeasedBy, row.LeaseUntil = &memberID, &until
+		mine := taskWorkerRow{CampaignID: job.CampaignID, MemberID: memberID, LeasedItem: &row.ID}
+		if err := tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "campaign_id"}, {Name: "member_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"leased_item"}),
+		}).Create(&mine).Error; err != nil {
 			return err
 		}
 		it := row.toCore()
@@ -294,15 +307,28 @@ func (db *DB) ClaimTaskItem(ctx context.Context, job *core.TaskJob, memberID int
 func (db *DB) SkipTaskItems(ctx context.Context, campaignID, itemID, memberID int64, now time.Time) ([]core.TaskItem, error) {
 	var out []core.TaskItem
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		q := forUpdate(tx).Where("leased_by = ?", memberID)
+		q := tx.Model(&taskWorkerRow{}).Where("member_id = ? AND leased_item IS NOT NULL", memberID)
 		if campaignID != 0 {
 			q = q.Where("campaign_id = ?", campaignID)
 		}
 		if itemID != 0 {
-			q = q.Where("id = ?", itemID)
+			q = q.Where("leased_item = ?", itemID)
 		}
+		var ids []int64
+		if err := q.Pluck("leased_item", &ids).Error; err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		// items first, then the member's record, in the order answering locks them;
+		// only items still leased to the member: an expired lease someone else took is theirs
 		var rows []taskItemRow
-		if err := q.Order("id").Find(&rows).Error; err != nil {
+		if err := forUpdate(tx).Where("id IN ? AND leased_by = ?", ids, memberID).Order("id").Find(&rows).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&taskWorkerRow{}).Where("member_id = ? AND leased_item IN ?", memberID, ids).
+			Update("leased_item", nil).Error; err != nil {
 			return err
 		}
 		for _, r := range rows {
@@ -343,14 +369,15 @@ func (db *DB) AnswerTaskItem(ctx context.Context, in core.TaskAnswering) (*core.
 		if item.CampaignID != job.CampaignID {
 			return core.Errorf(core.ENOTFOUND, "error.task_item_not_found", "id", in.ItemID)
 		}
-		var answered int64
-		if err := tx.Model(&taskAnswerRow{}).Where("item_id = ? AND member_id = ?", item.ID, in.MemberID).Count(&answered).Error; err != nil {
-			return err
-		}
-		if answered > 0 {
-			return core.Errorf(core.ECONFLICT, "error.task_already_answered")
-		}
 		if item.LeasedBy == nil || *item.LeasedBy != in.MemberID {
+			// answering clears the lease: tell a second press from a lost lease
+			var answered int64
+			if err := tx.Model(&taskAnswerRow{}).Where("item_id = ? AND member_id = ?", item.ID, in.MemberID).Count(&answered).Error; err != nil {
+				return err
+			}
+			if answered > 0 {
+				return core.Errorf(core.ECONFLICT, "error.task_already_answered")
+			}
 			return core.Errorf(core.ECONFLICT, "error.task_not_yours")
 		}
 		status := core.TaskPending
