@@ -125,45 +125,52 @@ func taskSplitLines(text string) (head, body string) {
 
 // taskCutOption takes name=value out of a command line, where value runs to the next
 // space outside quotes, and returns the line without it and value unquoted when it
-// is quoted as a whole.
+// is quoted as a whole. Text inside quotes (another option's value) is never taken.
 func taskCutOption(line, name string) (string, string, bool) {
-	lower := strings.ToLower(line)
 	prefix := name + "="
-	for from := 0; ; {
-		i := strings.Index(lower[from:], prefix)
-		if i < 0 {
-			return line, "", false
-		}
-		i += from
-		from = i + len(prefix)
-		if i > 0 {
-			if r, _ := utf8.DecodeLastRuneInString(line[:i]); !unicode.IsSpace(r) {
-				continue
+	var closing rune
+	space := true
+	for i, r := range line {
+		switch {
+		case closing != 0:
+			if r == closing || closing == '"' && r == '”' {
+				closing = 0
 			}
-		}
-		j := i + len(prefix)
-		var closing rune
-		for j < len(line) {
-			r, size := utf8.DecodeRuneInString(line[j:])
-			if closing != 0 {
-				if r == closing || closing == '"' && r == '”' {
-					closing = 0
+		case quotes[r] != 0:
+			closing = quotes[r]
+		case space && len(line)-i >= len(prefix) && strings.EqualFold(line[i:i+len(prefix)], prefix):
+			j := taskValueEnd(line, i+len(prefix))
+			value := line[i+len(prefix) : j]
+			if q, _ := utf8.DecodeRuneInString(value); quotes[q] != 0 {
+				if v, _, next := readToken(value, 0); next == len(value) {
+					value = v
 				}
-			} else if quotes[r] != 0 {
-				closing = quotes[r]
-			} else if unicode.IsSpace(r) {
-				break
 			}
-			j += size
+			return line[:i] + line[j:], value, true
 		}
-		value := line[i+len(prefix) : j]
-		if r, _ := utf8.DecodeRuneInString(value); quotes[r] != 0 {
-			if v, _, next := readToken(value, 0); next == len(value) {
-				value = v
-			}
-		}
-		return line[:i] + line[j:], value, true
+		space = unicode.IsSpace(r)
 	}
+	return line, "", false
+}
+
+// taskValueEnd returns where a value starting at j ends: at the first space outside
+// quotes.
+func taskValueEnd(line string, j int) int {
+	var closing rune
+	for j < len(line) {
+		r, size := utf8.DecodeRuneInString(line[j:])
+		if closing != 0 {
+			if r == closing || closing == '"' && r == '”' {
+				closing = 0
+			}
+		} else if quotes[r] != 0 {
+			closing = quotes[r]
+		} else if unicode.IsSpace(r) {
+			break
+		}
+		j += size
+	}
+	return j
 }
 
 // taskItems reads the items of a command or an answer: lines of text, and attached
