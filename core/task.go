@@ -579,12 +579,24 @@ func sortTaskRows(rows []TaskRowError) {
 	})
 }
 
+// TaskClaiming asks for an item for a member, unless their gold answers fall below
+// MinAccuracy (after Warmup of them).
+type TaskClaiming struct {
+	Job         *TaskJob
+	MemberID    int64
+	Now         time.Time
+	MinAccuracy float64
+	Warmup      int
+}
+
 // TaskClaim is what handing out an item found: the item and whether the member held
-// it already, or no item and whether others hold the ones left.
+// it already, or no item and why.
 type TaskClaim struct {
-	Item *TaskItem
-	Held bool // the member already had this item
-	Busy bool // no item now, but items left are leased to others
+	Item    *TaskItem
+	Held    bool       // the member already had this item
+	Busy    bool       // no item now, but items left are leased to others
+	Blocked bool       // the member's accuracy is too low for more items
+	Worker  TaskWorker // the member's record in the job
 }
 
 // TaskAnswering is an answer to store, with everything the store needs to settle it.
@@ -642,8 +654,9 @@ type TaskStore interface {
 	AddTaskItems(ctx context.Context, campaignID int64, items []TaskItem, max int) (added, total int, err error)
 	// ClaimTaskItem hands the member the item they hold a valid lease on, or else
 	// leases them an item with fewer than PerItem answers that they have neither
-	// answered nor skipped and that no one else holds, until now plus the job's lease.
-	ClaimTaskItem(ctx context.Context, job *TaskJob, memberID int64, now time.Time) (*TaskClaim, error)
+	// answered nor skipped and that no one else holds, until now plus the job's lease;
+	// a member whose record is Blocked gets none.
+	ClaimTaskItem(ctx context.Context, in TaskClaiming) (*TaskClaim, error)
 	// SkipTaskItems frees the member's leases in a campaign (every campaign for 0), or
 	// on one item when itemID is set, so that the items go to someone else at once and
 	// never come back to this member; it returns the items freed.
@@ -656,8 +669,6 @@ type TaskStore interface {
 	TaskItem(ctx context.Context, id int64) (*TaskItem, error)
 	// TaskAnswer returns an answer by id.
 	TaskAnswer(ctx context.Context, id int64) (*TaskAnswer, error)
-	// TaskWorker returns the member's record in a job (zero when they have none).
-	TaskWorker(ctx context.Context, campaignID, memberID int64) (TaskWorker, error)
 	// NextTaskReview returns the first answer waiting for review after answer id
 	// after, or nil; with the count of answers waiting.
 	NextTaskReview(ctx context.Context, campaignID, after int64) (*TaskReviewCard, error)
@@ -774,17 +785,14 @@ func (s *Service) NextTask(ctx context.Context, actor Actor, code string) (*Task
 	if c.State != StateOpen {
 		return nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
 	}
-	w, err := s.store.TaskWorker(ctx, c.ID, actor.Member.ID)
-	if err != nil {
-		return nil, err
-	}
-	if w.Blocked(s.settings.TaskMinAccuracy, s.settings.TaskGoldWarmup) {
-		return nil, Errorf(EFORBIDDEN, "error.task_accuracy_low", "code", c.Code,
-			"accuracy", int(math.Floor(100*w.Accuracy())), "min", int(math.Ceil(100*s.settings.TaskMinAccuracy)))
-	}
-	claim, err := s.store.ClaimTaskItem(ctx, job, actor.Member.ID, s.clock.Now())
+	claim, err := s.store.ClaimTaskItem(ctx, TaskClaiming{Job: job, MemberID: actor.Member.ID, Now: s.clock.Now(),
+		MinAccuracy: s.settings.TaskMinAccuracy, Warmup: s.settings.TaskGoldWarmup})
 	if err != nil {
 		return nil, fmt.Errorf("claim task item: %w", err)
+	}
+	if claim.Blocked {
+		return nil, Errorf(EFORBIDDEN, "error.task_accuracy_low", "code", c.Code,
+			"accuracy", int(math.Floor(100*claim.Worker.Accuracy())), "min", int(math.Ceil(100*s.settings.TaskMinAccuracy)))
 	}
 	if claim.Item == nil {
 		if claim.Busy {

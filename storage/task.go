@@ -239,9 +239,9 @@ LIMIT 1`
 // SKIP LOCKED, so members asking at once each get another item instead of queueing
 // on the same row; on SQLite the immediate transaction already holds the one write
 // lock.
-func (db *DB) ClaimTaskItem(ctx context.Context, job *core.TaskJob, memberID int64, now time.Time) (*core.TaskClaim, error) {
+func (db *DB) ClaimTaskItem(ctx context.Context, in core.TaskClaiming) (*core.TaskClaim, error) {
 	claim := &core.TaskClaim{}
-	now = now.UTC()
+	job, memberID, now := in.Job, in.MemberID, in.Now.UTC()
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		if err := checkLive(tx, job.CampaignID, core.StateOpen); err != nil {
 			return err
@@ -249,6 +249,11 @@ func (db *DB) ClaimTaskItem(ctx context.Context, job *core.TaskJob, memberID int
 		var w taskWorkerRow
 		if err := tx.Where("campaign_id = ? AND member_id = ?", job.CampaignID, memberID).Limit(1).Find(&w).Error; err != nil {
 			return err
+		}
+		claim.Worker = core.TaskWorker{Answers: w.Answers, Gold: w.Gold, GoldRight: w.GoldRight}
+		if claim.Worker.Blocked(in.MinAccuracy, in.Warmup) {
+			claim.Blocked = true
+			return nil
 		}
 		if w.LeasedItem != nil {
 			var held taskItemRow
@@ -415,7 +420,7 @@ func (db *DB) AnswerTaskItem(ctx context.Context, in core.TaskAnswering) (*core.
 				w.GoldRight = 1
 			}
 		}
-		if err := bumpTaskWorker(tx, w); err != nil {
+		if err := bumpTaskWorker(tx, w, item.ID); err != nil {
 			return err
 		}
 		if err := participate(tx, job.CampaignID, in.MemberID, in.Now); err != nil {
@@ -446,14 +451,16 @@ func payTaskAnswer(tx *gorm.DB, job *core.TaskJob, itemID, memberID int64, sign 
 	return award(tx, job.CampaignID, memberID, core.PointsAnswer, sign*points, now)
 }
 
-// bumpTaskWorker adds w's counts to the member's record in the job.
-func bumpTaskWorker(tx *gorm.DB, w taskWorkerRow) error {
+// bumpTaskWorker adds w's counts to the member's record in the job, and forgets
+// the item done (0 for none) as theirs.
+func bumpTaskWorker(tx *gorm.DB, w taskWorkerRow, done int64) error {
 	return tx.Clauses(clause.OnConflict{
 		Columns: []clause.Column{{Name: "campaign_id"}, {Name: "member_id"}},
 		DoUpdates: clause.Assignments(map[string]any{
-			"answers":    gorm.Expr("task_workers.answers + ?", w.Answers),
-			"gold":       gorm.Expr("task_workers.gold + ?", w.Gold),
-			"gold_right": gorm.Expr("task_workers.gold_right + ?", w.GoldRight),
+			"answers":     gorm.Expr("task_workers.answers + ?", w.Answers),
+			"gold":        gorm.Expr("task_workers.gold + ?", w.Gold),
+			"gold_right":  gorm.Expr("task_workers.gold_right + ?", w.GoldRight),
+			"leased_item": gorm.Expr("CASE WHEN task_workers.leased_item = ? THEN NULL ELSE task_workers.leased_item END", done),
 		}),
 	}).Create(&w).Error
 }
@@ -506,16 +513,6 @@ func (db *DB) TaskAnswer(ctx context.Context, id int64) (*core.TaskAnswer, error
 	}
 	a := r.toCore()
 	return &a, nil
-}
-
-// TaskWorker implements core.TaskStore.
-func (db *DB) TaskWorker(ctx context.Context, campaignID, memberID int64) (core.TaskWorker, error) {
-	var r taskWorkerRow
-	err := db.read(ctx).Where("campaign_id = ? AND member_id = ?", campaignID, memberID).Limit(1).Find(&r).Error
-	if err != nil {
-		return core.TaskWorker{}, translate(err)
-	}
-	return core.TaskWorker{Answers: r.Answers, Gold: r.Gold, GoldRight: r.GoldRight}, nil
 }
 
 // namedTaskAnswers returns the answers of the given items with their authors, in
@@ -603,7 +600,7 @@ func (db *DB) ReviewTaskAnswer(ctx context.Context, in core.TaskReviewing) (*cor
 			if err := payTaskAnswer(tx, job, item.ID, ans.MemberID, -1, in.Points, now); err != nil {
 				return err
 			}
-			if err := bumpTaskWorker(tx, taskWorkerRow{CampaignID: job.CampaignID, MemberID: ans.MemberID, Answers: -1}); err != nil {
+			if err := bumpTaskWorker(tx, taskWorkerRow{CampaignID: job.CampaignID, MemberID: ans.MemberID, Answers: -1}, 0); err != nil {
 				return err
 			}
 			if in.Notice != nil {
