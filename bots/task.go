@@ -285,10 +285,14 @@ func (r *Router) tasksAdd(ctx context.Context, req *Request) ([]Reply, error) {
 	cmd, body := taskHead(req)
 	code := strings.TrimSpace(cmd.Arg(0))
 	if strings.TrimSpace(body) == "" && len(req.In.Attachments) == 0 {
-		if _, err := r.svc.CampaignOf(ctx, code, core.KindTasks); err != nil {
+		c, err := r.svc.CampaignOf(ctx, code, core.KindTasks)
+		if err != nil {
 			return nil, err
 		}
-		return replies(r.taskPastePrompt(code))
+		if c.State != core.StateOpen {
+			return nil, core.Errorf(core.ECLOSED, "error.campaign_closed", "code", c.Code)
+		}
+		return replies(r.taskPastePrompt(c.Code))
 	}
 	return r.addTaskItems(ctx, req, code, body)
 }

@@ -267,6 +267,8 @@ https://img.example/7.jpg`
 		t.Fatalf("close announced %d times", got)
 	}
 	h.Expect(h.Say(carol, "/task next "+code), "error.campaign_closed")
+	h.Expect(h.Say(admin, "/tasks add "+code), "error.campaign_closed")
+	h.Expect(h.Say(admin, "/tasks add "+code+"\none more"), "error.campaign_closed")
 	c, _ := h.Service.Campaign(ctx, code)
 	if p, err := h.Service.Progress(ctx, c); err != nil || p.Tasks.Settled != 3 || p.Tasks.Items != 6 {
 		t.Fatalf("progress %+v %v", p.Tasks, err)
