@@ -13,12 +13,6 @@ import (
 	"crowdbot/storage/storagetest"
 )
 
-// More members of the same Telegram group.
-var (
-	Dave = Who{Platform: core.Telegram, ID: "1004", Name: "Dave", Locale: "en", Space: "-1001", Channel: "-1001"}
-	Erin = Who{Platform: core.Telegram, ID: "1005", Name: "Erin", Locale: "en", Space: "-1001", Channel: "-1001"}
-)
-
 // picture is a photo as the Telegram adapter hands it over: a file id, no URL.
 func picture(name string) bots.Attachment {
 	return bots.Attachment{Platform: core.Telegram, FileID: "AgACAgQAAxkBAAI" + name, Name: name + ".png",

@@ -17,11 +17,6 @@ import (
 	"crowdbot/storage/storagetest"
 )
 
-var (
-	dave = Who{Platform: core.Telegram, ID: "1004", Name: "Dave", Locale: "en", Space: "-1001", Channel: "-1001"}
-	erin = Who{Platform: core.Telegram, ID: "1005", Name: "Erin", Locale: "en", Space: "-1001", Channel: "-1001"}
-)
-
 // newFund creates a fundraiser with the admin's command and returns its code.
 func newFund(t *testing.T, h *Harness, args string) string {
 	t.Helper()
@@ -101,7 +96,7 @@ func TestFundraiserConversation(t *testing.T) {
 		t.Fatalf("raise into the tier: %q", raised.Text)
 	}
 	h.Expect(h.Say(Carol, "/pledge "+code+` 25 "signed cd"`), "pledge.new")
-	sold := h.Expect(h.Say(dave, "/pledge "+code+" 40 #1"), "error.tier_sold_out")
+	sold := h.Expect(h.Say(Dave, "/pledge "+code+" 40 #1"), "error.tier_sold_out")
 	if !strings.Contains(sold.Text, "Signed CD") {
 		t.Fatalf("sold out reply: %q", sold.Text)
 	}
@@ -110,15 +105,15 @@ func TestFundraiserConversation(t *testing.T) {
 	if r := h.Expect(h.Say(Bob, "/pledge "+code+" 10 none"), "pledge.lowered"); r.Args["tier"] != "" {
 		t.Fatalf("lowered out of the tier: %v", r.Args)
 	}
-	h.Expect(h.Say(dave, "/pledge "+code+" 40 1"), "pledge.new") // Bob's place is free again
+	h.Expect(h.Say(Dave, "/pledge "+code+" 40 1"), "pledge.new") // Bob's place is free again
 	h.Expect(h.Say(Carol, "/pledge cancel "+code), "pledge.cancelled")
 	h.Expect(h.Say(Carol, "/pledge cancel "+code), "error.pledge_none")
-	h.Expect(h.Say(erin, "/pledge "+code+" 40 1"), "pledge.new") // Carol's place too
+	h.Expect(h.Say(Erin, "/pledge "+code+" 40 1"), "pledge.new") // Carol's place too
 	h.Expect(h.Say(Carol, "/pledge "+code+" 40 1"), "error.tier_sold_out")
-	if r := h.Expect(h.Say(dave, "/pledge "+code+" 45"), "pledge.raised"); r.Args["tier"] != "Signed CD" {
+	if r := h.Expect(h.Say(Dave, "/pledge "+code+" 45"), "pledge.raised"); r.Args["tier"] != "Signed CD" {
 		t.Fatalf("a raise without naming a tier keeps it: %v", r.Args)
 	}
-	h.Expect(h.Say(dave, "/pledge "+code+" 45 2"), "pledge.changed")
+	h.Expect(h.Say(Dave, "/pledge "+code+" 45 2"), "pledge.changed")
 
 	// bad pledges change nothing
 	for text, key := range map[string]string{
@@ -224,7 +219,7 @@ func TestFundraiserConversation(t *testing.T) {
 		t.Fatalf("settled twice")
 	}
 	ob := outboxOnce(t, h)
-	if ob["fund:settled|telegram:-1001"] != 1 || ob["fund:settled|member:"+memberID(t, h, dave)] != 1 {
+	if ob["fund:settled|telegram:-1001"] != 1 || ob["fund:settled|member:"+memberID(t, h, Dave)] != 1 {
 		t.Fatalf("settlement outbox %v", ob)
 	}
 	notices := outboxKeys(t, h)
@@ -265,11 +260,11 @@ func TestFundraiserFunded(t *testing.T) {
 	h.Expect(h.Say(discord, "/campaign link "+code), "campaign.linked")
 	h.Expect(h.Say(Carol, "/pledge cancel "+code), "pledge.cancelled")
 	h.Expect(h.Say(Carol, "/pledge "+code+" 10"), "pledge.new") // 25% again
-	h.Expect(h.Say(dave, "/pledge "+code+" 600"), "pledge.new") // 850: 50% and 75%
-	h.Expect(h.Say(dave, "/pledge "+code+" 100"), "pledge.lowered")
-	h.Expect(h.Say(dave, "/pledge "+code+" 990"), "pledge.raised") // 1240: 100% and the stretch goal
-	h.Expect(h.Say(dave, "/pledge "+code+" 100"), "pledge.lowered")
-	h.Expect(h.Say(dave, "/pledge "+code+" 990"), "pledge.raised")
+	h.Expect(h.Say(Dave, "/pledge "+code+" 600"), "pledge.new") // 850: 50% and 75%
+	h.Expect(h.Say(Dave, "/pledge "+code+" 100"), "pledge.lowered")
+	h.Expect(h.Say(Dave, "/pledge "+code+" 990"), "pledge.raised") // 1240: 100% and the stretch goal
+	h.Expect(h.Say(Dave, "/pledge "+code+" 100"), "pledge.lowered")
+	h.Expect(h.Say(Dave, "/pledge "+code+" 990"), "pledge.raised")
 	ob := outboxOnce(t, h)
 	for _, pct := range []int{25, 50, 75, 100} {
 		if n := ob[fmt.Sprintf("fund:milestone:%d|telegram:-1001", pct)]; n != 1 {
@@ -379,8 +374,8 @@ func TestFundraiserInEachLanguage(t *testing.T) {
 	}{
 		{Bob.In("fr"), "12,50 €", "12,50\u00a0€"},
 		{Carol.In("it"), "1.000", "1.000,00\u00a0€"},
-		{dave.In("en"), "1,000", "€1,000.00"},
-		{erin.In("fr"), `"1 000,50 €"`, "1\u202f000,50\u00a0€"},
+		{Dave.In("en"), "1,000", "€1,000.00"},
+		{Erin.In("fr"), `"1 000,50 €"`, "1\u202f000,50\u00a0€"},
 	}
 	for _, c := range cases {
 		r := h.Expect(h.Say(c.who, "/pledge "+code+" "+c.amount), "pledge.new")

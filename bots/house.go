@@ -196,6 +196,8 @@ func (r *Router) summary(ctx context.Context, req *Request, c *core.Campaign) ([
 		return r.fundSummary(ctx, req, c)
 	case core.KindPoll:
 		return r.pollSummary(ctx, req, c)
+	case core.KindTasks:
+		return r.taskSummary(ctx, req, c)
 	}
 	return nil, nil
 }

@@ -454,6 +454,9 @@ var KeyedArgs = map[string]string{
 	"payout":       "contest.payout.",
 	// fundraisers
 	"mode": "fund.mode.",
+	// tasks: an answer type and an answer's status
+	"task_type":   "tasks.type.",
+	"task_status": "tasks.status.",
 }
 
 // moneyFromJSON reads a core.Money that went through JSON.

@@ -58,6 +58,7 @@ type TasksProgress struct {
 	Items   int // items to answer
 	Settled int // items with an agreed or accepted answer
 	Answers int // answers given
+	Flagged int // items with all their answers and no agreement, waiting for review
 }
 
 // Progress returns how the campaign is going.

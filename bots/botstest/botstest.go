@@ -66,6 +66,9 @@ var (
 	Admin = Who{Platform: core.Telegram, ID: "1001", Name: "Ada", Locale: "en", Admin: true, Space: "-1001", Channel: "-1001"}
 	Bob   = Who{Platform: core.Telegram, ID: "1002", Name: "Bob", Locale: "en", Space: "-1001", Channel: "-1001"}
 	Carol = Who{Platform: core.Telegram, ID: "1003", Name: "Carol", Locale: "en", Space: "-1001", Channel: "-1001"}
+	Dave  = Who{Platform: core.Telegram, ID: "1004", Name: "Dave", Locale: "en", Space: "-1001", Channel: "-1001"}
+	Erin  = Who{Platform: core.Telegram, ID: "1005", Name: "Erin", Locale: "en", Space: "-1001", Channel: "-1001"}
+	Fay   = Who{Platform: core.Telegram, ID: "1006", Name: "Fay", Locale: "en", Space: "-1001", Channel: "-1001"}
 )
 
 // In returns who speaking in another language.
