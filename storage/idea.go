@@ -192,13 +192,16 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now ti
 
 // firstVoteSQL adds a member's first vote on a visible idea of an open campaign in
 // one statement: it records the platform update, inserts the vote, bumps the count,
-// credits the author's points and a pending referral. It does nothing (ok false) when
+// credits the author's points and a pending referral. It takes no lock on the
+// campaign row (a share lock taken by every vote of a crowd costs Postgres a
+// multixact each time): a vote already under way when an admin closes the board may
+// land just after the close, as if it had come a moment earlier. It does nothing (ok false) when
 // the member already voted or the idea or campaign does not qualify, and the caller
 // takes the general path, which says why or withdraws the vote.
 const firstVoteSQL = `
 WITH target AS (
 	SELECT i.id, i.campaign_id, i.author_id FROM ideas i JOIN campaigns c ON c.id = i.campaign_id
-	WHERE i.id = $3 AND i.author_id <> $4 AND NOT i.hidden AND c.state = 'open' FOR SHARE OF c
+	WHERE i.id = $3 AND i.author_id <> $4 AND NOT i.hidden AND c.state = 'open'
 ), ins AS (
 	INSERT INTO idea_votes (idea_id, member_id, created_at) SELECT id, $4, $2 FROM target
 	ON CONFLICT DO NOTHING RETURNING idea_id
