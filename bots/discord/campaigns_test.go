@@ -196,3 +196,36 @@ func all2(fs ...func(t *testing.T, s *state)) func(t *testing.T, s *state) {
 		}
 	}
 }
+
+// TestCSVAttachmentFetched: a CSV attached to a slash command is downloaded from
+// Discord's CDN before the Router runs the command, and a picture is not; both
+// reach the Router (a contest takes neither a CSV nor, here, a second entry).
+func TestCSVAttachmentFetched(t *testing.T) {
+	e := newEnv(t)
+	csv := dcfake.Attachment{ID: "1290000000000000003", Filename: "items.csv", ContentType: "text/csv", Size: 12,
+		URL: e.rest.AddFile(channel, "1290000000000000003", "items.csv", []byte("a,b\nc,d\n1,2\n"))}
+	got := e.do(e.dc.Command(ada, here, "contest", "new", []dcfake.Option{{Name: "title", Type: 3, Value: "Logo"}, {Name: "brief", Type: 3, Value: "A logo"},
+		{Name: "prize", Type: 3, Value: "10 EUR"}, {Name: "entries_close", Type: 3, Value: "1d"}, {Name: "voting_close", Type: 3, Value: "2d"}}))
+	code := firstKey(t, got.messages()[0].text, "en", "contest.new")["code"]
+	cdn := func() int {
+		n := 0
+		for _, c := range e.rest.Calls() {
+			if c.Via == "cdn" && c.Status == 200 {
+				n++
+			}
+		}
+		return n
+	}
+	got = e.do(e.dc.Command(bob, here, "enter", "", []dcfake.Option{{Name: "code", Type: 3, Value: code}, {Name: "title", Type: 3, Value: "Items"},
+		{Name: "file", Type: 11, Value: csv.ID}}, csv))
+	firstKey(t, got.messages()[0].text, "en", "error.entry_file_type")
+	if n := cdn(); n != 1 {
+		t.Fatalf("the CSV was downloaded %d times", n)
+	}
+	got = e.do(e.dc.Command(bob, here, "enter", "", []dcfake.Option{{Name: "code", Type: 3, Value: code}, {Name: "title", Type: 3, Value: "Wave"},
+		{Name: "file", Type: 11, Value: wave.ID}}, wave))
+	firstKey(t, got.messages()[0].text, "en", "contest.entered")
+	if n := cdn(); n != 1 {
+		t.Fatalf("a picture was downloaded")
+	}
+}
