@@ -130,6 +130,8 @@ var contests = []step{
 		check: holds("€150.00")},
 	{name: "contest payouts member", do: command(bob, here, "contest", "payouts", str("code", "$contest")), typ: 4, key: "error.admin_only", private: true},
 	{name: "contest payouts", do: command(ada, here, "contest", "payouts", str("code", "$contest")), typ: 4, key: "contest.payouts_title", private: true},
+	{name: "closed at the deadline: a late vote", before: all2(advance(3*24*time.Hour), announce("announce.contest_closed", "closedcard")),
+		do: press(cara, here, "cv:{e2}", "browse"), typ: 4, key: "error.contest_not_voting", private: true},
 }
 
 // A fundraiser: created, tiers and a stretch goal added, pledges by command and by
@@ -177,6 +179,8 @@ var fundraisers = []step{
 				t.Errorf("files %+v", first.files)
 			}
 		}},
+	{name: "failed at the deadline: too late to pledge", before: all2(advance(31*24*time.Hour), announce("announce.fund_failed", "failedcard")),
+		do: command(bob, here, "pledge", "submit", str("code", "$fund"), str("amount", "20")), typ: 4, key: "error.campaign_closed", private: true},
 }
 
 // embedsImage checks that the first message shows the picture at url.
