@@ -404,8 +404,8 @@ func TestPollBadInput(t *testing.T) {
 	h.Expect(h.Say(Admin, "/poll post "+code), "error.campaign_closed")
 }
 
-// fakePoster records edits; it can be told to answer 429 once.
-type fakePoster struct {
+// editRecorder records edits; it can be told to answer 429 once.
+type editRecorder struct {
 	platform core.Platform
 	mu       sync.Mutex
 	edits    []fakeEdit
@@ -418,13 +418,13 @@ type fakeEdit struct {
 	reply bots.Reply
 }
 
-func (f *fakePoster) Platform() core.Platform { return f.platform }
+func (f *editRecorder) Platform() core.Platform { return f.platform }
 
-func (f *fakePoster) Post(ctx context.Context, to bots.Destination, r bots.Reply) (string, error) {
+func (f *editRecorder) Post(ctx context.Context, to bots.Destination, r bots.Reply) (string, error) {
 	return "", errors.New("the refresher only edits")
 }
 
-func (f *fakePoster) Edit(ctx context.Context, to bots.Destination, id string, r bots.Reply) error {
+func (f *editRecorder) Edit(ctx context.Context, to bots.Destination, id string, r bots.Reply) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.limitOne {
@@ -435,7 +435,7 @@ func (f *fakePoster) Edit(ctx context.Context, to bots.Destination, id string, r
 	return nil
 }
 
-func (f *fakePoster) take() []fakeEdit {
+func (f *editRecorder) take() []fakeEdit {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	out := f.edits
@@ -467,7 +467,7 @@ func TestPollCardsRefreshCoalesced(t *testing.T) {
 	}
 	h.Expect(h.Say(discordAdmin, "/poll post "+code), "poll.posted")
 	markSent(t, h)
-	tg, dc := &fakePoster{platform: core.Telegram}, &fakePoster{platform: core.Discord}
+	tg, dc := &editRecorder{platform: core.Telegram}, &editRecorder{platform: core.Discord}
 	ref := bots.NewRefresher(h.Router, map[core.Platform]bots.Poster{core.Telegram: tg, core.Discord: dc})
 
 	if n, err := ref.Tick(ctx); n != 0 || err != nil {

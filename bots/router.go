@@ -106,6 +106,7 @@ type Router struct {
 	byName  map[string][]*Spec
 	actions map[string]ActionFunc
 	cards   map[string]CardFunc
+	pics    pictures // progress pictures and their cache (card.go)
 }
 
 // NewRouter returns a Router with every command and action registered.
@@ -195,7 +196,7 @@ func (r *Router) Handle(ctx context.Context, in Input) []Reply {
 			}
 		}
 	}
-	return r.render(req, replies)
+	return r.withImages(ctx, req, r.render(req, replies))
 }
 
 // identify loads the space and member and works out language and admin rights.

@@ -60,6 +60,11 @@ type OutboxItem struct {
 	CreatedAt    time.Time
 	SentAt       *time.Time
 	MessageID    string // the platform's id of the posted message, once sent
+
+	// Filled in by ClaimOutbox, for delivery:
+	SpaceExternalID  string // the platform's id of SpaceID (guild, chat)
+	MemberExternalID string // the member's platform id, for a private notice
+	Claim            string // the token of the claim that leases the row
 }
 
 // OutboxStore queues announcements.
@@ -68,6 +73,21 @@ type OutboxStore interface {
 	Enqueue(ctx context.Context, now time.Time, anns ...Announcement) error
 	// Outbox lists outbox rows in a state, newest first (for admins and tests).
 	Outbox(ctx context.Context, state OutboxState, limit int) ([]OutboxItem, error)
+
+	// ClaimOutbox leases up to limit pending rows of a platform for delivery until
+	// now+lease, under token. It takes only the oldest pending row of each destination
+	// (a channel, or a member's private chat), and only when that row is due and the
+	// destination's last post is at least gap old, so each destination is served in
+	// order and paced even across replicas. A row whose lease expired is due again.
+	ClaimOutbox(ctx context.Context, platform Platform, now time.Time, gap, lease time.Duration, token string, limit int) ([]OutboxItem, error)
+	// MarkSent records that a claimed row was delivered as messageID. It returns false
+	// when the claim was lost (its lease expired and the row was claimed again).
+	MarkSent(ctx context.Context, id int64, token, messageID string, now time.Time) (bool, error)
+	// RetryOutbox gives a claimed row back to be tried again at next, recording why;
+	// failed counts the try toward the row's attempts.
+	RetryOutbox(ctx context.Context, id int64, token string, next time.Time, reason string, failed bool) error
+	// ParkOutbox stops trying a claimed row, keeping the reason for admins.
+	ParkOutbox(ctx context.Context, id int64, token, reason string) error
 }
 
 // MaxOutboxList bounds how many outbox rows one listing returns.

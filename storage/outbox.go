@@ -31,6 +31,7 @@ type outboxRow struct {
 	CreatedAt  time.Time
 	SentAt     *time.Time
 	MessageID  string // the platform's id of the posted message
+	ClaimToken string // the lease holder's token while a dispatcher delivers it
 }
 
 func (outboxRow) TableName() string { return "outbox_items" }
@@ -41,7 +42,7 @@ func (r outboxRow) toCore() core.OutboxItem {
 	it := core.OutboxItem{
 		ID: r.ID, Platform: core.Platform(r.Platform), ChannelID: r.ChannelID, Locale: r.Locale,
 		State: core.OutboxState(r.State), Attempts: r.Attempts, NextTryAt: r.NextTryAt, LastError: r.LastError,
-		CreatedAt: r.CreatedAt, SentAt: utcPtr(r.SentAt), MessageID: r.MessageID,
+		CreatedAt: r.CreatedAt, SentAt: utcPtr(r.SentAt), MessageID: r.MessageID, Claim: r.ClaimToken,
 		Announcement: core.Announcement{CampaignID: r.CampaignID, Key: r.Key, Args: args, Image: r.Image},
 	}
 	if r.MemberID != nil {
@@ -144,4 +145,150 @@ func (db *DB) Outbox(ctx context.Context, state core.OutboxState, limit int) ([]
 		out[i] = r.toCore()
 	}
 	return out, nil
+}
+
+// claimHeads selects the rows a dispatcher may deliver now on one platform: due
+// pending rows that are the oldest pending row of their destination (a channel, or a
+// member's private chat: channel "" and the member), whose destination has had no
+// post for the pacing gap. A claimed row is pending with next_try_at at its lease's
+// end, so it keeps its destination blocked until it is sent, parked, or its lease
+// runs out. The heads come from one pass over the platform's pending rows (few, as
+// the outbox drains), so the plan stays linear even before the table has
+// statistics.
+const claimHeads = `SELECT o.id FROM outbox_items o
+WHERE o.id IN (SELECT MIN(h.id) FROM outbox_items h WHERE h.platform = ? AND h.state = 'pending'
+	GROUP BY h.channel_id, COALESCE(h.member_id, 0))
+AND o.next_try_at <= ?
+AND NOT EXISTS (SELECT 1 FROM outbox_items s WHERE s.platform = o.platform AND s.state = 'sent' AND s.sent_at > ?
+	AND s.channel_id = o.channel_id AND COALESCE(s.member_id, 0) = COALESCE(o.member_id, 0))
+ORDER BY o.id LIMIT ?`
+
+// maxErrorText bounds the error kept on a row.
+const maxErrorText = 1000
+
+// ClaimOutbox implements core.OutboxStore. On Postgres the selected rows are locked
+// with FOR UPDATE SKIP LOCKED, so concurrent dispatchers claim disjoint rows without
+// waiting on each other; SQLite's single writer serializes the claim.
+func (db *DB) ClaimOutbox(ctx context.Context, platform core.Platform, now time.Time, gap, lease time.Duration, token string, limit int) ([]core.OutboxItem, error) {
+	if token == "" {
+		return nil, fmt.Errorf("claim outbox: empty token")
+	}
+	if limit <= 0 {
+		limit = 50
+	}
+	now = now.UTC()
+	q := claimHeads
+	if db.dialect == Postgres {
+		q += " FOR UPDATE OF o SKIP LOCKED"
+	}
+	var rows []outboxRow
+	spaces, members := map[int64]string{}, map[int64]string{}
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var ids []int64
+		if err := tx.Raw(q, string(platform), now, now.Add(-gap), limit).Scan(&ids).Error; err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			return nil
+		}
+		err := tx.Model(&outboxRow{}).Where("id IN ?", ids).
+			Updates(map[string]any{"next_try_at": now.Add(lease), "claim_token": token}).Error
+		if err != nil {
+			return err
+		}
+		if err := tx.Where("claim_token = ?", token).Order("id").Find(&rows).Error; err != nil {
+			return err
+		}
+		// the platform's ids of the destinations, for the poster
+		var spaceIDs, memberIDs []int64
+		for _, r := range rows {
+			if r.SpaceID != nil {
+				spaceIDs = append(spaceIDs, *r.SpaceID)
+			}
+			if r.MemberID != nil {
+				memberIDs = append(memberIDs, *r.MemberID)
+			}
+		}
+		if err := externalIDs(tx, "spaces", spaceIDs, spaces); err != nil {
+			return err
+		}
+		return externalIDs(tx, "members", memberIDs, members)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox: %w", translate(err))
+	}
+	out := make([]core.OutboxItem, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCore()
+		if r.SpaceID != nil {
+			out[i].SpaceExternalID = spaces[*r.SpaceID]
+		}
+		if r.MemberID != nil {
+			out[i].MemberExternalID = members[*r.MemberID]
+		}
+	}
+	return out, nil
+}
+
+// externalIDs fills into the platform ids of the given rows of table (spaces or
+// members).
+func externalIDs(tx *gorm.DB, table string, ids []int64, into map[int64]string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	var rows []struct {
+		ID         int64
+		ExternalID string
+	}
+	if err := tx.Table(table).Select("id, external_id").Where("id IN ?", ids).Scan(&rows).Error; err != nil {
+		return err
+	}
+	for _, r := range rows {
+		into[r.ID] = r.ExternalID
+	}
+	return nil
+}
+
+// MarkSent implements core.OutboxStore.
+func (db *DB) MarkSent(ctx context.Context, id int64, token, messageID string, now time.Time) (bool, error) {
+	res := db.read(ctx).Model(&outboxRow{}).Where("id = ? AND claim_token = ? AND state = ?", id, token, core.OutboxPending).
+		Updates(map[string]any{"state": string(core.OutboxSent), "sent_at": now.UTC(), "message_id": messageID,
+			"claim_token": "", "last_error": ""})
+	if res.Error != nil {
+		return false, fmt.Errorf("mark sent: %w", translate(res.Error))
+	}
+	return res.RowsAffected == 1, nil
+}
+
+// RetryOutbox implements core.OutboxStore.
+func (db *DB) RetryOutbox(ctx context.Context, id int64, token string, next time.Time, reason string, failed bool) error {
+	upd := map[string]any{"next_try_at": next.UTC(), "claim_token": "", "last_error": clipError(reason)}
+	if failed {
+		upd["attempts"] = gorm.Expr("attempts + 1")
+	}
+	err := db.read(ctx).Model(&outboxRow{}).Where("id = ? AND claim_token = ? AND state = ?", id, token, core.OutboxPending).
+		Updates(upd).Error
+	if err != nil {
+		return fmt.Errorf("retry outbox: %w", translate(err))
+	}
+	return nil
+}
+
+// ParkOutbox implements core.OutboxStore.
+func (db *DB) ParkOutbox(ctx context.Context, id int64, token, reason string) error {
+	err := db.read(ctx).Model(&outboxRow{}).Where("id = ? AND claim_token = ? AND state = ?", id, token, core.OutboxPending).
+		Updates(map[string]any{"state": string(core.OutboxParked), "claim_token": "", "last_error": clipError(reason),
+			"attempts": gorm.Expr("attempts + 1")}).Error
+	if err != nil {
+		return fmt.Errorf("park outbox: %w", translate(err))
+	}
+	return nil
+}
+
+// clipError bounds the error text kept on a row.
+func clipError(s string) string {
+	if core.Len(s) <= maxErrorText {
+		return s
+	}
+	return string([]rune(s)[:maxErrorText])
 }

@@ -169,14 +169,21 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 
 	// work is the context of background loops; it ends with ctx
 	var wg sync.WaitGroup
-	startDiscord(ctx, cfg, router, site, log, &wg)
+	// the platforms' posters deliver the outbox and refresh posted poll cards
+	var posters []bots.Poster
+	if p := tg.poster(); p != nil {
+		posters = append(posters, p)
+	}
+	if p := startDiscord(ctx, cfg, router, site, log, &wg); p != nil {
+		posters = append(posters, p)
+	}
 	errc := make(chan error, 1)
 	wg.Go(func() {
 		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	})
-	wg.Go(func() { runDeadlines(ctx, svc, log) })
+	wg.Go(func() { runSpreading(ctx, svc, db, router, metrics, log, posters...) })
 	wg.Go(func() { tg.run(ctx) })
 
 	select {
@@ -191,26 +198,4 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	wg.Wait()
 	return err
-}
-
-// deadlineEvery is how often campaigns are checked for passed deadlines.
-const deadlineEvery = 15 * time.Second
-
-// runDeadlines moves campaigns on when their deadlines pass, once at start (to catch
-// up after downtime) and then periodically, until ctx ends.
-func runDeadlines(ctx context.Context, svc *core.Service, log *slog.Logger) {
-	t := time.NewTicker(deadlineEvery)
-	defer t.Stop()
-	for {
-		if n, err := svc.AdvanceDue(ctx); err != nil && ctx.Err() == nil {
-			log.Error("advance deadlines", "err", err)
-		} else if n > 0 {
-			log.Info("deadlines passed", "campaigns", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }

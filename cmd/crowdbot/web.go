@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"log/slog"
 	"path/filepath"
 	"strings"
@@ -25,20 +24,8 @@ func newWeb(cfg Config, svc *core.Service, router *bots.Router, metrics *bots.Me
 		AdminToken:    cfg.Web.AdminToken,
 		SessionSecret: []byte(cfg.Web.SessionSecret),
 	}
-	// the progress image and referral credit come from other parts of crowdbot; the
-	// web front uses them when they are there
-	if p, ok := any(router).(interface {
-		ProgressPNG(ctx context.Context, c *core.Campaign, locale string) ([]byte, error)
-	}); ok {
-		o.ProgressPNG = p.ProgressPNG
-	} else {
-		log.Info("progress images off: this build cannot draw them")
-	}
-	if r, ok := any(svc).(web.Referrer); ok {
-		o.Referrals = r
-	} else {
-		log.Info("web share links credit no one: this build records no referrals")
-	}
+	o.ProgressPNG = router.ProgressPNG
+	o.Referrals = svc
 	if o.Local {
 		log.Info("playground: local try-out, member names are trusted", "owner_file", o.OwnerFile)
 	}
