@@ -2,6 +2,7 @@ package discord_test
 
 import (
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -74,7 +75,8 @@ var polls = []step{
 	{name: "poll", do: command(bob, here, "poll", "submit", str("code", "$poll")), typ: 4, key: "poll.card",
 		check: all(saveMsg("pollshow"), buttons("pv:", 3), holds("1 voter"))},
 	{name: "vote on the shown card", do: press(bob, here, "pv:{poll}:1", "pollshow"), typ: 4, key: "poll.voted", private: true},
-	{name: "poll results", do: command(bob, here, "poll", "results", str("code", "$poll")), typ: 4, key: "poll.card", check: holds("2 voters")},
+	{name: "poll results, with their chart", do: command(bob, here, "poll", "results", str("code", "$poll")), typ: 5, key: "poll.card",
+		check: all(holds("2 voters"), uploads("progress.png", "\x89PNG"))},
 	{name: "poll post member", do: command(bob, here, "poll", "post", str("code", "$poll")), typ: 4, key: "error.admin_only", private: true},
 	{name: "poll post", do: command(ada, here, "poll", "post", str("code", "$poll")), typ: 4, key: "poll.posted", private: true},
 	{name: "poll close member", do: command(cara, here, "poll", "close", str("code", "$poll")), typ: 4, key: "error.admin_only", private: true},
@@ -181,6 +183,41 @@ var fundraisers = []step{
 		}},
 	{name: "failed at the deadline: too late to pledge", before: all2(advance(31*24*time.Hour), announce("announce.fund_failed", "failedcard")),
 		do: command(bob, here, "pledge", "submit", str("code", "$fund"), str("amount", "20")), typ: 4, key: "error.campaign_closed", private: true},
+}
+
+// uploads checks that the first message uploads a file named name starting with
+// prefix.
+func uploads(name, prefix string) func(t *testing.T, s *state, got shown, first msg) {
+	return func(t *testing.T, s *state, got shown, first msg) {
+		if len(first.files) != 1 || first.files[0].Name != name || !strings.HasPrefix(string(first.files[0].Data), prefix) {
+			t.Errorf("files %+v", first.files)
+		}
+	}
+}
+
+// startLink is the deep-link payload of a personal share link.
+var startLink = regexp.MustCompile(`start=([A-Za-z0-9_-]+)`)
+
+// Spreading: a personal share link, the link followed by another member (who is
+// shown the campaign with its picture), the leaderboard, and the parked posts.
+var spreading = []step{
+	{name: "a campaign to spread", do: command(ada, here, "campaign", "new", str("kind", "ideas"), str("title", "Pass it on")),
+		typ: 4, key: "campaign.created", keep: map[string]string{"code": "spread"}},
+	{name: "share", do: command(bob, here, "share", "", str("code", "$spread")), typ: 4, key: "share.title", private: true,
+		check: func(t *testing.T, s *state, got shown, first msg) {
+			m := startLink.FindStringSubmatch(first.text)
+			if m == nil {
+				t.Fatalf("no start link in %q", first.text)
+			}
+			s.v["ref"] = m[1]
+		}},
+	{name: "the link followed", do: command(cara, dcfake.Where{Channel: "820000000000000003"}, "start", "", str("payload", "{ref}")),
+		typ: 5, key: "campaign.show", check: all(holds("/share"), uploads("progress.png", "\x89PNG"))},
+	{name: "the newcomer takes part", do: command(cara, here, "idea", "submit", str("code", "$spread"), str("text", "Tell a friend")),
+		typ: 4, key: "idea.added"},
+	{name: "top", do: command(bob, here, "top", "", str("code", "$spread")), typ: 4, key: "top.title", check: holds("1. Bob — 1")},
+	{name: "outbox member", do: command(bob, here, "outbox", ""), typ: 4, key: "error.admin_only", private: true},
+	{name: "outbox", do: command(ada, here, "outbox", ""), typ: 4, key: "outbox.none", private: true},
 }
 
 // embedsImage checks that the first message shows the picture at url.

@@ -3,6 +3,7 @@ package telegram_test
 import (
 	"context"
 	"encoding/json"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -170,6 +171,21 @@ func document(suffix, prefix string) func(*testing.T, *harness, []tgfake.Request
 	}
 }
 
+// photoSent: the last request sent a picture starting with prefix, its caption
+// holding text as the member sees it.
+func photoSent(prefix, text string) func(*testing.T, *harness, []tgfake.Request, []bots.Reply) {
+	return func(t *testing.T, h *harness, reqs []tgfake.Request, _ []bots.Reply) {
+		r := reqs[len(reqs)-1]
+		f, ok := r.Files["photo"]
+		if r.Method != "sendPhoto" || !ok || !strings.HasPrefix(string(f.Data), prefix) {
+			t.Fatalf("photo: %s", describe(reqs))
+		}
+		if m, ok := h.fake.Message(chatOf(r), r.MessageID); !ok || !strings.Contains(m.Caption, text) {
+			t.Errorf("the member sees %+v", m)
+		}
+	}
+}
+
 var sendDocument = func(chat int64) call { return call{method: "sendDocument", chat: chat} }
 
 // polls is a whole poll in the group: created, its card posted, votes on it, bad
@@ -193,7 +209,8 @@ func polls() []step {
 		{name: "poll: the card", who: bob, say: "/poll {poll}", keys: keys("poll.card"), calls: calls(send(G)),
 			check: all(keyboard("pv:{poll}:", 3), escapes("Best <pizza>?"))},
 		{name: "poll: a vote on it", who: bob, press: "pv:{poll}:1", keys: keys("poll.voted"), calls: calls(answered)},
-		{name: "poll: results", who: carol, say: "/poll results {poll}", keys: keys("poll.card"), calls: calls(send(G)), check: says("2 ")},
+		{name: "poll: results, as their chart with the text as caption", who: carol, say: "/poll results {poll}", keys: keys("poll.card"),
+			calls: calls(call{method: "sendPhoto", chat: G}), check: all(photoSent("\x89PNG", "Best <pizza>?"), keyboard("pv:{poll}:", 3))},
 		{name: "poll: post", who: ada, say: "/poll post {poll}", keys: keys("poll.posted"), calls: calls(send(ada.ID))},
 		{name: "poll: a member may not close", who: bob, say: "/poll close {poll}", keys: keys("error.admin_only"), calls: calls(send(bob.ID))},
 		{name: "poll: closed", who: ada, say: "/poll close {poll}", keys: keys("poll.closed"), calls: calls(send(ada.ID))},
@@ -292,6 +309,34 @@ func fundraisers() []step {
 		{name: "fund: a subscriber's tier button asks privately", in: channel, who: eve, press: "ft:{fund}:2", keys: keys("fund.prompt_tier"), calls: calls(send(eve.ID), answered)},
 		{name: "fund: failed at the deadline; too late to pledge", before: both(advance(31*24*time.Hour), announce("announce.fund_failed")),
 			who: bob, say: "/pledge {fund} 20", keys: keys("error.campaign_closed"), calls: calls(send(bob.ID))},
+	}
+}
+
+// startLink is the deep-link payload of a personal share link.
+var startLink = regexp.MustCompile(`start=([A-Za-z0-9_-]+)`)
+
+// spreading is a personal share link followed by a channel subscriber in their
+// private chat (shown the campaign with its picture), the newcomer taking part, the
+// leaderboard and the parked posts.
+func spreading() []step {
+	G := group.ID
+	return []step{
+		{name: "spread: a campaign", who: ada, say: `/campaign new ideas "Pass it on"`, keys: keys("campaign.created"), calls: calls(send(G)),
+			save: map[string]string{"spread": "code"}},
+		{name: "spread: a personal link, privately", who: bob, say: "/share {spread}", keys: keys("share.title"), calls: calls(send(bob.ID)),
+			check: func(t *testing.T, h *harness, reqs []tgfake.Request, replies []bots.Reply) {
+				m := startLink.FindStringSubmatch(replies[0].Text)
+				if m == nil {
+					t.Fatalf("no start link in %q", replies[0].Text)
+				}
+				h.vars["ref"] = m[1]
+			}},
+		{name: "spread: the link followed", in: tgfake.Private(eve), who: eve, say: "/start {ref}", keys: keys("campaign.show"),
+			calls: calls(call{method: "sendPhoto", chat: eve.ID}), check: photoSent("\x89PNG", "/share")},
+		{name: "spread: the newcomer takes part", in: tgfake.Private(eve), who: eve, say: "/idea {spread} Tell a friend", keys: keys("idea.added"), calls: calls(send(eve.ID))},
+		{name: "spread: the leaderboard", who: carol, say: "/top {spread}", keys: keys("top.title"), calls: calls(send(G)), check: says("1. Bob — 1")},
+		{name: "spread: a member may not see parked posts", who: bob, say: "/outbox", keys: keys("error.admin_only"), calls: calls(send(bob.ID))},
+		{name: "spread: no parked posts", who: ada, say: "/outbox", keys: keys("outbox.none"), calls: calls(send(ada.ID))},
 	}
 }
 

@@ -263,6 +263,7 @@ func TestConversations(t *testing.T) {
 			h.run(polls())
 			h.run(contests())
 			h.run(fundraisers())
+			h.run(spreading())
 			h.covered(t)
 		})
 	}
