@@ -30,8 +30,10 @@ func (r *Router) contestCommands() []*Spec {
 			{Name: "final_round", Type: ParamDuration, Option: true},
 			{Name: "tz", Type: ParamString, Option: true},
 		}, Run: r.contestNew},
+		// the entries are one text ("12 15 18"), not a repeated number: Discord
+		// offers at most 25 options, fewer than the code and MaxFinalists entries
 		{Name: "contest", Sub: "finalists", Admin: true, Params: []Param{code,
-			{Name: "entries", Type: ParamInt, Required: true, Repeat: core.MaxFinalists}}, Run: r.contestFinalists},
+			{Name: "entries", Type: ParamText, Required: true}}, Run: r.contestFinalists},
 		{Name: "contest", Sub: "pick", Admin: true, Params: []Param{entry}, Run: r.contestPick},
 		{Name: "contest", Sub: "use", Admin: true, Params: []Param{entry, {Name: "amount", Type: ParamAmount}}, Run: r.contestUse},
 		{Name: "contest", Sub: "disqualify", Admin: true, Params: []Param{entry,
@@ -200,10 +202,12 @@ func (r *Router) contestNew(ctx context.Context, req *Request) ([]Reply, error) 
 }
 
 // entryID reads the entry id at positional argument i ("12" or "#12").
-func entryID(req *Request, i int) (int64, error) {
-	id, err := strconv.ParseInt(strings.TrimPrefix(req.Cmd.Arg(i), "#"), 10, 64)
+func entryID(req *Request, i int) (int64, error) { return parseEntryID(req.Cmd.Arg(i)) }
+
+func parseEntryID(s string) (int64, error) {
+	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, core.Errorf(core.EINVALID, "error.bad_entry_id", "text", quoted(req.Cmd.Arg(i)))
+		return 0, core.Errorf(core.EINVALID, "error.bad_entry_id", "text", quoted(s))
 	}
 	return id, nil
 }
@@ -408,13 +412,16 @@ func (r *Router) contestVote(ctx context.Context, req *Request) ([]Reply, error)
 }
 
 func (r *Router) contestFinalists(ctx context.Context, req *Request) ([]Reply, error) {
+	// "12 15", "#12, #15", or one argument holding them all (a Discord option)
 	var ids []int64
-	for i := 1; i < req.Cmd.NArg(); i++ {
-		id, err := entryID(req, i)
-		if err != nil {
-			return nil, err
+	for _, a := range req.Cmd.Args[1:] {
+		for _, f := range strings.FieldsFunc(a.Value, func(r rune) bool { return unicode.IsSpace(r) || r == ',' }) {
+			id, err := parseEntryID(f)
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, id)
 		}
-		ids = append(ids, id)
 	}
 	c, finalists, err := r.svc.ShortlistEntries(ctx, req.Actor, codeArg(req, 0), ids)
 	if err != nil {

@@ -452,6 +452,22 @@ func TestContestAfterDowntime(t *testing.T) {
 	})
 }
 
+// TestContestFinalistsInOneArgument: the finalists may come as one argument, as
+// Discord sends its one text option ("12 15" or "#12, #15"), as well as one word
+// each; a bad number among them is refused and starts nothing.
+func TestContestFinalistsInOneArgument(t *testing.T) {
+	h := New(t)
+	code := Code(t, h.Expect(h.Say(Admin, `/contest new "Poster" brief="A poster" prize="10 EUR" entries_close=1d voting_close=3d judging=brand`), "contest.new"))
+	p1 := entryOf(t, h.Expect(send(h, Bob, "/enter "+code+` "One"`, picture("one")), "contest.entered"))
+	p2 := entryOf(t, h.Expect(send(h, Carol, "/enter "+code+` "Two"`, picture("two")), "contest.entered"))
+	advance(t, h, 24*time.Hour, 1)
+	h.Expect(h.Say(Admin, fmt.Sprintf(`/contest finalists %s "%d, x"`, code, p1)), "error.bad_entry_id")
+	set := h.Expect(h.Say(Admin, fmt.Sprintf(`/contest finalists %s "#%d, #%d"`, code, p1, p2)), "contest.finalists_set")
+	if set.Args["count"] != 2 || set.Args["ids"] != fmt.Sprintf("#%d #%d", p1, p2) {
+		t.Fatalf("finalists: %v", set.Args)
+	}
+}
+
 // TestContestNewBadInput: every setting is checked, with a reason.
 func TestContestNewBadInput(t *testing.T) {
 	h := New(t)

@@ -1,12 +1,16 @@
 package discord_test
 
 import (
+	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"crowdbot/bots"
 	"crowdbot/bots/discord/dcfake"
+	"crowdbot/core"
 )
 
 // state carries what earlier steps of a conversation learned (codes, ids, the
@@ -15,6 +19,10 @@ type state struct {
 	v    map[string]string
 	msgs map[string]map[string]any // message payloads, by name, for button presses
 	e    *env
+	// shown are the verbs of the buttons members saw, in answers and in posts
+	shown map[string]bool
+	// posted are the outbox rows already posted, by id
+	posted map[int64]bool
 }
 
 func (s *state) get(k string) string {
@@ -24,22 +32,29 @@ func (s *state) get(k string) string {
 	panic("no value " + k)
 }
 
-// str, num and flag are the options a member fills in; "$x" stands for the value
-// saved as x.
+// str, num, flag and file are the options a member fills in; "$x" stands for the
+// value saved as x, and "{x}" inside a value for it too.
 func str(name, v string) opt        { return opt{name: name, typ: 3, v: v} }
 func num(name string, v string) opt { return opt{name: name, typ: 4, v: v} }
+func flag(name string) opt          { return opt{name: name, typ: 5, v: "true"} }
+func file(name string, a dcfake.Attachment) opt {
+	return opt{name: name, typ: 11, v: a.ID, file: &a}
+}
 
 type opt struct {
 	name string
 	typ  int
 	v    string
+	file *dcfake.Attachment
 }
+
+var placeholder = regexp.MustCompile(`\{(\w+)\}`)
 
 func (s *state) expand(v string) string {
 	if strings.HasPrefix(v, "$") {
 		return s.get(v[1:])
 	}
-	return v
+	return placeholder.ReplaceAllStringFunc(v, func(m string) string { return s.get(m[1 : len(m)-1]) })
 }
 
 // step is one thing a member does and what they must see.
@@ -56,23 +71,31 @@ type step struct {
 	keep map[string]string // placeholder -> name
 	// check looks further.
 	check func(t *testing.T, s *state, got shown, first msg)
+	// before runs first: time passes, announcements are posted.
+	before func(t *testing.T, s *state)
 }
 
 // command builds a slash command step's interaction.
 func command(who dcfake.User, where dcfake.Where, name, sub string, opts ...opt) func(s *state) map[string]any {
 	return func(s *state) map[string]any {
 		var list []dcfake.Option
+		var files []dcfake.Attachment
 		for _, o := range opts {
 			v := s.expand(o.v)
 			var val any = v
-			if o.typ == 4 {
+			switch o.typ {
+			case 4:
 				var n int64
 				fmt.Sscan(v, &n)
 				val = n
+			case 5:
+				val = v == "true"
+			case 11:
+				files = append(files, *o.file)
 			}
 			list = append(list, dcfake.Option{Name: o.name, Type: o.typ, Value: val})
 		}
-		return s.e.dc.Command(who, where, name, sub, list)
+		return s.e.dc.Command(who, where, name, sub, list, files...)
 	}
 }
 
@@ -102,6 +125,64 @@ func saveMsg(name string) func(t *testing.T, s *state, got shown, first msg) {
 // saveButton keeps the id of a button of the first message.
 func saveButton(prefix, as string) func(t *testing.T, s *state, got shown, first msg) {
 	return func(t *testing.T, s *state, got shown, first msg) { s.v[as] = first.button(t, prefix) }
+}
+
+// advance moves the clock by d and runs what is due, as the scheduler does.
+func advance(d time.Duration) func(t *testing.T, s *state) {
+	return func(t *testing.T, s *state) {
+		s.e.h.Clock.Advance(d)
+		if _, err := s.e.h.Service.AdvanceDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// announce posts the announcements waiting in the outbox for Discord channels
+// through the adapter, as the outbox dispatcher does, and keeps the first one with
+// key as msg, for pressing its buttons; the buttons count as shown.
+func announce(key, as string) func(t *testing.T, s *state) {
+	return func(t *testing.T, s *state) {
+		ctx := context.Background()
+		items, err := s.e.h.Store.Outbox(ctx, core.OutboxPending, 500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for i := len(items) - 1; i >= 0; i-- { // oldest first
+			it := items[i]
+			if s.posted[it.ID] || it.Platform != core.Discord || it.ChannelID == "" {
+				continue
+			}
+			s.posted[it.ID] = true
+			card, err := s.e.h.Router.Card(ctx, it.Announcement, it.Locale)
+			if err != nil {
+				t.Fatalf("card %s: %v", it.Announcement.Key, err)
+			}
+			mark := len(s.e.rest.Calls())
+			id, err := s.e.ad.Post(ctx, bots.Destination{ChannelID: it.ChannelID}, card)
+			if err != nil {
+				t.Fatalf("post %s: %v", it.Announcement.Key, err)
+			}
+			if bad := s.e.rest.Refused(); len(bad) > 0 {
+				t.Fatalf("Discord refused %v", bad)
+			}
+			post := s.e.rest.Calls()[mark]
+			body := post.Map()
+			m := toMsg("post", body, post.Files)
+			for _, b := range m.buttons {
+				if b.id != "" {
+					s.shown[bots.ParseAction(b.id).Verb] = true
+				}
+			}
+			if it.Announcement.Key == key && !found {
+				found = true
+				s.msgs[as] = dcfake.Message(id, it.ChannelID, fmt.Sprint(body["content"]), body["components"])
+			}
+		}
+		if !found {
+			t.Fatalf("no announcement %s waits in the outbox", key)
+		}
+	}
 }
 
 func all(fs ...func(t *testing.T, s *state, got shown, first msg)) func(t *testing.T, s *state, got shown, first msg) {
@@ -213,7 +294,7 @@ var ideas = []step{
 // conversation is every kind's steps, in order.
 func conversation() []step {
 	var out []step
-	for _, part := range [][]step{house, ideas} {
+	for _, part := range [][]step{house, ideas, polls, contests, fundraisers, spreading} {
 		out = append(out, part...)
 	}
 	return out
@@ -226,10 +307,13 @@ func conversation() []step {
 // pressed: each kind must add its rows.
 func TestConversation(t *testing.T) {
 	e := newEnv(t)
-	s := &state{v: map[string]string{}, msgs: map[string]map[string]any{}, e: e}
-	ran, shownVerbs, pressed := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	s := &state{v: map[string]string{}, msgs: map[string]map[string]any{}, e: e, shown: map[string]bool{}, posted: map[int64]bool{}}
+	ran, shownVerbs, pressed := map[string]bool{}, s.shown, map[string]bool{}
 	for _, st := range conversation() {
 		ok := t.Run(st.name, func(t *testing.T) {
+			if st.before != nil {
+				st.before(t, s)
+			}
 			it := st.do(s)
 			got := e.do(it)
 			used(it, ran, pressed)

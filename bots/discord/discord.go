@@ -13,9 +13,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/bwmarrin/discordgo"
 
 	"crowdbot/bots"
 	"crowdbot/core"
@@ -47,7 +50,16 @@ type Options struct {
 	// MaxRateWait is the longest retry_after the adapter waits out itself; longer
 	// ones make Post fail with a bots.RateLimitError. 0 is 10 s.
 	MaxRateWait time.Duration
+	// HTTPClient downloads the small text files members attach (CSV imports); nil
+	// is the Session's own client when it is a *discordgo.Session.
+	HTTPClient *http.Client
+	// MaxDownload bounds the text attachments read into the input, in bytes; 0 is
+	// 1 MB.
+	MaxDownload int64
 }
+
+// defaultMaxDownload bounds the text attachments read when no bound is set.
+const defaultMaxDownload = 1 << 20
 
 // Adapter is the Discord front end.
 type Adapter struct {
@@ -62,6 +74,8 @@ type Adapter struct {
 	publicURL string
 	quick     time.Duration
 	maxWait   time.Duration
+	client    *http.Client
+	maxDown   int64
 
 	mu       sync.Mutex
 	appID    string
@@ -104,6 +118,16 @@ func New(o Options) (*Adapter, error) {
 	}
 	if a.maxWait <= 0 {
 		a.maxWait = 10 * time.Second
+	}
+	a.client, a.maxDown = o.HTTPClient, o.MaxDownload
+	if a.client == nil {
+		a.client = http.DefaultClient
+		if s, ok := o.Session.(*discordgo.Session); ok && s.Client != nil {
+			a.client = s.Client
+		}
+	}
+	if a.maxDown <= 0 {
+		a.maxDown = defaultMaxDownload
 	}
 	if o.PublicKey != "" {
 		key, err := hex.DecodeString(o.PublicKey)

@@ -138,7 +138,13 @@ func (s shown) messages() []msg {
 	for _, c := range s.calls {
 		switch {
 		case c.Method == "PATCH" || c.Method == "POST" && !strings.HasSuffix(c.Path, "/callback"):
-			out = append(out, toMsg(c.Method+" "+lastPart(c.Path), c.Map(), c.Files))
+			m := toMsg(c.Method+" "+lastPart(c.Path), c.Map(), c.Files)
+			if m.how == "PATCH @original" && s.answer.Type == 5 {
+				// the "thinking" message it replaces kept its privacy
+				f, _ := s.answer.Data["flags"].(float64)
+				m.private = int(f)&64 != 0
+			}
+			out = append(out, m)
 		case c.Method == "POST":
 			var r struct {
 				Type int            `json:"type"`
@@ -261,9 +267,10 @@ func pattern(tmpl string) (*regexp.Regexp, []string) {
 }
 
 // find reports whether text holds a line rendered from key in lang, and returns the
-// placeholders' values.
+// placeholders' values. A template of several lines is recognized by its first.
 func find(text, lang, key string) (map[string]string, bool) {
 	for _, tmpl := range catalog()[lang][key] {
+		tmpl, _, _ = strings.Cut(tmpl, "\n")
 		re, names := pattern(tmpl)
 		if m := re.FindStringSubmatch(text); m != nil {
 			args := map[string]string{}

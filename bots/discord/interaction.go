@@ -42,7 +42,11 @@ func (a *Adapter) answer(ctx context.Context, it *discordgo.Interaction) answer 
 		return answer{initial: a.notice(it, "error.bad_update")}
 	}
 	done := make(chan []bots.Reply, 1)
-	a.goWork(func(ctx context.Context) { done <- a.router.Handle(ctx, in) })
+	a.goWork(func(ctx context.Context) {
+		// a download counts against the quick reply budget, like the work itself
+		a.fetch(ctx, in.Attachments)
+		done <- a.router.Handle(ctx, in)
+	})
 	if a.quick > 0 {
 		timer := time.NewTimer(a.quick)
 		defer timer.Stop()

@@ -148,12 +148,21 @@ func (a *Adapter) files(r bots.Reply) []file {
 	return out
 }
 
-// linkedImage shows a picture the Router only links to (its web path) as an embed.
+// linkedImage shows a picture the Router only links to as an embed: its web path
+// under the public URL, or the address it already has (a contest entry's picture
+// on Discord's CDN).
 func (a *Adapter) linkedImage(r bots.Reply) *discordgo.MessageEmbed {
-	if r.Image == nil || len(r.Image.PNG) > 0 || r.Image.Path == "" || a.publicURL == "" {
+	if r.Image == nil || len(r.Image.PNG) > 0 || r.Image.Path == "" {
 		return nil
 	}
-	return &discordgo.MessageEmbed{Type: discordgo.EmbedTypeImage, Image: &discordgo.MessageEmbedImage{URL: a.publicURL + r.Image.Path}}
+	u := r.Image.Path
+	if !strings.HasPrefix(u, "https://") && !strings.HasPrefix(u, "http://") {
+		if a.publicURL == "" {
+			return nil
+		}
+		u = a.publicURL + u
+	}
+	return &discordgo.MessageEmbed{Type: discordgo.EmbedTypeImage, Image: &discordgo.MessageEmbedImage{URL: u}}
 }
 
 // embedMessages spreads text over embeds of at most maxEmbedText units, and the

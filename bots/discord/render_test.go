@@ -30,6 +30,32 @@ func TestEscape(t *testing.T) {
 	}
 }
 
+// TestLinkedImage: a picture the Router links to is shown from the public URL, or
+// from its own address when it has one; a web path with no public URL is left out.
+func TestLinkedImage(t *testing.T) {
+	a := &Adapter{publicURL: "https://crowd.example"}
+	bare := &Adapter{}
+	for _, c := range []struct {
+		a    *Adapter
+		path string
+		want string
+	}{
+		{a, "/c/k7Fq2/progress.png", "https://crowd.example/c/k7Fq2/progress.png"},
+		{a, "https://cdn.discordapp.com/attachments/1/2/wave.png", "https://cdn.discordapp.com/attachments/1/2/wave.png"},
+		{bare, "https://cdn.discordapp.com/attachments/1/2/wave.png", "https://cdn.discordapp.com/attachments/1/2/wave.png"},
+		{bare, "/c/k7Fq2/progress.png", ""},
+	} {
+		e := c.a.linkedImage(bots.Reply{Image: &bots.Image{Path: c.path}})
+		got := ""
+		if e != nil {
+			got = e.Image.URL
+		}
+		if got != c.want {
+			t.Errorf("%q with %q: %q, want %q", c.path, c.a.publicURL, got, c.want)
+		}
+	}
+}
+
 // TestEmbedLimits spreads texts of every shape over embeds and messages: each keeps
 // Discord's limits, and together they keep the text.
 func TestEmbedLimits(t *testing.T) {

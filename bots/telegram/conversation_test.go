@@ -50,6 +50,11 @@ type step struct {
 	restart bool
 	// member: the bot's new status in the chat (my_chat_member), by who
 	member string
+	// photo and doc go with the message, say being their caption
+	photo []tgfake.PhotoSize
+	doc   *tgfake.Document
+	// before runs first: time passes, announcements are posted
+	before func(h *harness)
 	// ignored: the Router must not see the update at all
 	ignored bool
 	keys    []string
@@ -66,6 +71,9 @@ func (h *harness) run(steps []step) {
 	for i, s := range steps {
 		if s.restart || s.again == "restart" {
 			h.restart()
+		}
+		if s.before != nil {
+			s.before(h)
 		}
 		chat := s.in
 		if chat.ID == 0 {
@@ -103,13 +111,13 @@ func (h *harness) run(steps []step) {
 			if !ok {
 				fail("the bot said nothing in chat %d", chat.ID)
 			}
-			h.push(replyTo(s.who, msg, text))
+			h.push(attach(replyTo(s.who, msg, text), s.photo, s.doc))
 		case s.post && chat.Type == "channel":
 			h.push(channelPost(chat, text))
 		case s.post:
 			h.push(asChat(chat, text))
 		default:
-			h.push(textMessage(s.who, chat, text))
+			h.push(attach(textMessage(s.who, chat, text), s.photo, s.doc))
 		}
 		reqs := h.fake.Since(mark)
 		ins, replies := h.rec.since(in0, out0)
@@ -206,7 +214,8 @@ func houseAndIdeas() []step {
 			calls: calls(call{"editMessageText", G, 400}, answered)},
 		{name: "suggest by button: the member is asked to reply", who: bob, press: "ia:", keys: keys("idea.prompt"), calls: calls(send(G), answered), check: asks(bob)},
 		{name: "chat from another member is no answer", who: carol, say: "lol"},
-		{name: "the reply is the idea", who: bob, answer: true, say: "A rooftop concert", keys: keys("idea.added"), calls: calls(send(G))},
+		{name: "the reply is the idea", who: bob, answer: true, say: "A rooftop concert", keys: keys("idea.added"), calls: calls(send(G)),
+			save: map[string]string{"rooftop": "id"}},
 		{name: "a status", who: ada, say: "/idea status {idea} planned", keys: keys("idea.status_set"), calls: calls(send(G))},
 		{name: "a tag", who: ada, say: "/idea tag {idea} summer", keys: keys("idea.tagged"), calls: calls(send(G))},
 		{name: "the list", who: bob, say: "/campaign list", keys: keys("campaign.list_title"), calls: calls(send(G)), check: says("Next <b>flavour</b> & co")},
@@ -229,6 +238,13 @@ func houseAndIdeas() []step {
 		{name: "a long campaign", who: ada, say: `/campaign new ideas "Long" ` + strings.Repeat("🍦🍦🍦 ", 990), keys: keys("campaign.created"), calls: calls(send(G)),
 			save: map[string]string{"long": "code"}},
 		{name: "a long text is split", who: ada, say: "/campaign show {long}", keys: keys("campaign.show"), calls: calls(send(G), send(G)), check: splits},
+		{name: "a member may not hide", who: bob, say: "/idea hide {rooftop}", keys: keys("error.admin_only"), calls: calls(send(bob.ID))},
+		{name: "a hide", who: ada, say: "/idea hide {rooftop}", keys: keys("idea.hidden"), calls: calls(send(G))},
+		{name: "an unhide", who: ada, say: "/idea unhide {rooftop}", keys: keys("idea.unhidden"), calls: calls(send(G))},
+		{name: "a merge", who: ada, say: "/idea merge {rooftop} {idea}", keys: keys("idea.merged"), calls: calls(send(G))},
+		{name: "a spare campaign", who: ada, say: `/campaign new ideas "Spare"`, keys: keys("campaign.created"), calls: calls(send(G)),
+			save: map[string]string{"spare": "code"}},
+		{name: "its cancel", who: ada, say: "/campaign cancel {spare}", keys: keys("campaign.cancelled"), calls: calls(send(G))},
 		{name: "the close", who: ada, say: "/campaign close {code}", keys: keys("campaign.closed"), calls: calls(send(G))},
 		{name: "closed", who: carol, press: "iv:{idea}", keys: keys("error.campaign_closed"), calls: calls(answered)},
 		{name: "the bot is added to a group", in: newGroup, who: ada, member: "administrator", check: joined(newGroup)},
@@ -244,6 +260,11 @@ func TestConversations(t *testing.T) {
 		t.Run(mode, func(t *testing.T) {
 			h := newHarness(t, mode)
 			h.run(houseAndIdeas())
+			h.run(polls())
+			h.run(contests())
+			h.run(fundraisers())
+			h.run(spreading())
+			h.covered(t)
 		})
 	}
 }
@@ -325,7 +346,11 @@ func board(ideas int) func(*testing.T, *harness, []tgfake.Request, []bots.Reply)
 
 // toast: the button press was answered with the reply as a toast.
 func toast(t *testing.T, _ *harness, reqs []tgfake.Request, replies []bots.Reply) {
-	if got := reqs[0].Params["text"]; got == "" || got != replies[0].Text || reqs[0].Params["show_alert"] == "true" {
+	i := slices.IndexFunc(reqs, func(r tgfake.Request) bool { return r.Method == "answerCallbackQuery" })
+	if i < 0 {
+		t.Fatalf("no callback answer")
+	}
+	if got := reqs[i].Params["text"]; got == "" || got != replies[0].Text || reqs[i].Params["show_alert"] == "true" {
 		t.Errorf("toast %q, want %q", got, replies[0].Text)
 	}
 }

@@ -69,7 +69,8 @@ type harness struct {
 	sleeps []time.Duration
 
 	vars    map[string]string
-	last    tgfake.Update // the last update pushed
+	posted  map[int64]bool // outbox rows posted by announce
+	last    tgfake.Update  // the last update pushed
 	botOpts []func(*telegram.Options)
 }
 
@@ -89,7 +90,7 @@ func withFake(f func(*tgfake.Server)) option {
 // newHarness starts a bot in a mode.
 func newHarness(t *testing.T, mode string, opts ...option) *harness {
 	t.Helper()
-	h := &harness{t: t, mode: mode, fake: tgfake.New(t, botName), logs: &syncBuffer{}, vars: map[string]string{}}
+	h := &harness{t: t, mode: mode, fake: tgfake.New(t, botName), logs: &syncBuffer{}, vars: map[string]string{}, posted: map[int64]bool{}}
 	h.fake.AddChat(group)
 	h.fake.AddChat(channel)
 	h.fake.SetAdmins(group.ID, ada)
@@ -254,6 +255,15 @@ func asChat(chat tgfake.Chat, text string) tgfake.Update {
 func press(from tgfake.User, m tgfake.Message, data string) tgfake.Update {
 	id := fmt.Sprintf("q%d", nextQuery.Add(1))
 	return tgfake.Update{CallbackQuery: &tgfake.CallbackQuery{ID: id, From: from, Message: &m, ChatInstance: "ci" + id, Data: data}}
+}
+
+// attach makes a message a photo or a document, its text their caption.
+func attach(u tgfake.Update, photo []tgfake.PhotoSize, doc *tgfake.Document) tgfake.Update {
+	if m := u.Message; m != nil && (len(photo) > 0 || doc != nil) {
+		m.Caption, m.CaptionEntities, m.Text, m.Entities = m.Text, m.Entities, "", nil
+		m.Photo, m.Document = photo, doc
+	}
+	return u
 }
 
 func replyTo(from tgfake.User, m tgfake.Message, text string) tgfake.Update {

@@ -89,12 +89,13 @@ type REST struct {
 	limits   []*limit
 	blocked  map[string]time.Time // route -> end of its 429
 	buckets  []*bucket
+	files    map[string][]byte // CDN path -> content
 }
 
 // NewREST starts a REST fake; it stops with the test.
 func NewREST(t testing.TB, token string) *REST {
 	f := &REST{Token: token, nextID: 1300000000000000000, acked: map[string]bool{}, commands: map[string]json.RawMessage{},
-		roles: map[string][]map[string]any{}, blocked: map[string]time.Time{}}
+		roles: map[string][]map[string]any{}, blocked: map[string]time.Time{}, files: map[string][]byte{}}
 	f.cond = sync.NewCond(&f.mu)
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
@@ -176,6 +177,42 @@ func (f *REST) SetRoles(guild string, roles map[string]string) {
 			"permissions": "0", "managed": false, "mentionable": false, "flags": 0})
 	}
 	f.roles[guild] = list
+}
+
+// AddFile serves data as Discord's CDN serves a file a member attached, at
+// /attachments/<channel>/<id>/<name> with the signed query Discord adds, and
+// returns its URL. Downloads are recorded as calls made "via" "cdn".
+func (f *REST) AddFile(channel, id, name string, data []byte) string {
+	path := "/attachments/" + channel + "/" + id + "/" + name
+	f.mu.Lock()
+	f.files[path] = append([]byte(nil), data...)
+	f.mu.Unlock()
+	return f.URL + path + "?ex=69a5c2f0&is=69a47170&hm=3f1c0e9a4b"
+}
+
+func (f *REST) serveFile(w http.ResponseWriter, r *http.Request) {
+	c := Call{Method: r.Method, Path: r.URL.Path, Query: r.URL.Query(), Header: r.Header.Clone(), Via: "cdn", At: time.Now()}
+	f.mu.Lock()
+	data, ok := f.files[r.URL.Path]
+	f.mu.Unlock()
+	switch {
+	case r.Method != http.MethodGet:
+		c.Status = http.StatusMethodNotAllowed
+	case !ok || c.Query.Get("hm") == "":
+		c.Status = http.StatusNotFound
+	case r.Header.Get("Authorization") != "":
+		// the CDN needs no token, and must never be given one
+		c.Status, c.Problem = http.StatusBadRequest, "a token was sent to the CDN"
+	default:
+		c.Status = http.StatusOK
+	}
+	f.record(c, nil)
+	if c.Status != http.StatusOK {
+		http.Error(w, http.StatusText(c.Status), c.Status)
+		return
+	}
+	w.Header().Set("Content-Type", "text/csv")
+	_, _ = w.Write(data)
 }
 
 // limit is a 429 the fake will answer.
@@ -269,6 +306,10 @@ var (
 )
 
 func (f *REST) serve(w http.ResponseWriter, r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/attachments/") {
+		f.serveFile(w, r)
+		return
+	}
 	c := Call{Method: r.Method, Path: strings.TrimPrefix(r.URL.Path, APIPath), Query: r.URL.Query(), Header: r.Header.Clone(), Via: "rest", At: time.Now()}
 	if !strings.HasPrefix(r.URL.Path, APIPath+"/") {
 		f.answer(w, &c, http.StatusNotFound, map[string]any{"message": "404: Not Found", "code": 0})
