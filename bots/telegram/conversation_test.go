@@ -264,6 +264,7 @@ func TestConversations(t *testing.T) {
 			h.run(contests())
 			h.run(fundraisers())
 			h.run(spreading())
+			h.run(tasks())
 			h.covered(t)
 		})
 	}

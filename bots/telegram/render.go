@@ -102,8 +102,10 @@ func (b *Bot) deliverOne(ctx context.Context, o origin, r bots.Reply) string {
 		return alertText(o, r)
 	case r.Prompt != nil:
 		// the answer must come in the chat the question was asked in, where the
-		// Router waits for it: a selective force reply asks the member alone
-		here.prompt = true
+		// Router waits for it: a selective force reply asks the member alone. A
+		// private chat's every message reaches the bot, so a question with buttons
+		// (an item to answer or skip) keeps them there instead
+		here.prompt = !o.private() || len(r.Buttons) == 0
 		if !o.private() && here.replyTo == 0 && o.user != nil {
 			here.mention = o.user
 		}
