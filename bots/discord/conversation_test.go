@@ -294,7 +294,7 @@ var ideas = []step{
 // conversation is every kind's steps, in order.
 func conversation() []step {
 	var out []step
-	for _, part := range [][]step{house, ideas, polls, contests, fundraisers, spreading} {
+	for _, part := range [][]step{house, ideas, polls, contests, fundraisers, spreading, tasks} {
 		out = append(out, part...)
 	}
 	return out

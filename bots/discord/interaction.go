@@ -93,7 +93,7 @@ func (a *Adapter) reply(it *discordgo.Interaction, replies []bots.Reply) answer 
 		return answer{initial: a.ack(it)}
 	}
 	first := replies[0]
-	if first.Prompt != nil {
+	if asks(first) {
 		if it.Type == discordgo.InteractionModalSubmit {
 			// a modal cannot answer a modal: ask with a button that opens one
 			return answer{initial: &discordgo.InteractionResponse{Type: discordgo.InteractionResponseChannelMessageWithSource,
@@ -164,7 +164,7 @@ func (a *Adapter) followUp(ctx context.Context, it *discordgo.Interaction, defer
 	for i, r := range replies {
 		var msgs []message
 		switch {
-		case r.Prompt != nil:
+		case asks(r):
 			msgs = []message{a.promptMessage(r)}
 		case !thinking && r.Edit && !edited:
 			a.editOriginal(ctx, it, a.renderOne(r))
@@ -189,7 +189,7 @@ func (a *Adapter) followUp(ctx context.Context, it *discordgo.Interaction, defer
 
 // followReply sends a reply as follow-up messages.
 func (a *Adapter) followReply(ctx context.Context, it *discordgo.Interaction, r bots.Reply) {
-	if r.Prompt != nil {
+	if asks(r) {
 		a.followMessage(ctx, it, a.promptMessage(r))
 		return
 	}
@@ -244,6 +244,11 @@ func responseData(m message) *discordgo.InteractionResponseData {
 	}
 	return d
 }
+
+// asks reports whether a reply is a question for a modal. A reply with buttons of
+// its own (an item to answer or skip) is shown as it is: its buttons lead to the
+// question, and a modal would hide what it asks about.
+func asks(r bots.Reply) bool { return r.Prompt != nil && len(r.Buttons) == 0 }
 
 // modal asks for a prompt's answer in a modal with one text input.
 func (a *Adapter) modal(r bots.Reply) *discordgo.InteractionResponse {
