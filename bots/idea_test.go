@@ -144,6 +144,14 @@ func TestIdeaByPrompt(t *testing.T) {
 	}
 	// a modal submit carries the action and the text together
 	h.Expect(h.Answer(Carol, "ia:"+code, "Free ice cream"), "idea.added")
+
+	// a refused answer keeps the question open for the next try
+	h.Expect(h.Press(Bob, "ia:"+code), "idea.prompt")
+	h.Expect(h.Say(Bob, strings.Repeat("x", core.MaxIdeaText+1)), "error.too_long")
+	h.Expect(h.Say(Bob, "A shorter idea"), "idea.added")
+	if rs := h.Say(Bob, "and chat"); len(rs) != 0 {
+		t.Fatalf("the answered question is still open: %v", Keys(rs))
+	}
 }
 
 func TestIdeasPaginate(t *testing.T) {

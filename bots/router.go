@@ -248,7 +248,15 @@ func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, e
 			if err != nil || action == "" {
 				return "text", nil, err
 			}
-			return r.runAction(ctx, req, action, in.Text)
+			label, replies, err := r.runAction(ctx, req, action, in.Text)
+			if core.ErrorCode(err) == core.EINVALID {
+				// a refused answer (too long, not a number) leaves the question open, so
+				// the member's next try is read as its answer too
+				if perr := r.svc.AskFor(ctx, req.Actor, action); perr != nil {
+					r.log.Error("save prompt", "err", perr)
+				}
+			}
+			return label, replies, err
 		}
 	}
 	spec := r.find(cmd)
