@@ -216,4 +216,3 @@ func TestBrowser(t *testing.T) {
 		t.Errorf("the browser console reported problems:\n%s", strings.Join(p, "\n"))
 	}
 }
-
