@@ -145,6 +145,16 @@ func TestIdeaByPrompt(t *testing.T) {
 	// a modal submit carries the action and the text together
 	h.Expect(h.Answer(Carol, "ia:"+code, "Free ice cream"), "idea.added")
 
+	// a question asked in the group may be answered in the member's private chat
+	// with the bot (channel subscribers cannot write in the channel), not in another group
+	h.Expect(h.Press(Carol, "ia:"+code), "idea.prompt")
+	if rs := h.Say(Carol.On(core.Telegram, "-2002", "-2002"), "In another group"); len(rs) != 0 {
+		t.Fatalf("chat in another group answered the question: %v", Keys(rs))
+	}
+	private := h.Input(Carol.On(core.Telegram, Carol.ID, Carol.ID))
+	private.Private, private.Text = true, "Answered in private"
+	h.Expect(h.Do(private), "idea.added")
+
 	// a refused answer keeps the question open for the next try
 	h.Expect(h.Press(Bob, "ia:"+code), "idea.prompt")
 	h.Expect(h.Say(Bob, strings.Repeat("x", core.MaxIdeaText+1)), "error.too_long")

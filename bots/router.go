@@ -244,7 +244,7 @@ func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, e
 				return "unknown", nil, core.Errorf(core.EINVALID, "error.unknown_command", "command", firstWord(in.Text))
 			}
 			// plain text answers a pending question, or is chat the bot ignores
-			action, err := r.svc.PendingPrompt(ctx, req.Actor)
+			action, err := r.svc.PendingPrompt(ctx, req.Actor, in.Private)
 			if err != nil || action == "" {
 				return "text", nil, err
 			}

@@ -121,7 +121,8 @@ func NormalizeLocale(tag string) string {
 type PromptStore interface {
 	// SetPrompt records that the member's next text in the channel answers action.
 	SetPrompt(ctx context.Context, memberID int64, platform Platform, channel, action string, expires time.Time) error
-	// TakePrompt returns and forgets the member's pending question in the channel, or
+	// TakePrompt returns and forgets the member's pending question in the channel (in
+	// any channel, the latest, when channel is AnyChannel), or
 	// "" when there is none (or it expired).
 	TakePrompt(ctx context.Context, memberID int64, platform Platform, channel string, now time.Time) (string, error)
 }
@@ -172,7 +173,18 @@ func (s *Service) AskFor(ctx context.Context, actor Actor, action string) error 
 	return s.store.SetPrompt(ctx, actor.Member.ID, actor.Member.Platform, actor.Channel, action, s.clock.Now().Add(PromptTTL))
 }
 
+// AnyChannel asks TakePrompt for the member's latest question wherever it was asked.
+const AnyChannel = "*"
+
 // PendingPrompt returns and forgets the action the actor's free text answers, or "".
-func (s *Service) PendingPrompt(ctx context.Context, actor Actor) (string, error) {
-	return s.store.TakePrompt(ctx, actor.Member.ID, actor.Member.Platform, actor.Channel, s.clock.Now())
+// A question is answered in the chat it was asked in; in a private chat with the bot,
+// which only the member and the bot share, it may be answered wherever it was asked
+// (a channel subscriber cannot write in the channel, so they answer privately).
+func (s *Service) PendingPrompt(ctx context.Context, actor Actor, private bool) (string, error) {
+	now := s.clock.Now()
+	action, err := s.store.TakePrompt(ctx, actor.Member.ID, actor.Member.Platform, actor.Channel, now)
+	if err != nil || action != "" || !private {
+		return action, err
+	}
+	return s.store.TakePrompt(ctx, actor.Member.ID, actor.Member.Platform, AnyChannel, now)
 }

@@ -35,7 +35,11 @@ func (db *DB) SetPrompt(ctx context.Context, memberID int64, platform core.Platf
 func (db *DB) TakePrompt(ctx context.Context, memberID int64, platform core.Platform, channel string, now time.Time) (string, error) {
 	var row promptRow
 	err := db.read(ctx).Transaction(func(tx *gorm.DB) error {
-		err := forUpdate(tx).Where("member_id = ? AND platform = ? AND channel_id = ?", memberID, platform, channel).Take(&row).Error
+		q := forUpdate(tx).Where("member_id = ? AND platform = ?", memberID, platform)
+		if channel != core.AnyChannel {
+			q = q.Where("channel_id = ?", channel)
+		}
+		err := q.Order("expires_at DESC").Take(&row).Error
 		if err != nil {
 			return err
 		}
