@@ -68,6 +68,14 @@ type Actor struct {
 	Admin   bool
 }
 
+// Administers reports whether the actor may act as an admin of campaign c: an admin
+// where they speak, or the member who created the campaign. The second matters in
+// private chats, where a platform cannot say who administers which group, yet the
+// admin cards of a campaign (reviews) are sent there.
+func (a Actor) Administers(c *Campaign) bool {
+	return a.Admin || c != nil && c.CreatedBy != 0 && c.CreatedBy == a.Member.ID
+}
+
 // ChannelLink is a channel that receives a campaign's announcements.
 type ChannelLink struct {
 	ID         int64

@@ -908,12 +908,15 @@ func (s *Service) TaskCampaign(ctx context.Context, it *TaskItem) (*Campaign, er
 // after, starting over from the first when there is none after it; nil when nothing
 // waits.
 func (s *Service) TaskReview(ctx context.Context, actor Actor, code string, after int64) (*TaskReviewCard, error) {
-	if !actor.Admin {
-		return nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
 	c, job, err := s.taskJobOf(ctx, code)
 	if err != nil {
+		if !actor.Admin {
+			return nil, Errorf(EFORBIDDEN, "error.admin_only")
+		}
 		return nil, err
+	}
+	if !actor.Administers(c) {
+		return nil, Errorf(EFORBIDDEN, "error.admin_only")
 	}
 	return s.taskReview(ctx, c, job, after)
 }
@@ -942,18 +945,21 @@ type TaskVerdictResult struct {
 // answer earns nothing (its credit and points are reversed), its author is told, and
 // its item goes back to members for another answer.
 func (s *Service) ReviewTaskAnswer(ctx context.Context, actor Actor, answerID int64, approve bool) (*TaskVerdictResult, error) {
-	if !actor.Admin {
-		return nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
 	a, err := s.store.TaskAnswer(ctx, answerID)
 	if err != nil {
-		return nil, err
-	}
-	it, err := s.store.TaskItem(ctx, a.ItemID)
-	if err != nil {
+		if !actor.Admin {
+			return nil, Errorf(EFORBIDDEN, "error.admin_only")
+		}
 		return nil, err
 	}
 	c, err := s.store.Campaign(ctx, a.CampaignID)
+	if err != nil {
+		return nil, err
+	}
+	if !actor.Administers(c) {
+		return nil, Errorf(EFORBIDDEN, "error.admin_only")
+	}
+	it, err := s.store.TaskItem(ctx, a.ItemID)
 	if err != nil {
 		return nil, err
 	}
