@@ -446,7 +446,7 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // dispatcher is stopped mid-batch (it gives back what it did not post) and another
 // dies mid-batch (its claims stay leased until the lease runs out): nothing is lost.
 func TestDispatchReplicas(t *testing.T) {
-	replicas(t, 5, func(t *testing.T, dbs []*storage.DB) {
+	storagetest.Replicas(t, 5, func(t *testing.T, dbs []*storage.DB) {
 		ctx := context.Background()
 		h := On(t, dbs[0])
 		var chans []Who

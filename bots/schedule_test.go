@@ -230,35 +230,10 @@ func actorIDs(t *testing.T, h *Harness, w Who) (space, member int64) {
 	return a.Space.ID, a.Member.ID
 }
 
-// replicas opens n handles on one fresh database (SQLite and, when configured,
-// Postgres), each with its own connection pool, as n processes have.
-func replicas(t *testing.T, n int, fn func(t *testing.T, dbs []*storage.DB)) {
-	t.Helper()
-	run := func(t *testing.T, dsn string) {
-		dbs := make([]*storage.DB, n)
-		for i := range dbs {
-			db, err := storage.Open(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = db.Close() })
-			dbs[i] = db
-		}
-		if err := dbs[0].Migrate(context.Background()); err != nil {
-			t.Fatal(err)
-		}
-		fn(t, dbs)
-	}
-	t.Run("sqlite", func(t *testing.T) { run(t, storagetest.SQLiteDSN(t)) })
-	if storagetest.PostgresDSN() != "" {
-		t.Run("postgres", func(t *testing.T) { run(t, storagetest.PostgresSchemaDSN(t)) })
-	}
-}
-
 // TestSchedulerReplicas: three schedulers on their own connections tick at once
 // for two days: each progress post, reminder and result is queued once.
 func TestSchedulerReplicas(t *testing.T) {
-	replicas(t, 3, func(t *testing.T, dbs []*storage.DB) {
+	storagetest.Replicas(t, 3, func(t *testing.T, dbs []*storage.DB) {
 		h := On(t, dbs[0])
 		ctx := context.Background()
 		for range 3 {

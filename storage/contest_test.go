@@ -68,53 +68,34 @@ func TestConcurrentEntryVotes(t *testing.T) {
 		now := t0.Add(30 * time.Hour)
 		members, workers := storagetest.Scale(db, 2000), 64
 		want := make([]atomic.Int64, len(entries))
-		jobs := make(chan int)
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		var failures []error
-		fail := func(err error) {
-			mu.Lock()
-			failures = append(failures, err)
-			mu.Unlock()
-		}
-		for range workers {
-			wg.Go(func() {
-				for i := range jobs {
-					m, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: fmt.Sprint(7000 + i)}, now)
-					if err != nil {
-						fail(err)
-						continue
-					}
-					at := i % len(entries)
-					if v, err := db.CastEntryVote(ctx, entries[at], m.ID, now, 1); err != nil || v.Previous != 0 || v.Round != 1 {
-						fail(fmt.Errorf("member %d vote: %+v %v", i, v, err))
-						continue
-					}
-					switch i % 10 {
-					case 3:
-						if _, err := db.CastEntryVote(ctx, entries[at], m.ID, now, 1); core.AsError(err) == nil || core.AsError(err).Key != "error.entry_already_voted" {
-							fail(fmt.Errorf("member %d double vote: %v", i, err))
-						}
-					case 5, 7:
-						to := (at + 1) % len(entries)
-						if i%10 == 7 {
-							to = (at + len(entries) - 1) % len(entries)
-						}
-						if v, err := db.CastEntryVote(ctx, entries[to], m.ID, now, 1); err != nil || v.Previous != entries[at] {
-							fail(fmt.Errorf("member %d change: %+v %v", i, v, err))
-							continue
-						}
-						at = to
-					}
-					want[at].Add(1)
+		failures := storagetest.Crowd(members, workers, func(i int) error {
+			m, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: fmt.Sprint(7000 + i)}, now)
+			if err != nil {
+				return err
+			}
+			at := i % len(entries)
+			if v, err := db.CastEntryVote(ctx, entries[at], m.ID, now, 1); err != nil || v.Previous != 0 || v.Round != 1 {
+				return fmt.Errorf("member %d vote: %+v %v", i, v, err)
+			}
+			var problem error
+			switch i % 10 {
+			case 3:
+				if _, err := db.CastEntryVote(ctx, entries[at], m.ID, now, 1); core.AsError(err) == nil || core.AsError(err).Key != "error.entry_already_voted" {
+					problem = fmt.Errorf("member %d double vote: %v", i, err)
 				}
-			})
-		}
-		for i := range members {
-			jobs <- i
-		}
-		close(jobs)
-		wg.Wait()
+			case 5, 7:
+				to := (at + 1) % len(entries)
+				if i%10 == 7 {
+					to = (at + len(entries) - 1) % len(entries)
+				}
+				if v, err := db.CastEntryVote(ctx, entries[to], m.ID, now, 1); err != nil || v.Previous != entries[at] {
+					return fmt.Errorf("member %d change: %+v %v", i, v, err)
+				}
+				at = to
+			}
+			want[at].Add(1)
+			return problem
+		})
 		for _, err := range failures[:min(len(failures), 5)] {
 			t.Error(err)
 		}

@@ -51,46 +51,27 @@ func TestConcurrentIdeaVotes(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		c, ideas := ideasFixture(t, db, 100)
-		members, workers := storagetest.Scale(db, 10000), 64
-		jobs := make(chan int)
-		var wg sync.WaitGroup
-		var mu sync.Mutex
-		var failures []error
-		fail := func(err error) {
-			mu.Lock()
-			failures = append(failures, err)
-			mu.Unlock()
-		}
-		for range workers {
-			wg.Go(func() {
-				for i := range jobs {
-					// each member is seen for the first time, then votes
-					m, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: fmt.Sprint(5000 + i)}, t0)
-					if err != nil {
-						fail(err)
-						continue
-					}
-					idea := ideas[i%len(ideas)]
-					if voted, _, err := db.ToggleIdeaVote(ctx, idea, m.ID, t0, 1); err != nil || !voted {
-						fail(fmt.Errorf("member %d vote: %v %v", i, voted, err))
-					}
-					if i%10 == 0 {
-						other := ideas[(i+1)%len(ideas)]
-						if voted, _, err := db.ToggleIdeaVote(ctx, other, m.ID, t0, 1); err != nil || !voted {
-							fail(fmt.Errorf("member %d second vote: %v %v", i, voted, err))
-						}
-						if voted, _, err := db.ToggleIdeaVote(ctx, other, m.ID, t0, 1); err != nil || voted {
-							fail(fmt.Errorf("member %d withdraw: %v %v", i, voted, err))
-						}
-					}
+		members := storagetest.Scale(db, 10000)
+		failures := storagetest.Crowd(members, 64, func(i int) error {
+			// each member is seen for the first time, then votes
+			m, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: fmt.Sprint(5000 + i)}, t0)
+			if err != nil {
+				return err
+			}
+			if voted, _, err := db.ToggleIdeaVote(ctx, ideas[i%len(ideas)], m.ID, t0, 1); err != nil || !voted {
+				return fmt.Errorf("member %d vote: %v %v", i, voted, err)
+			}
+			if i%10 == 0 {
+				other := ideas[(i+1)%len(ideas)]
+				if voted, _, err := db.ToggleIdeaVote(ctx, other, m.ID, t0, 1); err != nil || !voted {
+					return fmt.Errorf("member %d second vote: %v %v", i, voted, err)
 				}
-			})
-		}
-		for i := range members {
-			jobs <- i
-		}
-		close(jobs)
-		wg.Wait()
+				if voted, _, err := db.ToggleIdeaVote(ctx, other, m.ID, t0, 1); err != nil || voted {
+					return fmt.Errorf("member %d withdraw: %v %v", i, voted, err)
+				}
+			}
+			return nil
+		})
 		for _, err := range failures[:min(len(failures), 5)] {
 			t.Error(err)
 		}

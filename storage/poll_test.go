@@ -41,31 +41,6 @@ func voter(t testing.TB, db *storage.DB, admin core.Actor, id string) (core.Acto
 	return core.Actor{Member: *m, Space: admin.Space, Channel: admin.Channel}, nil
 }
 
-// crowd runs each of n jobs on one of workers goroutines and returns the errors.
-func runCrowd(n, workers int, job func(i int) error) []error {
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	var failures []error
-	for range workers {
-		wg.Go(func() {
-			for i := range jobs {
-				if err := job(i); err != nil {
-					mu.Lock()
-					failures = append(failures, err)
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for i := range n {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
-	return failures
-}
-
 // indexes returns the indexes of options.
 func indexes(opts []core.PollOption) []int {
 	out := make([]int, len(opts))
@@ -123,7 +98,7 @@ func TestConcurrentBallots(t *testing.T) {
 						want[i%5]++
 					}
 				}
-				failures := runCrowd(members, 64, func(i int) error {
+				failures := storagetest.Crowd(members, 64, func(i int) error {
 					a, err := voter(t, db, admin, fmt.Sprint(10000+i))
 					if err != nil {
 						return err
@@ -180,7 +155,7 @@ func TestConcurrentLimit(t *testing.T) {
 			t.Fatal(err)
 		}
 		var placed, refused atomic.Int64
-		failures := runCrowd(members, 64, func(i int) error {
+		failures := storagetest.Crowd(members, 64, func(i int) error {
 			a, err := voter(t, db, admin, fmt.Sprint(20000+i))
 			if err != nil {
 				return err
@@ -245,7 +220,7 @@ func TestVotesRaceTheClose(t *testing.T) {
 			}
 			_, atClose, _ = svc.Poll(ctx, c.Code)
 		})
-		failures := runCrowd(members, 32, func(i int) error {
+		failures := storagetest.Crowd(members, 32, func(i int) error {
 			if i == members/2 {
 				close(closer)
 			}
@@ -297,7 +272,7 @@ func TestOneMemberRacesThemselves(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		reportFailures(t, runCrowd(storagetest.Scale(db, 200), 8, func(i int) error {
+		reportFailures(t, storagetest.Crowd(storagetest.Scale(db, 200), 8, func(i int) error {
 			_, _, err := svc.Vote(ctx, a, c.Code, i%2)
 			return err
 		}))

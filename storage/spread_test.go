@@ -13,38 +13,6 @@ import (
 	"crowdbot/storage/storagetest"
 )
 
-// handles runs fn on SQLite and, when configured, Postgres, with n handles on one
-// fresh database, each with its own connection pool (as n replicas have).
-func handles(t *testing.T, n int, fn func(t *testing.T, dbs []*storage.DB)) {
-	t.Helper()
-	dsns := map[string]func(testing.TB) string{"sqlite": storagetest.SQLiteDSN}
-	if storagetest.PostgresDSN() != "" {
-		dsns["postgres"] = storagetest.PostgresSchemaDSN
-	}
-	for _, name := range []string{"sqlite", "postgres"} {
-		mk, ok := dsns[name]
-		if !ok {
-			continue
-		}
-		t.Run(name, func(t *testing.T) {
-			dsn := mk(t)
-			dbs := make([]*storage.DB, n)
-			for i := range dbs {
-				db, err := storage.Open(context.Background(), dsn)
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { _ = db.Close() })
-				dbs[i] = db
-			}
-			if err := dbs[0].Migrate(context.Background()); err != nil {
-				t.Fatal(err)
-			}
-			fn(t, dbs)
-		})
-	}
-}
-
 // linked makes an open ideas campaign linked to n Telegram channels.
 func linked(t *testing.T, db *storage.DB, n int) *core.Campaign {
 	t.Helper()
@@ -172,7 +140,7 @@ func TestClaimOutboxPrivateNotice(t *testing.T) {
 // TestClaimOutboxConcurrently: claimers on their own connections, all at once, take
 // every row exactly once, and never two rows of one channel at a time.
 func TestClaimOutboxConcurrently(t *testing.T) {
-	handles(t, 4, func(t *testing.T, dbs []*storage.DB) {
+	storagetest.Replicas(t, 4, func(t *testing.T, dbs []*storage.DB) {
 		ctx := context.Background()
 		const channels = 10
 		c := linked(t, dbs[0], channels)
@@ -251,7 +219,7 @@ func TestClaimOutboxConcurrently(t *testing.T) {
 // TestClaimUpdateOnce: of several replicas claiming the same due progress post at
 // once, one queues it.
 func TestClaimUpdateOnce(t *testing.T) {
-	handles(t, 4, func(t *testing.T, dbs []*storage.DB) {
+	storagetest.Replicas(t, 4, func(t *testing.T, dbs []*storage.DB) {
 		ctx := context.Background()
 		c := linked(t, dbs[0], 1)
 		due, err := dbs[0].DueUpdates(ctx, t0, 10)

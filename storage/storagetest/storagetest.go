@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"crowdbot/storage"
@@ -140,4 +141,55 @@ func Scale(db *storage.DB, n int) int {
 		return max(1, n/10)
 	}
 	return n
+}
+
+// Replicas runs fn on SQLite and, when configured, Postgres, with n handles on one
+// fresh, migrated database, each with its own connection pool, as n replicas have.
+func Replicas(t *testing.T, n int, fn func(t *testing.T, dbs []*storage.DB)) {
+	t.Helper()
+	run := func(t *testing.T, dsn string) {
+		dbs := make([]*storage.DB, n)
+		for i := range dbs {
+			db, err := storage.Open(context.Background(), dsn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = db.Close() })
+			dbs[i] = db
+		}
+		if err := dbs[0].Migrate(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		fn(t, dbs)
+	}
+	t.Run("sqlite", func(t *testing.T) { run(t, SQLiteDSN(t)) })
+	if PostgresDSN() != "" {
+		t.Run("postgres", func(t *testing.T) { run(t, PostgresSchemaDSN(t)) })
+	}
+}
+
+// Crowd runs jobs 0..n-1 on workers goroutines at once and returns the errors the
+// jobs reported, in no particular order.
+func Crowd(n, workers int, job func(i int) error) []error {
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var failures []error
+	for range workers {
+		wg.Go(func() {
+			for i := range jobs {
+				if err := job(i); err != nil {
+					mu.Lock()
+					failures = append(failures, err)
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for i := range n {
+		jobs <- i
+	}
+	close(jobs)
+	wg.Wait()
+	return failures
 }
