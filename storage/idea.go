@@ -134,10 +134,24 @@ func (db *DB) Ideas(ctx context.Context, campaignID int64, q core.IdeaQuery) (*c
 // second vote impossible; the count moves in the same transaction as the vote row,
 // so it is exact under any concurrency.
 func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now time.Time, points int) (bool, int, error) {
-	if db.dialect == Postgres {
-		// the common case, a first vote, in one statement: the hot path of a crowd
-		if votes, ok, err := db.firstVotePostgres(ctx, ideaID, memberID, now, points); err != nil || ok {
-			return ok, votes, err
+	if db.votes != nil {
+		// the common case, a first vote, goes with the others made at the same
+		// moment: the hot path of a crowd
+		u := core.UpdateFrom(ctx)
+		req := firstVote{IdeaID: ideaID, MemberID: memberID, At: now.UTC(), Points: points}
+		keys := []string{fmt.Sprintf("vote:%d:%d", ideaID, memberID)}
+		if u != nil && !u.Done() {
+			req.Key = u.Key
+			keys = append(keys, "update:"+u.Key)
+		}
+		// a batch that failed as a whole (a platform update recorded by another
+		// replica in the meantime, a lost connection) leaves each of its votes to the
+		// general path, which either succeeds or says why not
+		if res, err := db.votes.do(req, keys...); err == nil && res.Landed {
+			if u != nil {
+				u.MarkDone()
+			}
+			return true, res.Votes, nil
 		}
 	}
 	var voted bool
@@ -190,62 +204,94 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now ti
 	return voted, idea.Votes, nil
 }
 
-// firstVoteSQL adds a member's first vote on a visible idea of an open campaign in
-// one statement: it records the platform update, inserts the vote, bumps the count,
-// credits the author's points and a pending referral. It takes no lock on the
-// campaign row (a share lock taken by every vote of a crowd costs Postgres a
-// multixact each time): a vote already under way when an admin closes the board may
-// land just after the close, as if it had come a moment earlier. It does nothing (ok false) when
-// the member already voted or the idea or campaign does not qualify, and the caller
-// takes the general path, which says why or withdraws the vote.
-const firstVoteSQL = `
-WITH target AS (
-	SELECT i.id, i.campaign_id, i.author_id FROM ideas i JOIN campaigns c ON c.id = i.campaign_id
-	WHERE i.id = $3 AND i.author_id <> $4 AND NOT i.hidden AND c.state = 'open'
+// firstVote is one member's first up-vote, as a batch of firstVotesSQL takes it.
+type firstVote struct {
+	IdeaID, MemberID int64
+	Key              string // the platform update to record with the vote, or ""
+	At               time.Time
+	Points           int
+}
+
+// firstVoteResult tells whether the vote landed and the idea's count after it.
+type firstVoteResult struct {
+	Landed bool
+	Votes  int
+}
+
+// firstVotesSQL adds the first votes of many members at once, in one statement: for
+// each vote on a visible idea of an open campaign, by a member who is not its author
+// and has not voted for it, it inserts the vote, records the platform update,
+// credits the author's points and a pending referral; each idea's count moves once
+// by the number of its new votes. It returns the position (from 1) of every vote
+// that landed with its idea's new count. The others changed nothing, and their
+// callers take the general path, which says why or withdraws the vote.
+//
+// An update recorded already (delivered again after its vote was taken back, or
+// recorded by another replica a moment ago) fails the whole statement on the
+// primary key, and every vote of the batch takes the general path. Reading
+// processed_updates instead would cost every batch a look-up in a table that only
+// grows, for a case that almost never happens.
+//
+// The ideas are locked in id order before anything is written, so two batches that
+// share ideas queue instead of deadlocking. The campaign row is read, not locked (a
+// share lock taken by every vote of a crowd costs Postgres a multixact each time): a
+// vote already under way when an admin closes the board may land just after the
+// close, as if it had come a moment earlier.
+const firstVotesSQL = `
+WITH req AS MATERIALIZED (
+	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::int[])
+		WITH ORDINALITY AS r(idea_id, member_id, key, at, points, n)
+), locked AS MATERIALIZED (
+	SELECT id, campaign_id, author_id, hidden FROM ideas
+	WHERE id IN (SELECT idea_id FROM req) ORDER BY id FOR NO KEY UPDATE
+), target AS (
+	SELECT r.*, l.campaign_id, l.author_id FROM req r
+	JOIN locked l ON l.id = r.idea_id JOIN campaigns c ON c.id = l.campaign_id
+	WHERE l.author_id <> r.member_id AND NOT l.hidden AND c.state = 'open'
 ), ins AS (
-	INSERT INTO idea_votes (idea_id, member_id, created_at) SELECT id, $4, $2 FROM target
-	ON CONFLICT DO NOTHING RETURNING idea_id
+	INSERT INTO idea_votes (idea_id, member_id, created_at)
+	SELECT idea_id, member_id, at FROM target ORDER BY idea_id, member_id
+	ON CONFLICT DO NOTHING RETURNING idea_id, member_id
+), won AS MATERIALIZED (
+	SELECT t.* FROM target t JOIN ins ON ins.idea_id = t.idea_id AND ins.member_id = t.member_id
 ), bump AS (
-	UPDATE ideas SET votes = votes + 1 FROM ins WHERE ideas.id = ins.idea_id
-	RETURNING ideas.votes, ideas.campaign_id, ideas.author_id
+	UPDATE ideas SET votes = ideas.votes + w.votes
+	FROM (SELECT idea_id, COUNT(*) AS votes FROM won GROUP BY idea_id) w
+	WHERE ideas.id = w.idea_id RETURNING ideas.id, ideas.votes
 ), upd AS (
-	INSERT INTO processed_updates (key, created_at) SELECT $1::text, $2::timestamptz FROM bump WHERE $1::text <> ''
+	INSERT INTO processed_updates (key, created_at) SELECT key, at FROM won WHERE key <> ''
 ), pts AS (
 	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
-	SELECT campaign_id, author_id, 'vote_received', $5::int, $2 FROM bump WHERE $5::int <> 0
+	SELECT campaign_id, author_id, 'vote_received', points, at FROM won WHERE points <> 0
 ), ref AS (
-	UPDATE referrals r SET credited_at = $2 FROM bump
-	WHERE r.campaign_id = bump.campaign_id AND r.member_id = $4 AND r.credited_at IS NULL
-	RETURNING r.campaign_id, r.referrer_id, r.points
+	UPDATE referrals r SET credited_at = won.at FROM won
+	WHERE r.campaign_id = won.campaign_id AND r.member_id = won.member_id AND r.credited_at IS NULL
+	RETURNING r.campaign_id, r.referrer_id, r.points, won.at
 ), refpts AS (
 	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
-	SELECT campaign_id, referrer_id, 'referral', points, $2 FROM ref WHERE points <> 0
+	SELECT campaign_id, referrer_id, 'referral', points, at FROM ref WHERE points <> 0
 )
-SELECT votes FROM bump`
+SELECT won.n, bump.votes FROM won JOIN bump ON bump.id = won.idea_id`
 
-func (db *DB) firstVotePostgres(ctx context.Context, ideaID, memberID int64, now time.Time, points int) (int, bool, error) {
-	u := core.UpdateFrom(ctx)
-	key := ""
-	if u != nil && !u.Done() {
-		key = u.Key
+// firstVotes runs one batch of first votes (see firstVotesSQL).
+func (db *DB) firstVotes(ctx context.Context, votes []firstVote) ([]firstVoteResult, error) {
+	n := len(votes)
+	ideas, members, keys, at, points := make([]int64, n), make([]int64, n), make([]string, n), make([]time.Time, n), make([]int32, n)
+	for i, v := range votes {
+		ideas[i], members[i], keys[i], at[i], points[i] = v.IdeaID, v.MemberID, v.Key, v.At, int32(v.Points)
 	}
-	var votes []int
-	err := db.read(ctx).Raw(firstVoteSQL, key, now.UTC(), ideaID, memberID, points).Scan(&votes).Error
-	if isDuplicate(err) {
-		return 0, false, core.Errorf(core.EDUPLICATE, "error.duplicate_update")
+	var rows []struct {
+		N     int
+		Votes int
 	}
-	if err != nil {
-		return 0, false, translate(err)
+	if err := db.read(ctx).Raw(firstVotesSQL, ideas, members, keys, at, points).Scan(&rows).Error; err != nil {
+		return nil, fmt.Errorf("first votes: %w", err)
 	}
-	if len(votes) == 0 {
-		// nothing changed, and the update was not recorded: its row is written only
-		// with a vote
-		return 0, false, nil
+	out := make([]firstVoteResult, n)
+	for _, r := range rows {
+		out[r.N-1] = firstVoteResult{Landed: true, Votes: r.Votes}
 	}
-	if u != nil {
-		u.MarkDone()
-	}
-	return votes[0], true, nil
+	return out, nil
 }
 
 // checkLive fails with ECLOSED unless the campaign is in one of the states. On

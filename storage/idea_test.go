@@ -187,3 +187,96 @@ func TestAllIdeas(t *testing.T) {
 		}
 	})
 }
+
+// TestFirstVotesBatch runs one batch of the Postgres first-vote statement with votes
+// that must land and votes that must change nothing, and checks each answer and
+// every row the batch writes.
+func TestFirstVotesBatch(t *testing.T) {
+	db := storagetest.Postgres(t)
+	ctx := context.Background()
+	c, ideas := ideasFixture(t, db, 3)
+	a, b, hidden := ideas[0], ideas[1], ideas[2]
+	if err := db.HideIdea(ctx, hidden, true); err != nil {
+		t.Fatal(err)
+	}
+	idea, _ := db.Idea(ctx, a)
+	authorA := idea.AuthorID
+	var m [5]int64
+	for i := range m {
+		mem, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: fmt.Sprint(300 + i)}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m[i] = mem.ID
+	}
+	// m[0] came through m[4]'s link; m[1] voted for a already; an update was seen
+	if ok, err := db.AddReferral(ctx, core.Referral{CampaignID: c.ID, MemberID: m[0], ReferrerID: m[4], Via: "t", CreatedAt: t0}, 7); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if _, _, err := db.ToggleIdeaVote(ctx, a, m[1], t0, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(ctx, "INSERT INTO processed_updates (key, created_at) VALUES ('telegram:seen', ?)", t0); err != nil {
+		t.Fatal(err)
+	}
+
+	batch := []storage.FirstVote{
+		{IdeaID: a, MemberID: m[0], Key: "telegram:1", At: t0, Points: 2}, // lands
+		{IdeaID: a, MemberID: m[1], Key: "telegram:2", At: t0, Points: 2}, // voted before
+		{IdeaID: a, MemberID: authorA, At: t0, Points: 2},                 // own idea
+		{IdeaID: hidden, MemberID: m[2], At: t0, Points: 2},               // hidden
+		{IdeaID: 1 << 40, MemberID: m[2], At: t0, Points: 2},              // no such idea
+		{IdeaID: a, MemberID: m[2], At: t0, Points: 2},                    // lands
+		{IdeaID: b, MemberID: m[0], Key: "telegram:3", At: t0, Points: 0}, // lands, no points
+	}
+	res, err := db.FirstVotes(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	landed := []bool{true, false, false, false, false, true, true}
+	votes := []int{3, 0, 0, 0, 0, 3, 1}
+	for i, r := range res {
+		if r.Landed != landed[i] || r.Votes != votes[i] {
+			t.Errorf("vote %d: landed %v with %d votes, want %v with %d", i, r.Landed, r.Votes, landed[i], votes[i])
+		}
+	}
+	for id, want := range map[int64]int{a: 3, b: 1, hidden: 0} {
+		if got, _ := db.Idea(ctx, id); got.Votes != want {
+			t.Errorf("idea %d has %d votes, want %d", id, got.Votes, want)
+		}
+	}
+	// the updates of the votes that landed are recorded, the others are not (the
+	// last one lands now: m[1]'s vote for b)
+	for id, want := range map[string]core.Code{"1": core.EDUPLICATE, "3": core.EDUPLICATE, "2": ""} {
+		ctx := core.WithUpdate(ctx, core.Telegram, id)
+		if _, _, err := db.ToggleIdeaVote(ctx, b, m[1], t0, 1); core.ErrorCode(err) != want {
+			t.Errorf("update %s again: %v, want %q", id, err, want)
+		}
+	}
+	// a batch with an update seen before fails whole and writes nothing; on their
+	// own, through the general path, each vote gets its answer
+	if _, err := db.FirstVotes(ctx, []storage.FirstVote{
+		{IdeaID: b, MemberID: m[2], At: t0, Points: 2},
+		{IdeaID: b, MemberID: m[3], Key: "telegram:seen", At: t0, Points: 2},
+	}); err == nil {
+		t.Error("a batch with an update seen before landed")
+	}
+	if got, _ := db.Idea(ctx, b); got.Votes != 2 {
+		t.Errorf("idea b has %d votes after a failed batch, want 2", got.Votes)
+	}
+	if _, _, err := db.ToggleIdeaVote(core.WithUpdate(ctx, core.Telegram, "seen"), b, m[3], t0, 2); core.ErrorCode(err) != core.EDUPLICATE {
+		t.Errorf("vote with an update seen before: %v", err)
+	}
+	if voted, votes, err := db.ToggleIdeaVote(ctx, b, m[2], t0, 2); !voted || votes != 3 || err != nil {
+		t.Errorf("vote after a failed batch: %v %d %v", voted, votes, err)
+	}
+
+	// the author of a: 5 for the idea, 1 for m[1]'s vote, 2 for each of the two new ones
+	if s, _ := db.MemberStanding(ctx, c.ID, authorA); s.Points != 5+1+2+2 {
+		t.Errorf("author has %d points", s.Points)
+	}
+	// m[0] voted twice in the batch: the referral is credited once
+	if s, _ := db.MemberStanding(ctx, c.ID, m[4]); s.Points != 7 || s.Referrals != 1 {
+		t.Errorf("referrer has %d points and %d referrals, want 7 and 1", s.Points, s.Referrals)
+	}
+}

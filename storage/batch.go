@@ -1,0 +1,132 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+)
+
+// batcher is group commit for one hot statement: requests made at the same moment
+// by many goroutines are run together, as one statement in one transaction, and each
+// caller gets its own result once that transaction has committed. A crowd pressing
+// vote buttons then costs the database one commit per batch instead of one per vote,
+// while every vote is still acknowledged on its own, after it is durable.
+//
+// No goroutine runs while nobody waits: the first caller that finds fewer than max
+// flushes under way starts one, and a flush keeps taking what has gathered in the
+// meantime until nothing is left. Requests that share a key (the same member on the
+// same idea, the same platform update) never run in the same batch nor in two
+// batches at once; the later one waits for the next batch, so each batch is free of
+// duplicates and results map to requests one to one.
+type batcher[Req, Res any] struct {
+	// run executes one batch and returns one result per request, in order. An
+	// error fails every request of the batch.
+	run func(ctx context.Context, reqs []Req) ([]Res, error)
+	// max is how many batches may run at once, size how many requests one holds.
+	max, size int
+	// timeout bounds one batch: callers wait for their batch, not on their own
+	// context, so that a vote that may have landed is never answered as lost.
+	timeout time.Duration
+
+	mu       sync.Mutex
+	pending  []*batchCall[Req, Res]
+	inFlight map[string]bool
+	flushing int
+}
+
+type batchCall[Req, Res any] struct {
+	req  Req
+	keys []string
+	res  Res
+	err  error
+	done chan struct{}
+}
+
+func newBatcher[Req, Res any](max, size int, run func(context.Context, []Req) ([]Res, error)) *batcher[Req, Res] {
+	return &batcher[Req, Res]{run: run, max: max, size: size, timeout: 30 * time.Second, inFlight: map[string]bool{}}
+}
+
+// do runs req in the next batch that can take it and returns its result.
+func (b *batcher[Req, Res]) do(req Req, keys ...string) (Res, error) {
+	c := &batchCall[Req, Res]{req: req, keys: keys, done: make(chan struct{})}
+	b.mu.Lock()
+	b.pending = append(b.pending, c)
+	if b.flushing < b.max {
+		b.flushing++
+		go b.flush()
+	}
+	b.mu.Unlock()
+	<-c.done
+	return c.res, c.err
+}
+
+// flush runs batches until no pending request can be taken.
+func (b *batcher[Req, Res]) flush() {
+	for {
+		b.mu.Lock()
+		batch := b.take()
+		if len(batch) == 0 {
+			b.flushing--
+			b.mu.Unlock()
+			return
+		}
+		b.mu.Unlock()
+
+		reqs := make([]Req, len(batch))
+		for i, c := range batch {
+			reqs[i] = c.req
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), b.timeout)
+		res, err := b.run(ctx, reqs)
+		cancel()
+		if err == nil && len(res) != len(reqs) {
+			err = fmt.Errorf("batch of %d requests: %d results", len(reqs), len(res))
+		}
+
+		b.mu.Lock()
+		for _, c := range batch {
+			for _, k := range c.keys {
+				delete(b.inFlight, k)
+			}
+		}
+		b.mu.Unlock()
+		for i, c := range batch {
+			if err != nil {
+				c.err = err
+			} else {
+				c.res = res[i]
+			}
+			close(c.done)
+		}
+	}
+}
+
+// take removes from pending, oldest first, up to size requests whose keys are not in
+// flight, and marks their keys in flight. It is called with mu held.
+func (b *batcher[Req, Res]) take() []*batchCall[Req, Res] {
+	var batch []*batchCall[Req, Res]
+	rest := b.pending[:0]
+	for _, c := range b.pending {
+		if len(batch) == b.size || b.anyInFlight(c.keys) {
+			rest = append(rest, c)
+			continue
+		}
+		for _, k := range c.keys {
+			b.inFlight[k] = true
+		}
+		batch = append(batch, c)
+	}
+	clear(b.pending[len(rest):])
+	b.pending = rest
+	return batch
+}
+
+func (b *batcher[Req, Res]) anyInFlight(keys []string) bool {
+	for _, k := range keys {
+		if b.inFlight[k] {
+			return true
+		}
+	}
+	return false
+}
