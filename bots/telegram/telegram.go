@@ -226,25 +226,27 @@ func (b *Bot) Poll(ctx context.Context) {
 	}
 }
 
-// handleBatch handles a batch of updates: each chat's updates in order, different
-// chats at once, and returns when all are done.
+// handleBatch handles a batch of updates: each sender's updates in one chat in
+// order (a question before its answer), everything else at once, as Telegram's
+// webhook delivers it; it returns when all are done. A crowd pressing buttons in one
+// busy group is then handled side by side, not one press after another.
 func (b *Bot) handleBatch(ctx context.Context, updates []Update) {
-	byChat := map[int64][]Update{}
-	var order []int64
+	bySender := map[senderKey][]Update{}
+	var order []senderKey
 	for _, u := range updates {
-		id := chatOf(u)
-		if _, ok := byChat[id]; !ok {
-			order = append(order, id)
+		k := senderOf(u)
+		if _, ok := bySender[k]; !ok {
+			order = append(order, k)
 		}
-		byChat[id] = append(byChat[id], u)
+		bySender[k] = append(bySender[k], u)
 	}
 	var wg sync.WaitGroup
 	sem := make(chan struct{}, 8)
-	for _, id := range order {
+	for _, k := range order {
 		sem <- struct{}{}
 		wg.Go(func() {
 			defer func() { <-sem }()
-			for _, u := range byChat[id] {
+			for _, u := range bySender[k] {
 				b.HandleUpdate(ctx, u)
 			}
 		})
@@ -252,19 +254,34 @@ func (b *Bot) handleBatch(ctx context.Context, updates []Update) {
 	wg.Wait()
 }
 
-// chatOf returns the chat an update belongs to, 0 when it has none.
-func chatOf(u Update) int64 {
+// senderKey is a chat and a user in it; user 0 stands for the chat itself (a channel
+// post, which has no sender).
+type senderKey struct{ chat, user int64 }
+
+// senderOf returns who sent an update, and where.
+func senderOf(u Update) senderKey {
 	switch {
 	case u.Message != nil && u.Message.Chat != nil:
-		return u.Message.Chat.ID
+		k := senderKey{chat: u.Message.Chat.ID}
+		if u.Message.From != nil {
+			k.user = u.Message.From.ID
+		}
+		return k
 	case u.ChannelPost != nil && u.ChannelPost.Chat != nil:
-		return u.ChannelPost.Chat.ID
-	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
-		return u.CallbackQuery.Message.Chat.ID
+		return senderKey{chat: u.ChannelPost.Chat.ID}
+	case u.CallbackQuery != nil:
+		k := senderKey{}
+		if u.CallbackQuery.From != nil {
+			k.user = u.CallbackQuery.From.ID
+		}
+		if m := u.CallbackQuery.Message; m != nil && m.Chat != nil {
+			k.chat = m.Chat.ID
+		}
+		return k
 	case u.MyChatMember != nil:
-		return u.MyChatMember.Chat.ID
+		return senderKey{chat: u.MyChatMember.Chat.ID, user: u.MyChatMember.From.ID}
 	}
-	return 0
+	return senderKey{}
 }
 
 // WebhookHandler receives Telegram's webhook calls (mount it on POST WebhookPath). A

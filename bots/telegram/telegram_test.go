@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
@@ -536,6 +537,59 @@ func TestOffsetAfterHandling(t *testing.T) {
 	h.fake.WaitConfirmed(second)
 	if _, replies := h.rec.since(0, 0); len(replies) != 2 {
 		t.Fatalf("%d replies", len(replies))
+	}
+}
+
+// holder holds the first update of one member in the Router until released, and
+// tells which updates entered the Router.
+type holder struct {
+	telegram.Conversation
+	member  string
+	once    sync.Once
+	entered chan string
+	release chan struct{}
+}
+
+func (h *holder) Handle(ctx context.Context, in bots.Input) []bots.Reply {
+	h.entered <- in.Member.ExternalID + " " + in.Text
+	if in.Member.ExternalID == h.member {
+		h.once.Do(func() { <-h.release })
+	}
+	return h.Conversation.Handle(ctx, in)
+}
+
+// TestPollingMembersAtOnce: in one answer of getUpdates, the updates of different
+// members of one group are handled at once, and each member's own in order.
+func TestPollingMembersAtOnce(t *testing.T) {
+	held := &holder{member: fmt.Sprint(bob.ID), entered: make(chan string, 10), release: make(chan struct{})}
+	h := newHarness(t, telegram.ModePolling, withBot(func(o *telegram.Options) {
+		held.Conversation = o.Router
+		o.Router = held
+	}))
+	release := sync.OnceFunc(func() { close(held.release) })
+	t.Cleanup(release) // before the harness stops, even when the test fails
+	ids := h.fake.Queue(textMessage(bob, group, "/help"), textMessage(bob, group, "/lang fr"), textMessage(carol, group, "/help"))
+	next := func() string {
+		select {
+		case e := <-held.entered:
+			return e
+		case <-time.After(10 * time.Second):
+			t.Fatal("no update entered the Router while Bob's first was held")
+			return ""
+		}
+	}
+	// Bob's first and Carol's, in either order, while Bob's first is held
+	got := []string{next(), next()}
+	slices.Sort(got)
+	if got[0] != "1002 /help" || got[1] != "1003 /help" {
+		t.Fatalf("entered %q: want Bob's first and Carol's while Bob's is held", got)
+	}
+	release()
+	if third := next(); third != "1002 /lang fr" {
+		t.Fatalf("then %q", third)
+	}
+	for _, id := range ids {
+		h.fake.WaitConfirmed(id)
 	}
 }
 

@@ -132,6 +132,29 @@ func (s *Server) Push(u Update) (int, int) {
 	return u.UpdateID, s.post(hook, secret, u)
 }
 
+// Queue puts updates in the getUpdates queue together, so that the bot's next
+// getUpdates returns them in one answer, as Telegram does with every update that
+// waits. It returns their ids.
+func (s *Server) Queue(us ...Update) []int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.webhook != "" {
+		s.t.Fatalf("tgfake: a webhook is set: updates are not queued")
+	}
+	ids := make([]int, len(us))
+	for i, u := range us {
+		if u.UpdateID == 0 {
+			s.nextID++
+			u.UpdateID = s.nextID
+		}
+		s.queue = append(s.queue, u)
+		s.acked[u.UpdateID] = false
+		ids[i] = u.UpdateID
+	}
+	s.wake()
+	return ids
+}
+
 // PostWebhook posts an update to the registered webhook with the given secret
 // header ("" sends none) and returns the HTTP status.
 func (s *Server) PostWebhook(u Update, secret string) int {
