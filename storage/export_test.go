@@ -1,6 +1,9 @@
 package storage
 
-import "context"
+import (
+	"context"
+	"database/sql/driver"
+)
 
 // SetCodeGenerator replaces the campaign code generator, to force collisions.
 func (db *DB) SetCodeGenerator(f func() string) { db.newCode = f }
@@ -11,4 +14,17 @@ type FirstVote = firstVote
 // FirstVotes runs one batch of first votes as the vote batcher does.
 func (db *DB) FirstVotes(ctx context.Context, votes []FirstVote) ([]firstVoteResult, error) {
 	return db.firstVotes(ctx, votes)
+}
+
+// LoseVoteAnswers makes every batch of first votes commit and then fail, as when
+// the connection drops between the commit and its answer, until restore is called.
+func (db *DB) LoseVoteAnswers() (restore func()) {
+	votes := db.votes
+	db.votes = newBatcher(voteFlushes, voteBatch, func(ctx context.Context, batch []firstVote) ([]firstVoteResult, error) {
+		if _, err := db.firstVotes(ctx, batch); err != nil {
+			return nil, err
+		}
+		return nil, driver.ErrBadConn
+	})
+	return func() { db.votes = votes }
 }

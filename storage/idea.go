@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -144,15 +145,23 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now ti
 			req.Key = u.Key
 			keys = append(keys, "update:"+u.Key)
 		}
-		// a batch that failed as a whole (a platform update recorded by another
-		// replica in the meantime, a lost connection) leaves each of its votes to the
-		// general path, which either succeeds or says why not
-		if res, err := db.votes.do(req, keys...); err == nil && res.Landed {
+		res, err := db.votes.do(req, keys...)
+		switch {
+		case err == nil && res.Landed:
 			if u != nil {
 				u.MarkDone()
 			}
 			return true, res.Votes, nil
+		case err != nil && !refused(err):
+			// the batch may have committed before its answer was lost (a connection
+			// dropped at commit): the general path would find the vote and take it
+			// back, so say it failed; a retry of the same platform update is then
+			// recognised by its id
+			return false, 0, translate(err)
 		}
+		// a vote that did not qualify, or a batch the server refused whole and
+		// rolled back (a platform update recorded by another replica in the
+		// meantime): the general path either takes it or says why not
 	}
 	var voted bool
 	var idea ideaRow
@@ -272,6 +281,13 @@ WITH req AS MATERIALIZED (
 	SELECT campaign_id, referrer_id, 'referral', points, at FROM ref WHERE points <> 0
 )
 SELECT won.n, bump.votes FROM won JOIN bump ON bump.id = won.idea_id`
+
+// refused reports whether Postgres answered a statement with an error: run on its
+// own, the statement was rolled back and wrote nothing.
+func refused(err error) bool {
+	var pgErr *pgconn.PgError
+	return errors.As(err, &pgErr)
+}
 
 // firstVotes runs one batch of first votes (see firstVotesSQL).
 func (db *DB) firstVotes(ctx context.Context, votes []firstVote) ([]firstVoteResult, error) {

@@ -280,3 +280,38 @@ func TestFirstVotesBatch(t *testing.T) {
 		t.Errorf("referrer has %d points and %d referrals, want 7 and 1", s.Points, s.Referrals)
 	}
 }
+
+// TestVoteAnswerLost: a batch that committed but whose answer was lost fails the
+// vote without taking it back, with or without a platform update id; the platform's
+// retry of the same update changes nothing.
+func TestVoteAnswerLost(t *testing.T) {
+	db := storagetest.Postgres(t)
+	ctx := context.Background()
+	_, ideas := ideasFixture(t, db, 1)
+	var voters [2]int64
+	for i := range voters {
+		m, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: fmt.Sprint(400 + i)}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		voters[i] = m.ID
+	}
+	restore := db.LoseVoteAnswers()
+	// a button press on a platform, then a web request, which has no update id
+	presses := []context.Context{core.WithUpdate(ctx, core.Telegram, "lost"), ctx}
+	for i, press := range presses {
+		if _, _, err := db.ToggleIdeaVote(press, ideas[0], voters[i], t0, 1); err == nil {
+			t.Fatalf("vote %d: acknowledged though its answer was lost", i)
+		}
+		if got, _ := db.Idea(ctx, ideas[0]); got.Votes != i+1 {
+			t.Fatalf("vote %d: idea has %d votes after a lost answer, want %d (the vote kept)", i, got.Votes, i+1)
+		}
+	}
+	restore()
+	if _, _, err := db.ToggleIdeaVote(core.WithUpdate(ctx, core.Telegram, "lost"), ideas[0], voters[0], t0, 1); core.ErrorCode(err) != core.EDUPLICATE {
+		t.Errorf("the same update again: %v, want it recognised", err)
+	}
+	if got, _ := db.Idea(ctx, ideas[0]); got.Votes != 2 {
+		t.Errorf("idea has %d votes after the retry, want 2", got.Votes)
+	}
+}
