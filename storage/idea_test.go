@@ -202,11 +202,7 @@ func TestFirstVotesBatch(t *testing.T) {
 	idea, _ := db.Idea(ctx, a)
 	authorA := idea.AuthorID
 	var m [5]int64
-	for i := range m {
-		mem, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: fmt.Sprint(300 + i)}, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for i, mem := range crowd(t, db, len(m)) {
 		m[i] = mem.ID
 	}
 	// m[0] came through m[4]'s link; m[1] voted for a already; an update was seen
@@ -288,19 +284,12 @@ func TestVoteAnswerLost(t *testing.T) {
 	db := storagetest.Postgres(t)
 	ctx := context.Background()
 	_, ideas := ideasFixture(t, db, 1)
-	var voters [2]int64
-	for i := range voters {
-		m, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: fmt.Sprint(400 + i)}, t0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		voters[i] = m.ID
-	}
+	voters := crowd(t, db, 2)
 	restore := db.LoseVoteAnswers()
 	// a button press on a platform, then a web request, which has no update id
 	presses := []context.Context{core.WithUpdate(ctx, core.Telegram, "lost"), ctx}
 	for i, press := range presses {
-		if _, _, err := db.ToggleIdeaVote(press, ideas[0], voters[i], t0, 1); err == nil {
+		if _, _, err := db.ToggleIdeaVote(press, ideas[0], voters[i].ID, t0, 1); err == nil {
 			t.Fatalf("vote %d: acknowledged though its answer was lost", i)
 		}
 		if got, _ := db.Idea(ctx, ideas[0]); got.Votes != i+1 {
@@ -308,7 +297,7 @@ func TestVoteAnswerLost(t *testing.T) {
 		}
 	}
 	restore()
-	if _, _, err := db.ToggleIdeaVote(core.WithUpdate(ctx, core.Telegram, "lost"), ideas[0], voters[0], t0, 1); core.ErrorCode(err) != core.EDUPLICATE {
+	if _, _, err := db.ToggleIdeaVote(core.WithUpdate(ctx, core.Telegram, "lost"), ideas[0], voters[0].ID, t0, 1); core.ErrorCode(err) != core.EDUPLICATE {
 		t.Errorf("the same update again: %v, want it recognised", err)
 	}
 	if got, _ := db.Idea(ctx, ideas[0]); got.Votes != 2 {
