@@ -48,6 +48,8 @@ type Options struct {
 	// OwnerFile keeps the name of the first local member, who is an admin (Local
 	// only); "" keeps it in memory until the process stops.
 	OwnerFile string
+	// Proxies are the reverse proxies whose X-Forwarded-For names the client.
+	Proxies Proxies
 	// AdminToken opens the admin pages; "" keeps them closed.
 	AdminToken string
 	// SessionSecret signs session cookies; empty picks a random one at start, so
@@ -71,6 +73,7 @@ type Server struct {
 	public   string
 	local    bool
 	owner    *owner
+	proxies  Proxies
 	token    string
 	secret   []byte
 	png      ProgressFunc
@@ -90,7 +93,7 @@ var staticFS embed.FS
 func New(o Options) *Server {
 	s := &Server{
 		svc: o.Service, router: o.Router, metrics: o.Metrics, log: o.Logger, mux: http.NewServeMux(),
-		public: strings.TrimRight(o.PublicURL, "/"), local: o.Local, owner: &owner{path: o.OwnerFile},
+		public: strings.TrimRight(o.PublicURL, "/"), local: o.Local, owner: &owner{path: o.OwnerFile}, proxies: o.Proxies,
 		token: o.AdminToken, secret: o.SessionSecret, png: o.ProgressPNG, referrer: o.Referrals,
 		tgBot: strings.TrimPrefix(o.TelegramBot, "@"),
 		// a token cannot be guessed at this pace, and the admin is never locked out for long

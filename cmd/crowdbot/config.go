@@ -13,6 +13,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"crowdbot/bots/web"
 	"crowdbot/core"
 )
 
@@ -48,6 +49,9 @@ type HTTPConfig struct {
 	Addr string `yaml:"addr"`
 	// PublicURL is the address people reach the web pages at, for share links.
 	PublicURL string `yaml:"public_url"`
+	// TrustedProxies are the reverse proxies (addresses or networks) whose
+	// X-Forwarded-For is believed; from any other peer the header is ignored.
+	TrustedProxies []string `yaml:"trusted_proxies"`
 }
 
 // LogConfig shapes the log.
@@ -172,14 +176,18 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	set(&c.Discord.AppID, "CROWDBOT_DISCORD_APP_ID")
 	set(&c.Discord.PublicKey, "CROWDBOT_DISCORD_PUBLIC_KEY")
 	set(&c.Discord.APIBase, "CROWDBOT_DISCORD_API_BASE")
-	if v := getenv("CROWDBOT_ADMINS"); v != "" {
-		c.Admins = nil
-		for _, a := range strings.Split(v, ",") {
-			if a = strings.TrimSpace(a); a != "" {
-				c.Admins = append(c.Admins, a)
+	list := func(dst *[]string, name string) {
+		if v := getenv(name); v != "" {
+			*dst = nil
+			for _, a := range strings.Split(v, ",") {
+				if a = strings.TrimSpace(a); a != "" {
+					*dst = append(*dst, a)
+				}
 			}
 		}
 	}
+	list(&c.Admins, "CROWDBOT_ADMINS")
+	list(&c.HTTP.TrustedProxies, "CROWDBOT_HTTP_TRUSTED_PROXIES")
 	secrets := []struct {
 		dst       *string
 		env, file string
@@ -242,6 +250,9 @@ func (c *Config) validate() error {
 		if u, err := url.Parse(c.HTTP.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return bad("http.public_url", "%q is not an http(s) URL", c.HTTP.PublicURL)
 		}
+	}
+	if _, err := web.ParseProxies(c.HTTP.TrustedProxies); err != nil {
+		return bad("http.trusted_proxies", "%v", err)
 	}
 	switch c.Log.Format {
 	case "text", "json":

@@ -107,3 +107,17 @@ func TestExampleConfigLoads(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+func TestConfigTrustedProxies(t *testing.T) {
+	cfg, err := loadConfig("", envOf(map[string]string{"CROWDBOT_HTTP_TRUSTED_PROXIES": "127.0.0.1, 10.0.0.0/8"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.HTTP.TrustedProxies) != 2 || cfg.HTTP.TrustedProxies[1] != "10.0.0.0/8" {
+		t.Errorf("trusted proxies = %v", cfg.HTTP.TrustedProxies)
+	}
+	_, err = loadConfig("", envOf(map[string]string{"CROWDBOT_HTTP_TRUSTED_PROXIES": "10.0.0.0/40"}))
+	if err == nil || !strings.Contains(err.Error(), "http.trusted_proxies") {
+		t.Errorf("a bad network: err = %v, want one naming http.trusted_proxies", err)
+	}
+}

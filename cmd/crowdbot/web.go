@@ -16,11 +16,13 @@ const ownerFileName = "crowdbot-web-owner"
 
 // newWeb builds the web front from the configuration.
 func newWeb(cfg Config, svc *core.Service, router *bots.Router, metrics *bots.Metrics, log *slog.Logger, publicURL string) *web.Server {
+	proxies, _ := web.ParseProxies(cfg.HTTP.TrustedProxies) // validated with the config
 	o := web.Options{
 		Service: svc, Router: router, Metrics: metrics, Logger: log,
 		PublicURL:     publicURL,
 		Local:         web.Local(cfg.HTTP.Addr, cfg.HTTP.PublicURL),
 		OwnerFile:     ownerFile(cfg),
+		Proxies:       proxies,
 		AdminToken:    cfg.Web.AdminToken,
 		SessionSecret: []byte(cfg.Web.SessionSecret),
 	}
