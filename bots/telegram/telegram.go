@@ -8,7 +8,10 @@ package telegram
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,7 +74,8 @@ type Options struct {
 	Mode string
 	// WebhookURL is the public URL that reaches WebhookPath, in webhook mode.
 	WebhookURL string
-	// WebhookSecret, when set, must come with every webhook call.
+	// WebhookSecret must come with every webhook call; webhook mode needs one
+	// (WebhookSecretFor makes one from the bot token).
 	WebhookSecret string
 	// PollTimeout is how long one getUpdates call waits for updates.
 	PollTimeout time.Duration
@@ -115,6 +119,10 @@ func New(o Options) (*Bot, error) {
 	case ModeWebhook:
 		if o.WebhookURL == "" {
 			return nil, errors.New("telegram: webhook mode needs a webhook URL")
+		}
+		if o.WebhookSecret == "" {
+			// without one, anyone who finds the URL could post updates in any member's name
+			return nil, errors.New("telegram: webhook mode needs a webhook secret")
 		}
 	default:
 		return nil, fmt.Errorf("telegram: unknown mode %q", o.Mode)
@@ -165,9 +173,6 @@ func (b *Bot) Start(ctx context.Context) error {
 		})
 		if err != nil {
 			return fmt.Errorf("telegram: set webhook: %w", err)
-		}
-		if b.opts.WebhookSecret == "" {
-			b.log.Warn("webhook has no secret: anyone who finds its URL can send updates")
 		}
 		b.log.Info("webhook registered", "bot", b.me.UserName)
 		return nil
@@ -284,22 +289,28 @@ func senderOf(u Update) senderKey {
 	return senderKey{}
 }
 
+// WebhookSecretFor derives a webhook secret from the bot token, for a deployment that
+// configures none: replicas sharing the token agree on it, and only those who hold the
+// token can compute it. Telegram accepts 1-256 characters of A-Z, a-z, 0-9, _ and -.
+func WebhookSecretFor(token string) string {
+	m := hmac.New(sha256.New, []byte(token))
+	m.Write([]byte("crowdbot telegram webhook secret"))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
 // WebhookHandler receives Telegram's webhook calls (mount it on POST WebhookPath). A
-// call without the configured secret is refused: 401 when it has none, 403 when it
-// has another. The update is handled before the call is answered, so Telegram
+// call without the secret is refused: 401 when it has none, 403 when it has another. The update is handled before the call is answered, so Telegram
 // delivers it again if the process dies meanwhile.
 func (b *Bot) WebhookHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if secret := b.opts.WebhookSecret; secret != "" {
-			got := r.Header.Get(SecretHeader)
-			if got == "" {
-				http.Error(w, "missing secret token", http.StatusUnauthorized)
-				return
-			}
-			if subtle.ConstantTimeCompare([]byte(got), []byte(secret)) != 1 {
-				http.Error(w, "wrong secret token", http.StatusForbidden)
-				return
-			}
+		got := r.Header.Get(SecretHeader)
+		if got == "" {
+			http.Error(w, "missing secret token", http.StatusUnauthorized)
+			return
+		}
+		if subtle.ConstantTimeCompare([]byte(got), []byte(b.opts.WebhookSecret)) != 1 {
+			http.Error(w, "wrong secret token", http.StatusForbidden)
+			return
 		}
 		var u Update
 		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<20)).Decode(&u); err != nil {

@@ -188,6 +188,24 @@ func TestWebhook(t *testing.T) {
 // TestRateLimits checks that Telegram's 429 is honoured with its retry_after, that a
 // 5xx (or a proxy's error page) is tried again with a pause, and that a reply gives
 // up when Telegram asks to wait too long.
+// TestWebhookNeedsSecret: webhook mode without a secret is refused, since a stranger
+// who found the URL could post updates in any member's name, admins' included.
+func TestWebhookNeedsSecret(t *testing.T) {
+	fake := tgfake.New(t, botName)
+	api, me, err := telegram.Dial(context.Background(), tgfake.Token, fake.Endpoint(), fake.Client())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = telegram.New(telegram.Options{API: api, Me: me, Router: &recorder{},
+		Mode: telegram.ModeWebhook, WebhookURL: "https://bot.example/telegram/webhook"})
+	if err == nil || !strings.Contains(err.Error(), "secret") {
+		t.Fatalf("New = %v, want a refusal naming the secret", err)
+	}
+	if a, b := telegram.WebhookSecretFor("1:a"), telegram.WebhookSecretFor("1:b"); a == b || a != telegram.WebhookSecretFor("1:a") {
+		t.Errorf("derived secrets: %q %q", a, b)
+	}
+}
+
 func TestRateLimits(t *testing.T) {
 	for _, mode := range modes {
 		t.Run(mode, func(t *testing.T) {

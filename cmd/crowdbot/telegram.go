@@ -53,9 +53,14 @@ func (t *telegramFront) start(ctx context.Context, router *bots.Router, site *we
 	if t == nil {
 		return nil
 	}
+	secret := t.cfg.WebhookSecret
+	if secret == "" && t.cfg.Mode == telegram.ModeWebhook {
+		secret = telegram.WebhookSecretFor(t.cfg.Token)
+		t.log.Info("telegram webhook secret derived from the bot token (set telegram.webhook_secret_file to choose one)")
+	}
 	bot, err := telegram.New(telegram.Options{
 		API: t.api, Me: t.me, Router: router, Mode: t.cfg.Mode,
-		WebhookURL: t.cfg.WebhookURL, WebhookSecret: t.cfg.WebhookSecret, Logger: t.log,
+		WebhookURL: t.cfg.WebhookURL, WebhookSecret: secret, Logger: t.log,
 	})
 	if err != nil {
 		return err

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"crowdbot/bots/telegram"
 	"crowdbot/bots/telegram/tgfake"
 )
 
@@ -138,6 +139,35 @@ func TestServeTelegramWebhook(t *testing.T) {
 	}
 	if code, log := stop(true); code != 0 {
 		t.Fatalf("exit %d\n%s", code, log)
+	}
+}
+
+// TestServeTelegramWebhookNoSecret: a webhook with no configured secret still gets
+// one, made from the token, so a stranger who finds the URL cannot post updates.
+func TestServeTelegramWebhookNoSecret(t *testing.T) {
+	fake := tgfake.New(t, "crowd_test_bot")
+	addr := freeAddr(t)
+	stop := serveWith(t, map[string]string{
+		"CROWDBOT_HTTP_ADDR": addr, "CROWDBOT_TELEGRAM_TOKEN": tgfake.Token,
+		"CROWDBOT_TELEGRAM_API_ENDPOINT": fake.Endpoint(), "CROWDBOT_TELEGRAM_MODE": "webhook",
+		"CROWDBOT_TELEGRAM_WEBHOOK_URL": "http://" + addr + "/telegram/webhook",
+	})
+	want := telegram.WebhookSecretFor(tgfake.Token)
+	waitFor(t, "webhook", func() bool { url, secret := fake.Webhook(); return url != "" && secret == want })
+	if strings.Contains(want, tgfake.Token) || len(want) < 32 {
+		t.Errorf("derived secret %q", want)
+	}
+	if _, status := fake.Push(hello(4343)); status != http.StatusOK {
+		t.Fatalf("webhook answered %d", status)
+	}
+	if code := fake.PostWebhook(hello(4444), ""); code != http.StatusUnauthorized {
+		t.Errorf("a call without the secret got %d", code)
+	}
+	if !sentTo(fake, "4343") || sentTo(fake, "4444") {
+		t.Errorf("answers: %v", fake.Requests())
+	}
+	if code, log := stop(true); code != 0 || strings.Contains(log, want) {
+		t.Fatalf("exit %d (the log must not show the secret)\n%s", code, log)
 	}
 }
 
