@@ -102,7 +102,7 @@ func contestConversation(t *testing.T, h *Harness, lang string) {
 		t.Errorf("prize not shown in the reader's format: %q", created.Text)
 	}
 	discord := admin.On(core.Discord, "41771983423143937", "80351110224678912")
-	h.Expect(h.Say(discord, "/campaign link "+code), "campaign.linked")
+	h.LinkTo(t, admin, code, discord)
 
 	// entries: a picture, a link, then the limit of two
 	b1 := entryOf(t, h.Expect(send(h, bob, "/enter "+code+` "Sunny wave"`, picture("wave")), "contest.entered"))
@@ -283,7 +283,7 @@ func contestConversation(t *testing.T, h *Harness, lang string) {
 		t.Fatalf("show has no winner: %q", show.Text)
 	}
 
-	tbl, err := h.Service.Export(context.Background(), core.Actor{Admin: true}, code)
+	tbl, err := h.Service.Export(context.Background(), core.Actor{Admin: true, Owner: true}, code)
 	if err != nil || len(tbl.Rows) != 5 {
 		t.Fatalf("export: %v, %+v", err, tbl)
 	}

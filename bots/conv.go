@@ -20,6 +20,9 @@ type Input struct {
 	// configured role; Telegram: chat administrator). Configured owners are added by
 	// the Router.
 	Admin bool
+	// Owner is set by a front end that has authenticated one of the deployment's
+	// owners itself (the web's admin login); configured owners are added by the Router.
+	Owner bool
 	// UpdateID is the platform's id of this update, so that a second delivery changes
 	// nothing. "" when the platform cannot deliver twice.
 	UpdateID string

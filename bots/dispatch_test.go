@@ -97,7 +97,7 @@ func campaignWith(t *testing.T, h *Harness, channels ...Who) *core.Campaign {
 	t.Helper()
 	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Board"`), "campaign.created"))
 	for _, w := range channels {
-		h.Expect(h.Say(w, "/campaign link "+code), "campaign.linked")
+		h.LinkTo(t, Admin, code, w)
 	}
 	c, err := h.Service.Campaign(context.Background(), code)
 	if err != nil {

@@ -257,7 +257,7 @@ func TestFundraiserFunded(t *testing.T) {
 	h.Expect(h.Say(Carol, "/pledge "+code+" 10"), "pledge.new") // 250: 25% exactly
 	// a channel linked later hears of what comes next, not of 25% again
 	discord := Admin.On(core.Discord, "41771983423143937", "80351110224678912")
-	h.Expect(h.Say(discord, "/campaign link "+code), "campaign.linked")
+	h.LinkTo(t, Admin, code, discord)
 	h.Expect(h.Say(Carol, "/pledge cancel "+code), "pledge.cancelled")
 	h.Expect(h.Say(Carol, "/pledge "+code+" 10"), "pledge.new") // 25% again
 	h.Expect(h.Say(Dave, "/pledge "+code+" 600"), "pledge.new") // 850: 50% and 75%

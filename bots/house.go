@@ -27,7 +27,8 @@ func (r *Router) houseCommands() []*Spec {
 		{Name: "campaign", Sub: "show", Params: []Param{code}, Run: r.campaignShow},
 		{Name: "campaign", Sub: "close", Admin: true, Params: []Param{code}, Run: r.campaignClose},
 		{Name: "campaign", Sub: "cancel", Admin: true, Params: []Param{code}, Run: r.campaignCancel},
-		{Name: "campaign", Sub: "link", Admin: true, Params: []Param{code}, Run: r.campaignLink},
+		{Name: "campaign", Sub: "link", Admin: true, Params: []Param{code, {Name: "key", Type: ParamString, Option: true}}, Run: r.campaignLink},
+		{Name: "campaign", Sub: "invite", Admin: true, Private: true, Params: []Param{code}, Run: r.campaignInvite},
 		{Name: "campaign", Sub: "schedule", Admin: true, Params: []Param{code, {Name: "spec", Type: ParamString, Required: true}}, Run: r.campaignSchedule},
 	}
 }
@@ -219,11 +220,21 @@ func (r *Router) campaignCancel(ctx context.Context, req *Request) ([]Reply, err
 }
 
 func (r *Router) campaignLink(ctx context.Context, req *Request) ([]Reply, error) {
-	c, err := r.svc.LinkChannel(ctx, req.Actor, codeArg(req, 0))
+	c, err := r.svc.LinkChannel(ctx, req.Actor, codeArg(req, 0), strings.TrimSpace(req.Cmd.Opts["key"]))
 	if err != nil {
 		return nil, err
 	}
 	return replies(reply("campaign.linked", "title", c.Title, "code", c.Code))
+}
+
+// campaignInvite gives a campaign's admin the key that lets another community's
+// admin link it to their channel.
+func (r *Router) campaignInvite(ctx context.Context, req *Request) ([]Reply, error) {
+	c, key, until, err := r.svc.LinkKey(ctx, req.Actor, codeArg(req, 0))
+	if err != nil {
+		return nil, err
+	}
+	return replies(reply("campaign.invite", "title", c.Title, "code", c.Code, "key", key, "until", r.inZone(until, c.TimeZone)))
 }
 
 func (r *Router) campaignSchedule(ctx context.Context, req *Request) ([]Reply, error) {

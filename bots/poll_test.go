@@ -175,12 +175,12 @@ func TestPollAnonymous(t *testing.T) {
 		t.Fatalf("card does not say it is anonymous: %q", card.Text)
 	}
 	// no admin path gives the ballots
-	_, err := h.Service.Export(context.Background(), core.Actor{Admin: true}, code)
+	_, err := h.Service.Export(context.Background(), core.Actor{Admin: true, Owner: true}, code)
 	if e := core.AsError(err); e == nil || e.Code != core.EFORBIDDEN || e.Key != "error.poll_export_anonymous" {
 		t.Fatalf("export of an anonymous poll: %v", err)
 	}
 	h.Expect(h.Say(Admin, "/poll close "+code), "poll.closed")
-	if _, err := h.Service.Export(context.Background(), core.Actor{Admin: true}, code); core.ErrorCode(err) != core.EFORBIDDEN {
+	if _, err := h.Service.Export(context.Background(), core.Actor{Admin: true, Owner: true}, code); core.ErrorCode(err) != core.EFORBIDDEN {
 		t.Fatalf("export after close: %v", err)
 	}
 }
@@ -200,7 +200,7 @@ func TestPollHidden(t *testing.T) {
 	if !p.Hidden || p.Ballots != 2 || fmt.Sprint(votes(p)) != "[0 0]" || p.Options[0].Label != "Rome" {
 		t.Fatalf("hidden progress %+v", p)
 	}
-	if _, err := h.Service.Export(context.Background(), core.Actor{Admin: true}, code); core.AsError(err) == nil || core.AsError(err).Key != "error.poll_export_hidden" {
+	if _, err := h.Service.Export(context.Background(), core.Actor{Admin: true, Owner: true}, code); core.AsError(err) == nil || core.AsError(err).Key != "error.poll_export_hidden" {
 		t.Fatalf("export of an open hidden poll: %v", err)
 	}
 	h.Expect(h.Say(Bob, "/poll close "+code), "error.admin_only")
@@ -212,7 +212,7 @@ func TestPollHidden(t *testing.T) {
 	if p := tally(t, h, code); p.Hidden || fmt.Sprint(votes(p)) != "[2 0]" {
 		t.Fatalf("closed progress %+v", p)
 	}
-	table, err := h.Service.Export(context.Background(), core.Actor{Admin: true}, code)
+	table, err := h.Service.Export(context.Background(), core.Actor{Admin: true, Owner: true}, code)
 	if err != nil || len(table.Rows) != 2 || table.Rows[0][0] != "telegram:1002" || table.Rows[0][2] != "Rome" {
 		t.Fatalf("export after close: %+v, %v", table, err)
 	}
@@ -276,9 +276,11 @@ func TestPollAcrossPlatforms(t *testing.T) {
 	dave := Who{Platform: core.Discord, ID: "200", Name: "Dave", Locale: "fr", Space: discordAdmin.Space, Channel: discordAdmin.Channel}
 	erin := Who{Platform: core.Discord, ID: "201", Name: "Erin", Locale: "en", Space: discordAdmin.Space, Channel: discordAdmin.Channel}
 
-	h.Expect(h.Say(discordAdmin, "/campaign link "+code), "campaign.linked")
+	h.LinkTo(t, Admin, code, discordAdmin)
 	h.Expect(h.Say(Bob, "/poll post "+code), "error.admin_only")
-	h.Expect(h.Say(discordAdmin, "/poll post "+code), "poll.posted")
+	// the Discord server's admin got the poll's posts, not the right to run it
+	h.Expect(h.Say(discordAdmin, "/poll post "+code), "error.not_your_campaign")
+	h.Expect(h.Say(Admin, "/poll post "+code), "poll.posted")
 	// posting again adds no second card anywhere
 	h.Expect(h.Say(Admin, "/poll post "+code), "poll.posted")
 	cards := cardItems(t, h)
@@ -380,7 +382,7 @@ func TestPollBadInput(t *testing.T) {
 	h.Expect(h.Say(Bob, `/poll new "Q?" A B`), "error.admin_only")
 	// anonymous=true is the flag spelled out
 	anon := newPoll(t, h, `"Q?" A B anonymous=true`)
-	if _, err := h.Service.Export(context.Background(), core.Actor{Admin: true}, anon); core.ErrorCode(err) != core.EFORBIDDEN {
+	if _, err := h.Service.Export(context.Background(), core.Actor{Admin: true, Owner: true}, anon); core.ErrorCode(err) != core.EFORBIDDEN {
 		t.Fatalf("anonymous=true made a public poll: %v", err)
 	}
 	code := newPoll(t, h, `"Q?" A B`)
@@ -460,12 +462,12 @@ func TestPollCardsRefreshCoalesced(t *testing.T) {
 	ctx := context.Background()
 	code := newPoll(t, h, `"Encore?" Yes No`)
 	discordAdmin := Admin.On(core.Discord, "41771983423143937", "80351110224678912")
-	h.Expect(h.Say(discordAdmin, "/campaign link "+code), "campaign.linked")
+	h.LinkTo(t, Admin, code, discordAdmin)
 	// the Discord server speaks French: its card is rendered in French
 	if err := h.Store.Exec(ctx, "UPDATE spaces SET locale = 'fr' WHERE platform = 'discord'"); err != nil {
 		t.Fatal(err)
 	}
-	h.Expect(h.Say(discordAdmin, "/poll post "+code), "poll.posted")
+	h.Expect(h.Say(Admin, "/poll post "+code), "poll.posted")
 	markSent(t, h)
 	tg, dc := &editRecorder{platform: core.Telegram}, &editRecorder{platform: core.Discord}
 	ref := bots.NewRefresher(h.Router, map[core.Platform]bots.Poster{core.Telegram: tg, core.Discord: dc})

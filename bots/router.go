@@ -218,14 +218,17 @@ func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
 	return &Request{
 		In:     in,
 		Locale: locale,
-		Actor:  core.Actor{Member: *m, Space: *sp, Channel: in.Channel, Admin: r.IsAdmin(in)},
+		Actor:  r.Actor(in, sp, m),
 	}, nil
 }
 
-// IsAdmin is the one admin check: the platform's own notion of admin, or one of the
-// configured owners.
-func (r *Router) IsAdmin(in Input) bool {
-	return in.Admin || r.owners[string(in.Member.Platform)+":"+in.Member.ExternalID]
+// Actor is who speaks in an input, with their rights: an owner (configured, or
+// authenticated by the front end) is an admin everywhere and manages every campaign;
+// the platform's admin is an admin of the space they speak in. Which campaigns an
+// admin manages is core's rule (core.Actor.Manages).
+func (r *Router) Actor(in Input, sp *core.Space, m *core.Member) core.Actor {
+	owner := in.Owner || r.owners[string(in.Member.Platform)+":"+in.Member.ExternalID]
+	return core.Actor{Member: *m, Space: *sp, Channel: in.Channel, Admin: in.Admin || owner, Owner: owner}
 }
 
 // dispatch finds the handler for an input and runs it. It returns a label for

@@ -153,7 +153,7 @@ func TestRemindersAndResultsOnce(t *testing.T) {
 	ctx := context.Background()
 	start := h.Clock.Now()
 	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Board" closes=3d tz=Europe/Rome`), "campaign.created"))
-	h.Expect(h.Say(Admin.On(core.Discord, "41771983423143937", "80351110224678912"), "/campaign link "+code), "campaign.linked")
+	h.LinkTo(t, Admin, code, Admin.On(core.Discord, "41771983423143937", "80351110224678912"))
 	h.Expect(h.Say(Admin, `/campaign new ideas "Quick" closes=5h`), "campaign.created")
 
 	// a contest, created in its own group: entries until day 2, votes until day 4

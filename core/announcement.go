@@ -94,9 +94,10 @@ type OutboxStore interface {
 const MaxOutboxList = 500
 
 // Outbox lists outbox rows in a state for an admin, newest first: the parked rows
-// are the posts that kept failing and need a look.
+// are the posts that kept failing and need a look. It spans every space, so it is for
+// owners only; a space's admins see their own with ParkedPosts.
 func (s *Service) Outbox(ctx context.Context, actor Actor, state OutboxState, limit int) ([]OutboxItem, error) {
-	if !actor.Admin {
+	if !actor.Owner {
 		return nil, Errorf(EFORBIDDEN, "error.admin_only")
 	}
 	if limit <= 0 || limit > MaxOutboxList {

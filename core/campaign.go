@@ -3,6 +3,9 @@ package core
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/hex"
 	"fmt"
 	"time"
 
@@ -287,6 +290,11 @@ type CampaignStore interface {
 	SetSchedule(ctx context.Context, campaignID int64, spec string) error
 	// DueCampaigns returns live campaigns whose deadline is at or before now.
 	DueCampaigns(ctx context.Context, now time.Time, limit int) ([]Campaign, error)
+	// SetLinkKey stores the hash of a campaign's link key, replacing the last one.
+	SetLinkKey(ctx context.Context, campaignID int64, hash string, until time.Time) error
+	// LinkKey returns the hash of a campaign's link key and when it expires; "" when
+	// none was issued.
+	LinkKey(ctx context.Context, campaignID int64) (hash string, until time.Time, err error)
 }
 
 // Campaign returns the campaign with the given public code.
@@ -357,6 +365,9 @@ func (s *Service) CloseCampaign(ctx context.Context, actor Actor, code string) (
 	if err != nil {
 		return nil, err
 	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, err
+	}
 	if !c.State.Live() {
 		return nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
 	}
@@ -375,6 +386,9 @@ func (s *Service) CancelCampaign(ctx context.Context, actor Actor, code string) 
 	if err != nil {
 		return nil, err
 	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, err
+	}
 	if c.State.Final() {
 		return nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
 	}
@@ -387,14 +401,22 @@ func (s *Service) CancelCampaign(ctx context.Context, actor Actor, code string) 
 }
 
 // LinkChannel links the channel the admin speaks from to the campaign, so that it
-// receives the campaign's announcements.
-func (s *Service) LinkChannel(ctx context.Context, actor Actor, code string) (*Campaign, error) {
+// receives the campaign's announcements. Linking needs an admin of both spaces: one
+// who manages the campaign (Actor.Manages) links any space they administer; an admin
+// of another space needs the link key one of its managers issued (LinkKey), which is
+// how the campaign's own community vouches for the new home of its posts.
+func (s *Service) LinkChannel(ctx context.Context, actor Actor, code, key string) (*Campaign, error) {
 	if !actor.Admin {
 		return nil, Errorf(EFORBIDDEN, "error.admin_only")
 	}
 	c, err := s.Campaign(ctx, code)
 	if err != nil {
 		return nil, err
+	}
+	if !actor.Manages(c) {
+		if err := s.checkLinkKey(ctx, c, key); err != nil {
+			return nil, err
+		}
 	}
 	l := linkFor(actor, s.clock.Now())
 	if l == nil {
@@ -407,6 +429,54 @@ func (s *Service) LinkChannel(ctx context.Context, actor Actor, code string) (*C
 	return c, nil
 }
 
+// LinkKeyTTL is how long a link key lets admins of other spaces link a campaign.
+const LinkKeyTTL = 24 * time.Hour
+
+// LinkKey issues a key that lets an admin of another space link campaign code there,
+// for LinkKeyTTL; a new key replaces the last. Only the key's hash is kept.
+func (s *Service) LinkKey(ctx context.Context, actor Actor, code string) (*Campaign, string, time.Time, error) {
+	if !actor.Admin {
+		return nil, "", time.Time{}, Errorf(EFORBIDDEN, "error.admin_only")
+	}
+	c, err := s.Campaign(ctx, code)
+	if err != nil {
+		return nil, "", time.Time{}, err
+	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, "", time.Time{}, err
+	}
+	if c.State.Final() {
+		return nil, "", time.Time{}, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
+	}
+	key := NewCode() + NewCode()
+	until := s.clock.Now().Add(LinkKeyTTL)
+	if err := s.store.SetLinkKey(ctx, c.ID, hashKey(key), until); err != nil {
+		return nil, "", time.Time{}, fmt.Errorf("link key: %w", err)
+	}
+	return c, key, until, nil
+}
+
+// checkLinkKey accepts key as the campaign's current, unexpired link key.
+func (s *Service) checkLinkKey(ctx context.Context, c *Campaign, key string) error {
+	if key == "" {
+		return Errorf(EFORBIDDEN, "error.link_needs_key", "code", c.Code)
+	}
+	hash, until, err := s.store.LinkKey(ctx, c.ID)
+	if err != nil {
+		return fmt.Errorf("link key: %w", err)
+	}
+	if hash == "" || !s.clock.Now().Before(until) ||
+		subtle.ConstantTimeCompare([]byte(hash), []byte(hashKey(key))) != 1 {
+		return Errorf(EFORBIDDEN, "error.link_key_bad", "code", c.Code)
+	}
+	return nil
+}
+
+func hashKey(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:])
+}
+
 // SetSchedule changes the campaign's progress-update schedule.
 func (s *Service) SetSchedule(ctx context.Context, actor Actor, code, spec string) (*Campaign, error) {
 	if !actor.Admin {
@@ -414,6 +484,9 @@ func (s *Service) SetSchedule(ctx context.Context, actor Actor, code, spec strin
 	}
 	c, err := s.Campaign(ctx, code)
 	if err != nil {
+		return nil, err
+	}
+	if err := mayManage(actor, c); err != nil {
 		return nil, err
 	}
 	if _, err := ParseSchedule(spec); err != nil {

@@ -581,10 +581,11 @@ func (s *Service) BrowseEntries(ctx context.Context, actor Actor, code string, i
 		return nil, err
 	}
 	v := &EntryView{Campaign: c, Contest: k}
+	manager := actor.Manages(c)
 	var f EntryFilter
 	switch c.State {
 	case StateOpen:
-		if k.Blind && !actor.Admin {
+		if k.Blind && !manager {
 			f.AuthorID, v.Hidden = actor.Member.ID, true
 		}
 	case StateVoting:
@@ -602,12 +603,12 @@ func (s *Service) BrowseEntries(ctx context.Context, actor Actor, code string, i
 		}
 	}
 	over := c.State.Final()
-	v.ShowVotes = actor.Admin || over
+	v.ShowVotes = manager || over
 	if v.Entry == nil {
 		return v, nil
 	}
 	mine := v.Entry.AuthorID == actor.Member.ID
-	v.ShowAuthor = !k.Blind || over || actor.Admin || mine
+	v.ShowAuthor = !k.Blind || over || manager || mine
 	if c.State == StateVoting && c.DeadlineAt != nil && s.clock.Now().Before(*c.DeadlineAt) {
 		v.CanVote = !mine && (k.Round == 1 || v.Entry.Finalist)
 		if v.MyVote, err = s.store.MemberEntryVote(ctx, c.ID, k.Round, actor.Member.ID); err != nil {
@@ -665,6 +666,9 @@ func (s *Service) ShortlistEntries(ctx context.Context, actor Actor, code string
 	}
 	c, k, err := s.Contest(ctx, code)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := mayManage(actor, c); err != nil {
 		return nil, nil, err
 	}
 	if c.State != StateVoting {
@@ -799,6 +803,9 @@ func (s *Service) entryForAdmin(ctx context.Context, actor Actor, entryID int64)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, nil, nil, err
+	}
 	k, err := s.store.Contest(ctx, c.ID)
 	if err != nil {
 		return nil, nil, nil, err
@@ -919,6 +926,9 @@ func (s *Service) ContestPayouts(ctx context.Context, actor Actor, code string) 
 	}
 	c, _, err := s.Contest(ctx, code)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := mayManage(actor, c); err != nil {
 		return nil, nil, err
 	}
 	p, err := s.store.ContestPayouts(ctx, c.ID)

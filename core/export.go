@@ -23,6 +23,9 @@ func (s *Service) Export(ctx context.Context, actor Actor, code string) (*Table,
 	if err != nil {
 		return nil, err
 	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, err
+	}
 	var t *Table
 	switch c.Kind {
 	case KindIdeas:

@@ -429,6 +429,9 @@ func (s *Service) AddTier(ctx context.Context, actor Actor, code string, in NewT
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, nil, err
+	}
 	least, err := ParseMoneyIn(in.Min, f.Goal.Currency, in.Locale)
 	if err != nil {
 		return nil, nil, err
@@ -451,6 +454,9 @@ func (s *Service) AddStretchGoal(ctx context.Context, actor Actor, code, target,
 	}
 	c, f, err := s.openFundraiser(ctx, code)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := mayManage(actor, c); err != nil {
 		return nil, nil, err
 	}
 	m, err := ParseMoneyIn(target, f.Goal.Currency, locale)
@@ -617,6 +623,9 @@ func (s *Service) AddExpense(ctx context.Context, actor Actor, code, amount, wha
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, nil, nil, err
+	}
 	m, err := ParseMoneyIn(amount, f.Goal.Currency, locale)
 	if err != nil {
 		return nil, nil, nil, err
@@ -656,6 +665,9 @@ func (s *Service) Backers(ctx context.Context, actor Actor, code string, page, p
 	}
 	c, f, err := s.fundraiser(ctx, code)
 	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := mayManage(actor, c); err != nil {
 		return nil, nil, nil, err
 	}
 	list, err := s.store.Backers(ctx, c.ID, max(page, 1), perPage)

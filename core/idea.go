@@ -214,6 +214,9 @@ func (s *Service) ideaForAdmin(ctx context.Context, actor Actor, ideaID int64) (
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, nil, err
+	}
 	return idea, c, nil
 }
 

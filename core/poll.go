@@ -282,6 +282,9 @@ func (s *Service) PostPoll(ctx context.Context, actor Actor, code string) (*Camp
 	if err != nil {
 		return nil, err
 	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, err
+	}
 	if c.State != StateOpen {
 		return nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
 	}

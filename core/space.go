@@ -59,21 +59,45 @@ type MemberRef struct {
 }
 
 // Actor is who asks for a change, where, and with which rights. Front ends build it
-// from the platform's update; the admin flag has already merged the platform's notion
-// of admin with the configured owners.
+// from the platform's update. Admin is the platform's notion of admin of Space (a
+// Discord server's managers, a Telegram chat's administrators), true for owners too;
+// Owner is one of the configured owners (CROWDBOT_ADMINS), who run the deployment.
 type Actor struct {
 	Member  Member
 	Space   Space
 	Channel string // the channel (or chat) the request came from
 	Admin   bool
+	Owner   bool
 }
 
-// Administers reports whether the actor may act as an admin of campaign c: an admin
-// where they speak, or the member who created the campaign. The second matters in
-// private chats, where a platform cannot say who administers which group, yet the
-// admin cards of a campaign (reviews) are sent there.
-func (a Actor) Administers(c *Campaign) bool {
-	return a.Admin || c != nil && c.CreatedBy != 0 && c.CreatedBy == a.Member.ID
+// Manages is the one rule for who may manage campaign c (close, cancel, link, change
+// it, read its exports, review its work): a configured owner; an admin of the space
+// the campaign was created in, speaking there; or the member who created it. Being an
+// admin somewhere else gives no rights over it: a campaign's code is public, and the
+// admins of any group could otherwise run another community's campaign. The creator
+// keeps the rights of the space they created it in, which lets them link it into a
+// space they administer too and answer its admin cards in a private chat, where a
+// platform cannot say who administers which group.
+func (a Actor) Manages(c *Campaign) bool {
+	if c == nil {
+		return false
+	}
+	return a.Owner ||
+		a.Admin && c.SpaceID != 0 && c.SpaceID == a.Space.ID ||
+		c.CreatedBy != 0 && c.CreatedBy == a.Member.ID
+}
+
+// mayManage refuses an actor that does not manage campaign c: a member who is no
+// admin is told so, an admin of another space that the campaign is not theirs.
+func mayManage(a Actor, c *Campaign) error {
+	switch {
+	case a.Manages(c):
+		return nil
+	case !a.Admin:
+		return Errorf(EFORBIDDEN, "error.admin_only")
+	default:
+		return Errorf(EFORBIDDEN, "error.not_your_campaign", "code", c.Code)
+	}
 }
 
 // ChannelLink is a channel that receives a campaign's announcements.

@@ -747,6 +747,9 @@ func (s *Service) AddTaskItems(ctx context.Context, actor Actor, code string, in
 	if err != nil {
 		return nil, nil, err
 	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, nil, err
+	}
 	if c.State != StateOpen {
 		return nil, nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
 	}
@@ -915,8 +918,8 @@ func (s *Service) TaskReview(ctx context.Context, actor Actor, code string, afte
 		}
 		return nil, err
 	}
-	if !actor.Administers(c) {
-		return nil, Errorf(EFORBIDDEN, "error.admin_only")
+	if err := mayManage(actor, c); err != nil {
+		return nil, err
 	}
 	return s.taskReview(ctx, c, job, after)
 }
@@ -956,8 +959,8 @@ func (s *Service) ReviewTaskAnswer(ctx context.Context, actor Actor, answerID in
 	if err != nil {
 		return nil, err
 	}
-	if !actor.Administers(c) {
-		return nil, Errorf(EFORBIDDEN, "error.admin_only")
+	if err := mayManage(actor, c); err != nil {
+		return nil, err
 	}
 	it, err := s.store.TaskItem(ctx, a.ItemID)
 	if err != nil {

@@ -369,6 +369,37 @@ func (db *DB) SetSchedule(ctx context.Context, campaignID int64, spec string) er
 	})
 }
 
+type campaignInviteRow struct {
+	CampaignID int64 `gorm:"primaryKey;autoIncrement:false"`
+	KeyHash    string
+	ExpiresAt  time.Time
+}
+
+func (campaignInviteRow) TableName() string { return "campaign_invites" }
+
+// SetLinkKey implements core.CampaignStore.
+func (db *DB) SetLinkKey(ctx context.Context, campaignID int64, hash string, until time.Time) error {
+	row := campaignInviteRow{CampaignID: campaignID, KeyHash: hash, ExpiresAt: until.UTC()}
+	return db.tx(ctx, func(tx *gorm.DB) error {
+		return tx.Clauses(clause.OnConflict{
+			Columns:   []clause.Column{{Name: "campaign_id"}},
+			DoUpdates: clause.AssignmentColumns([]string{"key_hash", "expires_at"}),
+		}).Create(&row).Error
+	})
+}
+
+// LinkKey implements core.CampaignStore.
+func (db *DB) LinkKey(ctx context.Context, campaignID int64) (string, time.Time, error) {
+	var rows []campaignInviteRow
+	if err := db.read(ctx).Where("campaign_id = ?", campaignID).Limit(1).Find(&rows).Error; err != nil {
+		return "", time.Time{}, err
+	}
+	if len(rows) == 0 {
+		return "", time.Time{}, nil
+	}
+	return rows[0].KeyHash, rows[0].ExpiresAt, nil
+}
+
 // DueCampaigns implements core.CampaignStore.
 func (db *DB) DueCampaigns(ctx context.Context, now time.Time, limit int) ([]core.Campaign, error) {
 	var rows []campaignRow

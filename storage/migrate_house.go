@@ -126,8 +126,16 @@ func houseMigrations() []*gormigrate.Migration {
 		CreatedAt  time.Time
 		CreditedAt *time.Time
 	}
+	// a campaign's current link key, by which its admins let another space link it
+	type campaignInvite struct {
+		CampaignID int64     `gorm:"primaryKey;autoIncrement:false"`
+		Campaign   *campaign `gorm:"foreignKey:CampaignID;constraint:OnDelete:CASCADE"`
+		KeyHash    string    `gorm:"size:64;not null"`
+		ExpiresAt  time.Time `gorm:"not null"`
+	}
 	return []*gormigrate.Migration{
 		create("0001_house", &space{}, &member{}, &campaign{}, &channelLink{}, &processedUpdate{}, &outboxItem{}, &point{}, &prompt{}),
 		create("0002_earnings_referrals", &earning{}, &referral{}),
+		create("0003_campaign_invites", &campaignInvite{}),
 	}
 }

@@ -183,6 +183,17 @@ func Code(t testing.TB, r bots.Reply) string {
 	return code
 }
 
+// LinkTo links campaign code into the space and channel of another community's admin:
+// by asks for a link key (by manages the campaign), to runs /campaign link with it.
+func (h *Harness) LinkTo(t testing.TB, by Who, code string, to Who) {
+	t.Helper()
+	key, _ := h.Expect(h.Say(by, "/campaign invite "+code), "campaign.invite").Args["key"].(string)
+	if key == "" {
+		t.Fatal("campaign.invite carries no key")
+	}
+	h.Expect(h.Say(to, "/campaign link "+code+" key="+key), "campaign.linked")
+}
+
 // Action returns the action of the first button whose action starts with prefix.
 func Action(t testing.TB, r bots.Reply, prefix string) string {
 	t.Helper()

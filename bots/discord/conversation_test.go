@@ -223,6 +223,7 @@ var house = []step{
 	{name: "campaign list", do: command(bob, here, "campaign", "list"), typ: 4, key: "campaign.list_title"},
 	{name: "campaign show", do: command(bob, here, "campaign", "show", str("code", "$code")), typ: 4, key: "campaign.show"},
 	{name: "campaign link", do: command(ada, here, "campaign", "link", str("code", "$code")), typ: 4, key: "campaign.linked"},
+	{name: "campaign invite", do: command(ada, here, "campaign", "invite", str("code", "$code")), typ: 4, key: "campaign.invite", private: true},
 	{name: "campaign schedule", do: command(ada, here, "campaign", "schedule", str("code", "$code"), str("spec", "0 18 * * *")), typ: 4, key: "campaign.scheduled"},
 	{name: "campaign cancel", do: command(ada, here, "campaign", "cancel", str("code", "$spare")), typ: 4, key: "campaign.cancelled"},
 	{name: "unknown code", do: command(bob, here, "campaign", "show", str("code", "zzzz9")), typ: 4, key: "error.campaign_not_found", private: true},

@@ -35,9 +35,12 @@ var (
 	dan   = tgfake.User{ID: 1004, FirstName: "Dan", LanguageCode: "it"}
 	eve   = tgfake.User{ID: 1005, FirstName: "Eve", Username: "eve", LanguageCode: "en"}
 	frank = tgfake.User{ID: 1006, FirstName: "Frank", LanguageCode: "en"}
+	// Mallory administers a group of her own, and none of Ada's
+	mallory = tgfake.User{ID: 1009, FirstName: "Mallory", LanguageCode: "en"}
 
 	group   = tgfake.Chat{ID: -1001234567, Type: "supergroup", Title: `Fans <b>&amp;</b> "friends" </i>`}
 	channel = tgfake.Chat{ID: -1009876543, Type: "channel", Title: "News <i>"}
+	rivals  = tgfake.Chat{ID: -1005550001, Type: "supergroup", Title: "Rivals"}
 )
 
 // botName is the bot's username on the fake.
@@ -95,6 +98,8 @@ func newHarness(t *testing.T, mode string, opts ...option) *harness {
 	h.fake.AddChat(channel)
 	h.fake.SetAdmins(group.ID, ada)
 	h.fake.SetAdmins(channel.ID, ada)
+	h.fake.AddChat(rivals)
+	h.fake.SetAdmins(rivals.ID, mallory)
 	h.fake.NeverStarted(dan.ID)
 	h.fake.NeverStarted(frank.ID)
 	h.store = &spyStore{DB: storagetest.SQLite(t)}

@@ -32,7 +32,7 @@ func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, actor core
 			s.errorPage(w, r, err)
 			return
 		}
-		h(w, r, core.Actor{Member: *m, Space: *sp, Channel: adminChannel, Admin: true})
+		h(w, r, core.Actor{Member: *m, Space: *sp, Channel: adminChannel, Admin: true, Owner: true})
 	}
 }
 

@@ -142,7 +142,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	// a new session goes to the browser; a regular's is renewed before it runs out
 	save := sess.fresh || time.Unix(sess.Expires, 0).Sub(now) < sessionTTL/2
 	member := core.MemberRef{Platform: core.Web}
-	admin := sess.admin(now)
+	// an admin login holds the deployment's admin token: an owner, who manages every
+	// campaign; the first local member is an admin of the web's own space only
+	owner := sess.admin(now)
+	admin := owner
 	if s.local {
 		name, ok := validName(req.Member)
 		if !ok {
@@ -150,11 +153,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		member.ExternalID, member.Name = name, name
-		owner, err := s.owner.is(name)
+		first, err := s.owner.is(name)
 		if err != nil {
 			s.log.Warn("first local member: kept in memory only", "file", s.owner.path, "err", err)
 		}
-		admin = admin || owner
+		admin = admin || first
 	} else {
 		// the name in the body is only shown; who speaks is the session
 		member.ExternalID = sessionPrefix + sess.Visitor
@@ -167,6 +170,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		Member:   member,
 		Locale:   locale,
 		Admin:    admin,
+		Owner:    owner,
 		Text:     req.Text,
 		Action:   req.Action,
 		Private:  true,
@@ -204,7 +208,7 @@ func (s *Server) applyRefs(r *http.Request, in bots.Input, sess *session) bool {
 		s.log.Error("identify for referral", "err", err)
 		return false
 	}
-	actor := core.Actor{Member: *m, Space: *sp, Channel: in.Channel, Admin: s.router.IsAdmin(in)}
+	actor := s.router.Actor(in, sp, m)
 	for _, ref := range sess.Refs {
 		if err := s.referrer.Refer(r.Context(), actor, ref.Code, ref.Referrer, "web"); err != nil {
 			// self-referral, a closed campaign, an unknown referrer: nothing to credit

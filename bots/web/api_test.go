@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"crowdbot/bots"
+	"crowdbot/bots/botstest"
 	"crowdbot/core"
 )
 
@@ -429,5 +430,34 @@ func TestSessionRenewal(t *testing.T) {
 	e.h.Clock.Advance(sessionTTL + time.Hour)
 	if rs := b.press("ada", vote); text(rs[0]) != e.tr("en", "idea.voted", "id", 1, "count", 1) {
 		t.Fatalf("an expired session should be a new visitor: %v", rs)
+	}
+}
+
+// TestWebAdminsManageTheWebsCampaigns: the web's first local member administers the
+// web's own campaigns only; a Telegram group's campaign is not theirs, while the
+// admin login (the deployment's token) manages it.
+func TestWebAdminsManageTheWebsCampaigns(t *testing.T) {
+	e := newEnv(t)
+	code := botstest.Code(t, e.h.Expect(e.h.Say(botstest.Admin, `/campaign new ideas "Group board"`), "campaign.created"))
+	b := e.browser()
+	if rs := b.say("alice", `/campaign new ideas "Web board"`); !strings.Contains(text(rs[0]), "Web board") {
+		t.Fatalf("the first local member should be an admin: %v", rs)
+	}
+	refused := e.tr("en", "error.not_your_campaign", "code", code)
+	for _, cmd := range []string{"/campaign close " + code, `/campaign schedule ` + code + ` "0 9 * * 1"`, "/campaign invite " + code} {
+		if rs := b.say("alice", cmd); text(rs[0]) != refused {
+			t.Errorf("%q by the web's admin: %v", cmd, rs)
+		}
+	}
+	if rs := b.say("alice", "/campaign link "+code); text(rs[0]) != e.tr("en", "error.link_needs_key", "code", code) {
+		t.Errorf("linking by the web's admin: %v", rs)
+	}
+	if c, _ := e.h.Service.Campaign(context.Background(), code); c.State != core.StateOpen {
+		t.Fatalf("the group's campaign is %s", c.State)
+	}
+	admin := e.browser()
+	admin.login()
+	if rs := admin.say("root", "/campaign close "+code); !strings.Contains(text(rs[0]), "closed") {
+		t.Fatalf("the admin login closes any campaign: %v", rs)
 	}
 }
