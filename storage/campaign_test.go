@@ -365,3 +365,28 @@ func TestMigrateTwoProcesses(t *testing.T) {
 		})
 	}
 }
+
+// TestLinkKeys: a campaign has one link key at a time, a new one replacing the last.
+func TestLinkKeys(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		sp, m := fixture(t, db)
+		c := newIdeas(sp, m, nil)
+		if err := db.CreateCampaign(ctx, c, nil); err != nil {
+			t.Fatal(err)
+		}
+		if hash, _, err := db.LinkKey(ctx, c.ID); err != nil || hash != "" {
+			t.Fatalf("no key yet: %q, %v", hash, err)
+		}
+		for i, hash := range []string{"first", "second"} {
+			until := t0.Add(time.Duration(i+1) * time.Hour)
+			if err := db.SetLinkKey(ctx, c.ID, hash, until); err != nil {
+				t.Fatal(err)
+			}
+			got, gotUntil, err := db.LinkKey(ctx, c.ID)
+			if err != nil || got != hash || !gotUntil.Equal(until) {
+				t.Fatalf("key %d: %q until %v, %v", i, got, gotUntil, err)
+			}
+		}
+	})
+}
