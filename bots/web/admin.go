@@ -51,6 +51,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // login checks the admin token in constant time and marks the session as admin.
+// Wrong tokens are limited per client and over all clients (see guessLimiter).
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
@@ -60,7 +61,8 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusForbidden, "login", p)
 		return
 	}
-	if !s.logins.Allow() {
+	g, ok := s.logins.try(LimitKey(s.proxies.ClientIP(r)), s.svc.Now())
+	if !ok {
 		p.Data = loginData{Error: p.T("web.login.slow_down")}
 		s.render(w, http.StatusTooManyRequests, "login", p)
 		return
@@ -71,6 +73,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusUnauthorized, "login", p)
 		return
 	}
+	g.right()
 	sess := s.session(r)
 	sess.AdminUntil = s.svc.Now().Add(adminTTL).Unix()
 	s.saveSession(w, r, sess)

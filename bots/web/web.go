@@ -16,8 +16,6 @@ import (
 	"strings"
 	"time"
 
-	"golang.org/x/time/rate"
-
 	"crowdbot/bots"
 	"crowdbot/core"
 )
@@ -80,7 +78,7 @@ type Server struct {
 	referrer Referrer
 	tgBot    string
 	pages    map[string]*template.Template
-	logins   *rate.Limiter
+	logins   *guessLimiter
 }
 
 //go:embed templates/*.html
@@ -96,8 +94,9 @@ func New(o Options) *Server {
 		public: strings.TrimRight(o.PublicURL, "/"), local: o.Local, owner: &owner{path: o.OwnerFile}, proxies: o.Proxies,
 		token: o.AdminToken, secret: o.SessionSecret, png: o.ProgressPNG, referrer: o.Referrals,
 		tgBot: strings.TrimPrefix(o.TelegramBot, "@"),
-		// a token cannot be guessed at this pace, and the admin is never locked out for long
-		logins: rate.NewLimiter(rate.Every(2*time.Second), 10),
+		// a token cannot be guessed at this pace, and a guesser at one address does not
+		// lock the admin at another out
+		logins: newGuessLimiter(clientBurst, clientEvery, globalBurst, globalEvery, maxClients),
 	}
 	if s.svc == nil {
 		s.svc = o.Router.Service()
