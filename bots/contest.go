@@ -44,7 +44,7 @@ func (r *Router) contestCommands() []*Spec {
 			{Name: "content", Type: ParamText},
 			{Name: "file", Type: ParamAttachment},
 		}, Run: r.enter},
-		{Name: "entries", Params: []Param{code}, Run: func(ctx context.Context, req *Request) ([]Reply, error) {
+		{Name: "entries", Read: true, Params: []Param{code}, Run: func(ctx context.Context, req *Request) ([]Reply, error) {
 			return r.entryPage(ctx, req, codeArg(req, 0), 0, false)
 		}},
 	}

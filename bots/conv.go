@@ -20,6 +20,9 @@ type Input struct {
 	// configured role; Telegram: chat administrator). Configured owners are added by
 	// the Router.
 	Admin bool
+	// Guest is set by a front end that does not vouch for the person coming back (a
+	// web visitor): no member row is made for them until they change something.
+	Guest bool
 	// Owner is set by a front end that has authenticated one of the deployment's
 	// owners itself (the web's admin login); configured owners are added by the Router.
 	Owner bool

@@ -12,10 +12,10 @@ import (
 func (r *Router) houseCommands() []*Spec {
 	code := Param{Name: "code", Type: ParamCode, Required: true}
 	return []*Spec{
-		{Name: "help", Run: r.help},
+		{Name: "help", Read: true, Run: r.help},
 		{Name: "start", Params: []Param{{Name: "payload", Type: ParamString}}, Run: r.start},
 		{Name: "lang", Params: []Param{{Name: "language", Type: ParamString, Required: true, Choices: core.Locales}}, Run: r.lang},
-		{Name: "earnings", Private: true, Run: r.earnings},
+		{Name: "earnings", Private: true, Read: true, Run: r.earnings},
 		{Name: "campaign", Sub: "new", Admin: true, Params: []Param{
 			{Name: "kind", Type: ParamString, Required: true, Choices: []string{string(core.KindIdeas)}},
 			{Name: "title", Type: ParamString, Required: true},
@@ -23,8 +23,8 @@ func (r *Router) houseCommands() []*Spec {
 			{Name: "closes", Type: ParamDuration, Option: true},
 			{Name: "tz", Type: ParamString, Option: true},
 		}, Run: r.campaignNew},
-		{Name: "campaign", Sub: "list", Run: r.campaignList},
-		{Name: "campaign", Sub: "show", Params: []Param{code}, Run: r.campaignShow},
+		{Name: "campaign", Sub: "list", Read: true, Run: r.campaignList},
+		{Name: "campaign", Sub: "show", Read: true, Params: []Param{code}, Run: r.campaignShow},
 		{Name: "campaign", Sub: "close", Admin: true, Params: []Param{code}, Run: r.campaignClose},
 		{Name: "campaign", Sub: "cancel", Admin: true, Params: []Param{code}, Run: r.campaignCancel},
 		{Name: "campaign", Sub: "link", Admin: true, Params: []Param{code, {Name: "key", Type: ParamString, Option: true}}, Run: r.campaignLink},

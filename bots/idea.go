@@ -27,7 +27,7 @@ func (r *Router) ideaCommands() []*Spec {
 		{Name: "idea", Sub: "tag", Admin: true, Params: []Param{id, {Name: "tag", Type: ParamString, Required: true}}, Run: r.ideaTag},
 		{Name: "idea", Sub: "hide", Admin: true, Params: []Param{id}, Run: r.ideaHide(true)},
 		{Name: "idea", Sub: "unhide", Admin: true, Params: []Param{id}, Run: r.ideaHide(false)},
-		{Name: "ideas", Params: []Param{
+		{Name: "ideas", Read: true, Params: []Param{
 			{Name: "code", Type: ParamCode, Required: true},
 			{Name: "sort", Type: ParamString, Choices: []string{string(core.IdeasTop), string(core.IdeasNew)}},
 			{Name: "tag", Type: ParamString, Option: true},

@@ -26,7 +26,7 @@ func (r *Router) pollCommands() []*Spec {
 			{Name: "limit", Type: ParamInt, Option: true},
 			{Name: "tz", Type: ParamString, Option: true},
 		}, Run: r.pollNew},
-		{Name: "poll", Sub: "results", Params: []Param{code}, Run: r.pollResults},
+		{Name: "poll", Sub: "results", Read: true, Params: []Param{code}, Run: r.pollResults},
 		{Name: "poll", Sub: "close", Admin: true, Params: []Param{code}, Run: r.pollClose},
 		{Name: "poll", Sub: "post", Admin: true, Params: []Param{code}, Run: r.pollPost},
 	}

@@ -49,8 +49,10 @@ type Spec struct {
 	Submit bool
 	// Private commands answer privately (share links, earnings).
 	Private bool
-	Params  []Param
-	Run     func(ctx context.Context, req *Request) ([]Reply, error)
+	// Read commands change nothing: a guest runs them without becoming a member.
+	Read   bool
+	Params []Param
+	Run    func(ctx context.Context, req *Request) ([]Reply, error)
 }
 
 // ID returns "name" or "name.sub", the suffix of the spec's help key.
@@ -201,7 +203,11 @@ func (r *Router) Handle(ctx context.Context, in Input) []Reply {
 
 // identify loads the space and member and works out language and admin rights.
 func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
-	sp, m, err := r.svc.Identify(ctx, in.Space, in.Member)
+	identify := r.svc.Identify
+	if in.Guest {
+		identify = r.svc.IdentifyGuest
+	}
+	sp, m, err := identify(ctx, in.Space, in.Member)
 	if err != nil {
 		return nil, err
 	}
@@ -220,6 +226,19 @@ func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
 		Locale: locale,
 		Actor:  r.Actor(in, sp, m),
 	}, nil
+}
+
+// enroll makes the member row of a guest who is about to change something.
+func (r *Router) enroll(ctx context.Context, req *Request) error {
+	if req.Actor.Member.ID != 0 {
+		return nil
+	}
+	_, m, err := r.svc.Identify(ctx, req.In.Space, req.In.Member)
+	if err != nil {
+		return err
+	}
+	req.Actor.Member = *m
+	return nil
 }
 
 // Actor is who speaks in an input, with their rights: an owner (configured, or
@@ -246,7 +265,11 @@ func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, e
 			if strings.HasPrefix(strings.TrimSpace(in.Text), "/") {
 				return "unknown", nil, core.Errorf(core.EINVALID, "error.unknown_command", "command", firstWord(in.Text))
 			}
-			// plain text answers a pending question, or is chat the bot ignores
+			// plain text answers a pending question, or is chat the bot ignores; a
+			// guest was never asked one
+			if req.Actor.Member.ID == 0 {
+				return "text", nil, nil
+			}
 			action, err := r.svc.PendingPrompt(ctx, req.Actor, in.Private)
 			if err != nil || action == "" {
 				return "text", nil, err
@@ -275,6 +298,11 @@ func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, e
 	}
 	if err := r.checkArgs(spec, cmd); err != nil {
 		return label, nil, err
+	}
+	if !spec.Read {
+		if err := r.enroll(ctx, req); err != nil {
+			return label, nil, err
+		}
 	}
 	if spec.Submit && !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
 		return label, nil, core.Errorf(core.ELIMIT, "error.slow_down")
@@ -346,6 +374,9 @@ func (r *Router) runAction(ctx context.Context, req *Request, id, text string) (
 	f, ok := r.actions[act.Verb]
 	if !ok || len(id) > MaxActionLen {
 		return "action", nil, core.Errorf(core.EINVALID, "error.unknown_action")
+	}
+	if err := r.enroll(ctx, req); err != nil {
+		return "action", nil, err
 	}
 	req.Act, req.Text = act, text
 	replies, err := f(ctx, req)

@@ -16,7 +16,7 @@ func (r *Router) spreadCommands() []*Spec {
 	code := Param{Name: "code", Type: ParamCode, Required: true}
 	return []*Spec{
 		{Name: "share", Private: true, Params: []Param{code}, Run: r.share},
-		{Name: "top", Params: []Param{code}, Run: r.top},
+		{Name: "top", Read: true, Params: []Param{code}, Run: r.top},
 		{Name: "outbox", Admin: true, Private: true, Run: r.parked},
 	}
 }

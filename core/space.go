@@ -118,6 +118,12 @@ type SpaceStore interface {
 	RetireSpace(ctx context.Context, platform Platform, externalID string) error
 	// UpsertMember finds or creates the member, refreshing the display name.
 	UpsertMember(ctx context.Context, ref MemberRef, now time.Time) (*Member, error)
+	// ClaimTryoutAdmin makes name the try-out admin of space (a platform:id key) when
+	// it has none, and returns the one it has.
+	ClaimTryoutAdmin(ctx context.Context, space, name string, now time.Time) (string, error)
+	// FindMember returns the member a platform names, or nil when there is none; it
+	// creates nothing.
+	FindMember(ctx context.Context, ref MemberRef) (*Member, error)
 	// Member returns a member by id.
 	Member(ctx context.Context, id int64) (*Member, error)
 	// SetMemberLocale stores the member's chosen language ("" to follow the platform).
@@ -182,6 +188,44 @@ func (s *Service) Identify(ctx context.Context, space SpaceRef, member MemberRef
 		return nil, nil, fmt.Errorf("identify member: %w", err)
 	}
 	return sp, m, nil
+}
+
+// IdentifyGuest is Identify for a person a front end does not vouch for yet (a web
+// visitor): their member row is looked up, not made. One who has none is returned
+// with id 0, and Identify makes it when they first change something; until then a
+// visitor who only reads leaves no trace.
+func (s *Service) IdentifyGuest(ctx context.Context, space SpaceRef, member MemberRef) (*Space, *Member, error) {
+	if !space.Platform.Valid() || !member.Platform.Valid() || space.ExternalID == "" || member.ExternalID == "" {
+		return nil, nil, Errorf(EINVALID, "error.bad_update")
+	}
+	space.Title = CleanLine(space.Title)
+	if Len(space.Title) > MaxTitle {
+		space.Title = string([]rune(space.Title)[:MaxTitle])
+	}
+	sp, err := s.store.UpsertSpace(ctx, space, s.clock.Now())
+	if err != nil {
+		return nil, nil, fmt.Errorf("identify space: %w", err)
+	}
+	m, err := s.store.FindMember(ctx, member)
+	if err != nil {
+		return nil, nil, fmt.Errorf("identify member: %w", err)
+	}
+	if m == nil {
+		m = &Member{Platform: member.Platform, ExternalID: member.ExternalID, Name: CleanLine(member.Name)}
+	}
+	return sp, m, nil
+}
+
+// TryoutAdmin reports whether name is the admin of a try-out of the space: the first
+// name to speak there. A try-out trusts the names typed in, so this is only for a
+// front end that has made sure everyone reaching it is at this machine (the web's
+// local try-out). The name is kept in the database, so restarts and replicas agree.
+func (s *Service) TryoutAdmin(ctx context.Context, space SpaceRef, name string) (bool, error) {
+	first, err := s.store.ClaimTryoutAdmin(ctx, string(space.Platform)+":"+space.ExternalID, name, s.clock.Now())
+	if err != nil {
+		return false, err
+	}
+	return first == name, nil
 }
 
 // LeaveSpace records that the bot was removed from a space.

@@ -180,6 +180,50 @@ func (db *DB) UpsertMember(ctx context.Context, ref core.MemberRef, now time.Tim
 	return r.toCore(), nil
 }
 
+type tryoutAdminRow struct {
+	Space     string `gorm:"primaryKey"`
+	Name      string
+	CreatedAt time.Time
+}
+
+func (tryoutAdminRow) TableName() string { return "tryout_admins" }
+
+// ClaimTryoutAdmin implements core.SpaceStore: the first claim of a space stays, and
+// every claim returns it, on every replica.
+func (db *DB) ClaimTryoutAdmin(ctx context.Context, space, name string, now time.Time) (string, error) {
+	var row tryoutAdminRow
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		err := tx.Clauses(clause.OnConflict{DoNothing: true}).
+			Create(&tryoutAdminRow{Space: space, Name: name, CreatedAt: now.UTC()}).Error
+		if err != nil {
+			return err
+		}
+		return tx.Where("space = ?", space).Take(&row).Error
+	})
+	if err != nil {
+		return "", fmt.Errorf("claim try-out admin: %w", translate(err))
+	}
+	return row.Name, nil
+}
+
+// FindMember implements core.SpaceStore.
+func (db *DB) FindMember(ctx context.Context, ref core.MemberRef) (*core.Member, error) {
+	key := string(ref.Platform) + ":" + ref.ExternalID
+	if r, ok := db.members.get(key); ok {
+		return r.toCore(), nil
+	}
+	var rows []memberRow
+	err := db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Limit(1).Find(&rows).Error
+	if err != nil {
+		return nil, fmt.Errorf("find member: %w", translate(err))
+	}
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	db.members.put(key, rows[0])
+	return rows[0].toCore(), nil
+}
+
 // Member implements core.SpaceStore.
 func (db *DB) Member(ctx context.Context, id int64) (*core.Member, error) {
 	var r memberRow

@@ -390,3 +390,33 @@ func TestLinkKeys(t *testing.T) {
 		}
 	})
 }
+
+// TestTryoutAdminClaim: many first members at once, on several connections; exactly
+// one name wins and every claim agrees on it.
+func TestTryoutAdminClaim(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		const n = 16
+		won := make([]string, n)
+		errs := storagetest.Crowd(n, n, func(i int) error {
+			var err error
+			won[i], err = db.ClaimTryoutAdmin(context.Background(), "web:web", fmt.Sprint("name", i), t0)
+			return err
+		})
+		for _, err := range errs {
+			if err != nil {
+				t.Fatal(err)
+			}
+		}
+		for i := range won {
+			if won[i] != won[0] || won[0] == "" {
+				t.Fatalf("claims disagree: %v", won)
+			}
+		}
+		if got, err := db.ClaimTryoutAdmin(context.Background(), "web:web", "late", t0); err != nil || got != won[0] {
+			t.Fatalf("a later claim: %q %v", got, err)
+		}
+		if got, _ := db.ClaimTryoutAdmin(context.Background(), "web:other", "late", t0); got != "late" {
+			t.Fatalf("another space has its own: %q", got)
+		}
+	})
+}

@@ -240,3 +240,10 @@ func isDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) 
 func (db *DB) Exec(ctx context.Context, sql string, args ...any) error {
 	return db.read(ctx).Exec(sql, args...).Error
 }
+
+// QueryInt runs a query of one number (a count); for operators' and tests' checks.
+func (db *DB) QueryInt(ctx context.Context, sql string, args ...any) (int64, error) {
+	var n int64
+	err := db.read(ctx).Raw(sql, args...).Scan(&n).Error
+	return n, err
+}

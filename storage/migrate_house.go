@@ -133,9 +133,16 @@ func houseMigrations() []*gormigrate.Migration {
 		KeyHash    string    `gorm:"size:64;not null"`
 		ExpiresAt  time.Time `gorm:"not null"`
 	}
+	// the first name to speak in a space's try-out, its admin
+	type tryoutAdmin struct {
+		Space     string `gorm:"primaryKey;size:100"`
+		Name      string `gorm:"size:64;not null"`
+		CreatedAt time.Time
+	}
 	return []*gormigrate.Migration{
 		create("0001_house", &space{}, &member{}, &campaign{}, &channelLink{}, &processedUpdate{}, &outboxItem{}, &point{}, &prompt{}),
 		create("0002_earnings_referrals", &earning{}, &referral{}),
 		create("0003_campaign_invites", &campaignInvite{}),
+		create("0004_tryout_admins", &tryoutAdmin{}),
 	}
 }

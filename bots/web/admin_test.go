@@ -23,7 +23,7 @@ func TestAdminNeedsLogin(t *testing.T) {
 	for _, local := range []bool{true, false} {
 		e := newEnv(t, func(o *Options) { o.Local = local })
 		c := e.create("Secret numbers", "")
-		b := e.browser()
+		b := e.visitor()
 		b.say("alice", "/help") // alice is the local owner, which is no admin login
 		for _, path := range append(adminPaths, "/admin/export/"+c.Code+".csv") {
 			res := b.get(path)

@@ -106,6 +106,20 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusForbidden, locale, "web.error.origin")
 		return
 	}
+	if s.local && !tryoutReach(r) {
+		// a try-out trusts the name typed in: only for someone at this machine, never
+		// through a proxy, which would make every visitor anyone they like
+		s.apiError(w, http.StatusForbidden, locale, "web.error.tryout_proxied")
+		return
+	}
+	if !s.local {
+		// one client posing as a crowd: its requests are limited, whatever cookies
+		if ok, wait := s.visitors.chat.allow(LimitKey(s.proxies.ClientIP(r)), s.svc.Now()); !ok {
+			retryAfter(w, wait)
+			s.apiError(w, http.StatusTooManyRequests, locale, "web.error.slow_down")
+			return
+		}
+	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		// a form on another site cannot send JSON without asking first
 		s.apiError(w, http.StatusUnsupportedMediaType, locale, "web.error.json_only")
@@ -139,8 +153,22 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 
 	now := s.svc.Now()
 	sess := s.session(r)
+	if sess.fresh && !s.local {
+		// a visitor is a session a page load gave (admit); a request without one
+		// would be a new member each time
+		s.apiError(w, http.StatusUnauthorized, locale, "web.error.no_session")
+		return
+	}
 	// a new session goes to the browser; a regular's is renewed before it runs out
 	save := sess.fresh || time.Unix(sess.Expires, 0).Sub(now) < sessionTTL/2
+	if s.challenge != nil && !sess.Human && !sess.admin(now) {
+		if err := s.challenge.Verify(r.Context(), r); err != nil {
+			s.log.Debug("challenge not passed", "err", err)
+			s.apiError(w, http.StatusForbidden, locale, "web.error.challenge")
+			return
+		}
+		sess.Human, save = true, true
+	}
 	member := core.MemberRef{Platform: core.Web}
 	// an admin login holds the deployment's admin token: an owner, who manages every
 	// campaign; the first local member is an admin of the web's own space only
@@ -153,9 +181,9 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		member.ExternalID, member.Name = name, name
-		first, err := s.owner.is(name)
+		first, err := s.svc.TryoutAdmin(r.Context(), core.SpaceRef{Platform: core.Web, ExternalID: webSpace}, name)
 		if err != nil {
-			s.log.Warn("first local member: kept in memory only", "file", s.owner.path, "err", err)
+			s.log.Error("try-out admin", "err", err)
 		}
 		admin = admin || first
 	} else {
@@ -171,6 +199,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		Locale:   locale,
 		Admin:    admin,
 		Owner:    owner,
+		Guest:    true, // a visitor is a member once they change something
 		Text:     req.Text,
 		Action:   req.Action,
 		Private:  true,
@@ -270,6 +299,21 @@ func validUpdateID(id string) bool {
 		}
 	}
 	return true
+}
+
+// forwardedHeaders are what a proxy adds to say who the client is.
+var forwardedHeaders = []string{"Forwarded", "X-Forwarded-For", "X-Forwarded-Host", "X-Forwarded-Proto", "X-Real-Ip"}
+
+// tryoutReach reports whether a request reaches a try-out directly from this
+// machine: from a loopback peer, with no header a proxy adds.
+func tryoutReach(r *http.Request) bool {
+	for _, h := range forwardedHeaders {
+		if _, ok := r.Header[h]; ok {
+			return false
+		}
+	}
+	ip := PeerAddr(r)
+	return ip.IsValid() && ip.IsLoopback()
 }
 
 // sameOrigin refuses requests a browser sent from another site's page.

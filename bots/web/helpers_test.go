@@ -12,7 +12,6 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,7 +46,7 @@ func newEnv(t *testing.T, change ...func(*Options)) *env {
 	e := &env{t: t, h: h, refs: &fakeReferrer{}, images: &fakeImages{}}
 	e.opts = Options{
 		Router: h.Router, PublicURL: "https://crowd.example", Local: true,
-		OwnerFile: filepath.Join(t.TempDir(), "owner"), AdminToken: testToken,
+		AdminToken:  testToken,
 		ProgressPNG: e.images.draw, Referrals: e.refs,
 	}
 	for _, f := range change {
@@ -70,6 +69,17 @@ func (e *env) browser() *browser {
 	return &browser{e: e, c: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
+}
+
+// visitor is a browser that loaded the playground, which gives it its session on a
+// public server.
+func (e *env) visitor() *browser {
+	e.t.Helper()
+	b := e.browser()
+	if res := b.get("/playground"); res.StatusCode != http.StatusOK {
+		e.t.Fatalf("playground: %d", res.StatusCode)
+	}
+	return b
 }
 
 // response is a finished response with its body read.

@@ -6,14 +6,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
-	"sync"
 	"time"
 
 	"golang.org/x/text/language"
@@ -61,6 +57,7 @@ type session struct {
 	AdminUntil int64        `json:"a,omitempty"` // unix seconds
 	Refs       []pendingRef `json:"r,omitempty"`
 	Expires    int64        `json:"e"`
+	Human      bool         `json:"h,omitempty"` // passed the deployment's Challenge
 
 	fresh bool // made for this request; not yet in the browser
 }
@@ -149,58 +146,6 @@ func (s *Server) verify(v string) (*session, bool) {
 		return nil, false
 	}
 	return &sess, true
-}
-
-// owner is the first local member, an admin of a local try-out. The name is kept in
-// a file next to the database: creating it is an exclusive create, so of two first
-// members at once exactly one wins, and deleting it with the database starts afresh.
-type owner struct {
-	path   string
-	mu     sync.Mutex
-	name   string
-	loaded bool
-}
-
-// is reports whether name is the owner, making it the owner when there is none yet.
-// A file that cannot be written leaves the claim in memory, and err says why.
-func (o *owner) is(name string) (bool, error) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if !o.loaded && o.path != "" {
-		data, err := os.ReadFile(o.path)
-		if err != nil && !errors.Is(err, fs.ErrNotExist) {
-			return false, err
-		}
-		o.name = strings.TrimSpace(string(data))
-	}
-	o.loaded = true
-	if o.name != "" {
-		return o.name == name, nil
-	}
-	o.name = name
-	if o.path == "" {
-		return true, nil
-	}
-	f, err := os.OpenFile(o.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
-	if errors.Is(err, fs.ErrExist) {
-		// another process claimed it a moment ago
-		o.loaded = false
-		o.name = ""
-		data, err := os.ReadFile(o.path)
-		if err != nil {
-			return false, err
-		}
-		o.name, o.loaded = strings.TrimSpace(string(data)), true
-		return o.name == name, nil
-	}
-	if err != nil {
-		return true, err
-	}
-	_, err = f.WriteString(name + "\n")
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	return true, err
 }
 
 // localeMatcher picks one of crowdbot's languages from an Accept-Language header.

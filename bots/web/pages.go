@@ -209,15 +209,18 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "campaign", p)
 }
 
-// followRef remembers the referrer a share link names, in the session cookie. It
-// writes nothing to the database: link previews and visitors who never take part
-// leave no trace.
+// followRef remembers the referrer a share link names, in the session cookie (none
+// when the visitor may not have a session now). It writes nothing to the database:
+// link previews and visitors who never take part leave no trace.
 func (s *Server) followRef(w http.ResponseWriter, r *http.Request, c *core.Campaign) {
 	ref, err := strconv.ParseInt(r.URL.Query().Get("ref"), 10, 64)
 	if err != nil || ref <= 0 || s.referrer == nil || !c.State.Live() {
 		return
 	}
-	sess := s.session(r)
+	sess := s.admit(w, r)
+	if sess == nil {
+		return
+	}
 	if sess.addRef(c.Code, ref) {
 		s.saveSession(w, r, sess)
 	}
@@ -273,6 +276,7 @@ type playgroundData struct {
 
 // playground is the chat box where anyone can run the bot's commands.
 func (s *Server) playground(w http.ResponseWriter, r *http.Request) {
+	s.admit(w, r)
 	p := s.newPage(w, r, "web.playground.title")
 	say := preview(r.URL.Query().Get("say"), 500)
 	p.Data = playgroundData{Local: s.local, Say: say}

@@ -184,7 +184,7 @@ func TestReferral(t *testing.T) {
 			t.Fatalf("local=%v: referrals %v", local, got)
 		}
 		// a visitor without a link credits no one
-		e.browser().say("carol", "/ideas "+c.Code)
+		e.visitor().say("carol", "/ideas "+c.Code)
 		if len(e.refs.list()) != 1 {
 			t.Fatalf("referrals %v", e.refs.list())
 		}

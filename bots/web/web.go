@@ -39,13 +39,12 @@ type Options struct {
 	// PublicURL is where people reach the pages ("https://crowd.example"), for the
 	// absolute links of share previews.
 	PublicURL string
-	// Local trusts the member name a playground request gives: the server only
-	// listens on a loopback address, so every visitor is someone at this machine
-	// trying crowdbot out. Otherwise a web member is tied to a signed session cookie.
+	// Local is the try-out mode: the member name a playground request gives is who
+	// speaks, and the first name is an admin of the web's space. It is only for
+	// someone at this machine: requests from another address, or through a proxy
+	// (with Forwarded or X-Forwarded-* headers), are refused. Otherwise a web member
+	// is tied to a signed session cookie.
 	Local bool
-	// OwnerFile keeps the name of the first local member, who is an admin (Local
-	// only); "" keeps it in memory until the process stops.
-	OwnerFile string
 	// Proxies are the reverse proxies whose X-Forwarded-For names the client.
 	Proxies Proxies
 	// AdminToken opens the admin pages; "" keeps them closed.
@@ -57,28 +56,38 @@ type Options struct {
 	ProgressPNG ProgressFunc
 	// Referrals records who brought whom; nil records nothing.
 	Referrals Referrer
+	// SessionsPerHour is how many new sessions (visitors) one client (an address, an
+	// IPv6 /64) gets an hour on a public server; 0 for DefaultSessionsPerHour.
+	SessionsPerHour int
+	// ChatPerMinute is how many chat requests one client may send a minute on a
+	// public server; 0 for DefaultChatPerMinute.
+	ChatPerMinute int
+	// Challenge, when set, is asked of each new session before its first chat
+	// message runs.
+	Challenge Challenge
 	// TelegramBot is the bot's username, for a link on campaign pages; "" for none.
 	TelegramBot string
 }
 
 // Server serves crowdbot's HTTP routes. Other front ends mount theirs with Handle.
 type Server struct {
-	svc      *core.Service
-	router   *bots.Router
-	metrics  *bots.Metrics
-	log      *slog.Logger
-	mux      *http.ServeMux
-	public   string
-	local    bool
-	owner    *owner
-	proxies  Proxies
-	token    string
-	secret   []byte
-	png      ProgressFunc
-	referrer Referrer
-	tgBot    string
-	pages    map[string]*template.Template
-	logins   *guessLimiter
+	svc       *core.Service
+	router    *bots.Router
+	metrics   *bots.Metrics
+	log       *slog.Logger
+	mux       *http.ServeMux
+	public    string
+	local     bool
+	proxies   Proxies
+	token     string
+	secret    []byte
+	png       ProgressFunc
+	referrer  Referrer
+	tgBot     string
+	pages     map[string]*template.Template
+	logins    *guessLimiter
+	visitors  visitorLimits
+	challenge Challenge
 }
 
 //go:embed templates/*.html
@@ -91,12 +100,14 @@ var staticFS embed.FS
 func New(o Options) *Server {
 	s := &Server{
 		svc: o.Service, router: o.Router, metrics: o.Metrics, log: o.Logger, mux: http.NewServeMux(),
-		public: strings.TrimRight(o.PublicURL, "/"), local: o.Local, owner: &owner{path: o.OwnerFile}, proxies: o.Proxies,
+		public: strings.TrimRight(o.PublicURL, "/"), local: o.Local, proxies: o.Proxies,
 		token: o.AdminToken, secret: o.SessionSecret, png: o.ProgressPNG, referrer: o.Referrals,
 		tgBot: strings.TrimPrefix(o.TelegramBot, "@"),
 		// a token cannot be guessed at this pace, and a guesser at one address does not
 		// lock the admin at another out
-		logins: newGuessLimiter(clientBurst, clientEvery, globalBurst, globalEvery, maxClients),
+		logins:    newGuessLimiter(clientBurst, clientEvery, globalBurst, globalEvery, maxClients),
+		visitors:  newVisitorLimits(o.SessionsPerHour, o.ChatPerMinute),
+		challenge: o.Challenge,
 	}
 	if s.svc == nil {
 		s.svc = o.Router.Service()

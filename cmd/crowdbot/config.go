@@ -95,9 +95,16 @@ type WebConfig struct {
 	// one a random key is made at each start (sessions end with a restart, and
 	// replicas do not share them).
 	SessionSecretFile string `yaml:"session_secret_file"`
-	// OwnerFile keeps the name of the first playground member on a local try-out, who
-	// is an admin; default: crowdbot-web-owner next to the SQLite database.
-	OwnerFile string `yaml:"owner_file"`
+	// Tryout is the playground's try-out mode, where the name typed in is who speaks
+	// and the first name is an admin: "auto" (on when the server listens only on a
+	// loopback address), "on" or "off".
+	Tryout string `yaml:"tryout"`
+	// SessionsPerHour is how many new visitor sessions one client (an address, an
+	// IPv6 /64) gets an hour on a public server.
+	SessionsPerHour int `yaml:"sessions_per_hour"`
+	// ChatPerMinute is how many playground requests one client may send a minute on
+	// a public server.
+	ChatPerMinute int `yaml:"chat_per_minute"`
 
 	AdminToken    string `yaml:"-"`
 	SessionSecret string `yaml:"-"`
@@ -129,6 +136,7 @@ func defaultConfig() Config {
 		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080"},
 		Log:      LogConfig{Format: "text", Level: "info"},
 		Telegram: TelegramConfig{Mode: "polling"},
+		Web:      WebConfig{Tryout: "auto", SessionsPerHour: web.DefaultSessionsPerHour, ChatPerMinute: web.DefaultChatPerMinute},
 		Rules: RulesConfig{
 			MaxFundraiserDays:    s.MaxFundraiserDays,
 			Points:               s.Points,
@@ -186,6 +194,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 			}
 		}
 	}
+	set(&c.Web.Tryout, "CROWDBOT_WEB_TRYOUT")
 	list(&c.Admins, "CROWDBOT_ADMINS")
 	list(&c.HTTP.TrustedProxies, "CROWDBOT_HTTP_TRUSTED_PROXIES")
 	secrets := []struct {
@@ -312,6 +321,17 @@ func (c *Config) validate() error {
 		if _, err := strconv.ParseUint(c.Discord.GuildID, 10, 64); err != nil {
 			return bad("discord.guild_id", "%q is not a snowflake", c.Discord.GuildID)
 		}
+	}
+	switch c.Web.Tryout {
+	case "auto", "on", "off":
+	default:
+		return bad("web.tryout", "%q is not auto, on or off", c.Web.Tryout)
+	}
+	if c.Web.SessionsPerHour < 1 || c.Web.SessionsPerHour > 100000 {
+		return bad("web.sessions_per_hour", "%d is not between 1 and 100000", c.Web.SessionsPerHour)
+	}
+	if c.Web.ChatPerMinute < 1 || c.Web.ChatPerMinute > 100000 {
+		return bad("web.chat_per_minute", "%d is not between 1 and 100000", c.Web.ChatPerMinute)
 	}
 	if c.Rules.MaxFundraiserDays < 1 || c.Rules.MaxFundraiserDays > 365 {
 		return bad("rules.max_fundraiser_days", "%d is not between 1 and 365", c.Rules.MaxFundraiserDays)

@@ -6,8 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -82,10 +80,6 @@ func TestPlaygroundFromFreshStart(t *testing.T) {
 	if got := say("bob", "/campaign show "+list[0].Code); !strings.Contains(got, "1") {
 		t.Errorf("show: %q", got)
 	}
-	data, err := os.ReadFile(ownerFileName)
-	if err != nil || strings.TrimSpace(string(data)) != "alice" {
-		t.Errorf("owner file: %q %v", data, err)
-	}
 	for _, want := range []string{"playground: local try-out", "web admin pages closed"} {
 		if !strings.Contains(stderr.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, stderr.String())
@@ -93,29 +87,11 @@ func TestPlaygroundFromFreshStart(t *testing.T) {
 	}
 }
 
-func TestOwnerFile(t *testing.T) {
-	for _, c := range []struct {
-		cfg  Config
-		want string
-	}{
-		{Config{}, ownerFileName},
-		{Config{Database: DatabaseConfig{URL: "/var/lib/crowdbot/crowd.db"}}, "/var/lib/crowdbot/" + ownerFileName},
-		{Config{Database: DatabaseConfig{URL: "sqlite://data/x.db"}}, filepath.Join("data", ownerFileName)},
-		{Config{Database: DatabaseConfig{URL: "file:data/x.db?_pragma=busy_timeout(1)"}}, filepath.Join("data", ownerFileName)},
-		{Config{Database: DatabaseConfig{URL: "postgres://db/crowd"}}, ownerFileName},
-		{Config{Web: WebConfig{OwnerFile: "/tmp/o"}}, "/tmp/o"},
-	} {
-		if got := ownerFile(c.cfg); got != c.want {
-			t.Errorf("%+v: %s, want %s", c.cfg.Database, got, c.want)
-		}
-	}
-}
-
 func TestWebSecretsConfig(t *testing.T) {
 	secret := writeFile(t, "s", strings.Repeat("k", 40)+"\n")
-	path := writeFile(t, "c.yaml", "web:\n  session_secret_file: "+secret+"\n  owner_file: /tmp/owner\n")
+	path := writeFile(t, "c.yaml", "web:\n  session_secret_file: "+secret+"\n  tryout: off\n")
 	cfg, err := loadConfig(path, envOf(map[string]string{"CROWDBOT_WEB_ADMIN_TOKEN": "a-long-admin-token"}))
-	if err != nil || cfg.Web.SessionSecret != strings.Repeat("k", 40) || cfg.Web.AdminToken != "a-long-admin-token" || cfg.Web.OwnerFile != "/tmp/owner" {
+	if err != nil || cfg.Web.SessionSecret != strings.Repeat("k", 40) || cfg.Web.AdminToken != "a-long-admin-token" || cfg.Web.Tryout != "off" {
 		t.Fatalf("%+v %v", cfg.Web, err)
 	}
 	for env, key := range map[string]string{
@@ -126,5 +102,27 @@ func TestWebSecretsConfig(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), key) || strings.Contains(err.Error(), "short") {
 			t.Errorf("%s=short: %v", env, err)
 		}
+	}
+}
+
+// TestTryoutSetting: the try-out is on by itself only on a loopback address, and the
+// setting decides otherwise; a bad value stops start-up naming it.
+func TestTryoutSetting(t *testing.T) {
+	for _, c := range []struct {
+		mode, addr string
+		want       bool
+	}{
+		{"auto", "127.0.0.1:8080", true},
+		{"auto", "0.0.0.0:8080", false},
+		{"off", "127.0.0.1:8080", false},
+		{"on", "127.0.0.1:8080", true},
+	} {
+		cfg, err := loadConfig("", envOf(map[string]string{"CROWDBOT_WEB_TRYOUT": c.mode, "CROWDBOT_HTTP_ADDR": c.addr}))
+		if err != nil || tryout(cfg) != c.want {
+			t.Errorf("%s on %s: %v, %v", c.mode, c.addr, tryout(cfg), err)
+		}
+	}
+	if _, err := loadConfig("", envOf(map[string]string{"CROWDBOT_WEB_TRYOUT": "maybe"})); err == nil || !strings.Contains(err.Error(), "web.tryout") {
+		t.Fatalf("a bad mode: %v", err)
 	}
 }
