@@ -153,31 +153,33 @@ func (db *DB) RetireSpace(ctx context.Context, platform core.Platform, externalI
 	return translate(err)
 }
 
-// UpsertMember implements core.SpaceStore.
+// UpsertMember implements core.SpaceStore. A member seen lately comes from the cache;
+// otherwise one statement makes a new member, or renames one, and returns the row,
+// which is what a crowd of first-time voters costs. Only a known member whose name
+// is unchanged takes a second, reading statement.
 func (db *DB) UpsertMember(ctx context.Context, ref core.MemberRef, now time.Time) (*core.Member, error) {
 	key := string(ref.Platform) + ":" + ref.ExternalID
 	if r, ok := db.members.get(key); ok && (ref.Name == "" || r.Name == ref.Name) {
 		return r.toCore(), nil
 	}
-	var r memberRow
-	err := db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Take(&r).Error
-	if err == nil && (ref.Name == "" || r.Name == ref.Name) {
-		db.members.put(key, r)
-		return r.toCore(), nil
+	var rows []memberRow
+	err := db.read(ctx).Raw(`INSERT INTO members (platform, external_id, name, locale, created_at) VALUES (?, ?, ?, '', ?)
+		ON CONFLICT (platform, external_id) DO UPDATE SET name = excluded.name
+		WHERE excluded.name <> '' AND members.name <> excluded.name
+		RETURNING id, platform, external_id, name, locale, created_at`,
+		string(ref.Platform), ref.ExternalID, ref.Name, now.UTC()).Scan(&rows).Error
+	if err == nil && len(rows) == 0 {
+		// known, and nothing to change
+		err = db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Limit(1).Find(&rows).Error
 	}
-	row := memberRow{Platform: string(ref.Platform), ExternalID: ref.ExternalID, Name: ref.Name, CreatedAt: now.UTC()}
-	err = db.read(ctx).Clauses(clause.OnConflict{
-		Columns:   []clause.Column{{Name: "platform"}, {Name: "external_id"}},
-		DoUpdates: clause.AssignmentColumns([]string{"name"}),
-	}).Create(&row).Error
 	if err != nil {
 		return nil, fmt.Errorf("upsert member: %w", translate(err))
 	}
-	if err := db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Take(&r).Error; err != nil {
-		return nil, fmt.Errorf("upsert member: %w", translate(err))
+	if len(rows) == 0 {
+		return nil, fmt.Errorf("upsert member %s: no row", key)
 	}
-	db.members.put(key, r)
-	return r.toCore(), nil
+	db.members.put(key, rows[0])
+	return rows[0].toCore(), nil
 }
 
 type tryoutAdminRow struct {

@@ -159,8 +159,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusUnauthorized, locale, "web.error.no_session")
 		return
 	}
-	// a new session goes to the browser; a regular's is renewed before it runs out
-	save := sess.fresh || time.Unix(sess.Expires, 0).Sub(now) < sessionTTL/2
+	// a regular's session is renewed before it runs out; a try-out's request without
+	// one gets none (the name is who speaks), so a client that keeps no cookie costs
+	// no signing
+	save := !sess.fresh && time.Unix(sess.Expires, 0).Sub(now) < sessionTTL/2
 	if s.challenge != nil && !sess.Human && !sess.admin(now) {
 		if err := s.challenge.Verify(r.Context(), r); err != nil {
 			s.log.Debug("challenge not passed", "err", err)
