@@ -204,7 +204,7 @@ func (r *Router) Handle(ctx context.Context, in Input) []Reply {
 // identify loads the space and member and works out language and admin rights.
 func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
 	identify := r.svc.Identify
-	if in.Guest {
+	if in.Guest && r.reads(in) {
 		identify = r.svc.IdentifyGuest
 	}
 	sp, m, err := identify(ctx, in.Space, in.Member)
@@ -226,6 +226,23 @@ func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
 		Locale: locale,
 		Actor:  r.Actor(in, sp, m),
 	}, nil
+}
+
+// reads reports whether an input only reads: a Read command, or plain text, which
+// answers a question a guest was never asked. A button press changes something.
+func (r *Router) reads(in Input) bool {
+	if in.Action != "" {
+		return false
+	}
+	cmd := in.Command
+	if cmd == nil {
+		var ok bool
+		if cmd, ok = ParseCommand(in.Text); !ok {
+			return true
+		}
+	}
+	spec := r.find(cmd)
+	return spec == nil || spec.Read
 }
 
 // enroll makes the member row of a guest who is about to change something.

@@ -216,16 +216,13 @@ func (s *Service) IdentifyGuest(ctx context.Context, space SpaceRef, member Memb
 	return sp, m, nil
 }
 
-// TryoutAdmin reports whether name is the admin of a try-out of the space: the first
-// name to speak there. A try-out trusts the names typed in, so this is only for a
-// front end that has made sure everyone reaching it is at this machine (the web's
-// local try-out). The name is kept in the database, so restarts and replicas agree.
-func (s *Service) TryoutAdmin(ctx context.Context, space SpaceRef, name string) (bool, error) {
-	first, err := s.store.ClaimTryoutAdmin(ctx, string(space.Platform)+":"+space.ExternalID, name, s.clock.Now())
-	if err != nil {
-		return false, err
-	}
-	return first == name, nil
+// TryoutAdmin returns the admin of a try-out of the space: the first name to speak
+// there, name when there is none yet. A try-out trusts the names typed in, so this is
+// only for a front end that has made sure everyone reaching it is at this machine
+// (the web's local try-out). The name is kept in the database, so restarts and
+// replicas agree; once there is one it never changes.
+func (s *Service) TryoutAdmin(ctx context.Context, space SpaceRef, name string) (string, error) {
+	return s.store.ClaimTryoutAdmin(ctx, string(space.Platform)+":"+space.ExternalID, name, s.clock.Now())
 }
 
 // LeaveSpace records that the bot was removed from a space.

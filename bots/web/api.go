@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -183,11 +184,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		member.ExternalID, member.Name = name, name
-		first, err := s.svc.TryoutAdmin(r.Context(), core.SpaceRef{Platform: core.Web, ExternalID: webSpace}, name)
+		first, err := s.tryoutAdmin(r.Context(), name)
 		if err != nil {
 			s.log.Error("try-out admin", "err", err)
 		}
-		admin = admin || first
+		admin = admin || first == name
 	} else {
 		// the name in the body is only shown; who speaks is the session
 		member.ExternalID = sessionPrefix + sess.Visitor
@@ -301,6 +302,20 @@ func validUpdateID(id string) bool {
 		}
 	}
 	return true
+}
+
+// tryoutAdmin returns the try-out's admin, claiming it for name when there is none.
+// Once known it never changes, so it is asked of the database once.
+func (s *Server) tryoutAdmin(ctx context.Context, name string) (string, error) {
+	if known := s.firstName.Load(); known != nil {
+		return *known, nil
+	}
+	first, err := s.svc.TryoutAdmin(ctx, core.SpaceRef{Platform: core.Web, ExternalID: webSpace}, name)
+	if err != nil {
+		return "", err
+	}
+	s.firstName.Store(&first)
+	return first, nil
 }
 
 // forwardedHeaders are what a proxy adds to say who the client is.

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"crowdbot/bots"
@@ -88,6 +89,7 @@ type Server struct {
 	logins    *guessLimiter
 	visitors  visitorLimits
 	challenge Challenge
+	firstName atomic.Pointer[string] // the try-out's admin, once known
 }
 
 //go:embed templates/*.html
