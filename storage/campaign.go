@@ -154,32 +154,109 @@ func (db *DB) RetireSpace(ctx context.Context, platform core.Platform, externalI
 }
 
 // UpsertMember implements core.SpaceStore. A member seen lately comes from the cache;
-// otherwise one statement makes a new member, or renames one, and returns the row,
-// which is what a crowd of first-time voters costs. Only a known member whose name
-// is unchanged takes a second, reading statement.
+// otherwise one statement makes a new member, or renames one, and returns the row. On
+// Postgres the members a crowd brings at the same moment share that statement and its
+// commit (group commit, as first votes do): the first press of a burst of people the
+// bot has never seen costs a share of one commit, not one of its own. Only a known
+// member whose name is unchanged takes a second, reading statement.
 func (db *DB) UpsertMember(ctx context.Context, ref core.MemberRef, now time.Time) (*core.Member, error) {
 	key := string(ref.Platform) + ":" + ref.ExternalID
 	if r, ok := db.members.get(key); ok && (ref.Name == "" || r.Name == ref.Name) {
 		return r.toCore(), nil
 	}
-	var rows []memberRow
-	err := db.read(ctx).Raw(`INSERT INTO members (platform, external_id, name, locale, created_at) VALUES (?, ?, ?, '', ?)
-		ON CONFLICT (platform, external_id) DO UPDATE SET name = excluded.name
-		WHERE excluded.name <> '' AND members.name <> excluded.name
-		RETURNING id, platform, external_id, name, locale, created_at`,
-		string(ref.Platform), ref.ExternalID, ref.Name, now.UTC()).Scan(&rows).Error
-	if err == nil && len(rows) == 0 {
+	up := memberUpsert{platform: string(ref.Platform), externalID: ref.ExternalID, name: ref.Name, now: now.UTC()}
+	var (
+		res memberUpserted
+		err error
+	)
+	if db.newMembers != nil {
+		res, err = db.newMembers.do(up, key)
+	} else {
+		var out []memberUpserted
+		out, err = db.upsertMembers(ctx, []memberUpsert{up})
+		if err == nil {
+			res = out[0]
+		}
+	}
+	if err == nil && !res.ok {
 		// known, and nothing to change
+		var rows []memberRow
 		err = db.read(ctx).Where("platform = ? AND external_id = ?", ref.Platform, ref.ExternalID).Limit(1).Find(&rows).Error
+		if err == nil && len(rows) == 0 {
+			err = fmt.Errorf("member %s: no row", key)
+		}
+		if err == nil {
+			res = memberUpserted{row: rows[0], ok: true}
+		}
 	}
 	if err != nil {
 		return nil, fmt.Errorf("upsert member: %w", translate(err))
 	}
-	if len(rows) == 0 {
-		return nil, fmt.Errorf("upsert member %s: no row", key)
+	db.members.put(key, res.row)
+	return res.row.toCore(), nil
+}
+
+// memberUpsert is a member to make, or to rename.
+type memberUpsert struct {
+	platform, externalID, name string
+	now                        time.Time
+}
+
+// memberUpserted is the row made or renamed; ok is false for a known member whose
+// name did not change (the statement returns no row for it).
+type memberUpserted struct {
+	row memberRow
+	ok  bool
+}
+
+// upsertMembers makes or renames members in one statement. Requests are distinct
+// members (the batcher keeps one request per member in a batch). On Postgres the
+// statement takes arrays, so its text, and its prepared plan, are the same for every
+// batch size.
+func (db *DB) upsertMembers(ctx context.Context, ups []memberUpsert) ([]memberUpserted, error) {
+	const conflict = ` ON CONFLICT (platform, external_id) DO UPDATE SET name = excluded.name
+		WHERE excluded.name <> '' AND members.name <> excluded.name
+		RETURNING id, platform, external_id, name, locale, created_at`
+	var rows []memberRow
+	var err error
+	if db.dialect == Postgres {
+		n := len(ups)
+		platforms, ids, names, at := make([]string, n), make([]string, n), make([]string, n), make([]time.Time, n)
+		for i, u := range ups {
+			platforms[i], ids[i], names[i], at[i] = u.platform, u.externalID, u.name, u.now
+		}
+		g := db.read(ctx)
+		if db.lazy != nil {
+			// nobody is told of a new member until their first change commits
+			// durably, which flushes this row with it
+			g = db.lazy.WithContext(ctx)
+		}
+		err = g.Raw(`INSERT INTO members (platform, external_id, name, locale, created_at)
+			SELECT p, e, n, '', t FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS r(p, e, n, t)`+conflict,
+			platforms, ids, names, at).Scan(&rows).Error
+	} else {
+		for _, u := range ups {
+			var one []memberRow
+			if err = db.read(ctx).Raw(`INSERT INTO members (platform, external_id, name, locale, created_at) VALUES (?, ?, ?, '', ?)`+conflict,
+				u.platform, u.externalID, u.name, u.now).Scan(&one).Error; err != nil {
+				break
+			}
+			rows = append(rows, one...)
+		}
 	}
-	db.members.put(key, rows[0])
-	return rows[0].toCore(), nil
+	if err != nil {
+		return nil, err
+	}
+	got := make(map[string]memberRow, len(rows))
+	for _, r := range rows {
+		got[r.Platform+":"+r.ExternalID] = r
+	}
+	out := make([]memberUpserted, len(ups))
+	for i, u := range ups {
+		r, ok := got[u.platform+":"+u.externalID]
+		out[i] = memberUpserted{row: r, ok: ok}
+	}
+	return out, nil
 }
 
 type tryoutAdminRow struct {

@@ -420,3 +420,43 @@ func TestTryoutAdminClaim(t *testing.T) {
 		}
 	})
 }
+
+// TestCrowdOfNewMembers: many people the bot has never seen at once (on Postgres they
+// share batched statements): each gets one member of their own, and renames land.
+func TestCrowdOfNewMembers(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		const n = 200
+		ids := make([]int64, n)
+		upsert := func(name string) []error {
+			return storagetest.Crowd(n, 32, func(i int) error {
+				m, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Web, ExternalID: fmt.Sprint("crowd-", i), Name: fmt.Sprint(name, i)}, t0)
+				if err == nil && (ids[i] != 0 && ids[i] != m.ID || m.Name != fmt.Sprint(name, i)) {
+					err = fmt.Errorf("member %d: %+v, was id %d", i, m, ids[i])
+				}
+				if err == nil {
+					ids[i] = m.ID
+				}
+				return err
+			})
+		}
+		if errs := upsert("first "); len(errs) > 0 {
+			t.Fatal(errs[0])
+		}
+		seen := map[int64]bool{}
+		for _, id := range ids {
+			seen[id] = true
+		}
+		count, err := db.QueryInt(ctx, "SELECT COUNT(*) FROM members WHERE external_id LIKE 'crowd-%'")
+		if err != nil || len(seen) != n || count != n {
+			t.Fatalf("%d distinct ids, %d rows, %v", len(seen), count, err)
+		}
+		if errs := upsert("renamed "); len(errs) > 0 {
+			t.Fatal(errs[0])
+		}
+		m, err := db.FindMember(ctx, core.MemberRef{Platform: core.Web, ExternalID: "crowd-7"})
+		if err != nil || m == nil || m.Name != "renamed 7" || m.ID != ids[7] {
+			t.Fatalf("after renames: %+v %v", m, err)
+		}
+	})
+}

@@ -41,6 +41,13 @@ type DB struct {
 	// votes gathers concurrent first votes into one statement (Postgres only:
 	// SQLite has one connection and no round trips to save)
 	votes *batcher[firstVote, firstVoteResult]
+	// newMembers gathers the members a crowd brings at the same moment into one
+	// insert (Postgres only, as votes)
+	newMembers *batcher[memberUpsert, memberUpserted]
+	// lazy is a second small pool whose commits do not wait for their WAL flush, for
+	// rows nobody is told were stored until a later, durable commit: a new member's
+	// row, written just before their first vote (Postgres only; nil on SQLite)
+	lazy *gorm.DB
 }
 
 var _ core.Store = (*DB)(nil)
@@ -99,12 +106,42 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		spaces: newRowCache[spaceRow](time.Minute, 10000), members: newRowCache[memberRow](time.Minute, 100000)}
 	if dialect == Postgres {
 		db.votes = newBatcher(voteFlushes, voteBatch, db.firstVotes)
+		db.newMembers = newBatcher(voteFlushes, voteBatch, db.upsertMembers)
+		if db.lazy, err = openLazy(dsn, cfg); err != nil {
+			_ = sqlDB.Close()
+			return nil, fmt.Errorf("open %s: %w", dialect, redactErr(err, dsn))
+		}
 	}
 	if err := db.Ping(ctx); err != nil {
 		_ = sqlDB.Close()
 		return nil, fmt.Errorf("open %s: %w", dialect, redactErr(err, dsn))
 	}
 	return db, nil
+}
+
+// openLazy opens the pool of commits that do not wait for the WAL flush. Postgres
+// writes its log in order, so the durable commit of a vote flushes the member row
+// written before it too; a crash before that commit loses a row no one was told of.
+func openLazy(dsn string, cfg *gorm.Config) (*gorm.DB, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return nil, err
+	}
+	q := u.Query()
+	q.Set("synchronous_commit", "off")
+	u.RawQuery = q.Encode()
+	g, err := gorm.Open(postgres.Open(u.String()), cfg)
+	if err != nil {
+		return nil, err
+	}
+	sqlDB, err := g.DB()
+	if err != nil {
+		return nil, err
+	}
+	sqlDB.SetMaxOpenConns(4)
+	sqlDB.SetMaxIdleConns(4)
+	sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	return g, nil
 }
 
 // How many batches of first votes may run at once, and how many votes one holds.
@@ -154,6 +191,11 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 
 // Close closes the connections.
 func (db *DB) Close() error {
+	if db.lazy != nil {
+		if sqlDB, err := db.lazy.DB(); err == nil {
+			_ = sqlDB.Close()
+		}
+	}
 	sqlDB, err := db.gorm.DB()
 	if err != nil {
 		return err
