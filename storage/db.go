@@ -41,6 +41,8 @@ type DB struct {
 	// votes gathers concurrent first votes into one statement (Postgres only:
 	// SQLite has one connection and no round trips to save)
 	votes *batcher[firstVote, firstVoteResult]
+	// ballots gathers concurrent first ballots of polls (Postgres only, as votes)
+	ballots *batcher[firstBallot, bool]
 	// newMembers gathers the members a crowd brings at the same moment into one
 	// insert (Postgres only, as votes)
 	newMembers *batcher[memberUpsert, memberUpserted]
@@ -107,6 +109,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if dialect == Postgres {
 		db.votes = newBatcher(voteFlushes, voteBatch, db.firstVotes)
 		db.newMembers = newBatcher(voteFlushes, voteBatch, db.upsertMembers)
+		db.ballots = newBatcher(voteFlushes, voteBatch, db.firstBallots)
 		if db.lazy, err = openLazy(dsn, cfg); err != nil {
 			_ = sqlDB.Close()
 			return nil, fmt.Errorf("open %s: %w", dialect, redactErr(err, dsn))

@@ -138,6 +138,33 @@ func loadPoll(q *gorm.DB, campaignID int64, tally bool) (*core.Poll, error) {
 // locks every option row before it commits, so a ballot either commits before the
 // close or finds the campaign closed.
 func (db *DB) Vote(ctx context.Context, campaignID, memberID int64, now time.Time, points int, decide core.BallotFunc) error {
+	if db.ballots != nil {
+		// the common case, a member's first ballot with one option, goes with the
+		// others cast at the same moment: the hot path of a poll going round
+		if ch, err := decide(""); err == nil && ch.Voted && len(ch.Add) == 1 && len(ch.Remove) == 0 {
+			u := core.UpdateFrom(ctx)
+			req := firstBallot{CampaignID: campaignID, MemberID: memberID, Choices: ch.Choices, Option: ch.Add[0], At: now.UTC(), Points: points}
+			keys := []string{fmt.Sprintf("ballot:%d:%d", campaignID, memberID)}
+			if u != nil && !u.Done() {
+				req.Key = u.Key
+				keys = append(keys, "update:"+u.Key)
+			}
+			landed, err := db.ballots.do(req, keys...)
+			switch {
+			case err == nil && landed:
+				if u != nil {
+					u.MarkDone()
+				}
+				return nil
+			case err != nil && !refused(err):
+				// the batch may have committed before its answer was lost: say it
+				// failed rather than cast the ballot again (see ToggleIdeaVote)
+				return translate(err)
+			}
+			// not a first ballot after all, a capped option, a closed poll, or a
+			// batch refused whole: the general path takes it or says why not
+		}
+	}
 	return db.tx(ctx, func(tx *gorm.DB) error {
 		ins := tx.Clauses(clause.OnConflict{DoNothing: true}).
 			Create(&pollVoterRow{CampaignID: campaignID, MemberID: memberID, CreatedAt: now.UTC(), UpdatedAt: now.UTC()})
@@ -194,6 +221,119 @@ func (db *DB) Vote(ctx context.Context, campaignID, memberID int64, now time.Tim
 		}
 		return nil
 	})
+}
+
+// firstBallot is a member's first ballot with one option, as a batch of them
+// takes it (see insertBallotsSQL).
+type firstBallot struct {
+	CampaignID, MemberID int64
+	Choices              string // as stored: the option's index, or a sealed token
+	Option               int
+	Key                  string // the platform update to record with it, or ""
+	At                   time.Time
+	Points               int
+}
+
+// A batch of first ballots runs in three statements of one transaction, taking its
+// locks in the order the general path takes them (the member's ballot row, then the
+// option rows), so that a member pressing two buttons at once, one press in a batch
+// and one on the general path, makes the two queue rather than deadlock:
+//
+//   - insertBallotsSQL inserts the ballots of members who have none yet;
+//   - lockOptionsSQL holds the option rows they move, in key order, so two batches
+//     queue instead of deadlocking;
+//   - settleBallotsSQL, with a snapshot taken once the option rows are held (so a
+//     close that locked them first is seen, see ClosePoll), takes back the ballots
+//     on a capped option or a closed poll and, for the others, records the platform
+//     update, awards the ballot's points and credits a pending referral; each
+//     option's count moves once by its number of new ballots.
+//
+// It returns the position (from 1) of every ballot that landed; the others changed
+// nothing and take the general path, which says why or changes the ballot.
+const insertBallotsSQL = `
+INSERT INTO poll_voters (campaign_id, member_id, choices, voted, created_at, updated_at)
+SELECT campaign_id, member_id, choices, true, at, at
+FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[]) AS r(campaign_id, member_id, choices, at)
+ORDER BY campaign_id, member_id
+ON CONFLICT DO NOTHING RETURNING campaign_id, member_id`
+
+const lockOptionsSQL = `
+SELECT o.campaign_id FROM poll_options o
+JOIN unnest($1::bigint[], $2::int[]) AS r(campaign_id, idx) ON o.campaign_id = r.campaign_id AND o.idx = r.idx
+ORDER BY o.campaign_id, o.idx FOR NO KEY UPDATE OF o`
+
+const settleBallotsSQL = `
+WITH mine AS MATERIALIZED (
+	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::timestamptz[], $6::int[], $7::int[])
+		AS r(campaign_id, member_id, idx, key, at, points, n)
+), won AS MATERIALIZED (
+	SELECT m.* FROM mine m
+	JOIN poll_options o ON o.campaign_id = m.campaign_id AND o.idx = m.idx AND o.cap = 0
+	JOIN campaigns c ON c.id = m.campaign_id AND c.state = 'open'
+), back AS (
+	DELETE FROM poll_voters v USING mine m
+	WHERE v.campaign_id = m.campaign_id AND v.member_id = m.member_id AND m.n NOT IN (SELECT n FROM won)
+), bump AS (
+	UPDATE poll_options o SET votes = o.votes + w.votes, version = o.version + w.votes
+	FROM (SELECT campaign_id, idx, COUNT(*) AS votes FROM won GROUP BY campaign_id, idx) w
+	WHERE o.campaign_id = w.campaign_id AND o.idx = w.idx
+), upd AS (
+	INSERT INTO processed_updates (key, created_at) SELECT key, at FROM won WHERE key <> ''
+), pts AS (
+	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
+	SELECT campaign_id, member_id, 'ballot', points, at FROM won WHERE points <> 0
+), ref AS (
+	UPDATE referrals r SET credited_at = won.at FROM won
+	WHERE r.campaign_id = won.campaign_id AND r.member_id = won.member_id AND r.credited_at IS NULL
+	RETURNING r.campaign_id, r.referrer_id, r.points, won.at
+), refpts AS (
+	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
+	SELECT campaign_id, referrer_id, 'referral', points, at FROM ref WHERE points <> 0
+)
+SELECT n FROM won`
+
+// firstBallots runs one batch of first ballots (see insertBallotsSQL).
+func (db *DB) firstBallots(ctx context.Context, bs []firstBallot) ([]bool, error) {
+	n := len(bs)
+	camps, members, choices, at := make([]int64, n), make([]int64, n), make([]string, n), make([]time.Time, n)
+	pos := make(map[[2]int64]int, n) // a batch holds one ballot a member and poll
+	for i, b := range bs {
+		camps[i], members[i], choices[i], at[i] = b.CampaignID, b.MemberID, b.Choices, b.At
+		pos[[2]int64{b.CampaignID, b.MemberID}] = i
+	}
+	out := make([]bool, n)
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		var fresh []struct{ CampaignID, MemberID int64 }
+		if err := tx.Raw(insertBallotsSQL, camps, members, choices, at).Scan(&fresh).Error; err != nil {
+			return err
+		}
+		if len(fresh) == 0 {
+			return nil
+		}
+		k := len(fresh)
+		mc, mm, idxs, keys, mat, points, ns := make([]int64, k), make([]int64, k), make([]int32, k), make([]string, k), make([]time.Time, k), make([]int32, k), make([]int32, k)
+		for j, f := range fresh {
+			i := pos[[2]int64{f.CampaignID, f.MemberID}]
+			b := bs[i]
+			mc[j], mm[j], idxs[j], keys[j], mat[j], points[j], ns[j] = b.CampaignID, b.MemberID, int32(b.Option), b.Key, b.At, int32(b.Points), int32(i+1)
+		}
+		var held []int64
+		if err := tx.Raw(lockOptionsSQL, mc, idxs).Scan(&held).Error; err != nil {
+			return err
+		}
+		var landed []int
+		if err := tx.Raw(settleBallotsSQL, mc, mm, idxs, keys, mat, points, ns).Scan(&landed).Error; err != nil {
+			return err
+		}
+		for _, i := range landed {
+			out[i-1] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("first ballots: %w", err)
+	}
+	return out, nil
 }
 
 // moveVote adds (d > 0) or takes away (d < 0) one vote of an option inside tx. A vote

@@ -17,3 +17,11 @@ func (db *DB) PointsOf(ctx context.Context, campaignID, memberID int64) (int, er
 		Where("campaign_id = ? AND member_id = ?", campaignID, memberID).Scan(&n).Error
 	return n, err
 }
+
+// FirstBallot is one ballot of a batch of first ballots.
+type FirstBallot = firstBallot
+
+// FirstBallots runs one batch of first ballots as the ballot batcher does.
+func (db *DB) FirstBallots(ctx context.Context, bs []FirstBallot) ([]bool, error) {
+	return db.firstBallots(ctx, bs)
+}

@@ -522,3 +522,111 @@ func TestPollCreateQueuesCardOnce(t *testing.T) {
 		}
 	})
 }
+
+// TestFirstBallotsBatch runs one batch of the Postgres first-ballot statements with
+// ballots that must land and ballots that must change nothing (a member who voted
+// before, a capped option, a closed poll), and checks each answer and every row the
+// batch writes; a batch holding an update seen before writes nothing at all.
+func TestFirstBallotsBatch(t *testing.T) {
+	db := storagetest.Postgres(t)
+	ctx := context.Background()
+	svc, admin := pollService(t, db, core.DefaultSettings())
+	open, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Open?", Options: []string{"A", "B", "C"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	capped, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Who helps?", Options: []string{"Bar", "Door"}, Limit: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Closed?", Options: []string{"Yes", "No"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ClosePoll(ctx, admin, closed.Code); err != nil {
+		t.Fatal(err)
+	}
+	var m [5]core.Actor
+	for i := range m {
+		if m[i], err = voter(t, db, admin, fmt.Sprint(40000+i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// m[0] came through m[4]'s link; m[1] voted for B already; an update was seen
+	if ok, err := db.AddReferral(ctx, core.Referral{CampaignID: open.ID, MemberID: m[0].Member.ID, ReferrerID: m[4].Member.ID, Via: "t", CreatedAt: t0}, 7); !ok || err != nil {
+		t.Fatal(ok, err)
+	}
+	if _, _, err := svc.Vote(ctx, m[1], open.Code, 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec(ctx, "INSERT INTO processed_updates (key, created_at) VALUES ('telegram:seen', ?)", t0); err != nil {
+		t.Fatal(err)
+	}
+
+	ballot := func(c *core.Campaign, a core.Actor, option int, key string, points int) storage.FirstBallot {
+		return storage.FirstBallot{CampaignID: c.ID, MemberID: a.Member.ID, Choices: fmt.Sprint(option), Option: option, Key: key, At: t0, Points: points}
+	}
+	got, err := db.FirstBallots(ctx, []storage.FirstBallot{
+		ballot(open, m[0], 0, "telegram:1", 3), // lands, credits the referral
+		ballot(open, m[1], 0, "telegram:2", 3), // voted before
+		ballot(capped, m[2], 0, "", 3),         // capped options take the general path
+		ballot(closed, m[2], 0, "", 3),         // closed
+		ballot(open, m[2], 2, "", 0),           // lands, no points
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []bool{true, false, false, false, true}; !slices.Equal(got, want) {
+		t.Fatalf("landed %v, want %v", got, want)
+	}
+	tally := func(c *core.Campaign) (int, []int) {
+		t.Helper()
+		_, p, err := svc.Poll(ctx, c.Code)
+		if err != nil {
+			t.Fatal(err)
+		}
+		votes := make([]int, len(p.Options))
+		for i, o := range p.Options {
+			votes[i] = o.Votes
+		}
+		return p.Ballots, votes
+	}
+	if n, votes := tally(open); n != 3 || !slices.Equal(votes, []int{1, 1, 1}) {
+		t.Errorf("open poll: %d ballots, votes %v", n, votes)
+	}
+	for _, c := range []*core.Campaign{capped, closed} {
+		if n, votes := tally(c); n != 0 || slices.Max(votes) != 0 {
+			t.Errorf("%s: %d ballots, votes %v after ballots that did not land", c.Code, n, votes)
+		}
+		if rows, err := db.StoredBallots(ctx, c.ID); err != nil || len(rows) != 0 {
+			t.Errorf("%s keeps ballot rows %q (%v)", c.Code, rows, err)
+		}
+	}
+	if rows, _ := db.StoredBallots(ctx, open.ID); !slices.Equal(rows, []string{"0", "1", "2"}) {
+		t.Errorf("open poll holds ballots %q", rows)
+	}
+	for a, want := range map[int]int{0: 3, 2: 0, 4: 7} {
+		if p, err := db.PointsOf(ctx, open.ID, m[a].Member.ID); p != want || err != nil {
+			t.Errorf("member %d has %d points (%v), want %d", a, p, err, want)
+		}
+	}
+	if n, err := db.QueryInt(ctx, "SELECT COUNT(*) FROM processed_updates WHERE key IN ('telegram:1', 'telegram:2')"); n != 1 || err != nil {
+		t.Errorf("%d of the updates recorded (%v), want the one that landed", n, err)
+	}
+
+	// the general path takes the others and says why
+	if _, _, err := svc.Vote(ctx, m[2], capped.Code, 0); err != nil {
+		t.Errorf("capped option through the general path: %v", err)
+	}
+	if _, _, err := svc.Vote(ctx, m[3], closed.Code, 0); core.ErrorCode(err) != core.ECLOSED {
+		t.Errorf("closed poll: %v", err)
+	}
+
+	// a batch with an update seen before fails whole and writes nothing
+	if _, err := db.FirstBallots(ctx, []storage.FirstBallot{ballot(open, m[3], 0, "", 1), ballot(open, m[4], 1, "telegram:seen", 1)}); err == nil {
+		t.Error("a batch with an update seen before landed")
+	}
+	if n, votes := tally(open); n != 3 || !slices.Equal(votes, []int{1, 1, 1}) {
+		t.Errorf("after a failed batch: %d ballots, votes %v", n, votes)
+	}
+}

@@ -61,4 +61,3 @@ func BenchmarkFirstVotesThroughHTTP(b *testing.B) {
 		b.Fatalf("%d votes stored of %d acknowledged: %v", n, next.Load(), err)
 	}
 }
-
