@@ -95,6 +95,10 @@ type Reply struct {
 	// Private sends the reply in a private chat with the member (personal things
 	// asked for in a group, such as share links).
 	Private bool
+	// Failure is the code of the error this reply answers ("" for none), so a front
+	// end can say more than the text: the web answers EINTERNAL with 500 and
+	// EUNAVAILABLE with 503.
+	Failure core.Code
 }
 
 // Button is a button under a message.

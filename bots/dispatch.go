@@ -172,7 +172,10 @@ func sleepCtx(ctx context.Context, d time.Duration) error {
 // post in flight and gives back the rows it claimed but did not post.
 func (d *Dispatcher) Run(ctx context.Context) {
 	for ctx.Err() == nil {
-		n, err := d.RunOnce(ctx)
+		// a claim lasts a lease: past it the rows are another replica's to post
+		rctx, cancel := context.WithTimeout(ctx, d.lease)
+		n, err := d.RunOnce(rctx)
+		cancel()
 		if err != nil && ctx.Err() == nil {
 			d.log.Error("outbox", "err", err)
 		}

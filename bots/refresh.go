@@ -100,7 +100,10 @@ func (f *Refresher) Run(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		if n, err := f.Tick(ctx); err != nil && ctx.Err() == nil {
+		tctx, cancel := context.WithTimeout(ctx, JobDeadline)
+		n, err := f.Tick(tctx)
+		cancel()
+		if err != nil && ctx.Err() == nil {
 			f.log.Error("refresh poll cards", "err", err)
 		} else if n > 0 {
 			f.log.Debug("poll cards refreshed", "edits", n)

@@ -93,7 +93,20 @@ type Options struct {
 	PublicURL string
 	// TelegramBot is the bot's username, for t.me deep links; "" leaves them out.
 	TelegramBot string
+	// Deadline bounds the handling of one input, waiting for the database included;
+	// 0 for DefaultDeadline.
+	Deadline time.Duration
+	// MaxInFlight is how many inputs are handled at once; an input past it is
+	// answered at once that the bot is busy, so that a stalled database makes no
+	// queue of waiting requests. 0 for DefaultMaxInFlight.
+	MaxInFlight int
 }
+
+// Defaults of Options.
+const (
+	DefaultDeadline    = 10 * time.Second
+	DefaultMaxInFlight = 512
+)
 
 // Router runs Inputs against core and answers with Replies.
 type Router struct {
@@ -109,6 +122,8 @@ type Router struct {
 	actions map[string]ActionFunc
 	cards   map[string]CardFunc
 	pics    pictures // progress pictures and their cache (card.go)
+	// inFlight holds a place for each input being handled
+	inFlight chan struct{}
 }
 
 // NewRouter returns a Router with every command and action registered.
@@ -134,6 +149,13 @@ func NewRouter(o Options) *Router {
 	if r.log == nil {
 		r.log = slog.Default()
 	}
+	if r.opts.Deadline <= 0 {
+		r.opts.Deadline = DefaultDeadline
+	}
+	if r.opts.MaxInFlight <= 0 {
+		r.opts.MaxInFlight = DefaultMaxInFlight
+	}
+	r.inFlight = make(chan struct{}, r.opts.MaxInFlight)
 	for _, o := range o.Owners {
 		r.owners[o] = true
 	}
@@ -167,6 +189,9 @@ func NewRouter(o Options) *Router {
 	return r
 }
 
+// Deadline is how long one input may take (Options.Deadline).
+func (r *Router) Deadline() time.Duration { return r.opts.Deadline }
+
 // Specs lists every command, for adapters that register them with their platform.
 func (r *Router) Specs() []*Spec { return r.specs }
 
@@ -178,12 +203,25 @@ func (r *Router) Service() *core.Service { return r.svc }
 
 // Handle runs one input and returns the replies, rendered in the member's language.
 // It never fails: a refusal is a translated reply, an internal error is logged and
-// answered with an apology, and a repeated update gets no reply at all.
+// answered with an apology, and a repeated update gets no reply at all. It runs
+// under the Router's deadline, and past MaxInFlight inputs at once it answers
+// straight away that the bot is busy; replies to a failure carry its code (Failure).
 func (r *Router) Handle(ctx context.Context, in Input) []Reply {
+	select {
+	case r.inFlight <- struct{}{}:
+		defer func() { <-r.inFlight }()
+	default:
+		req := &Request{In: in, Locale: inputLocale(in)}
+		return r.render(req, r.failure(req, "busy", core.Errorf(core.EUNAVAILABLE, "error.unavailable")))
+	}
+	ctx, cancel := context.WithTimeout(ctx, r.opts.Deadline)
+	defer cancel()
 	req, err := r.identify(ctx, in)
 	if err != nil {
-		r.log.Error("identify", "platform", in.Platform, "err", err)
-		return r.render(&Request{Locale: "en"}, r.failure(&Request{In: in, Locale: "en"}, "identify", err))
+		// the member's own language is in the database that just failed: the one
+		// their platform gives will do
+		req := &Request{In: in, Locale: inputLocale(in)}
+		return r.render(req, r.failure(req, "identify", err))
 	}
 	ctx = core.WithUpdate(ctx, in.Platform, in.UpdateID)
 	what, replies, err := r.dispatch(ctx, req)
@@ -199,6 +237,14 @@ func (r *Router) Handle(ctx context.Context, in Input) []Reply {
 		}
 	}
 	return r.withImages(ctx, req, r.render(req, replies))
+}
+
+// inputLocale is the language of an input as its platform gives it, or the first.
+func inputLocale(in Input) string {
+	if l := core.NormalizeLocale(in.Locale); l != "" {
+		return l
+	}
+	return core.Locales[0]
 }
 
 // identify loads the space and member and works out language and admin rights.
@@ -407,11 +453,18 @@ func (r *Router) failure(req *Request, what string, err error) []Reply {
 	if code == core.EDUPLICATE {
 		return nil // handled before; say nothing twice
 	}
-	if e := core.AsError(err); e != nil && code != core.EINTERNAL {
-		return []Reply{{Msg: Msg{Key: e.Key, Args: e.Args}, Ephemeral: true, Toast: req.In.Action != ""}}
+	reply := Reply{Msg: M("error.internal"), Ephemeral: true, Toast: req.In.Action != "", Failure: code}
+	switch e := core.AsError(err); {
+	case code == core.EUNAVAILABLE:
+		// out of time or out of reach: said plainly, never "nothing was lost"
+		r.log.Warn("handle", "platform", req.In.Platform, "what", what, "member", req.Actor.Member.ID, "err", err)
+		reply.Msg = M("error.unavailable")
+	case e != nil && code != core.EINTERNAL:
+		reply.Msg = Msg{Key: e.Key, Args: e.Args}
+	default:
+		r.log.Error("handle", "platform", req.In.Platform, "what", what, "member", req.Actor.Member.ID, "err", err)
 	}
-	r.log.Error("handle", "platform", req.In.Platform, "what", what, "member", req.Actor.Member.ID, "err", err)
-	return []Reply{{Msg: M("error.internal"), Ephemeral: true, Toast: req.In.Action != ""}}
+	return []Reply{reply}
 }
 
 // render fills in the text of every reply and button label.

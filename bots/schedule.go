@@ -11,6 +11,11 @@ import (
 // DefaultTick is how often the scheduler asks core what is due.
 const DefaultTick = 15 * time.Second
 
+// JobDeadline bounds one round of a background loop (a scheduler tick, a refresh of
+// poll cards): a stalled database holds it up that long at most, and the next round
+// starts over.
+const JobDeadline = 2 * time.Minute
+
 // Scheduler is the one loop that makes time-driven things happen: deadlines move
 // campaigns on (and the kinds queue their results), scheduled progress posts are
 // queued, and reminders go out a day before a deadline. It only asks core what is
@@ -69,7 +74,9 @@ func (s *Scheduler) Run(ctx context.Context) {
 	t := time.NewTicker(s.tick)
 	defer t.Stop()
 	for {
-		res, err := s.Tick(ctx)
+		tctx, cancel := context.WithTimeout(ctx, JobDeadline)
+		res, err := s.Tick(tctx)
+		cancel()
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("scheduler", "err", err)
 		}

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"fmt"
 )
@@ -18,7 +19,10 @@ const (
 	ECLOSED    Code = "closed"    // the campaign or phase is not accepting this
 	ELIMIT     Code = "limit"     // a limit was reached (sold out, slow down, full)
 	EDUPLICATE Code = "duplicate" // the same platform update was already handled
-	EINTERNAL  Code = "internal"  // anything else; never shown to a user as is
+	// EUNAVAILABLE: the request ran out of time or the database could not be reached
+	// or did not answer; what it asked may or may not have been done
+	EUNAVAILABLE Code = "unavailable"
+	EINTERNAL    Code = "internal" // anything else; never shown to a user as is
 )
 
 // Error is a domain error: a code for programs and a message key, with arguments,
@@ -60,8 +64,8 @@ func Args(kv ...any) map[string]any {
 	return m
 }
 
-// ErrorCode returns the code of the first *Error in err's chain, EINTERNAL for any
-// other error, and "" for nil.
+// ErrorCode returns the code of the first *Error in err's chain, EUNAVAILABLE for a
+// deadline that passed, EINTERNAL for any other error, and "" for nil.
 func ErrorCode(err error) Code {
 	if err == nil {
 		return ""
@@ -69,6 +73,9 @@ func ErrorCode(err error) Code {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.Code
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return EUNAVAILABLE
 	}
 	return EINTERNAL
 }

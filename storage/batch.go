@@ -3,8 +3,11 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
+
+	"crowdbot/core"
 )
 
 // batcher is group commit for one hot statement: requests made at the same moment
@@ -25,8 +28,8 @@ type batcher[Req, Res any] struct {
 	run func(ctx context.Context, reqs []Req) ([]Res, error)
 	// max is how many batches may run at once, size how many requests one holds.
 	max, size int
-	// timeout bounds one batch: callers wait for their batch, not on their own
-	// context, so that a vote that may have landed is never answered as lost.
+	// timeout bounds one batch, which runs on to its end when its callers have
+	// stopped waiting (see do).
 	timeout time.Duration
 
 	mu       sync.Mutex
@@ -44,11 +47,15 @@ type batchCall[Req, Res any] struct {
 }
 
 func newBatcher[Req, Res any](max, size int, run func(context.Context, []Req) ([]Res, error)) *batcher[Req, Res] {
-	return &batcher[Req, Res]{run: run, max: max, size: size, timeout: 30 * time.Second, inFlight: map[string]bool{}}
+	return &batcher[Req, Res]{run: run, max: max, size: size, timeout: batchTimeout, inFlight: map[string]bool{}}
 }
 
-// do runs req in the next batch that can take it and returns its result.
-func (b *batcher[Req, Res]) do(req Req, keys ...string) (Res, error) {
+// do runs req in the next batch that can take it and returns its result. When ctx
+// ends first, a request still waiting for a batch is taken out (it will not run) and
+// one already in a batch is left to it; either way the caller is told the request is
+// unavailable, which says it may or may not have been done, and the batch's own
+// timeout bounds what goes on without it.
+func (b *batcher[Req, Res]) do(ctx context.Context, req Req, keys ...string) (Res, error) {
 	c := &batchCall[Req, Res]{req: req, keys: keys, done: make(chan struct{})}
 	b.mu.Lock()
 	b.pending = append(b.pending, c)
@@ -57,8 +64,18 @@ func (b *batcher[Req, Res]) do(req Req, keys ...string) (Res, error) {
 		go b.flush()
 	}
 	b.mu.Unlock()
-	<-c.done
-	return c.res, c.err
+	select {
+	case <-c.done:
+		return c.res, c.err
+	case <-ctx.Done():
+	}
+	b.mu.Lock()
+	if i := slices.Index(b.pending, c); i >= 0 {
+		b.pending = slices.Delete(b.pending, i, i+1)
+	}
+	b.mu.Unlock()
+	var zero Res
+	return zero, fmt.Errorf("%w: %w", core.Errorf(core.EUNAVAILABLE, "error.unavailable"), ctx.Err())
 }
 
 // flush runs batches until no pending request can be taken.

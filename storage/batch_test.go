@@ -5,9 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
+
+	"crowdbot/core"
 )
+
+var ctx = context.Background()
 
 // waitPending waits until n requests are queued behind the running batches.
 func waitPending[Req, Res any](b *batcher[Req, Res], n int) {
@@ -45,7 +50,7 @@ func TestBatcherGathers(t *testing.T) {
 	const n = 50
 	var wg sync.WaitGroup
 	results := make([]int, n)
-	wg.Go(func() { results[0], _ = b.do(0) })
+	wg.Go(func() { results[0], _ = b.do(ctx, 0) })
 	for {
 		mu.Lock()
 		started := len(sizes) == 1
@@ -57,7 +62,7 @@ func TestBatcherGathers(t *testing.T) {
 	}
 	for i := 1; i < n; i++ {
 		wg.Go(func() {
-			res, err := b.do(i)
+			res, err := b.do(ctx, i)
 			if err != nil {
 				t.Error(err)
 			}
@@ -127,7 +132,7 @@ func TestBatcherKeysAndLimits(t *testing.T) {
 	for i := range requests {
 		wg.Go(func() {
 			k := fmt.Sprint("k", i%keys)
-			if got, err := b.do(k, k); got != k || err != nil {
+			if got, err := b.do(ctx, k, k); got != k || err != nil {
 				t.Errorf("request %d: %q, %v", i, got, err)
 			}
 		})
@@ -151,10 +156,57 @@ func TestBatcherErrors(t *testing.T) {
 		}
 		return []int{1, 2}, nil
 	})
-	if _, err := b.do(-1); !errors.Is(err, boom) {
+	if _, err := b.do(ctx, -1); !errors.Is(err, boom) {
 		t.Errorf("failed batch: %v", err)
 	}
-	if _, err := b.do(1); err == nil {
+	if _, err := b.do(ctx, 1); err == nil {
 		t.Error("a batch of 1 answered twice was taken")
+	}
+}
+
+// TestBatcherDeadline: a caller whose deadline passes is answered at once, told its
+// request is unavailable (not lost: it may yet be done); one still queued is taken
+// out and never runs, one already in a batch is left to it.
+func TestBatcherDeadline(t *testing.T) {
+	release := make(chan struct{})
+	var mu sync.Mutex
+	var ran []int
+	b := newBatcher(1, 1, func(_ context.Context, reqs []int) ([]int, error) {
+		<-release
+		mu.Lock()
+		ran = append(ran, reqs...)
+		mu.Unlock()
+		return reqs, nil
+	})
+	inBatch, cancelIn := context.WithCancel(ctx)
+	queued, cancelQueued := context.WithCancel(ctx)
+	errs := make(chan error, 2)
+	go func() { _, err := b.do(inBatch, 1); errs <- err }()
+	for {
+		b.mu.Lock()
+		taken := len(b.inFlight) == 0 && b.flushing == 1 && len(b.pending) == 0
+		b.mu.Unlock()
+		if taken {
+			break
+		}
+		runtime.Gosched()
+	}
+	go func() { _, err := b.do(queued, 2); errs <- err }()
+	waitPending(b, 1)
+	cancelQueued()
+	cancelIn()
+	for range 2 {
+		if err := <-errs; core.ErrorCode(err) != core.EUNAVAILABLE {
+			t.Fatalf("a caller past its deadline: %v, want unavailable", err)
+		}
+	}
+	close(release)
+	if got, err := b.do(ctx, 3); got != 3 || err != nil {
+		t.Fatalf("next request: %d %v", got, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if !slices.Equal(ran, []int{1, 3}) {
+		t.Fatalf("ran %v: the request in its batch runs, the queued one that gave up does not", ran)
 	}
 }

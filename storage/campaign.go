@@ -170,7 +170,7 @@ func (db *DB) UpsertMember(ctx context.Context, ref core.MemberRef, now time.Tim
 		err error
 	)
 	if db.newMembers != nil {
-		res, err = db.newMembers.do(up, key)
+		res, err = db.newMembers.do(ctx, up, key)
 	} else {
 		var out []memberUpserted
 		out, err = db.upsertMembers(ctx, []memberUpsert{up})

@@ -71,7 +71,10 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		dialect = Postgres
-		g, err = gorm.Open(postgres.Open(dsn), cfg)
+		if dsn, err = withDeadlines(dsn); err != nil {
+			return nil, fmt.Errorf("open %s: the URL does not parse", dialect) // it may hold a password
+		}
+		g, err = gorm.Open(pgDialector{postgres.Open(dsn).(*postgres.Dialector)}, cfg)
 	default:
 		dialect = SQLite
 		// switching a new file to WAL needs its lock for a moment; a second process
@@ -133,7 +136,7 @@ func openLazy(dsn string, cfg *gorm.Config) (*gorm.DB, error) {
 	q := u.Query()
 	q.Set("synchronous_commit", "off")
 	u.RawQuery = q.Encode()
-	g, err := gorm.Open(postgres.Open(u.String()), cfg)
+	g, err := gorm.Open(pgDialector{postgres.Open(u.String()).(*postgres.Dialector)}, cfg)
 	if err != nil {
 		return nil, err
 	}

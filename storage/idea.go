@@ -145,7 +145,7 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now ti
 			req.Key = u.Key
 			keys = append(keys, "update:"+u.Key)
 		}
-		res, err := db.votes.do(req, keys...)
+		res, err := db.votes.do(ctx, req, keys...)
 		switch {
 		case err == nil && res.Landed:
 			if u != nil {

@@ -33,6 +33,10 @@ const migrationLock = 0x63726f7764626f74 // "crowdbot"
 func (db *DB) Migrate(ctx context.Context) error {
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		if db.dialect == Postgres {
+			// a migration may rewrite a big table: the statement deadline is for requests
+			if err := tx.Exec("SET LOCAL statement_timeout = 0").Error; err != nil {
+				return err
+			}
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(?)", migrationLock).Error; err != nil {
 				return fmt.Errorf("take migration lock: %w", err)
 			}

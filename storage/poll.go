@@ -149,7 +149,7 @@ func (db *DB) Vote(ctx context.Context, campaignID, memberID int64, now time.Tim
 				req.Key = u.Key
 				keys = append(keys, "update:"+u.Key)
 			}
-			landed, err := db.ballots.do(req, keys...)
+			landed, err := db.ballots.do(ctx, req, keys...)
 			switch {
 			case err == nil && landed:
 				if u != nil {

@@ -20,7 +20,6 @@ import (
 	"crowdbot/bots/telegram/tgfake"
 	"crowdbot/bots/web"
 	"crowdbot/core"
-	"crowdbot/storage"
 	"crowdbot/storage/storagetest"
 )
 
@@ -71,10 +70,11 @@ type harness struct {
 	mu     sync.Mutex
 	sleeps []time.Duration
 
-	vars    map[string]string
-	posted  map[int64]bool // outbox rows posted by announce
-	last    tgfake.Update  // the last update pushed
-	botOpts []func(*telegram.Options)
+	vars       map[string]string
+	posted     map[int64]bool // outbox rows posted by announce
+	last       tgfake.Update  // the last update pushed
+	botOpts    []func(*telegram.Options)
+	routerOpts []func(*bots.Options)
 }
 
 // option changes a harness before its bot starts.
@@ -83,6 +83,11 @@ type option func(*harness)
 // withBot changes the bot's options.
 func withBot(f func(*telegram.Options)) option {
 	return func(h *harness) { h.botOpts = append(h.botOpts, f) }
+}
+
+// withRouter changes the Router's options.
+func withRouter(f func(*bots.Options)) option {
+	return func(h *harness) { h.routerOpts = append(h.routerOpts, f) }
 }
 
 // withFake prepares the fake Bot API.
@@ -102,7 +107,7 @@ func newHarness(t *testing.T, mode string, opts ...option) *harness {
 	h.fake.SetAdmins(rivals.ID, mallory)
 	h.fake.NeverStarted(dan.ID)
 	h.fake.NeverStarted(frank.ID)
-	h.store = &spyStore{DB: storagetest.SQLite(t)}
+	h.store = &spyStore{Trouble: &botstest.Trouble{DB: storagetest.SQLite(t)}}
 	h.clock = core.NewFakeClock(botstest.Start)
 	h.hook = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		(*h.handler.Load()).ServeHTTP(w, r)
@@ -121,8 +126,12 @@ func newHarness(t *testing.T, mode string, opts ...option) *harness {
 func (h *harness) start() {
 	h.t.Helper()
 	svc := core.NewService(h.store, h.clock, core.DefaultSettings())
-	router := bots.NewRouter(bots.Options{Service: svc, PublicURL: "http://crowd.example", TelegramBot: botName,
-		Logger: slog.New(slog.NewTextHandler(h.logs, nil))})
+	ro := bots.Options{Service: svc, PublicURL: "http://crowd.example", TelegramBot: botName,
+		Logger: slog.New(slog.NewTextHandler(h.logs, nil))}
+	for _, f := range h.routerOpts {
+		f(&ro)
+	}
+	router := bots.NewRouter(ro)
 	if h.rec == nil {
 		h.rec = &recorder{}
 	}
@@ -333,7 +342,7 @@ func (r *recorder) since(in, out int) ([]bots.Input, []bots.Reply) {
 
 // spyStore is the real store, with the spaces the bot joined and left noted.
 type spyStore struct {
-	*storage.DB
+	*botstest.Trouble
 	mu      sync.Mutex
 	joined  []string
 	retired []string

@@ -180,6 +180,7 @@ func (s *Server) export(w http.ResponseWriter, r *http.Request, actor core.Actor
 	if name == "" {
 		name = code
 	}
+	extendWrite(w, exportWriteTimeout)
 	h := w.Header()
 	h.Set("Content-Type", "text/csv; charset=utf-8")
 	h.Set("Content-Disposition", `attachment; filename="`+fileName(name)+`.csv"`)

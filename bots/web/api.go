@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"io"
 	"mime"
 	"net"
 	"net/http"
@@ -137,6 +138,11 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusBadRequest, locale, "web.error.bad_json")
 		return
 	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		// one object and nothing after it: a second one would be read by no one
+		s.apiError(w, http.StatusBadRequest, locale, "web.error.bad_json")
+		return
+	}
 	if l := core.NormalizeLocale(req.Locale); l != "" {
 		locale = l
 	} else if req.Locale != "" {
@@ -218,9 +224,20 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	}
 
 	replies := s.router.Handle(r.Context(), in)
-	if req.Action != "" && len(replies) == 1 && replies[0].Key == "error.unknown_action" {
-		writeJSON(w, http.StatusBadRequest, errorJSON{Error: replies[0].Text})
-		return
+	if len(replies) == 1 {
+		switch rep := replies[0]; {
+		case rep.Failure == core.EUNAVAILABLE:
+			// what was asked may or may not be done: the client is told to come back
+			retryAfter(w, unavailableRetry)
+			writeJSON(w, http.StatusServiceUnavailable, errorJSON{Error: rep.Text})
+			return
+		case rep.Failure == core.EINTERNAL:
+			writeJSON(w, http.StatusInternalServerError, errorJSON{Error: rep.Text})
+			return
+		case req.Action != "" && rep.Key == "error.unknown_action":
+			writeJSON(w, http.StatusBadRequest, errorJSON{Error: rep.Text})
+			return
+		}
 	}
 	out := chatResponse{Replies: make([]replyJSON, 0, len(replies))}
 	for _, rep := range replies {

@@ -99,6 +99,8 @@ func TestChatErrors(t *testing.T) {
 	}{
 		{"bad json", `{"member": "alice", "text": `, jsonType, 400, "web.error.bad_json"},
 		{"wrong type", `{"member": 7, "text": "/help"}`, jsonType, 400, "web.error.bad_json"},
+		{"trailing data", `{"member": "alice", "text": "/help"} {"text": "/idea"}`, jsonType, 400, "web.error.bad_json"},
+		{"trailing garbage", `{"member": "alice", "text": "/help"}]`, jsonType, 400, "web.error.bad_json"},
 		{"not json", `member=alice&text=/help`, []string{"Content-Type", "application/x-www-form-urlencoded"}, 415, "web.error.json_only"},
 		{"text/plain", `{"member":"alice","text":"/help"}`, []string{"Content-Type", "text/plain"}, 415, "web.error.json_only"},
 		{"empty", `{"member": "alice", "text": "   "}`, jsonType, 400, "web.error.empty"},

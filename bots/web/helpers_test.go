@@ -42,7 +42,12 @@ type env struct {
 // newEnv starts a server; change adjusts its options (Local is true by default).
 func newEnv(t *testing.T, change ...func(*Options)) *env {
 	t.Helper()
-	h := botstest.New(t, func(o *bots.Options) { o.Owners = []string{"web:olivia"} })
+	return newEnvOn(t, botstest.New(t, func(o *bots.Options) { o.Owners = []string{"web:olivia"} }), change...)
+}
+
+// newEnvOn starts a server over the harness h (see newEnv).
+func newEnvOn(t *testing.T, h *botstest.Harness, change ...func(*Options)) *env {
+	t.Helper()
 	e := &env{t: t, h: h, refs: &fakeReferrer{}, images: &fakeImages{}}
 	e.opts = Options{
 		Router: h.Router, PublicURL: "https://crowd.example", Local: true,

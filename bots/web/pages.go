@@ -99,8 +99,12 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 // errorPage shows a translated error with its status.
 func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	status := httpStatus(err)
-	if status == http.StatusInternalServerError {
+	switch status {
+	case http.StatusInternalServerError:
 		s.log.Error("page", "path", r.URL.Path, "err", err)
+	case http.StatusServiceUnavailable:
+		s.log.Warn("page", "path", r.URL.Path, "err", err)
+		retryAfter(w, unavailableRetry)
 	}
 	p := s.newPage(w, r, "web.error.title")
 	p.Data = s.errorText(p.Locale, err)

@@ -158,6 +158,14 @@ func (s *Server) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		_, pattern := s.mux.Handler(r)
+		// every request runs under the Router's deadline, an export under its own
+		deadline := s.router.Deadline()
+		if strings.HasPrefix(pattern, "GET /admin/export/") {
+			deadline = exportWriteTimeout
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), deadline)
+		defer cancel()
+		r = r.WithContext(ctx)
 		h := sw.Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
@@ -208,15 +216,24 @@ func httpStatus(err error) int {
 		return http.StatusConflict
 	case core.ELIMIT:
 		return http.StatusTooManyRequests
+	case core.EUNAVAILABLE:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
 
+// unavailableRetry is the Retry-After of a 503: a stalled database or a full house
+// is seldom over at once.
+const unavailableRetry = 5 * time.Second
+
 // errorText is the translated text of an error for a visitor: a core error's own
 // message, or the generic apology for anything internal (which is logged).
 func (s *Server) errorText(locale string, err error) string {
-	if e := core.AsError(err); e != nil && e.Code != core.EINTERNAL {
+	switch e := core.AsError(err); {
+	case e != nil && e.Code != core.EINTERNAL:
 		return s.router.T(locale, bots.Msg{Key: e.Key, Args: e.Args})
+	case core.ErrorCode(err) == core.EUNAVAILABLE:
+		return s.router.T(locale, bots.M("error.unavailable"))
 	}
 	return s.router.T(locale, bots.M("error.internal"))
 }

@@ -10,9 +10,11 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
+	"crowdbot/bots"
 	"crowdbot/bots/web"
 	"crowdbot/core"
 )
@@ -52,6 +54,19 @@ type HTTPConfig struct {
 	// TrustedProxies are the reverse proxies (addresses or networks) whose
 	// X-Forwarded-For is believed; from any other peer the header is ignored.
 	TrustedProxies []string `yaml:"trusted_proxies"`
+	// ReadTimeout bounds reading a whole request, WriteTimeout sending its answer,
+	// IdleTimeout how long a kept-alive connection may wait for its next request.
+	ReadTimeout  time.Duration `yaml:"read_timeout"`
+	WriteTimeout time.Duration `yaml:"write_timeout"`
+	IdleTimeout  time.Duration `yaml:"idle_timeout"`
+	// RequestTimeout bounds the handling of one request, message or button press on
+	// every platform, waiting for the database included.
+	RequestTimeout time.Duration `yaml:"request_timeout"`
+	// MaxConnections is how many connections the server holds at once (0: three
+	// quarters of the process's open-file limit); MaxConnectionsPerClient how many
+	// one address (an IPv6 /64) other than a trusted proxy may hold.
+	MaxConnections          int `yaml:"max_connections"`
+	MaxConnectionsPerClient int `yaml:"max_connections_per_client"`
 }
 
 // LogConfig shapes the log.
@@ -133,7 +148,9 @@ type PollsConfig struct {
 func defaultConfig() Config {
 	s := core.DefaultSettings()
 	return Config{
-		HTTP:     HTTPConfig{Addr: "127.0.0.1:8080"},
+		HTTP: HTTPConfig{Addr: "127.0.0.1:8080",
+			ReadTimeout: web.DefaultLimits.ReadTimeout, WriteTimeout: web.DefaultLimits.WriteTimeout, IdleTimeout: web.DefaultLimits.IdleTimeout,
+			RequestTimeout: bots.DefaultDeadline, MaxConnectionsPerClient: web.DefaultLimits.MaxConnsPerClient},
 		Log:      LogConfig{Format: "text", Level: "info"},
 		Telegram: TelegramConfig{Mode: "polling"},
 		Web:      WebConfig{Tryout: "auto", SessionsPerHour: web.DefaultSessionsPerHour, ChatPerMinute: web.DefaultChatPerMinute},
@@ -262,6 +279,21 @@ func (c *Config) validate() error {
 	}
 	if _, err := web.ParseProxies(c.HTTP.TrustedProxies); err != nil {
 		return bad("http.trusted_proxies", "%v", err)
+	}
+	for _, d := range []struct {
+		key string
+		v   time.Duration
+	}{{"http.read_timeout", c.HTTP.ReadTimeout}, {"http.write_timeout", c.HTTP.WriteTimeout}, {"http.idle_timeout", c.HTTP.IdleTimeout},
+		{"http.request_timeout", c.HTTP.RequestTimeout}} {
+		if d.v < time.Second || d.v > time.Hour {
+			return bad(d.key, "%v is not between 1s and 1h", d.v)
+		}
+	}
+	if c.HTTP.MaxConnections < 0 || c.HTTP.MaxConnections > 10_000_000 {
+		return bad("http.max_connections", "%d is not between 0 (from the open-file limit) and 10000000", c.HTTP.MaxConnections)
+	}
+	if c.HTTP.MaxConnectionsPerClient < 1 || c.HTTP.MaxConnectionsPerClient > 100000 {
+		return bad("http.max_connections_per_client", "%d is not between 1 and 100000", c.HTTP.MaxConnectionsPerClient)
 	}
 	switch c.Log.Format {
 	case "text", "json":

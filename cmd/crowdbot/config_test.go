@@ -5,6 +5,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"crowdbot/bots/web"
 )
 
 func writeFile(t *testing.T, name, body string) string {
@@ -84,6 +87,12 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{yaml: "rules:\n  points: many\n", key: "line 2"},
 		{yaml: "database:\n  url: postgres://u:secret@db/crowd\n", key: "database.url"},
 		{yaml: "telegram:\n  token_file: /nonexistent/tg\n", key: "telegram.token_file"},
+		{yaml: "http:\n  read_timeout: 0s\n", key: "http.read_timeout"},
+		{yaml: "http:\n  idle_timeout: 3h\n", key: "http.idle_timeout"},
+		{yaml: "http:\n  write_timeout: soon\n", key: "line 2"},
+		{yaml: "http:\n  request_timeout: 1ms\n", key: "http.request_timeout"},
+		{yaml: "http:\n  max_connections: -1\n", key: "http.max_connections"},
+		{yaml: "http:\n  max_connections_per_client: 0\n", key: "http.max_connections_per_client"},
 	}
 	for _, c := range cases {
 		path := ""
@@ -119,5 +128,24 @@ func TestConfigTrustedProxies(t *testing.T) {
 	_, err = loadConfig("", envOf(map[string]string{"CROWDBOT_HTTP_TRUSTED_PROXIES": "10.0.0.0/40"}))
 	if err == nil || !strings.Contains(err.Error(), "http.trusted_proxies") {
 		t.Errorf("a bad network: err = %v, want one naming http.trusted_proxies", err)
+	}
+}
+
+func TestHTTPLimitsConfig(t *testing.T) {
+	cfg, err := loadConfig("", envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := httpLimits(cfg)
+	if l.ReadTimeout != web.DefaultLimits.ReadTimeout || l.MaxConnsPerClient != web.DefaultLimits.MaxConnsPerClient || l.MaxConns < 64 || l.MaxConns >= openFileLimit() {
+		t.Errorf("default limits %+v (open-file limit %d)", l, openFileLimit())
+	}
+	path := writeFile(t, "c.yaml", "http:\n  read_timeout: 45s\n  idle_timeout: 5m\n  request_timeout: 3s\n  max_connections: 500\n  max_connections_per_client: 8\n")
+	if cfg, err = loadConfig(path, envOf(nil)); err != nil {
+		t.Fatal(err)
+	}
+	l = httpLimits(cfg)
+	if l.ReadTimeout != 45*time.Second || l.IdleTimeout != 5*time.Minute || l.MaxConns != 500 || l.MaxConnsPerClient != 8 || cfg.HTTP.RequestTimeout != 3*time.Second {
+		t.Errorf("limits %+v, request timeout %v", l, cfg.HTTP.RequestTimeout)
 	}
 }

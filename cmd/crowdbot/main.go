@@ -25,6 +25,7 @@ import (
 
 	"crowdbot/bots"
 	"crowdbot/bots/i18n"
+	"crowdbot/bots/web"
 	"crowdbot/core"
 	"crowdbot/storage"
 )
@@ -146,7 +147,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	router := bots.NewRouter(bots.Options{
 		Service: svc, Catalog: catalog, Owners: cfg.Admins, SubmissionsPerMinute: cfg.Rules.SubmissionsPerMinute,
-		Metrics: metrics, Logger: log, PublicURL: publicURL, TelegramBot: tg.username(),
+		Metrics: metrics, Logger: log, PublicURL: publicURL, TelegramBot: tg.username(), Deadline: cfg.HTTP.RequestTimeout,
 	})
 	site := newWeb(cfg, svc, router, metrics, log, publicURL)
 
@@ -164,7 +165,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if err != nil {
 		return fmt.Errorf("http: %w", err)
 	}
-	srv := &http.Server{Handler: site.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	limits := httpLimits(cfg)
+	proxies, _ := web.ParseProxies(cfg.HTTP.TrustedProxies) // validated with the config
+	srv := web.HTTPServer(site.Handler(), limits)
+	log.Debug("http limits", "max_connections", limits.MaxConns, "max_connections_per_client", limits.MaxConnsPerClient)
 	log.Info("web page ready", "url", "http://"+ln.Addr().String()+"/", "playground", "http://"+ln.Addr().String()+"/playground")
 
 	// work is the context of background loops; it ends with ctx
@@ -179,7 +183,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	errc := make(chan error, 1)
 	wg.Go(func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(web.Listen(ln, limits, proxies)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			errc <- fmt.Errorf("http: %w", err)
 		}
 	})

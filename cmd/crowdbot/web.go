@@ -43,3 +43,16 @@ func tryout(cfg Config) bool {
 	}
 	return web.Local(cfg.HTTP.Addr, cfg.HTTP.PublicURL)
 }
+
+// httpLimits are the web server's limits the configuration describes.
+func httpLimits(cfg Config) web.Limits {
+	l := web.DefaultLimits
+	l.ReadTimeout, l.WriteTimeout, l.IdleTimeout = cfg.HTTP.ReadTimeout, cfg.HTTP.WriteTimeout, cfg.HTTP.IdleTimeout
+	l.MaxConns, l.MaxConnsPerClient = cfg.HTTP.MaxConnections, cfg.HTTP.MaxConnectionsPerClient
+	if l.MaxConns == 0 {
+		// past the open-file limit, accepting fails for everyone, the database's
+		// connections and the platforms' included; a quarter stays for those
+		l.MaxConns = max(64, openFileLimit()*3/4)
+	}
+	return l
+}
