@@ -70,8 +70,8 @@ func unavailable(err error) bool {
 	if errors.As(err, &pgErr) {
 		switch pgErr.Code {
 		case "57014", // query_canceled: statement_timeout
-			"55P03", // lock_not_available: lock_timeout
-			"53300", // too_many_connections
+			"55P03",                   // lock_not_available: lock_timeout
+			"53300",                   // too_many_connections
 			"57P01", "57P02", "57P03": // shutting down, crashed, starting
 			return true
 		}
