@@ -82,6 +82,7 @@ type Server struct {
 	proxies   Proxies
 	token     string
 	secret    []byte
+	adminKey  string // ties admin logins to the token (adminKeyOf)
 	png       ProgressFunc
 	referrer  Referrer
 	tgBot     string
@@ -124,6 +125,7 @@ func New(o Options) *Server {
 		s.secret = make([]byte, 32)
 		_, _ = rand.Read(s.secret) // crypto/rand.Read never fails
 	}
+	s.adminKey = adminKeyOf(s.token, s.secret)
 	s.pages = mustParsePages()
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
