@@ -22,6 +22,7 @@ type Store interface {
 	TaskStore
 	SpreadStore
 	EarningsStore
+	AdminSessionStore
 }
 
 // Settings are the operator's choices that shape the rules.

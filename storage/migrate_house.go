@@ -139,10 +139,18 @@ func houseMigrations() []*gormigrate.Migration {
 		Name      string `gorm:"size:64;not null"`
 		CreatedAt time.Time
 	}
+	// an admin login to the web's pages, which its signed cookie names
+	type adminSession struct {
+		ID        string    `gorm:"primaryKey;size:32"`
+		CreatedAt time.Time `gorm:"not null"`
+		ExpiresAt time.Time `gorm:"not null;index"`
+		RevokedAt *time.Time
+	}
 	return []*gormigrate.Migration{
 		create("0001_house", &space{}, &member{}, &campaign{}, &channelLink{}, &processedUpdate{}, &outboxItem{}, &point{}, &prompt{}),
 		create("0002_earnings_referrals", &earning{}, &referral{}),
 		create("0003_campaign_invites", &campaignInvite{}),
 		create("0004_tryout_admins", &tryoutAdmin{}),
+		create("0005_admin_sessions", &adminSession{}),
 	}
 }

@@ -1,8 +1,11 @@
 package web
 
 import (
+	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"crypto/subtle"
+	"encoding/base64"
 	"encoding/csv"
 	"io"
 	"net/http"
@@ -22,10 +25,17 @@ func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, actor core
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Frame-Options", "DENY")
 		sess := s.session(r)
-		if sess.fresh || !sess.admin(s.svc.Now()) {
+		ok, err := s.adminLogin(r.Context(), sess)
+		if err != nil {
+			s.errorPage(w, r, err)
+			return
+		}
+		if !ok {
 			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 			return
 		}
+		// the page's own checks (newPage) need not ask the database again
+		r = r.WithContext(context.WithValue(r.Context(), adminChecked{}, true))
 		sp, m, err := s.svc.Identify(r.Context(), core.SpaceRef{Platform: core.Web, ExternalID: webSpace},
 			core.MemberRef{Platform: core.Web, ExternalID: sessionPrefix + sess.Visitor, Name: "admin"})
 		if err != nil {
@@ -34,6 +44,38 @@ func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, actor core
 		}
 		h(w, r, core.Actor{Member: *m, Space: *sp, Channel: adminChannel, Admin: true, Owner: true})
 	}
+}
+
+// adminChecked marks a request's context once its admin login has been checked.
+type adminChecked struct{}
+
+// isAdmin reports whether the request holds an admin login (see adminLogin).
+func (s *Server) isAdmin(r *http.Request) (bool, error) {
+	if ok, _ := r.Context().Value(adminChecked{}).(bool); ok {
+		return true, nil
+	}
+	return s.adminLogin(r.Context(), s.session(r))
+}
+
+// adminLogin reports whether a session holds an admin login: one opened under the
+// current admin token, that the database says has neither expired nor been logged
+// out (on any replica). A visitor without one costs no query.
+func (s *Server) adminLogin(ctx context.Context, sess *session) (bool, error) {
+	if s.token == "" || sess.fresh || sess.Admin == "" ||
+		subtle.ConstantTimeCompare([]byte(sess.AdminKey), []byte(s.adminKey)) != 1 {
+		return false, nil
+	}
+	return s.svc.AdminSessionActive(ctx, sess.Admin)
+}
+
+// adminKeyOf is what a cookie's admin login is tied to: the admin token, hashed with
+// the session secret, so a cookie (which whoever holds it can read) tells nothing of
+// the token. Another token gives another key, which ends every login at once.
+func adminKeyOf(token string, secret []byte) string {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("crowdbot admin token\x00"))
+	m.Write([]byte(token))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil)[:16])
 }
 
 // loginData is what the login form shows.
@@ -50,14 +92,21 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	s.render(w, http.StatusOK, "login", p)
 }
 
-// login checks the admin token in constant time and marks the session as admin.
-// Wrong tokens are limited per client and over all clients (see guessLimiter).
+// login checks the admin token in constant time and opens an admin login, which
+// the session cookie names. Wrong tokens are limited per client and over all
+// clients (see guessLimiter).
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
 	p := s.newPage(w, r, "web.login.title")
 	if s.token == "" {
 		p.Data = loginData{Closed: true}
+		s.render(w, http.StatusForbidden, "login", p)
+		return
+	}
+	if !sameOrigin(r) {
+		// another site's form would log this browser in (and out of its own login)
+		p.Data = loginData{Error: p.T("web.error.origin")}
 		s.render(w, http.StatusForbidden, "login", p)
 		return
 	}
@@ -75,7 +124,19 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	}
 	g.right()
 	sess := s.session(r)
-	sess.AdminUntil = s.svc.Now().Add(adminTTL).Unix()
+	if sess.Admin != "" {
+		// a browser holds one login at a time
+		if err := s.svc.EndAdminSession(r.Context(), sess.Admin); err != nil {
+			s.errorPage(w, r, err)
+			return
+		}
+	}
+	a, err := s.svc.StartAdminSession(r.Context(), adminTTL)
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	sess.Admin, sess.AdminKey = a.ID, s.adminKey
 	s.saveSession(w, r, sess)
 	http.Redirect(w, r, "/admin", http.StatusSeeOther)
 }
@@ -88,11 +149,21 @@ func (s *Server) tokenMatches(given string) bool {
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
 }
 
-// logout ends the admin login; the visitor's session itself stays.
+// logout ends the admin login in the database, so a copy of the cookie opens
+// nothing either, then drops it from the cookie; the visitor's session itself stays.
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	if !sameOrigin(r) {
+		s.errorPage(w, r, core.Errorf(core.EFORBIDDEN, "web.error.origin"))
+		return
+	}
 	sess := s.session(r)
-	if !sess.fresh && sess.AdminUntil != 0 {
-		sess.AdminUntil = 0
+	if !sess.fresh && sess.Admin != "" {
+		if err := s.svc.EndAdminSession(r.Context(), sess.Admin); err != nil {
+			s.errorPage(w, r, err)
+			return
+		}
+		sess.Admin, sess.AdminKey = "", ""
 		s.saveSession(w, r, sess)
 	}
 	http.Redirect(w, r, "/", http.StatusSeeOther)

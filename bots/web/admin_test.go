@@ -76,13 +76,15 @@ func TestAdminLogin(t *testing.T) {
 	if res := b.get("/admin"); res.StatusCode != http.StatusSeeOther {
 		t.Fatalf("after logout: %d", res.StatusCode)
 	}
-	// a cookie signed with another key opens nothing
+	// a cookie signed with another key opens nothing, nor one rightly signed that
+	// names a login the database does not hold (a leaked session secret alone)
 	other := newEnv(t)
-	forged := e.browser()
-	forged.c.Jar.SetCookies(mustURL(e.ts.URL), []*http.Cookie{{Name: sessionCookie,
-		Value: other.srv.sign(&session{Visitor: "v", AdminUntil: 1 << 40, Expires: 1 << 40})}})
-	if res := forged.get("/admin"); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("forged session: %d", res.StatusCode)
+	for _, signer := range []*Server{other.srv, e.srv} {
+		forged := e.browser()
+		forged.setSession(signer.sign(&session{Visitor: "v", Admin: strings.Repeat("ab", 16), AdminKey: e.srv.adminKey, Expires: 1 << 40}))
+		if res := forged.get("/admin"); res.StatusCode != http.StatusSeeOther {
+			t.Fatalf("forged session: %d", res.StatusCode)
+		}
 	}
 
 	// without a token the admin pages stay closed
@@ -94,6 +96,83 @@ func TestAdminLogin(t *testing.T) {
 	res = cb.do(http.MethodPost, "/admin/login", strings.NewReader("token="), "Content-Type", "application/x-www-form-urlencoded")
 	if res.StatusCode != http.StatusForbidden {
 		t.Errorf("closed login: %d", res.StatusCode)
+	}
+}
+
+// TestLogoutEndsCopies: after logout a copy of the cookie taken before it opens no
+// admin page and gives no owner rights, on this server and on another replica; a
+// logout another site's page sends is refused and ends nothing.
+func TestLogoutEndsCopies(t *testing.T) {
+	secret := []byte(strings.Repeat("s", 32))
+	e := newEnv(t, func(o *Options) { o.Local = false; o.SessionSecret = secret })
+	replica := e.restart()
+	b := e.visitor()
+	b.login()
+	copied := replica.browser()
+	copied.setSession(b.sessionValue())
+	if res := copied.get("/admin"); res.StatusCode != http.StatusOK {
+		t.Fatalf("the copy before logout, on the replica: %d", res.StatusCode)
+	}
+	if rs := copied.say("x", `/campaign new ideas "Owned"`); strings.Contains(text(rs[0]), e.tr("en", "error.admin_only")) {
+		t.Fatalf("the copy before logout is no owner: %v", rs)
+	}
+
+	for _, cross := range [][]string{{"Origin", "https://evil.example"}, {"Sec-Fetch-Site", "cross-site"}} {
+		if res := b.do(http.MethodPost, "/admin/logout", nil, cross...); res.StatusCode != http.StatusForbidden ||
+			!strings.Contains(res.Body, e.tr("en", "web.error.origin")) {
+			t.Fatalf("cross-site logout %v: %d", cross, res.StatusCode)
+		}
+	}
+	if res := copied.get("/admin"); res.StatusCode != http.StatusOK {
+		t.Fatalf("a refused logout ended the login: %d", res.StatusCode)
+	}
+
+	if res := b.do(http.MethodPost, "/admin/logout", nil, "Origin", e.ts.URL); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("logout: %d", res.StatusCode)
+	}
+	for name, br := range map[string]*browser{"the browser": b, "the copy": copied} {
+		if res := br.get("/admin"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin/login" {
+			t.Errorf("%s after logout: %d", name, res.StatusCode)
+		}
+		if strings.Contains(br.get("/").Body, e.tr("en", "web.nav.logout")) {
+			t.Errorf("%s after logout is offered to log out", name)
+		}
+	}
+	if rs := copied.say("x", `/campaign new ideas "Owned"`); text(rs[0]) != e.tr("en", "error.admin_only") {
+		t.Fatalf("the copy after logout is still an owner: %v", rs)
+	}
+	// the visitor stays who they were
+	if b.sessionValue() == "" {
+		t.Fatal("logout dropped the visitor's session")
+	}
+	b.login()
+	if res := b.get("/admin"); res.StatusCode != http.StatusOK {
+		t.Fatalf("logging in again: %d", res.StatusCode)
+	}
+}
+
+// TestAdminTokenChangeEndsLogins: a login outlives a restart with the same token and
+// session secret, and ends when the server comes back with another token, or none.
+func TestAdminTokenChangeEndsLogins(t *testing.T) {
+	secret := []byte(strings.Repeat("s", 32))
+	e := newEnv(t, func(o *Options) { o.SessionSecret = secret })
+	b := e.browser()
+	b.login()
+	cookie := b.sessionValue()
+	for _, c := range []struct {
+		token string
+		want  int
+	}{
+		{testToken, http.StatusOK},
+		{"another token entirely", http.StatusSeeOther},
+		{"", http.StatusSeeOther},
+	} {
+		r := e.restart(func(o *Options) { o.AdminToken = c.token })
+		copied := r.browser()
+		copied.setSession(cookie)
+		if res := copied.get("/admin"); res.StatusCode != c.want {
+			t.Errorf("token %q: %d, want %d", c.token, res.StatusCode, c.want)
+		}
 	}
 }
 

@@ -170,7 +170,15 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	// one gets none (the name is who speaks), so a client that keeps no cookie costs
 	// no signing
 	save := !sess.fresh && time.Unix(sess.Expires, 0).Sub(now) < sessionTTL/2
-	if s.challenge != nil && !sess.Human && !sess.admin(now) {
+	// an admin login holds the deployment's admin token: an owner, who manages every
+	// campaign; the first local member is an admin of the web's own space only
+	owner, err := s.adminLogin(r.Context(), sess)
+	if err != nil {
+		s.log.Error("check admin login", "err", err)
+		s.apiError(w, http.StatusInternalServerError, locale, "error.internal")
+		return
+	}
+	if s.challenge != nil && !sess.Human && !owner {
 		if err := s.challenge.Verify(r.Context(), r); err != nil {
 			s.log.Debug("challenge not passed", "err", err)
 			s.apiError(w, http.StatusForbidden, locale, "web.error.challenge")
@@ -179,9 +187,6 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		sess.Human, save = true, true
 	}
 	member := core.MemberRef{Platform: core.Web}
-	// an admin login holds the deployment's admin token: an owner, who manages every
-	// campaign; the first local member is an admin of the web's own space only
-	owner := sess.admin(now)
 	admin := owner
 	if s.local {
 		name, ok := validName(req.Member)

@@ -358,7 +358,7 @@ func TestIdentitySession(t *testing.T) {
 	}
 	// a forged cookie is no session at all
 	forged := e.browser()
-	forged.c.Jar.SetCookies(mustURL(e.ts.URL), []*http.Cookie{{Name: sessionCookie, Value: e.srv.sign(&session{Visitor: "x", AdminUntil: 1 << 40, Expires: 1 << 40}) + "x"}})
+	forged.c.Jar.SetCookies(mustURL(e.ts.URL), []*http.Cookie{{Name: sessionCookie, Value: e.srv.sign(&session{Visitor: "x", Admin: strings.Repeat("0", 32), AdminKey: e.srv.adminKey, Expires: 1 << 40}) + "x"}})
 	if code, out := forged.chat(map[string]any{"member": "x", "text": `/campaign new ideas "Forged"`}); code != http.StatusUnauthorized || out["error"] != e.tr("en", "web.error.no_session") {
 		t.Fatalf("a forged cookie: %d %v", code, out)
 	}

@@ -63,6 +63,20 @@ func newEnvOn(t *testing.T, h *botstest.Harness, change ...func(*Options)) *env 
 	return e
 }
 
+// restart starts another server over the same database and clock, as a restart or
+// another replica would; change adjusts its options.
+func (e *env) restart(change ...func(*Options)) *env {
+	e.t.Helper()
+	n := *e
+	for _, f := range change {
+		f(&n.opts)
+	}
+	n.srv = New(n.opts)
+	n.ts = httptest.NewServer(n.srv.Handler())
+	e.t.Cleanup(n.ts.Close)
+	return &n
+}
+
 // browser is an HTTP client with its own cookies, as one visitor's browser.
 type browser struct {
 	e *env
@@ -146,6 +160,21 @@ func (b *browser) press(member, action string) []map[string]any {
 		b.e.t.Fatalf("%s presses %q: %d %v", member, action, code, out)
 	}
 	return replies(b.e.t, out)
+}
+
+// sessionValue returns the session cookie the browser holds, "" for none.
+func (b *browser) sessionValue() string {
+	for _, c := range b.c.Jar.Cookies(mustURL(b.e.ts.URL)) {
+		if c.Name == sessionCookie {
+			return c.Value
+		}
+	}
+	return ""
+}
+
+// setSession makes the browser hold a session cookie, as a copy of another's.
+func (b *browser) setSession(v string) {
+	b.c.Jar.SetCookies(mustURL(b.e.ts.URL), []*http.Cookie{{Name: sessionCookie, Value: v}})
 }
 
 // login logs the browser in as admin.

@@ -50,14 +50,17 @@ const (
 	maxPendingRefs = 5
 )
 
-// session is what the signed cookie holds: who the browser is, whether it logged in
-// as admin and until when, and the share links it followed and has not used yet.
+// session is what the signed cookie holds: who the browser is, the admin login it
+// holds if any, and the share links it followed and has not used yet.
 type session struct {
-	Visitor    string       `json:"v"`
-	AdminUntil int64        `json:"a,omitempty"` // unix seconds
-	Refs       []pendingRef `json:"r,omitempty"`
-	Expires    int64        `json:"e"`
-	Human      bool         `json:"h,omitempty"` // passed the deployment's Challenge
+	Visitor string `json:"v"`
+	// Admin is the id of an admin login (core.AdminSession), whose expiry and logout
+	// the database keeps; AdminKey ties it to the admin token it was opened with.
+	Admin    string       `json:"s,omitempty"`
+	AdminKey string       `json:"k,omitempty"`
+	Refs     []pendingRef `json:"r,omitempty"`
+	Expires  int64        `json:"e"`
+	Human    bool         `json:"h,omitempty"` // passed the deployment's Challenge
 
 	fresh bool // made for this request; not yet in the browser
 }
@@ -67,9 +70,6 @@ type pendingRef struct {
 	Code     string `json:"c"`
 	Referrer int64  `json:"r"`
 }
-
-// admin reports whether the session holds an admin login at now.
-func (s *session) admin(now time.Time) bool { return s.AdminUntil > now.Unix() }
 
 // addRef remembers a share link, once per campaign (the first referrer wins).
 func (s *session) addRef(code string, referrer int64) bool {

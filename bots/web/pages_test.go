@@ -260,7 +260,7 @@ func TestHealthAndMetrics(t *testing.T) {
 		t.Fatalf("healthz %d %q", res.StatusCode, res.Body)
 	}
 	b.get("/nowhere")
-	res := b.get("/metrics")
+	res := b.get("/metrics", "Authorization", "Bearer "+testToken)
 	if res.StatusCode != 200 || !strings.Contains(res.Body, `crowdbot_http_requests_total{code="200",route="GET /healthz"} 1`) ||
 		!strings.Contains(res.Body, `route="unmatched"`) {
 		t.Fatalf("metrics:\n%s", res.Body)

@@ -68,6 +68,10 @@ type Options struct {
 	Challenge Challenge
 	// TelegramBot is the bot's username, for a link on campaign pages; "" for none.
 	TelegramBot string
+	// MetricsApart says the metrics have a listener of their own (MetricsHandler), so
+	// this one answers 404 for /metrics. Otherwise /metrics here needs the admin
+	// token as a bearer, or an admin login; with no admin token, only this machine.
+	MetricsApart bool
 }
 
 // Server serves crowdbot's HTTP routes. Other front ends mount theirs with Handle.
@@ -82,6 +86,7 @@ type Server struct {
 	proxies   Proxies
 	token     string
 	secret    []byte
+	adminKey  string // ties admin logins to the token (adminKeyOf)
 	png       ProgressFunc
 	referrer  Referrer
 	tgBot     string
@@ -124,10 +129,13 @@ func New(o Options) *Server {
 		s.secret = make([]byte, 32)
 		_, _ = rand.Read(s.secret) // crypto/rand.Read never fails
 	}
+	s.adminKey = adminKeyOf(s.token, s.secret)
 	s.pages = mustParsePages()
 
 	s.mux.HandleFunc("GET /healthz", s.healthz)
-	s.mux.Handle("GET /metrics", s.metrics.Handler())
+	if !o.MetricsApart {
+		s.mux.HandleFunc("GET /metrics", s.metricsPage)
+	}
 	s.mux.HandleFunc("GET /{$}", s.index)
 	s.mux.HandleFunc("GET /c/{code}", s.campaignPage)
 	s.mux.HandleFunc("GET /c/{code}/progress.png", s.progressImage)

@@ -2,10 +2,13 @@
 // clients at once, each request a member the bot has never seen, pressing the vote
 // button of one idea or one poll, or pledging to one fundraiser, through the real
 // HTTP front (POST /api/chat of a local try-out). It reports the rate, the latency
-// percentiles, the bot's memory before and during the burst (from /metrics), and
-// checks in the database that every acknowledged vote was counted exactly once.
+// percentiles, the bot's memory before and during the burst (from /metrics: -token
+// sends the admin token as a bearer to the main listener, -metrics names the bot's
+// metrics.addr instead), and checks in the database that every acknowledged vote was
+// counted exactly once.
 //
 //	crowdbot-load -url http://127.0.0.1:18080 -kind idea -clients 32 -duration 20s \
+//	  -token "$CROWDBOT_WEB_ADMIN_TOKEN" \
 //	  -db 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable&search_path=burst'
 //
 // docs/bench/burst.sh starts the bot, runs pgbench before and after for the baseline,
@@ -38,9 +41,10 @@ func main() {
 	clients := flag.Int("clients", 32, "clients sending at once, each waiting for its answer before the next request")
 	duration := flag.Duration("duration", 20*time.Second, "how long the burst lasts")
 	dsn := flag.String("db", "", "the bot's database, to count what was stored (optional)")
-	token := flag.String("token", "", "the bot's admin token, to read its memory from /metrics (optional)")
+	token := flag.String("token", "", "the bot's admin token, sent as a bearer to read its memory from /metrics (optional)")
+	metrics := flag.String("metrics", "", "the bot's metrics address when it has one of its own (metrics.addr), as http://127.0.0.1:9090; reading it needs no token")
 	flag.Parse()
-	if err := run(context.Background(), *base, *kind, *clients, *duration, *dsn, *token); err != nil {
+	if err := run(context.Background(), *base, *kind, *clients, *duration, *dsn, *token, *metrics); err != nil {
 		fmt.Fprintln(os.Stderr, "crowdbot-load:", err)
 		os.Exit(1)
 	}
@@ -178,10 +182,13 @@ func setup(ctx context.Context, c *client, kind string) (*target, error) {
 	return nil, fmt.Errorf("unknown kind %q: idea, poll or pledge", kind)
 }
 
-// memory reads the bot's resident and Go heap memory from /metrics.
-func memory(c *client, token string) (rss, heap float64, err error) {
-	req, _ := http.NewRequest(http.MethodGet, c.base+"/metrics", nil)
-	req.Header.Set("Authorization", "Bearer "+token)
+// memory reads the bot's resident and Go heap memory from its /metrics at base,
+// with the admin token as a bearer when there is one.
+func memory(c *client, base, token string) (rss, heap float64, err error) {
+	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	res, err := c.http.Do(req)
 	if err != nil {
 		return 0, 0, err
@@ -207,7 +214,7 @@ func memory(c *client, token string) (rss, heap float64, err error) {
 	return rss, heap, nil
 }
 
-func run(ctx context.Context, base, kind string, clients int, duration time.Duration, dsn, token string) error {
+func run(ctx context.Context, base, kind string, clients int, duration time.Duration, dsn, token, metrics string) error {
 	c := &client{base: strings.TrimRight(base, "/"), http: &http.Client{
 		Timeout:   30 * time.Second,
 		Transport: &http.Transport{MaxIdleConns: clients * 2, MaxIdleConnsPerHost: clients * 2},
@@ -219,8 +226,15 @@ func run(ctx context.Context, base, kind string, clients int, duration time.Dura
 	var idleRSS, idleHeap, peakRSS, peakHeap float64
 	stopMem := make(chan struct{})
 	var memDone sync.WaitGroup
-	if token != "" {
-		if idleRSS, idleHeap, err = memory(c, token); err != nil {
+	// the main listener serves /metrics to the token's bearer; a listener of their
+	// own serves them to anyone
+	readMem := token != "" || metrics != ""
+	if metrics == "" {
+		metrics = c.base
+	}
+	metrics = strings.TrimRight(metrics, "/")
+	if readMem {
+		if idleRSS, idleHeap, err = memory(c, metrics, token); err != nil {
 			return err
 		}
 		memDone.Go(func() {
@@ -231,7 +245,7 @@ func run(ctx context.Context, base, kind string, clients int, duration time.Dura
 				case <-stopMem:
 					return
 				case <-tick.C:
-					if rss, heap, err := memory(c, token); err == nil {
+					if rss, heap, err := memory(c, metrics, token); err == nil {
 						peakRSS, peakHeap = max(peakRSS, rss), max(peakHeap, heap)
 					}
 				}
@@ -285,7 +299,7 @@ func run(ctx context.Context, base, kind string, clients int, duration time.Dura
 	if e := firstErr.Load(); e != nil {
 		fmt.Printf("first failure: %s\n", e)
 	}
-	if token != "" {
+	if readMem {
 		fmt.Printf("memory: idle rss=%.0f MiB heap=%.0f MiB; burst peak rss=%.0f MiB heap=%.0f MiB\n",
 			idleRSS/(1<<20), idleHeap/(1<<20), peakRSS/(1<<20), peakHeap/(1<<20))
 	}

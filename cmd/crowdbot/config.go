@@ -25,6 +25,7 @@ import (
 type Config struct {
 	Database DatabaseConfig `yaml:"database"`
 	HTTP     HTTPConfig     `yaml:"http"`
+	Metrics  MetricsConfig  `yaml:"metrics"`
 	Log      LogConfig      `yaml:"log"`
 	// Admins are owners who are admins everywhere, as platform:id.
 	Admins   []string       `yaml:"admins"`
@@ -67,6 +68,15 @@ type HTTPConfig struct {
 	// one address (an IPv6 /64) other than a trusted proxy may hold.
 	MaxConnections          int `yaml:"max_connections"`
 	MaxConnectionsPerClient int `yaml:"max_connections_per_client"`
+}
+
+// MetricsConfig says where /metrics is served.
+type MetricsConfig struct {
+	// Addr is a listener of the metrics' own (host:port, e.g. 127.0.0.1:9090), where
+	// they answer anyone who reaches it, and the main listener serves none. Empty:
+	// the main listener serves /metrics to the admin token's bearer (or, with no
+	// token, to this machine only).
+	Addr string `yaml:"addr"`
 }
 
 // LogConfig shapes the log.
@@ -194,6 +204,7 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	}
 	set(&c.HTTP.Addr, "CROWDBOT_HTTP_ADDR")
 	set(&c.HTTP.PublicURL, "CROWDBOT_PUBLIC_URL")
+	set(&c.Metrics.Addr, "CROWDBOT_METRICS_ADDR")
 	set(&c.Log.Format, "CROWDBOT_LOG_FORMAT")
 	set(&c.Telegram.APIEndpoint, "CROWDBOT_TELEGRAM_API_ENDPOINT")
 	set(&c.Telegram.Mode, "CROWDBOT_TELEGRAM_MODE")
@@ -271,6 +282,14 @@ func (c *Config) validate() error {
 	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Addr); err != nil {
 		return bad("http.addr", "%q is not host:port", c.HTTP.Addr)
+	}
+	if a := c.Metrics.Addr; a != "" {
+		if _, _, err := net.SplitHostPort(a); err != nil {
+			return bad("metrics.addr", "%q is not host:port", a)
+		}
+		if a == c.HTTP.Addr {
+			return bad("metrics.addr", "%q is http.addr too: give the metrics another port", a)
+		}
 	}
 	if c.HTTP.PublicURL != "" {
 		if u, err := url.Parse(c.HTTP.PublicURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

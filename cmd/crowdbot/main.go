@@ -170,6 +170,20 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	srv := web.HTTPServer(site.Handler(), limits)
 	log.Debug("http limits", "max_connections", limits.MaxConns, "max_connections_per_client", limits.MaxConnsPerClient)
 	log.Info("web page ready", "url", "http://"+ln.Addr().String()+"/", "playground", "http://"+ln.Addr().String()+"/playground")
+	servers := []*http.Server{srv}
+	listeners := []net.Listener{web.Listen(ln, limits, proxies)}
+	if cfg.Metrics.Addr != "" {
+		mln, err := net.Listen("tcp", cfg.Metrics.Addr)
+		if err != nil {
+			_ = ln.Close()
+			return fmt.Errorf("metrics: %w", err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", site.MetricsHandler())
+		servers = append(servers, web.HTTPServer(mux, limits))
+		listeners = append(listeners, mln)
+		log.Info("metrics ready", "url", "http://"+mln.Addr().String()+"/metrics")
+	}
 
 	// work is the context of background loops; it ends with ctx
 	var wg sync.WaitGroup
@@ -181,12 +195,14 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	if p := startDiscord(ctx, cfg, router, site, log, &wg); p != nil {
 		posters = append(posters, p)
 	}
-	errc := make(chan error, 1)
-	wg.Go(func() {
-		if err := srv.Serve(web.Listen(ln, limits, proxies)); err != nil && !errors.Is(err, http.ErrServerClosed) {
-			errc <- fmt.Errorf("http: %w", err)
-		}
-	})
+	errc := make(chan error, len(servers))
+	for i, s := range servers {
+		wg.Go(func() {
+			if err := s.Serve(listeners[i]); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				errc <- fmt.Errorf("http: %w", err)
+			}
+		})
+	}
 	wg.Go(func() { runSpreading(ctx, svc, db, router, metrics, log, posters...) })
 	wg.Go(func() { tg.run(ctx) })
 
@@ -197,8 +213,10 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
-	if serr := srv.Shutdown(sctx); serr != nil {
-		log.Warn("http shutdown", "err", serr)
+	for _, s := range servers {
+		if serr := s.Shutdown(sctx); serr != nil {
+			log.Warn("http shutdown", "err", serr)
+		}
 	}
 	wg.Wait()
 	return err

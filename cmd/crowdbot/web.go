@@ -20,6 +20,7 @@ func newWeb(cfg Config, svc *core.Service, router *bots.Router, metrics *bots.Me
 		Proxies:         proxies,
 		AdminToken:      cfg.Web.AdminToken,
 		SessionSecret:   []byte(cfg.Web.SessionSecret),
+		MetricsApart:    cfg.Metrics.Addr != "",
 	}
 	o.ProgressPNG = router.ProgressPNG
 	o.Referrals = svc

@@ -9,7 +9,9 @@
 # 3. crowdbot-load for each kind: 32 clients, each request a member the bot has never
 #    seen, through POST /api/chat: votes for one idea, votes in one poll, pledges to
 #    one fundraiser; it checks in the database that every acknowledged one was
-#    stored exactly once, and reads the bot's memory from /metrics;
+#    stored exactly once, and reads the bot's memory from /metrics, sending the admin
+#    token as a bearer (without it /metrics answers 401; with metrics.addr set, pass
+#    -metrics http://<that address> instead);
 # 4. pgbench again, since the baseline drifts with the machine's load.
 # The schema keeps the server's durability settings, as pgbench does.
 set -euo pipefail
