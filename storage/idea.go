@@ -267,11 +267,17 @@ WITH req AS MATERIALIZED (
 	UPDATE ideas SET votes = ideas.votes + w.votes
 	FROM (SELECT idea_id, COUNT(*) AS votes FROM won GROUP BY idea_id) w
 	WHERE ideas.id = w.idea_id RETURNING ideas.id, ideas.votes
-), upd AS (
-	INSERT INTO processed_updates (key, created_at) SELECT key, at FROM won WHERE key <> ''
 ), pts AS (
 	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
-	SELECT campaign_id, author_id, 'vote_received', points, at FROM won WHERE points <> 0
+	SELECT campaign_id, author_id, 'vote_received', points, at FROM won WHERE points <> 0` + landedSQL + `
+SELECT won.n, bump.votes FROM won JOIN bump ON bump.id = won.idea_id`
+
+// landedSQL ends the statements of group commit (firstVotesSQL, settleBallotsSQL):
+// for every row of won, it records the platform update and credits a pending
+// referral, with the referrer's points.
+const landedSQL = `
+), upd AS (
+	INSERT INTO processed_updates (key, created_at) SELECT key, at FROM won WHERE key <> ''
 ), ref AS (
 	UPDATE referrals r SET credited_at = won.at FROM won
 	WHERE r.campaign_id = won.campaign_id AND r.member_id = won.member_id AND r.credited_at IS NULL
@@ -280,7 +286,7 @@ WITH req AS MATERIALIZED (
 	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
 	SELECT campaign_id, referrer_id, 'referral', points, at FROM ref WHERE points <> 0
 )
-SELECT won.n, bump.votes FROM won JOIN bump ON bump.id = won.idea_id`
+`
 
 // refused reports whether Postgres answered a statement with an error: run on its
 // own, the statement was rolled back and wrote nothing.

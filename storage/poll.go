@@ -277,19 +277,9 @@ WITH mine AS MATERIALIZED (
 	UPDATE poll_options o SET votes = o.votes + w.votes, version = o.version + w.votes
 	FROM (SELECT campaign_id, idx, COUNT(*) AS votes FROM won GROUP BY campaign_id, idx) w
 	WHERE o.campaign_id = w.campaign_id AND o.idx = w.idx
-), upd AS (
-	INSERT INTO processed_updates (key, created_at) SELECT key, at FROM won WHERE key <> ''
 ), pts AS (
 	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
-	SELECT campaign_id, member_id, 'ballot', points, at FROM won WHERE points <> 0
-), ref AS (
-	UPDATE referrals r SET credited_at = won.at FROM won
-	WHERE r.campaign_id = won.campaign_id AND r.member_id = won.member_id AND r.credited_at IS NULL
-	RETURNING r.campaign_id, r.referrer_id, r.points, won.at
-), refpts AS (
-	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
-	SELECT campaign_id, referrer_id, 'referral', points, at FROM ref WHERE points <> 0
-)
+	SELECT campaign_id, member_id, 'ballot', points, at FROM won WHERE points <> 0` + landedSQL + `
 SELECT n FROM won`
 
 // firstBallots runs one batch of first ballots (see insertBallotsSQL).
