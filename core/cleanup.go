@@ -60,9 +60,10 @@ type CleanupStore interface {
 	// chore name is due at now; any number of callers may ask, one wins each time.
 	ClaimChore(ctx context.Context, name string, now time.Time, every time.Duration) (bool, error)
 	// PruneOutbox deletes outbox rows delivered before before (or parked, their last
-	// try before before). A live poll's card, which is still edited, stays. The once
-	// keys of deleted rows stay spent.
-	PruneOutbox(ctx context.Context, before time.Time, limit int) (int, error)
+	// try before before). A poll's card, which is still edited, stays while its
+	// campaign is in progress or changed since cardsBefore. The once keys of deleted
+	// rows stay spent.
+	PruneOutbox(ctx context.Context, before, cardsBefore time.Time, limit int) (int, error)
 	// PruneUpdates forgets platform updates recorded before before.
 	PruneUpdates(ctx context.Context, before time.Time, limit int) (int, error)
 	// PruneIdleMembers deletes web visitors' members made before before that no
@@ -99,7 +100,10 @@ func (s *Service) Cleanup(ctx context.Context) (CleanupResult, error) {
 			first = fmt.Errorf("cleanup %s: %w", what, err)
 		}
 	}
-	res.Outbox, err = pruneAll(ctx, s.store.PruneOutbox, now.Add(-ret.SentOutbox))
+	cardsBefore := now.Add(-max(ret.SentOutbox, PollCardRefreshWindow))
+	res.Outbox, err = pruneAll(ctx, func(ctx context.Context, before time.Time, limit int) (int, error) {
+		return s.store.PruneOutbox(ctx, before, cardsBefore, limit)
+	}, now.Add(-ret.SentOutbox))
 	keep("outbox", err)
 	res.Updates, err = pruneAll(ctx, s.store.PruneUpdates, now.Add(-ret.ProcessedUpdates))
 	keep("processed updates", err)

@@ -36,7 +36,8 @@ func (db *DB) deleteBatch(table, key, pick string) string {
 // pruneOutboxPick picks a batch of outbox rows done with: sent before the cut-off (by
 // the index on platform, state, sent_at) or parked with their last try before it (by
 // the index on state, next_try_at). A poll's card is edited while its campaign is in
-// progress and for a while after it changes, so it stays that long. Deleting a row
+// progress and for a while after it changes (core.PollCardRefreshWindow), so it stays
+// that long. Deleting a row
 // deletes its poll card record; its once key stays in outbox_once.
 const pruneOutboxPick = `SELECT o.%[1]s FROM outbox_items o
 	WHERE (o.platform IN ? AND o.state = 'sent' AND o.sent_at < ? OR o.state = 'parked' AND o.next_try_at < ?)
@@ -45,12 +46,12 @@ const pruneOutboxPick = `SELECT o.%[1]s FROM outbox_items o
 	ORDER BY o.id LIMIT ?`
 
 // PruneOutbox implements core.CleanupStore.
-func (db *DB) PruneOutbox(ctx context.Context, before time.Time, limit int) (int, error) {
-	before = before.UTC()
+func (db *DB) PruneOutbox(ctx context.Context, before, cardsBefore time.Time, limit int) (int, error) {
+	before, cardsBefore = before.UTC(), cardsBefore.UTC()
 	platforms := []string{string(core.Discord), string(core.Telegram), string(core.Web)}
 	inProgress := []string{string(core.StateDraft), string(core.StateOpen), string(core.StateVoting)}
 	res := db.read(ctx).Exec(db.deleteBatch("outbox_items", "id", pruneOutboxPick),
-		platforms, before, before, pollCardKey, inProgress, before, limit)
+		platforms, before, before, pollCardKey, inProgress, cardsBefore, limit)
 	if res.Error != nil {
 		return 0, fmt.Errorf("prune outbox: %w", translate(res.Error))
 	}

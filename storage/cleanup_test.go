@@ -85,7 +85,7 @@ func TestPruneOutbox(t *testing.T) {
 		pending := outboxIDs(t, db, core.OutboxPending)
 
 		now := t0.Add(8 * day)
-		n, err := db.PruneOutbox(ctx, now.Add(-7*day), 100)
+		n, err := db.PruneOutbox(ctx, now.Add(-7*day), now.Add(-7*day), 100)
 		if err != nil || n != 2 {
 			t.Fatalf("pruned %d rows (%v), want the old sent and the parked one", n, err)
 		}
@@ -107,12 +107,15 @@ func TestPruneOutbox(t *testing.T) {
 			t.Fatalf("a new milestone queued %d rows, want 1", n)
 		}
 
-		// the card goes once the campaign has been closed for the retention time, its
-		// poll card record with it
+		// the card goes once the campaign has been closed for longer than the cards'
+		// cut-off, its poll card record with it
 		if err := db.Exec(ctx, "UPDATE campaigns SET state = 'closed', updated_at = ? WHERE id = ?", t0.Add(day/2), c.ID); err != nil {
 			t.Fatal(err)
 		}
-		if n, err := db.PruneOutbox(ctx, now.Add(-7*day), 100); err != nil || n != 1 {
+		if n, err := db.PruneOutbox(ctx, now.Add(-7*day), t0, 100); err != nil || n != 0 {
+			t.Fatalf("pruned %d rows (%v), want none: the card's campaign changed after its cut-off", n, err)
+		}
+		if n, err := db.PruneOutbox(ctx, now.Add(-7*day), now.Add(-7*day), 100); err != nil || n != 1 {
 			t.Fatalf("pruned %d rows (%v), want the closed poll's card", n, err)
 		}
 		if left, err := db.QueryInt(ctx, "SELECT COUNT(*) FROM poll_cards"); err != nil || left != 0 {
@@ -138,7 +141,7 @@ func TestPruneOutboxInBatches(t *testing.T) {
 		}
 		var got []int
 		for range 4 {
-			n, err := db.PruneOutbox(ctx, t0.Add(day), 3)
+			n, err := db.PruneOutbox(ctx, t0.Add(day), t0.Add(day), 3)
 			if err != nil {
 				t.Fatal(err)
 			}
