@@ -18,7 +18,8 @@ const JobDeadline = 2 * time.Minute
 
 // Scheduler is the one loop that makes time-driven things happen: deadlines move
 // campaigns on (and the kinds queue their results), scheduled progress posts are
-// queued, and reminders go out a day before a deadline. It only asks core what is
+// queued, reminders go out a day before a deadline, and every few minutes the
+// tables that would only grow are pruned. It only asks core what is
 // due at the service clock's time; core claims each thing in the database, so any
 // number of replicas may run a Scheduler, and after downtime each missed thing
 // happens once.
@@ -42,14 +43,16 @@ func NewScheduler(svc *core.Service, log *slog.Logger, tick time.Duration) *Sche
 
 // TickResult counts what one tick did.
 type TickResult struct {
-	Advanced  int // campaigns whose deadline moved them on
-	Posts     int // progress posts queued
-	Reminders int // reminders queued
+	Advanced  int                // campaigns whose deadline moved them on
+	Posts     int                // progress posts queued
+	Reminders int                // reminders queued
+	Cleanup   core.CleanupResult // what the cleanup deleted, when it ran
 }
 
 // Tick runs everything due now, once: deadlines first (so a campaign that just
 // closed gets no reminder and no progress post of its open self), then progress
-// posts, then reminders. It goes on past a failing step and returns the first error.
+// posts, then reminders, then the cleanup when it is due (core.CleanupEvery). It
+// goes on past a failing step and returns the first error.
 func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 	var res TickResult
 	var first error
@@ -64,6 +67,8 @@ func (s *Scheduler) Tick(ctx context.Context) (TickResult, error) {
 	res.Posts, err = s.svc.PostDueUpdates(ctx)
 	keep(err)
 	res.Reminders, err = s.svc.QueueReminders(ctx)
+	keep(err)
+	res.Cleanup, err = s.svc.Cleanup(ctx)
 	keep(err)
 	return res, first
 }
@@ -80,8 +85,11 @@ func (s *Scheduler) Run(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			s.log.Error("scheduler", "err", err)
 		}
-		if res != (TickResult{}) {
+		if res.Advanced+res.Posts+res.Reminders > 0 {
 			s.log.Info("scheduler", "deadlines", res.Advanced, "progress_posts", res.Posts, "reminders", res.Reminders)
+		}
+		if c := res.Cleanup; c.Rows() > 0 {
+			s.log.Info("cleanup", "outbox_rows", c.Outbox, "processed_updates", c.Updates, "idle_members", c.Members)
 		}
 		select {
 		case <-ctx.Done():

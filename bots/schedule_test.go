@@ -265,3 +265,74 @@ func TestSchedulerReplicas(t *testing.T) {
 		}
 	})
 }
+
+// TestCleanupRunsOnCadence: the tick prunes at once, then not again until
+// core.CleanupEvery has passed, and of two replicas ticking together one prunes.
+func TestCleanupRunsOnCadence(t *testing.T) {
+	h := New(t)
+	ctx := context.Background()
+	old := func(key string) {
+		t.Helper()
+		err := h.Store.Exec(ctx, "INSERT INTO processed_updates (key, created_at) VALUES (?, ?)", key, h.Clock.Now().Add(-72*time.Hour))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	left := func() int64 {
+		t.Helper()
+		n, err := h.Store.QueryInt(ctx, "SELECT COUNT(*) FROM processed_updates")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	s := bots.NewScheduler(h.Service, nil, 0)
+	tick := func(s *bots.Scheduler) core.CleanupResult {
+		t.Helper()
+		res, err := s.Tick(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Cleanup
+	}
+	old("telegram:1")
+	if c := tick(s); !c.Ran || c.Updates != 1 || left() != 0 {
+		t.Fatalf("first tick: %+v, %d left", c, left())
+	}
+	old("telegram:2")
+	for range 4 {
+		h.Clock.Advance(bots.DefaultTick * 4) // a minute
+		if c := tick(s); c.Ran || left() != 1 {
+			t.Fatalf("tick at %v ran the cleanup again: %+v, %d left", h.Clock.Now(), c, left())
+		}
+	}
+	h.Clock.Advance(core.CleanupEvery - 4*time.Minute)
+	if c := tick(s); !c.Ran || c.Updates != 1 || left() != 0 {
+		t.Fatalf("tick after %v: %+v, %d left", core.CleanupEvery, c, left())
+	}
+
+	replica := bots.NewScheduler(core.NewService(h.Store, h.Clock, core.DefaultSettings()), nil, 0)
+	h.Clock.Advance(core.CleanupEvery)
+	old("telegram:3")
+	var ran, pruned int
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for _, sc := range []*bots.Scheduler{s, replica} {
+		wg.Go(func() {
+			res, err := sc.Tick(ctx)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				t.Error(err)
+			}
+			if res.Cleanup.Ran {
+				ran++
+			}
+			pruned += res.Cleanup.Updates
+		})
+	}
+	wg.Wait()
+	if ran != 1 || pruned != 1 || left() != 0 {
+		t.Fatalf("two replicas: %d ran, %d pruned, %d left", ran, pruned, left())
+	}
+}

@@ -442,9 +442,13 @@ func (s *Service) exportPoll(ctx context.Context, c *Campaign) (*Table, error) {
 // StalePollCards lists posted poll cards whose tally or state moved on since they
 // were last refreshed (see Refresher in bots).
 func (s *Service) StalePollCards(ctx context.Context, limit int) ([]PollCard, error) {
-	// a closed poll's cards are refreshed within moments; a week covers any outage
-	return s.store.StalePollCards(ctx, s.clock.Now().Add(-7*24*time.Hour), limit)
+	return s.store.StalePollCards(ctx, s.clock.Now().Add(-PollCardRefreshWindow), limit)
 }
+
+// PollCardRefreshWindow is how long after its campaign last changed a poll's posted
+// card is still brought up to date: a closed poll's cards are refreshed within
+// moments, and a week covers any outage.
+const PollCardRefreshWindow = 7 * 24 * time.Hour
 
 // ClaimPollCard records that a card is being refreshed to a version and state, and
 // reports whether this caller should edit it.

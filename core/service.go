@@ -23,6 +23,7 @@ type Store interface {
 	SpreadStore
 	EarningsStore
 	AdminSessionStore
+	CleanupStore
 }
 
 // Settings are the operator's choices that shape the rules.
@@ -40,6 +41,8 @@ type Settings struct {
 	// the database is used; setting a key kept outside the database means a copy of
 	// the database alone cannot tell who chose what.
 	BallotKey []byte
+	// Retention says how long the rows that would otherwise only grow are kept.
+	Retention Retention
 }
 
 // DefaultSettings returns the settings used when the operator sets none.
@@ -58,6 +61,7 @@ func DefaultSettings() Settings {
 		},
 		TaskMinAccuracy: 0.6,
 		TaskGoldWarmup:  3,
+		Retention:       DefaultRetention(),
 	}
 }
 
@@ -93,6 +97,7 @@ func NewService(store Store, clock Clock, settings Settings) *Service {
 	if settings.TaskGoldWarmup <= 0 {
 		settings.TaskGoldWarmup = def.TaskGoldWarmup
 	}
+	settings.Retention = settings.Retention.withDefaults()
 	return &Service{store: store, clock: clock, settings: settings}
 }
 

@@ -51,6 +51,10 @@ type Member struct {
 	CreatedAt  time.Time
 }
 
+// WebSessionPrefix starts the platform id of a web member known only by their
+// session cookie (a public visitor), as opposed to a name typed in the try-out.
+const WebSessionPrefix = "~"
+
 // MemberRef identifies a member as a platform sees them.
 type MemberRef struct {
 	Platform   Platform

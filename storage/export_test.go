@@ -28,3 +28,19 @@ func (db *DB) LoseVoteAnswers() (restore func()) {
 	})
 	return func() { db.votes = votes }
 }
+
+// MemberRefs lists the columns that keep a member from being pruned, as table.column.
+func MemberRefs() []string {
+	out := []string{"prompts.member_id"}
+	for _, r := range memberRefs {
+		out = append(out, r.table+"."+r.column)
+	}
+	return out
+}
+
+// QueryStrings runs a query of one text column, for tests that read the schema.
+func (db *DB) QueryStrings(ctx context.Context, sql string, args ...any) ([]string, error) {
+	var out []string
+	err := db.read(ctx).Raw(sql, args...).Scan(&out).Error
+	return out, err
+}

@@ -20,6 +20,7 @@ func migrations() []*gormigrate.Migration {
 		fundraiserMigrations(),
 		taskMigrations(),
 		spreadMigrations(),
+		cleanupMigrations(),
 	)
 }
 

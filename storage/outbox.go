@@ -104,10 +104,41 @@ func enqueue(tx *gorm.DB, now time.Time, anns ...core.Announcement) error {
 			rows = append(rows, r)
 		}
 	}
-	if len(rows) == 0 {
-		return nil
+	rows, err := spendOnceKeys(tx, now, rows)
+	if err != nil || len(rows) == 0 {
+		return err
 	}
 	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error
+}
+
+// outboxOnceRow records that an announcement's once key was queued. It outlives the
+// outbox row it was queued with, which is pruned once sent, so a key is spent for
+// good.
+type outboxOnceRow struct {
+	Key       string
+	CreatedAt time.Time
+}
+
+func (outboxOnceRow) TableName() string { return "outbox_once" }
+
+// spendOnceKeys records the once key of each row that has one and returns the rows
+// to queue: those without a key and those whose key was not spent before. A second
+// transaction spending the same key waits for the first and then finds it spent.
+func spendOnceKeys(tx *gorm.DB, now time.Time, rows []outboxRow) ([]outboxRow, error) {
+	keep := rows[:0]
+	for _, r := range rows {
+		if r.OnceKey != nil {
+			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&outboxOnceRow{Key: *r.OnceKey, CreatedAt: now.UTC()})
+			if res.Error != nil {
+				return nil, fmt.Errorf("enqueue %s: once key: %w", r.Key, res.Error)
+			}
+			if res.RowsAffected == 0 {
+				continue
+			}
+		}
+		keep = append(keep, r)
+	}
+	return keep, nil
 }
 
 type linkDest struct {

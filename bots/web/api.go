@@ -26,9 +26,9 @@ const (
 // Limits of a chat request.
 const (
 	maxChatBody   = 32 << 10
-	maxNameLen    = 32  // characters
-	maxUpdateID   = 40  // bytes
-	sessionPrefix = "~" // starts the platform id of a session member; never a local name
+	maxNameLen    = 32                    // characters
+	maxUpdateID   = 40                    // bytes
+	sessionPrefix = core.WebSessionPrefix // starts the platform id of a session member; never a local name
 )
 
 // chatRequest is what POST /api/chat takes.

@@ -34,6 +34,7 @@ type Config struct {
 	Web      WebConfig      `yaml:"web"`
 	Rules    RulesConfig    `yaml:"rules"`
 	Polls    PollsConfig    `yaml:"polls"`
+	Cleanup  CleanupConfig  `yaml:"cleanup"`
 
 	// passwordInYAML is set when database.url came from the file itself.
 	passwordInYAML bool
@@ -153,6 +154,59 @@ type PollsConfig struct {
 	BallotKey string `yaml:"-"`
 }
 
+// CleanupConfig says how long the rows that would otherwise only grow are kept.
+type CleanupConfig struct {
+	// SentOutboxAfter is how long a delivered (or given up) announcement is kept.
+	SentOutboxAfter Duration `yaml:"sent_outbox_after"`
+	// ProcessedUpdatesAfter is how long a platform update's id is remembered, to drop
+	// a second delivery of it.
+	ProcessedUpdatesAfter Duration `yaml:"processed_updates_after"`
+	// IdleMembersAfter is how old a web visitor who never took part must be to go.
+	IdleMembersAfter Duration `yaml:"idle_members_after"`
+}
+
+// Duration is a time.Duration written as Go writes one ("36h", "90m") or as whole
+// days ("7d").
+type Duration time.Duration
+
+// parseDuration reads a Duration.
+func parseDuration(s string) (Duration, error) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 || n > 100000 {
+			return 0, fmt.Errorf("%q is not a number of days", s)
+		}
+		return Duration(time.Duration(n) * 24 * time.Hour), nil
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (7d, 36h, 90m)", s)
+	}
+	return Duration(d), nil
+}
+
+// UnmarshalYAML reads a Duration from a YAML string.
+func (d *Duration) UnmarshalYAML(n *yaml.Node) error {
+	v, err := parseDuration(n.Value)
+	if err != nil {
+		return fmt.Errorf("line %d: %w", n.Line, err)
+	}
+	*d = v
+	return nil
+}
+
+// String writes d as Go does.
+func (d Duration) String() string { return time.Duration(d).String() }
+
+// Shortest retention accepted: an update must be remembered for the platforms'
+// redelivery window (Telegram keeps an undelivered update for a day), and an
+// announcement for a while after it went, for the admins' outbox page.
+const (
+	minSentOutboxAfter       = time.Hour
+	minProcessedUpdatesAfter = 24 * time.Hour
+	minIdleMembersAfter      = 24 * time.Hour
+)
+
 // defaultConfig returns the configuration used when nothing is set: SQLite in the
 // working directory, the web page on localhost, platform adapters off.
 func defaultConfig() Config {
@@ -169,6 +223,11 @@ func defaultConfig() Config {
 			Points:               s.Points,
 			SubmissionsPerMinute: 20,
 			TaskMinAccuracy:      s.TaskMinAccuracy,
+		},
+		Cleanup: CleanupConfig{
+			SentOutboxAfter:       Duration(s.Retention.SentOutbox),
+			ProcessedUpdatesAfter: Duration(s.Retention.ProcessedUpdates),
+			IdleMembersAfter:      Duration(s.Retention.IdleMembers),
 		},
 	}
 }
@@ -223,6 +282,23 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 		}
 	}
 	set(&c.Web.Tryout, "CROWDBOT_WEB_TRYOUT")
+	durations := []struct {
+		dst      *Duration
+		env, key string
+	}{
+		{&c.Cleanup.SentOutboxAfter, "CROWDBOT_CLEANUP_SENT_OUTBOX_AFTER", "cleanup.sent_outbox_after"},
+		{&c.Cleanup.ProcessedUpdatesAfter, "CROWDBOT_CLEANUP_PROCESSED_UPDATES_AFTER", "cleanup.processed_updates_after"},
+		{&c.Cleanup.IdleMembersAfter, "CROWDBOT_CLEANUP_IDLE_MEMBERS_AFTER", "cleanup.idle_members_after"},
+	}
+	for _, d := range durations {
+		if v := getenv(d.env); v != "" {
+			parsed, err := parseDuration(v)
+			if err != nil {
+				return fmt.Errorf("config %s (%s): %w", d.key, d.env, err)
+			}
+			*d.dst = parsed
+		}
+	}
 	list(&c.Admins, "CROWDBOT_ADMINS")
 	list(&c.HTTP.TrustedProxies, "CROWDBOT_HTTP_TRUSTED_PROXIES")
 	secrets := []struct {
@@ -402,6 +478,19 @@ func (c *Config) validate() error {
 	if c.Rules.TaskMinAccuracy < 0 || c.Rules.TaskMinAccuracy > 1 {
 		return bad("rules.task_min_accuracy", "%v is not between 0 and 1", c.Rules.TaskMinAccuracy)
 	}
+	for _, d := range []struct {
+		v   Duration
+		min time.Duration
+		key string
+	}{
+		{c.Cleanup.SentOutboxAfter, minSentOutboxAfter, "cleanup.sent_outbox_after"},
+		{c.Cleanup.ProcessedUpdatesAfter, minProcessedUpdatesAfter, "cleanup.processed_updates_after"},
+		{c.Cleanup.IdleMembersAfter, minIdleMembersAfter, "cleanup.idle_members_after"},
+	} {
+		if time.Duration(d.v) < d.min {
+			return bad(d.key, "%v is shorter than %v", d.v, d.min)
+		}
+	}
 	if k := c.Polls.BallotKey; k != "" && len(k) < 16 {
 		return bad("polls.ballot_key_file", "the ballot key (or CROWDBOT_BALLOT_KEY) must be at least 16 characters")
 	}
@@ -415,7 +504,12 @@ func (c *Config) settings() core.Settings {
 		points[k] = v
 	}
 	return core.Settings{MaxFundraiserDays: c.Rules.MaxFundraiserDays, Points: points, TaskMinAccuracy: c.Rules.TaskMinAccuracy,
-		BallotKey: []byte(c.Polls.BallotKey)}
+		BallotKey: []byte(c.Polls.BallotKey),
+		Retention: core.Retention{
+			SentOutbox:       time.Duration(c.Cleanup.SentOutboxAfter),
+			ProcessedUpdates: time.Duration(c.Cleanup.ProcessedUpdatesAfter),
+			IdleMembers:      time.Duration(c.Cleanup.IdleMembersAfter),
+		}}
 }
 
 // validWebhookSecret reports whether Telegram accepts s as a webhook secret token.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"crowdbot/bots/web"
+	"crowdbot/core"
 )
 
 func writeFile(t *testing.T, name, body string) string {
@@ -93,6 +94,10 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		{yaml: "http:\n  request_timeout: 1ms\n", key: "http.request_timeout"},
 		{yaml: "http:\n  max_connections: -1\n", key: "http.max_connections"},
 		{yaml: "http:\n  max_connections_per_client: 0\n", key: "http.max_connections_per_client"},
+		{yaml: "cleanup:\n  processed_updates_after: 2h\n", key: "cleanup.processed_updates_after"},
+		{yaml: "cleanup:\n  sent_outbox_after: soon\n", key: "line 2"},
+		{env: map[string]string{"CROWDBOT_CLEANUP_IDLE_MEMBERS_AFTER": "-3d"}, key: "cleanup.idle_members_after"},
+		{env: map[string]string{"CROWDBOT_CLEANUP_SENT_OUTBOX_AFTER": "30m"}, key: "cleanup.sent_outbox_after"},
 	}
 	for _, c := range cases {
 		path := ""
@@ -106,6 +111,27 @@ func TestConfigErrorsNameTheKey(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "secret") {
 			t.Errorf("error leaks the password: %v", err)
 		}
+	}
+}
+
+// TestConfigCleanup: the retention defaults to core's, is read in days or as Go
+// durations from the file, and the environment wins.
+func TestConfigCleanup(t *testing.T) {
+	cfg, err := loadConfig("", envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cfg.settings().Retention; got != core.DefaultRetention() {
+		t.Errorf("default retention = %+v, want %+v", got, core.DefaultRetention())
+	}
+	path := writeFile(t, "c.yaml", "cleanup:\n  sent_outbox_after: 3d\n  processed_updates_after: 36h\n  idle_members_after: 90d\n")
+	cfg, err = loadConfig(path, envOf(map[string]string{"CROWDBOT_CLEANUP_PROCESSED_UPDATES_AFTER": "4d"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := core.Retention{SentOutbox: 72 * time.Hour, ProcessedUpdates: 96 * time.Hour, IdleMembers: 90 * 24 * time.Hour}
+	if got := cfg.settings().Retention; got != want {
+		t.Errorf("retention = %+v, want %+v", got, want)
 	}
 }
 
