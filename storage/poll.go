@@ -113,7 +113,14 @@ func loadPoll(q *gorm.DB, campaignID int64, tally bool) (*core.Poll, error) {
 		return nil, translate(err)
 	}
 	var ballots int64
-	if tally {
+	if tally && row.Multi == 1 {
+		// a ballot of a single-choice poll holds exactly one option, or none and is
+		// not counted: the ballots are the options' votes, with no count of a table
+		// that grows with every voter
+		for _, o := range opts {
+			ballots += int64(o.Votes)
+		}
+	} else if tally {
 		if err := q.Model(&pollVoterRow{}).Where("campaign_id = ? AND voted = ?", campaignID, true).Count(&ballots).Error; err != nil {
 			return nil, translate(err)
 		}
