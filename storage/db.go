@@ -258,7 +258,8 @@ func forUpdate(tx *gorm.DB) *gorm.DB {
 	return tx.Clauses(clause.Locking{Strength: "UPDATE"})
 }
 
-// translate turns gorm's errors into core codes; core errors pass through.
+// translate turns gorm's errors into core codes, and a database out of reach or
+// out of time into EUNAVAILABLE; core errors pass through.
 func translate(err error) error {
 	switch {
 	case err == nil:
@@ -270,7 +271,8 @@ func translate(err error) error {
 	case errors.Is(err, gorm.ErrDuplicatedKey):
 		return core.Errorf(core.ECONFLICT, "error.conflict")
 	}
-	return err
+	// an error that did not come through gorm (a batch's answer lost on the way)
+	return asUnavailable(err)
 }
 
 // notFound turns a missing row into a core not-found error with a specific key.

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -53,8 +54,13 @@ func withDeadlines(dsn string) (string, error) {
 type pgDialector struct{ *postgres.Dialector }
 
 func (d pgDialector) Translate(err error) error {
-	err = d.Dialector.Translate(err)
-	if core.AsError(err) == nil && unavailable(err) {
+	return asUnavailable(d.Dialector.Translate(err))
+}
+
+// asUnavailable marks err as core's EUNAVAILABLE when it says the database is out of
+// reach or out of time (see unavailable), keeping it in the chain.
+func asUnavailable(err error) error {
+	if err != nil && core.AsError(err) == nil && unavailable(err) {
 		return fmt.Errorf("%w: %w", core.Errorf(core.EUNAVAILABLE, "error.unavailable"), err)
 	}
 	return err
@@ -75,7 +81,7 @@ func unavailable(err error) bool {
 			"57P01", "57P02", "57P03": // shutting down, crashed, starting
 			return true
 		}
-		return pgErr.Code[:2] == "08" // connection exceptions
+		return strings.HasPrefix(pgErr.Code, "08") // connection exceptions
 	}
 	var connErr *pgconn.ConnectError
 	var netErr net.Error

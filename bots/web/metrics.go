@@ -49,7 +49,9 @@ func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) {
 	admin, err := s.isAdmin(r)
 	if err != nil {
 		s.log.Error("check admin login", "path", r.URL.Path, "err", err)
-		refuse(http.StatusInternalServerError, "error.internal")
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		w.WriteHeader(httpStatus(err))
+		_, _ = w.Write([]byte(s.errorText(locale, err) + "\n"))
 		return
 	}
 	if !admin {
