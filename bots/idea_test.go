@@ -297,3 +297,28 @@ func TestCardArgsAfterJSON(t *testing.T) {
 		t.Fatalf("money after JSON: %q", rep.Text)
 	}
 }
+
+// TestStrangersVote: a vote button pressed by people the bot has never seen makes
+// each of them a member with the vote, answered in their platform's language, and a
+// member who chose another language with /lang is answered in theirs.
+func TestStrangersVote(t *testing.T) {
+	h := New(t)
+	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Next flavour"`), "campaign.created"))
+	vote := fmt.Sprintf("iv:%d", h.Expect(h.Say(Bob, "/idea "+code+" Pistachio"), "idea.added").Args["id"].(int64))
+	for i, lang := range core.Locales {
+		stranger := Who{Platform: core.Discord, ID: fmt.Sprint(7000 + i), Name: "Stranger " + lang, Locale: lang, Space: "g1", Channel: "c1"}
+		r := h.Expect(h.Press(stranger, vote), "idea.voted")
+		if r.Args["count"] != i+1 || r.Text != h.Router.Catalog().T(lang, "idea.voted", r.Args) {
+			t.Errorf("%s: %+v", lang, r)
+		}
+		m, err := h.Store.FindMember(context.Background(), core.MemberRef{Platform: core.Discord, ExternalID: stranger.ID})
+		if err != nil || m == nil || m.Name != stranger.Name {
+			t.Fatalf("%s: stranger's member row %+v, %v", lang, m, err)
+		}
+	}
+	// Dave's platform speaks English; he chose Italian
+	h.Expect(h.Say(Dave, "/lang it"), "lang.set")
+	if r := h.Expect(h.Press(Dave, vote), "idea.voted"); r.Text != h.Router.Catalog().T("it", "idea.voted", r.Args) {
+		t.Errorf("vote by a member who chose Italian answered %q", r.Text)
+	}
+}

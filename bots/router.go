@@ -250,7 +250,10 @@ func inputLocale(in Input) string {
 // identify loads the space and member and works out language and admin rights.
 func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
 	identify := r.svc.Identify
-	if in.Guest && r.reads(in) {
+	switch {
+	case in.Action != "" && identifiesLater[ParseAction(in.Action).Verb]:
+		identify = r.svc.IdentifyLater
+	case in.Guest && r.reads(in):
 		identify = r.svc.IdentifyGuest
 	}
 	sp, m, err := identify(ctx, in.Space, in.Member)
@@ -273,6 +276,11 @@ func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
 		Actor:  r.Actor(in, sp, m),
 	}, nil
 }
+
+// identifiesLater lists the actions whose one change finds or makes their member
+// itself, in the same statement (core.Service.IdentifyLater): the vote buttons a crowd
+// of people the bot has never seen presses.
+var identifiesLater = map[string]bool{"iv": true}
 
 // reads reports whether an input only reads: a Read command, or plain text, which
 // answers a question a guest was never asked. A button press changes something.
@@ -438,11 +446,18 @@ func (r *Router) runAction(ctx context.Context, req *Request, id, text string) (
 	if !ok || len(id) > MaxActionLen {
 		return "action", nil, core.Errorf(core.EINVALID, "error.unknown_action")
 	}
-	if err := r.enroll(ctx, req); err != nil {
-		return "action", nil, err
+	later := identifiesLater[act.Verb]
+	if !later {
+		if err := r.enroll(ctx, req); err != nil {
+			return "action", nil, err
+		}
 	}
 	req.Act, req.Text = act, text
 	replies, err := f(ctx, req)
+	if l := req.Actor.Member.Locale; later && l != "" {
+		// the member, filled in by the action, chose a language
+		req.Locale = l
+	}
 	return "action:" + act.Verb, replies, err
 }
 
