@@ -190,7 +190,7 @@ func (r *Router) pollPost(ctx context.Context, req *Request) ([]Reply, error) {
 }
 
 func (r *Router) pollVote(ctx context.Context, req *Request) ([]Reply, error) {
-	c, held, err := r.svc.Vote(ctx, req.Actor, req.Act.Field(0), int(req.Act.Int(1)))
+	c, held, err := r.svc.Vote(ctx, &req.Actor, req.Act.Field(0), int(req.Act.Int(1)))
 	if err != nil {
 		return nil, err
 	}

@@ -536,3 +536,38 @@ func TestPollCardsRefreshCoalesced(t *testing.T) {
 		t.Fatalf("closed card %q still has %d button rows", e.reply.Text, len(e.reply.Buttons))
 	}
 }
+
+// TestStrangersBallot: poll buttons pressed by people the bot has never seen, on an
+// open and on an anonymous poll, make each of them a member with the ballot,
+// answered in their platform's language; a refused press by a member who chose
+// another language is answered in theirs, and makes no member of a stranger.
+func TestStrangersBallot(t *testing.T) {
+	h := New(t)
+	for n, opts := range []string{`"Best pizza?" Margherita Diavola`, `"Secret?" Yes No anonymous=true`} {
+		code := newPoll(t, h, opts)
+		for i, lang := range core.Locales {
+			stranger := Who{Platform: core.Discord, ID: fmt.Sprint(7100 + 10*n + i), Name: "Stranger " + lang, Locale: lang, Space: "g1", Channel: "c1"}
+			r := h.Expect(h.Press(stranger, vote(code, 1)), "poll.voted")
+			if r.Text != h.Router.Catalog().T(lang, "poll.voted", r.Args) {
+				t.Errorf("%s: %q", lang, r.Text)
+			}
+			if m, err := h.Store.FindMember(context.Background(), core.MemberRef{Platform: core.Discord, ExternalID: stranger.ID}); err != nil || m == nil {
+				t.Fatalf("%s: stranger's member row %+v, %v", lang, m, err)
+			}
+			// the same stranger again: their ballot is found and taken back
+			h.Expect(h.Press(stranger, vote(code, 1)), "poll.withdrawn")
+			h.Expect(h.Press(stranger, vote(code, 0)), "poll.voted")
+		}
+		wantVotes(t, h, code, len(core.Locales), len(core.Locales), 0)
+	}
+	h.Expect(h.Say(Dave, "/lang fr"), "lang.set")
+	code := newPoll(t, h, `"Q?" A B`)
+	if r := h.Expect(h.Press(Dave, vote(code, 5)), "error.poll_bad_option"); r.Text != h.Router.Catalog().T("fr", "error.poll_bad_option", r.Args) {
+		t.Errorf("refused press by a member who chose French answered %q", r.Text)
+	}
+	ghost := Who{Platform: core.Discord, ID: "7199", Name: "Ghost", Locale: "it", Space: "g1", Channel: "c1"}
+	h.Expect(h.Press(ghost, vote(code, 5)), "error.poll_bad_option")
+	if m, err := h.Store.FindMember(context.Background(), core.MemberRef{Platform: core.Discord, ExternalID: ghost.ID}); err != nil || m != nil {
+		t.Errorf("a refused press made a member: %+v, %v", m, err)
+	}
+}

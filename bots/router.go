@@ -280,7 +280,7 @@ func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
 // identifiesLater lists the actions whose one change finds or makes their member
 // itself, in the same statement (core.Service.IdentifyLater): the vote buttons a crowd
 // of people the bot has never seen presses.
-var identifiesLater = map[string]bool{"iv": true}
+var identifiesLater = map[string]bool{"iv": true, "pv": true}
 
 // reads reports whether an input only reads: a Read command, or plain text, which
 // answers a question a guest was never asked. A button press changes something.
@@ -454,9 +454,17 @@ func (r *Router) runAction(ctx context.Context, req *Request, id, text string) (
 	}
 	req.Act, req.Text = act, text
 	replies, err := f(ctx, req)
-	if l := req.Actor.Member.Locale; later && l != "" {
-		// the member, filled in by the action, chose a language
-		req.Locale = l
+	if later {
+		if err != nil && req.Actor.Member.ID == 0 {
+			// refused before the store found the member: who are they?
+			if rerr := r.svc.Recall(ctx, &req.Actor); rerr != nil {
+				r.log.Warn("recall member", "err", rerr)
+			}
+		}
+		if l := req.Actor.Member.Locale; l != "" {
+			// the member, filled in by the action, chose a language
+			req.Locale = l
+		}
 	}
 	return "action:" + act.Verb, replies, err
 }

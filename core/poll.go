@@ -185,8 +185,12 @@ type PollStore interface {
 	// an empty one on the first press), asks decide for the change, and moves the
 	// option counts (refusing with ELIMIT an option at its limit), the ballot count
 	// and the tally version, crediting points on the member's first ballot. The
-	// campaign must be open, checked in the same transaction.
-	Vote(ctx context.Context, campaignID, memberID int64, now time.Time, points int, decide BallotFunc) error
+	// campaign must be open, checked in the same transaction. A voter whose ID is 0
+	// is a member not looked up yet: the store finds or makes them by Platform and
+	// ExternalID, with the ballot when it can, and fills in voter. A first ballot is
+	// decided before its voter is found: a decision bound to the member's id needs
+	// them made first (Service.Enroll).
+	Vote(ctx context.Context, campaignID int64, voter *Member, now time.Time, points int, decide BallotFunc) error
 	// ClosePoll makes t (a close) and moves the tally version on, so that posted
 	// cards are refreshed, in one transaction.
 	ClosePoll(ctx context.Context, t Transition) error
@@ -305,7 +309,9 @@ func (s *Service) PostPoll(ctx context.Context, actor Actor, code string) (*Camp
 // is sealed with AES-GCM under a key derived from the ballot secret and bound to the
 // poll and the member, so only this service, holding the secret, can open it to
 // change the vote. Nothing else (commands, exports, the dashboard) ever opens it.
-func (s *Service) Vote(ctx context.Context, actor Actor, code string, option int) (*Campaign, []PollOption, error) {
+// The actor may be one identified later (IdentifyLater): the store finds or makes
+// them with the ballot and fills in actor.Member.
+func (s *Service) Vote(ctx context.Context, actor *Actor, code string, option int) (*Campaign, []PollOption, error) {
 	c, err := s.CampaignOf(ctx, code, KindPoll)
 	if err != nil {
 		return nil, nil, err
@@ -322,6 +328,10 @@ func (s *Service) Vote(ctx context.Context, actor Actor, code string, option int
 	}
 	var seal *ballotSeal
 	if p.Anonymous {
+		// a sealed ballot is bound to its member's id
+		if err := s.Enroll(ctx, actor); err != nil {
+			return nil, nil, err
+		}
 		if seal, err = s.ballotSeal(ctx); err != nil {
 			return nil, nil, err
 		}
@@ -361,7 +371,7 @@ func (s *Service) Vote(ctx context.Context, actor Actor, code string, option int
 		}
 		return ch, err
 	}
-	if err := s.store.Vote(ctx, c.ID, actor.Member.ID, s.clock.Now(), s.PointsFor(PointsBallot), decide); err != nil {
+	if err := s.store.Vote(ctx, c.ID, &actor.Member, s.clock.Now(), s.PointsFor(PointsBallot), decide); err != nil {
 		return nil, nil, err
 	}
 	out := make([]PollOption, len(held))

@@ -216,6 +216,36 @@ func (s *Service) IdentifyLater(ctx context.Context, space SpaceRef, member Memb
 	return sp, &Member{Platform: member.Platform, ExternalID: member.ExternalID, Name: cleanName(member.Name)}, nil
 }
 
+// Enroll makes the member of an actor identified later (IdentifyLater), for a change
+// that needs their id before the store call that records it; a known member is left
+// as they are.
+func (s *Service) Enroll(ctx context.Context, actor *Actor) error {
+	if actor.Member.ID != 0 {
+		return nil
+	}
+	m, err := s.store.UpsertMember(ctx, MemberRef{Platform: actor.Member.Platform, ExternalID: actor.Member.ExternalID, Name: actor.Member.Name}, s.clock.Now())
+	if err != nil {
+		return fmt.Errorf("enroll member: %w", err)
+	}
+	actor.Member = *m
+	return nil
+}
+
+// Recall fills in the member of an actor identified later (IdentifyLater) whose change
+// did not reach the store, when they are known, so that they are answered in their
+// language; it makes no member.
+func (s *Service) Recall(ctx context.Context, actor *Actor) error {
+	if actor.Member.ID != 0 {
+		return nil
+	}
+	m, err := s.store.FindMember(ctx, MemberRef{Platform: actor.Member.Platform, ExternalID: actor.Member.ExternalID})
+	if err != nil || m == nil {
+		return err
+	}
+	actor.Member = *m
+	return nil
+}
+
 // identifySpace checks an update's references and finds or creates its space.
 func (s *Service) identifySpace(ctx context.Context, space SpaceRef, member MemberRef) (*Space, error) {
 	if !space.Platform.Valid() || !member.Platform.Valid() || space.ExternalID == "" || member.ExternalID == "" {

@@ -42,7 +42,7 @@ type DB struct {
 	// SQLite has one connection and no round trips to save)
 	votes *batcher[firstVote, firstVoteResult]
 	// ballots gathers concurrent first ballots of polls (Postgres only, as votes)
-	ballots *batcher[firstBallot, bool]
+	ballots *batcher[firstBallot, firstBallotResult]
 	// newMembers gathers the members a crowd brings at the same moment into one
 	// insert (Postgres only, as votes)
 	newMembers *batcher[memberUpsert, memberUpserted]
