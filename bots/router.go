@@ -226,8 +226,11 @@ func (r *Router) Handle(ctx context.Context, in Input) []Reply {
 	ctx = core.WithUpdate(ctx, in.Platform, in.UpdateID)
 	what, replies, err := r.dispatch(ctx, req)
 	r.metrics.Updates.WithLabelValues(string(in.Platform), what).Inc()
+	var notices []Reply
 	if err != nil {
 		replies = r.failure(req, what, err)
+	} else if in.Notices {
+		notices = r.notices(ctx, req)
 	}
 	for _, rep := range replies {
 		if rep.Prompt != nil && rep.Prompt.Action != "" {
@@ -236,7 +239,30 @@ func (r *Router) Handle(ctx context.Context, in Input) []Reply {
 			}
 		}
 	}
-	return r.withImages(ctx, req, r.render(req, replies))
+	return r.withImages(ctx, req, append(notices, r.render(req, replies)...))
+}
+
+// notices renders the private notices waiting for the member, for a front end that
+// shows them with its next answer (Input.Notices), in the member's language of now.
+// They are marked delivered as they are taken: one that cannot be rendered is
+// logged and left out rather than shown again and again.
+func (r *Router) notices(ctx context.Context, req *Request) []Reply {
+	items, err := r.svc.TakeNotices(ctx, req.Actor)
+	if err != nil {
+		r.log.Error("take notices", "member", req.Actor.Member.ID, "err", err)
+		return nil
+	}
+	var out []Reply
+	for _, it := range items {
+		rep, err := r.Card(ctx, it.Announcement, req.Locale)
+		if err != nil {
+			r.log.Error("render notice", "outbox", it.ID, "key", it.Announcement.Key, "err", err)
+			continue
+		}
+		rep.Ephemeral = true
+		out = append(out, rep)
+	}
+	return out
 }
 
 // inputLocale is the language of an input as its platform gives it, or the first.
