@@ -87,3 +87,16 @@ func TestNoticesReachWebMembers(t *testing.T) {
 		})
 	}
 }
+
+// TestPlaygroundHint: plain text in the playground that answers no question gets a
+// one-line hint, in the member's language.
+func TestPlaygroundHint(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	for _, lang := range []string{"en", "fr", "it"} {
+		code, out := b.chat(map[string]any{"member": "bob", "text": "hello?", "locale": lang})
+		if rs := replies(t, out); code != http.StatusOK || len(rs) != 1 || text(rs[0]) != e.tr(lang, "help.hint") {
+			t.Errorf("%s: %d %v", lang, code, out)
+		}
+	}
+}
