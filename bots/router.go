@@ -584,6 +584,11 @@ func (r *Router) renderArgs(locale string, args map[string]any) map[string]any {
 			if prefix, ok := KeyedArgs[k]; ok && r.cat.Has(prefix+v) {
 				out[k] = r.cat.T(locale, prefix+v, nil)
 			}
+			if k == "kind" && r.cat.Has("kind.a."+v) {
+				// the kind with its article, as a sentence needs it: "an ideas
+				// campaign", "a poll"
+				out["kind_a"] = r.cat.T(locale, "kind.a."+v, nil)
+			}
 		default:
 			out[k] = v
 		}
