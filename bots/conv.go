@@ -43,6 +43,11 @@ type Input struct {
 	Attachments []Attachment
 	// Private is true in a one-to-one chat with the bot.
 	Private bool
+	// Notices is set by a front end that cannot send a member anything between two
+	// of their messages (the web): the private notices waiting for them (an idea's
+	// new status, a win, a disqualification, a rejected answer) come first in the
+	// replies to this input.
+	Notices bool
 }
 
 // Attachment is a file a member sent, kept by reference to the platform's copy.

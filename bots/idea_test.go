@@ -186,12 +186,12 @@ func TestIdeasPaginate(t *testing.T) {
 
 func TestHelpAndLang(t *testing.T) {
 	h := New(t)
-	member := h.Expect(h.Say(Bob, "/help"), "help.title")
-	admin := h.Expect(h.Say(Admin, "/help"), "help.title")
+	member := h.Expect(h.Say(Bob, "/help campaign"), "help.topic.campaign")
+	admin := h.Expect(h.Say(Admin, "/help campaign"), "help.topic.campaign")
 	if strings.Contains(member.Text, "/campaign new") || !strings.Contains(admin.Text, "/campaign new") {
 		t.Fatalf("admin commands shown to the wrong people:\nmember: %s\nadmin: %s", member.Text, admin.Text)
 	}
-	if strings.Contains(member.Text, "/idea status") || !strings.Contains(member.Text, "/idea <code>") {
+	if member = h.Expect(h.Say(Bob, "/help ideas"), "help.topic.ideas"); strings.Contains(member.Text, "/idea status") || !strings.Contains(member.Text, "/idea <code>") {
 		t.Fatalf("member help: %s", member.Text)
 	}
 	h.Expect(h.Say(Bob, "/lang de"), "error.bad_locale")

@@ -205,33 +205,63 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, actor core.Ac
 	s.render(w, http.StatusOK, "dashboard", p)
 }
 
-// outboxRow is a parked outbox row with its campaign's code.
+// outboxRow is an outbox row with its campaign's code.
 type outboxRow struct {
 	core.OutboxItem
 	Code string
+	// Where is the destination in words: a channel, a member privately, or a web
+	// member, who is shown it with their next message (nothing is posted).
+	Where string
 }
 
-// outbox lists the parked rows: posts that kept failing, with the last error.
+// outboxData is what the outbox page shows: the rows waiting (the dashboard's
+// count of waiting posts) and the rows parked.
+type outboxData struct {
+	Waiting []outboxRow
+	Parked  []outboxRow
+}
+
+// outbox lists the rows waiting to be delivered, and the parked rows (posts that kept
+// failing) with their last error.
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request, actor core.Actor) {
 	p := s.newPage(w, r, "web.outbox.title")
 	p.Admin = true
-	items, err := s.svc.Outbox(r.Context(), actor, core.OutboxParked, core.MaxOutboxList)
+	codes := map[int64]string{}
+	list := func(state core.OutboxState) ([]outboxRow, error) {
+		items, err := s.svc.Outbox(r.Context(), actor, state, core.MaxOutboxList)
+		if err != nil {
+			return nil, err
+		}
+		rows := make([]outboxRow, 0, len(items))
+		for _, it := range items {
+			id := it.Announcement.CampaignID
+			if _, ok := codes[id]; !ok && id != 0 {
+				if c, err := s.svc.CampaignByID(r.Context(), id); err == nil {
+					codes[id] = c.Code
+				}
+			}
+			where := string(it.Platform) + " " + it.ChannelID
+			switch {
+			case it.ChannelID != "":
+			case it.Platform == core.Web:
+				where = p.T("web.outbox.next_message")
+			default:
+				where = string(it.Platform) + " " + p.T("web.outbox.private")
+			}
+			rows = append(rows, outboxRow{OutboxItem: it, Code: codes[id], Where: where})
+		}
+		return rows, nil
+	}
+	var d outboxData
+	var err error
+	if d.Waiting, err = list(core.OutboxPending); err == nil {
+		d.Parked, err = list(core.OutboxParked)
+	}
 	if err != nil {
 		s.errorPage(w, r, err)
 		return
 	}
-	codes := map[int64]string{}
-	rows := make([]outboxRow, 0, len(items))
-	for _, it := range items {
-		id := it.Announcement.CampaignID
-		if _, ok := codes[id]; !ok && id != 0 {
-			if c, err := s.svc.CampaignByID(r.Context(), id); err == nil {
-				codes[id] = c.Code
-			}
-		}
-		rows = append(rows, outboxRow{OutboxItem: it, Code: codes[id]})
-	}
-	p.Data = rows
+	p.Data = d
 	s.render(w, http.StatusOK, "outbox", p)
 }
 

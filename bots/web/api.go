@@ -217,6 +217,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		Text:     req.Text,
 		Action:   req.Action,
 		Private:  true,
+		Notices:  true, // nothing reaches a web member between two of their messages
 	}
 	if req.UpdateID != "" {
 		in.UpdateID = member.ExternalID + ":" + req.UpdateID

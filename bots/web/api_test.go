@@ -75,8 +75,8 @@ func TestChatContract(t *testing.T) {
 	if want := e.tr("en", "error.unknown_command", "command", "/frobnicate"); text(rs[0]) != want {
 		t.Fatalf("unknown command: %v", rs)
 	}
-	// plain text with no question pending is chat the bot ignores
-	if rs := b.say("bob", "hello there"); len(rs) != 0 {
+	// plain text with no question pending gets a hint to the commands
+	if rs := b.say("bob", "hello there"); len(rs) != 1 || text(rs[0]) != e.tr("en", "help.hint") {
 		t.Fatalf("chat: %v", rs)
 	}
 }
