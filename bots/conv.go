@@ -46,7 +46,8 @@ type Input struct {
 	// Notices is set by a front end that cannot send a member anything between two
 	// of their messages (the web): the private notices waiting for them (an idea's
 	// new status, a win, a disqualification, a rejected answer) come first in the
-	// replies to this input.
+	// replies to this input when it is a message (a button press is answered in
+	// place, and leaves them for the next message).
 	Notices bool
 }
 

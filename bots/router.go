@@ -234,7 +234,9 @@ func (r *Router) Handle(ctx context.Context, in Input) []Reply {
 	var notices []Reply
 	if err != nil {
 		replies = r.failure(req, what, err)
-	} else if in.Notices {
+	} else if in.Notices && in.Action == "" {
+		// with a message, not a button press: a press is answered in place, and
+		// a crowd's presses cost no read more
 		notices = r.notices(ctx, req)
 	}
 	for _, rep := range replies {
