@@ -289,7 +289,7 @@ func TestOutboxPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := b.get("/admin/outbox")
-	for _, want := range []string{"announce.closed", "/c/" + code, "-1001", `&lt;script&gt;alert(&#34;bot removed&#34;)&lt;/script&gt;`, "<td>8</td>"} {
+	for _, want := range []string{"announce.closed", "/c/" + code, "-1001", `&lt;script&gt;alert(&#34;bot removed&#34;)&lt;/script&gt;`, ">8</td>"} {
 		if !strings.Contains(res.Body, want) {
 			t.Errorf("outbox lacks %q", want)
 		}
