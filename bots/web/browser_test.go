@@ -18,6 +18,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"crowdbot/bots/botstest"
+	"crowdbot/core"
 )
 
 // chromiumNames are the commands a Chromium may be installed as.
@@ -346,12 +349,33 @@ func phone(t *testing.T, ctx context.Context) {
 	if got := eval(`document.querySelector("h1").innerText`); got != e.tr("en", "web.admin.title") {
 		t.Fatalf("/admin shows %q", got)
 	}
-	oneLine := `(() => { const c = document.querySelector("td.code code"); return c ? String(c.getClientRects().length) : "none" })()`
+	oneLine := `(() => { const c = document.querySelector("td.code code, td.code a"); return c ? String(c.getClientRects().length) : "none" })()`
 	if got := eval(oneLine); got != "1" {
 		t.Errorf("the code column wraps on a phone: %s lines", got)
 	}
 	fits("admin")
+	// a post that kept failing, with a long error, as the outbox page lists it
+	h := e.h
+	linked := botstest.Code(t, h.Expect(h.Say(botstest.Admin, `/campaign new ideas "Linked"`), "campaign.created"))
+	h.Expect(h.Say(botstest.Admin, "/campaign link "+linked), "campaign.linked")
+	lc, err := h.Service.Campaign(context.Background(), linked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Store.Enqueue(context.Background(), h.Clock.Now(), core.CampaignAnnouncement(lc, "announce.closed", "title", lc.Title, "code", lc.Code)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Store.Exec(context.Background(), "UPDATE outbox_items SET state = ?, attempts = 8, last_error = ?", string(core.OutboxParked),
+		"403 Forbidden: Forbidden: bot was kicked from the supergroup chat -1001234567890 and cannot post there any more"); err != nil {
+		t.Fatal(err)
+	}
 	open("/admin/outbox")
+	if got := eval(`String(document.querySelectorAll("table.admin tbody tr").length)`); got == "0" {
+		t.Errorf("no parked post listed")
+	}
+	if got := eval(oneLine); got != "1" {
+		t.Errorf("the outbox's code column wraps: %s lines", got)
+	}
 	fits("outbox")
 	// and on a wide screen, where the dashboard is a table
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {

@@ -42,6 +42,10 @@
     img.src = src;
     img.alt = "";
     img.loading = "lazy";
+    // a picture that arrives late still shows whole at the bottom of the log
+    img.addEventListener("load", function () {
+      if (body.parentNode === log.lastElementChild) log.scrollTop = log.scrollHeight;
+    });
     body.appendChild(img);
   }
 
