@@ -92,6 +92,11 @@ type Reply struct {
 	Ephemeral bool
 	// Edit replaces the message whose button was pressed, instead of sending a new one.
 	Edit bool
+	// Refresh marks an Edit that only brings a card everyone sees up to date (a poll's
+	// tally after a vote in a group): a platform whose edits spend the chat's limited
+	// rate may leave it out, and it never becomes a new message. The Refresher edits
+	// posted cards anyway.
+	Refresh bool
 	// Toast, when set, is a short notice for the button press itself (Telegram shows
 	// it as a callback answer, Discord as an ephemeral reply).
 	Toast bool

@@ -235,6 +235,8 @@ func (s *Service) CreatePoll(ctx context.Context, actor Actor, in NewPoll) (*Cam
 	if err := s.store.CreatePoll(ctx, c, p, linkFor(actor, now), pollCard); err != nil {
 		return nil, nil, fmt.Errorf("create poll: %w", err)
 	}
+	// the first card shows what every later one does: no counts on a hidden poll
+	p.mask(c)
 	return c, p, nil
 }
 
@@ -589,4 +591,43 @@ func (b *ballotSeal) open(campaignID, memberID int64, token string) ([]int, erro
 	}
 	// the key changed and the old one is gone: refuse rather than count twice
 	return nil, Errorf(ECONFLICT, "error.poll_ballot_sealed")
+}
+
+// Shares returns each count's share of their sum in whole percent, rounded by the
+// largest remainder: each share is its exact value rounded down or up, and the
+// shares add up to exactly 100 (0 each when the sum is 0). Ties on the remainder go
+// to the smaller count, then the earlier one, so that 199 to 1 reads 99% to 1%, not
+// 100% to 0%. Every front end (chat cards, pictures, pages) shows a poll's
+// options with these shares, of all the votes cast, so they agree with each other.
+func Shares(counts []int) []int {
+	out := make([]int, len(counts))
+	total := 0
+	for _, n := range counts {
+		total += max(n, 0)
+	}
+	if total == 0 {
+		return out
+	}
+	rest := make([]int, len(counts))
+	left := 100
+	for i, n := range counts {
+		n = max(n, 0)
+		out[i] = n * 100 / total
+		rest[i] = n * 100 % total
+		left -= out[i]
+	}
+	order := make([]int, len(counts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if rest[a] != rest[b] {
+			return rest[b] - rest[a]
+		}
+		return counts[a] - counts[b]
+	})
+	for _, i := range order[:left] {
+		out[i]++
+	}
+	return out
 }

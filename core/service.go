@@ -24,6 +24,7 @@ type Store interface {
 	EarningsStore
 	AdminSessionStore
 	CleanupStore
+	UploadStore
 }
 
 // Settings are the operator's choices that shape the rules.

@@ -19,7 +19,8 @@ import (
 const adminChannel = "admin"
 
 // admin wraps an admin page: without an admin login it answers nothing but a
-// redirect to the login form, on every address, loopback included.
+// redirect to the login form, on every address, loopback included, except to the
+// owner of a local try-out without an admin token (see localOwner).
 func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, actor core.Actor)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
@@ -30,14 +31,18 @@ func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, actor core
 			s.errorPage(w, r, err)
 			return
 		}
+		who := core.MemberRef{Platform: core.Web, ExternalID: sessionPrefix + sess.Visitor, Name: "admin"}
+		if !ok && s.localOwner(r) {
+			// one member for the try-out's owner, whatever cookie the browser holds
+			ok, who.ExternalID = true, sessionPrefix+"tryout-owner"
+		}
 		if !ok {
 			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 			return
 		}
 		// the page's own checks (newPage) need not ask the database again
 		r = r.WithContext(context.WithValue(r.Context(), adminChecked{}, true))
-		sp, m, err := s.svc.Identify(r.Context(), core.SpaceRef{Platform: core.Web, ExternalID: webSpace},
-			core.MemberRef{Platform: core.Web, ExternalID: sessionPrefix + sess.Visitor, Name: "admin"})
+		sp, m, err := s.svc.Identify(r.Context(), core.SpaceRef{Platform: core.Web, ExternalID: webSpace}, who)
 		if err != nil {
 			s.errorPage(w, r, err)
 			return
@@ -49,12 +54,25 @@ func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, actor core
 // adminChecked marks a request's context once its admin login has been checked.
 type adminChecked struct{}
 
-// isAdmin reports whether the request holds an admin login (see adminLogin).
+// isAdmin reports whether the request holds an admin login (see adminLogin), or
+// comes from the owner of a local try-out (see localOwner).
 func (s *Server) isAdmin(r *http.Request) (bool, error) {
 	if ok, _ := r.Context().Value(adminChecked{}).(bool); ok {
 		return true, nil
 	}
+	if s.localOwner(r) {
+		return true, nil
+	}
 	return s.adminLogin(r.Context(), s.session(r))
+}
+
+// localOwner reports whether a request comes from the owner of a local try-out: a
+// try-out with no admin token, reached from this machine directly (a loopback peer
+// and Host, no header a proxy adds), from one of its own pages or the address bar.
+// Whoever sits at the machine runs the deployment; with a token the login form is
+// the way in, as anywhere.
+func (s *Server) localOwner(r *http.Request) bool {
+	return s.local && s.token == "" && loopbackHost(hostOnly(r.Host)) && tryoutReach(r) && sameOrigin(r)
 }
 
 // adminLogin reports whether a session holds an admin login: one opened under the
@@ -87,6 +105,11 @@ type loginData struct {
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
+	if s.localOwner(r) {
+		// nothing to log in to: the try-out's owner has the dashboard
+		http.Redirect(w, r, "/admin", http.StatusSeeOther)
+		return
+	}
 	p := s.newPage(w, r, "web.login.title")
 	p.Data = loginData{Closed: s.token == ""}
 	s.render(w, http.StatusOK, "login", p)
