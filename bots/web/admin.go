@@ -237,11 +237,11 @@ type outboxRow struct {
 	Where string
 }
 
-// outboxData is what the outbox page shows: the rows waiting (the dashboard's
-// count of waiting posts) and the rows parked.
-type outboxData struct {
-	Waiting []outboxRow
-	Parked  []outboxRow
+// outboxSection is one list of the outbox page: the rows waiting (the dashboard's
+// count of waiting posts), or the rows parked; Empty is said when it has none.
+type outboxSection struct {
+	ID, Title, Intro, Empty string
+	Rows                    []outboxRow
 }
 
 // outbox lists the rows waiting to be delivered, and the parked rows (posts that kept
@@ -275,16 +275,19 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request, actor core.Actor
 		}
 		return rows, nil
 	}
-	var d outboxData
-	var err error
-	if d.Waiting, err = list(core.OutboxPending); err == nil {
-		d.Parked, err = list(core.OutboxParked)
+	waiting, err := list(core.OutboxPending)
+	var parked []outboxRow
+	if err == nil {
+		parked, err = list(core.OutboxParked)
 	}
 	if err != nil {
 		s.errorPage(w, r, err)
 		return
 	}
-	p.Data = d
+	p.Data = []outboxSection{
+		{ID: "waiting", Title: p.T("web.admin.pending", "count", len(waiting)), Intro: p.T("web.outbox.waiting_intro"), Rows: waiting},
+		{ID: "parked", Title: p.T("web.admin.parked", "count", len(parked)), Intro: p.T("web.outbox.intro"), Empty: p.T("web.outbox.empty"), Rows: parked},
+	}
 	s.render(w, http.StatusOK, "outbox", p)
 }
 
