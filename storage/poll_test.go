@@ -42,6 +42,20 @@ func voter(t testing.TB, db *storage.DB, admin core.Actor, id string) (core.Acto
 	return core.Actor{Member: *m, Space: admin.Space, Channel: admin.Channel}, nil
 }
 
+// pollTotals returns a poll with its tally, and the sum of its options' votes.
+func pollTotals(t *testing.T, svc *core.Service, code string) (*core.Poll, int) {
+	t.Helper()
+	_, p, err := svc.Poll(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0
+	for _, o := range p.Options {
+		sum += o.Votes
+	}
+	return p, sum
+}
+
 // indexes returns the indexes of options.
 func indexes(opts []core.PollOption) []int {
 	out := make([]int, len(opts))
@@ -241,14 +255,7 @@ func TestVotesRaceTheClose(t *testing.T) {
 		})
 		wg.Wait()
 		reportFailures(t, failures)
-		_, p, err := svc.Poll(ctx, c.Code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum := 0
-		for _, o := range p.Options {
-			sum += o.Votes
-		}
+		p, sum := pollTotals(t, svc, c.Code)
 		if p.Ballots != int(counted.Load()) || sum != p.Ballots || counted.Load()+refused.Load() != int64(members) || refused.Load() == 0 {
 			t.Fatalf("%d acknowledged, %d refused; tally holds %d ballots, %d votes", counted.Load(), refused.Load(), p.Ballots, sum)
 		}
@@ -716,14 +723,7 @@ func TestBallotsByReference(t *testing.T) {
 				return errors.Join(<-errs, <-errs)
 			})
 			reportFailures(t, failures)
-			_, p, err := svc.Poll(ctx, c.Code)
-			if err != nil {
-				t.Fatal(err)
-			}
-			sum := 0
-			for _, o := range p.Options {
-				sum += o.Votes
-			}
+			p, sum := pollTotals(t, svc, c.Code)
 			rows, _ := db.StoredBallots(ctx, c.ID)
 			members, err := db.QueryInt(ctx, "SELECT COUNT(*) FROM members WHERE platform = 'discord' AND external_id LIKE ?", fmt.Sprint(base/1000)+"%")
 			if err != nil || p.Ballots != people || sum != people || len(rows) != people || members != int64(people) {
