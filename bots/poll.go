@@ -190,7 +190,7 @@ func (r *Router) pollPost(ctx context.Context, req *Request) ([]Reply, error) {
 }
 
 func (r *Router) pollVote(ctx context.Context, req *Request) ([]Reply, error) {
-	c, held, err := r.svc.Vote(ctx, &req.Actor, req.Act.Field(0), int(req.Act.Int(1)))
+	c, held, p, err := r.svc.Vote(ctx, &req.Actor, req.Act.Field(0), int(req.Act.Int(1)))
 	if err != nil {
 		return nil, err
 	}
@@ -203,10 +203,6 @@ func (r *Router) pollVote(ctx context.Context, req *Request) ([]Reply, error) {
 		toast.Msg = M("poll.voted", "choices", strings.Join(labels, ", "), "count", len(held))
 	}
 	// the pressed card shows the new tally at once
-	p, err := r.svc.PollOf(ctx, c)
-	if err != nil {
-		return nil, err
-	}
 	card := r.pollCard(c, p)
 	card.Edit = true
 	if req.In.Private || req.In.Platform == core.Web {

@@ -305,7 +305,8 @@ func (s *Service) PostPoll(ctx context.Context, actor Actor, code string) (*Camp
 // the one chosen; on a multi=N poll, a member holds up to N options. The ballot is
 // changed in one transaction that holds it, so a member is never counted twice, and
 // an option at its limit takes nobody more. It returns the options the actor now
-// holds (their labels, without counts).
+// holds (their labels, without counts) and the poll's tally just after the ballot
+// (tallyAfter).
 //
 // Anonymous polls never store which option a member chose in the clear: the ballot
 // is sealed with AES-GCM under a key derived from the ballot secret and bound to the
@@ -313,32 +314,33 @@ func (s *Service) PostPoll(ctx context.Context, actor Actor, code string) (*Camp
 // change the vote. Nothing else (commands, exports, the dashboard) ever opens it.
 // The actor may be one identified later (IdentifyLater): the store finds or makes
 // them with the ballot and fills in actor.Member.
-func (s *Service) Vote(ctx context.Context, actor *Actor, code string, option int) (*Campaign, []PollOption, error) {
+func (s *Service) Vote(ctx context.Context, actor *Actor, code string, option int) (*Campaign, []PollOption, *Poll, error) {
 	c, err := s.CampaignOf(ctx, code, KindPoll)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if c.State != StateOpen {
-		return nil, nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
+		return nil, nil, nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
 	}
 	p, err := s.store.PollSettings(ctx, c.ID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("vote: %w", err)
+		return nil, nil, nil, fmt.Errorf("vote: %w", err)
 	}
 	if option < 0 || option >= len(p.Options) {
-		return nil, nil, Errorf(EINVALID, "error.poll_bad_option")
+		return nil, nil, nil, Errorf(EINVALID, "error.poll_bad_option")
 	}
 	var seal *ballotSeal
 	if p.Anonymous {
 		// a sealed ballot is bound to its member's id
 		if err := s.Enroll(ctx, actor); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		if seal, err = s.ballotSeal(ctx); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	var held []int
+	var last BallotChange // the change decided last, the one the store made
 	decide := func(prev string) (BallotChange, error) {
 		var before []int
 		var err error
@@ -371,16 +373,48 @@ func (s *Service) Vote(ctx context.Context, actor *Actor, code string, option in
 		} else {
 			ch.Choices = formatChoices(held)
 		}
+		last = ch
 		return ch, err
 	}
 	if err := s.store.Vote(ctx, c.ID, &actor.Member, s.clock.Now(), s.PointsFor(PointsBallot), decide); err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	out := make([]PollOption, len(held))
 	for i, o := range held {
 		out[i] = PollOption{Index: o, Label: p.Options[o].Label}
 	}
-	return c, out, nil
+	tally, err := s.tallyAfter(ctx, c, p, last)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, out, tally, nil
+}
+
+// tallyAfter is a poll's tally just after a ballot change, for the card that answers
+// the press: on a single-choice poll, whose ballots are its options' votes, the counts
+// read before the ballot with the change applied (no read more; a ballot cast by
+// someone else at the same moment shows on the next card); a multi-choice poll's
+// ballots are counted again.
+func (s *Service) tallyAfter(ctx context.Context, c *Campaign, p *Poll, ch BallotChange) (*Poll, error) {
+	if p.Multi != 1 {
+		return s.PollOf(ctx, c)
+	}
+	t := *p
+	t.Options = slices.Clone(p.Options)
+	for _, i := range ch.Remove {
+		t.Options[i].Votes--
+	}
+	for _, i := range ch.Add {
+		t.Options[i].Votes++
+	}
+	t.Ballots = 0
+	for i := range t.Options {
+		t.Options[i].Votes = max(t.Options[i].Votes, 0)
+		t.Ballots += t.Options[i].Votes
+	}
+	t.Version += int64(len(ch.Add) + len(ch.Remove))
+	t.mask(c)
+	return &t, nil
 }
 
 // ClosePoll closes a poll now, on an admin's order.

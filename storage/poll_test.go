@@ -118,16 +118,16 @@ func TestConcurrentBallots(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if _, held, err := svc.Vote(ctx, &a, c.Code, i%5); err != nil || len(held) != 1 {
+					if _, held, _, err := svc.Vote(ctx, &a, c.Code, i%5); err != nil || len(held) != 1 {
 						return fmt.Errorf("member %d vote: %v %v", i, held, err)
 					}
 					switch {
 					case kind == "multi":
-						if _, held, err := svc.Vote(ctx, &a, c.Code, (i+2)%5); err != nil || len(held) != 2 {
+						if _, held, _, err := svc.Vote(ctx, &a, c.Code, (i+2)%5); err != nil || len(held) != 2 {
 							return fmt.Errorf("member %d second choice: %v %v", i, held, err)
 						}
 					case i%10 == 0:
-						if _, held, err := svc.Vote(ctx, &a, c.Code, (i+1)%5); err != nil || !slices.Equal(indexes(held), []int{(i + 1) % 5}) {
+						if _, held, _, err := svc.Vote(ctx, &a, c.Code, (i+1)%5); err != nil || !slices.Equal(indexes(held), []int{(i + 1) % 5}) {
 							return fmt.Errorf("member %d change: %v %v", i, held, err)
 						}
 					}
@@ -176,12 +176,12 @@ func TestConcurrentLimit(t *testing.T) {
 				return err
 			}
 			for o := range 3 {
-				_, _, err := svc.Vote(ctx, &a, c.Code, (i+o)%3)
+				_, _, _, err := svc.Vote(ctx, &a, c.Code, (i+o)%3)
 				if err == nil {
 					placed.Add(1)
 					// some try to move to a fuller option: they are refused or moved, never both
 					if i%7 == 0 {
-						if _, _, err := svc.Vote(ctx, &a, c.Code, (i+o+1)%3); err != nil && core.ErrorCode(err) != core.ELIMIT {
+						if _, _, _, err := svc.Vote(ctx, &a, c.Code, (i+o+1)%3); err != nil && core.ErrorCode(err) != core.ELIMIT {
 							return err
 						}
 					}
@@ -243,7 +243,7 @@ func TestVotesRaceTheClose(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			switch _, _, err := svc.Vote(ctx, &a, c.Code, i%3); core.ErrorCode(err) {
+			switch _, _, _, err := svc.Vote(ctx, &a, c.Code, i%3); core.ErrorCode(err) {
 			case "":
 				counted.Add(1)
 			case core.ECLOSED:
@@ -281,7 +281,7 @@ func TestOneMemberRacesThemselves(t *testing.T) {
 			t.Fatal(err)
 		}
 		reportFailures(t, storagetest.Crowd(storagetest.Scale(db, 200), 8, func(i int) error {
-			_, _, err := svc.Vote(ctx, &a, c.Code, i%2)
+			_, _, _, err := svc.Vote(ctx, &a, c.Code, i%2)
 			return err
 		}))
 		_, p, _ := svc.Poll(ctx, c.Code)
@@ -309,7 +309,7 @@ func TestAnonymousBallotsAreSealed(t *testing.T) {
 				t.Fatal(err)
 			}
 			voters = append(voters, a)
-			if _, _, err := svc.Vote(ctx, &a, c.Code, 1); err != nil {
+			if _, _, _, err := svc.Vote(ctx, &a, c.Code, 1); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -328,15 +328,15 @@ func TestAnonymousBallotsAreSealed(t *testing.T) {
 
 		// another installation's key opens nothing: the change is refused, nothing moves
 		other := core.NewService(&otherSecret{db}, core.NewFakeClock(t0), core.DefaultSettings())
-		if _, _, err := other.Vote(ctx, &voters[0], c.Code, 2); core.AsError(err) == nil || core.AsError(err).Key != "error.poll_ballot_sealed" {
+		if _, _, _, err := other.Vote(ctx, &voters[0], c.Code, 2); core.AsError(err) == nil || core.AsError(err).Key != "error.poll_ballot_sealed" {
 			t.Fatalf("a foreign key opened a ballot: %v", err)
 		}
 		// a configured key takes over: old ballots still open, new ones use it
 		keyed := core.NewService(db, core.NewFakeClock(t0), core.Settings{BallotKey: []byte("operator key from the environment")})
-		if _, held, err := keyed.Vote(ctx, &voters[0], c.Code, 2); err != nil || !slices.Equal(indexes(held), []int{2}) {
+		if _, held, _, err := keyed.Vote(ctx, &voters[0], c.Code, 2); err != nil || !slices.Equal(indexes(held), []int{2}) {
 			t.Fatalf("change with a configured key: %v %v", held, err)
 		}
-		if _, _, err := svc.Vote(ctx, &voters[0], c.Code, 0); core.AsError(err) == nil || core.AsError(err).Key != "error.poll_ballot_sealed" {
+		if _, _, _, err := svc.Vote(ctx, &voters[0], c.Code, 0); core.AsError(err) == nil || core.AsError(err).Key != "error.poll_ballot_sealed" {
 			t.Fatalf("a ballot sealed with the configured key opened without it: %v", err)
 		}
 		_, p, _ := svc.Poll(ctx, c.Code)
@@ -390,7 +390,7 @@ func TestPollExportAndPoints(t *testing.T) {
 			who core.Actor
 			opt int
 		}{{a, 2}, {a, 0}, {b, 1}, {b, 1}, {b, 1}} {
-			if _, _, err := svc.Vote(ctx, &v.who, c.Code, v.opt); err != nil {
+			if _, _, _, err := svc.Vote(ctx, &v.who, c.Code, v.opt); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -432,7 +432,7 @@ func TestPollCardClaims(t *testing.T) {
 			return cards
 		}
 		a, _ := voter(t, db, admin, "v1")
-		if _, _, err := svc.Vote(ctx, &a, c.Code, 0); err != nil {
+		if _, _, _, err := svc.Vote(ctx, &a, c.Code, 0); err != nil {
 			t.Fatal(err)
 		}
 		if cards := stale(); len(cards) != 0 {
@@ -564,7 +564,7 @@ func TestFirstBallotsBatch(t *testing.T) {
 	if ok, err := db.AddReferral(ctx, core.Referral{CampaignID: open.ID, MemberID: m[0].Member.ID, ReferrerID: m[4].Member.ID, Via: "t", CreatedAt: t0}, 7); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	if _, _, err := svc.Vote(ctx, &m[1], open.Code, 1); err != nil {
+	if _, _, _, err := svc.Vote(ctx, &m[1], open.Code, 1); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Exec(ctx, "INSERT INTO processed_updates (key, created_at) VALUES ('telegram:seen', ?)", t0); err != nil {
@@ -630,10 +630,10 @@ func TestFirstBallotsBatch(t *testing.T) {
 	}
 
 	// the general path takes the others and says why
-	if _, _, err := svc.Vote(ctx, &m[2], capped.Code, 0); err != nil {
+	if _, _, _, err := svc.Vote(ctx, &m[2], capped.Code, 0); err != nil {
 		t.Errorf("capped option through the general path: %v", err)
 	}
-	if _, _, err := svc.Vote(ctx, &m[3], closed.Code, 0); core.ErrorCode(err) != core.ECLOSED {
+	if _, _, _, err := svc.Vote(ctx, &m[3], closed.Code, 0); core.ErrorCode(err) != core.ECLOSED {
 		t.Errorf("closed poll: %v", err)
 	}
 
@@ -708,7 +708,7 @@ func TestBallotsByReference(t *testing.T) {
 				errs := make(chan error, 2)
 				press := func(option int) {
 					a := stranger(i)
-					_, _, err := svc.Vote(ctx, a, c.Code, option)
+					_, _, _, err := svc.Vote(ctx, a, c.Code, option)
 					if err == nil && a.Member.ID == 0 {
 						err = fmt.Errorf("person %d not filled in", i)
 					}
@@ -731,7 +731,7 @@ func TestBallotsByReference(t *testing.T) {
 					anonymous, p.Ballots, sum, len(rows), members, people, err)
 			}
 			// person 1 holds option 1: pressing it again by reference takes it back
-			if _, held, err := svc.Vote(ctx, stranger(1), c.Code, 1); err != nil || len(held) != 0 {
+			if _, held, _, err := svc.Vote(ctx, stranger(1), c.Code, 1); err != nil || len(held) != 0 {
 				t.Errorf("anonymous=%v: second press by reference: %v, holds %v", anonymous, err, held)
 			}
 		}
