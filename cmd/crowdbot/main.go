@@ -108,7 +108,7 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB, 
 	if db.Dialect() == storage.Postgres {
 		where = "postgres" // the URL may hold a password
 	} else if where == "" {
-		where = storage.DefaultSQLiteFile
+		where = storage.DefaultSQLiteFile // a file that says url: ""
 	}
 	log.Info("database ready", "dialect", db.Dialect(), "at", where)
 	return db, nil
@@ -141,10 +141,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	metrics := bots.NewMetrics()
-	publicURL := cfg.HTTP.PublicURL
-	if publicURL == "" {
-		publicURL = "http://" + cfg.HTTP.Addr
-	}
+	publicURL := cfg.publicURL()
 	router := bots.NewRouter(bots.Options{
 		Service: svc, Catalog: catalog, Owners: cfg.Admins, SubmissionsPerMinute: cfg.Rules.SubmissionsPerMinute,
 		Metrics: metrics, Logger: log, PublicURL: publicURL, TelegramBot: tg.username(), Deadline: cfg.HTTP.RequestTimeout,
