@@ -38,7 +38,7 @@ func (k Kind) Valid() bool {
 // State is where a campaign is in its life.
 type State string
 
-// Campaign states. See DESIGN.md: draft -> open -> (voting) -> closed; fundraisers end
+// Campaign states. See docs/DESIGN.md: draft -> open -> (voting) -> closed; fundraisers end
 // funded, failed or closed; any live campaign can be cancelled.
 const (
 	StateDraft     State = "draft"
