@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"sort"
 	"strings"
@@ -137,5 +138,32 @@ func TestDefaultsAreTheDocumentedOnes(t *testing.T) {
 	cfg.HTTP.PublicURL = "https://crowd.example"
 	if got := cfg.publicURL(); got != "https://crowd.example" {
 		t.Errorf("a set public URL is %q", got)
+	}
+}
+
+// TestExampleStatesTheDefaults loads config.example.yaml, which writes every key with
+// its default, and expects exactly what no file at all gives: the example and
+// defaultConfig cannot drift apart.
+func TestExampleStatesTheDefaults(t *testing.T) {
+	example, err := loadConfig("../../config.example.yaml", envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	none, err := loadConfig("", envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []*Config{&example, &none} {
+		c.passwordInYAML = false
+		// an empty list in the file is no list at all
+		if len(c.Admins) == 0 {
+			c.Admins = nil
+		}
+		if len(c.HTTP.TrustedProxies) == 0 {
+			c.HTTP.TrustedProxies = nil
+		}
+	}
+	if !reflect.DeepEqual(example, none) {
+		t.Errorf("config.example.yaml says\n%+v\nthe defaults are\n%+v", example, none)
 	}
 }
