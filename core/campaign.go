@@ -8,6 +8,8 @@ import (
 	"encoding/hex"
 	"fmt"
 	"time"
+
+	"github.com/robfig/cron/v3"
 )
 
 // Kind is a kind of campaign.
@@ -143,6 +145,18 @@ func ValidCode(s string) bool {
 
 func isCodeChar(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}
+
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// ParseSchedule checks a cron spec (five fields or a descriptor such as @daily; a
+// CRON_TZ= prefix is honoured) and returns the schedule.
+func ParseSchedule(spec string) (cron.Schedule, error) {
+	sched, err := cronParser.Parse(spec)
+	if err != nil {
+		return nil, Errorf(EINVALID, "error.bad_schedule", "spec", spec, "reason", err.Error())
+	}
+	return sched, nil
 }
 
 // NextRun returns the first run of spec strictly after t, in the time zone tz unless
