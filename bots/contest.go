@@ -498,8 +498,11 @@ func (r *Router) contestSummary(ctx context.Context, req *Request, c *core.Campa
 		r.phaseLine(c, k),
 		M("contest.summary_counts", "count", p.Entries, "votes", p.Votes),
 	}
-	if w != nil {
-		lines = append(lines, M("contest.summary_winner", "id", w.ID, "entry", w.Title, "author", w.AuthorName))
+	switch {
+	case w != nil:
+		lines = append(lines, M("contest.summary_winner", "id", w.ID, "entry", w.Title, "author", w.AuthorName, "prize", k.Prize))
+	case c.State.Final():
+		lines = append(lines, M("contest.summary_no_winner"))
 	}
 	return lines, nil
 }

@@ -1,0 +1,114 @@
+package bots_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	. "crowdbot/bots/botstest"
+	"crowdbot/core"
+)
+
+// contains fails the test unless text holds every want and none of the refused.
+func contains(t *testing.T, what, text string, want []string, refused ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, text)
+		}
+	}
+	for _, r := range refused {
+		if strings.Contains(text, r) {
+			t.Errorf("%s still says %q:\n%s", what, r, text)
+		}
+	}
+}
+
+// TestFundraiserOutcome closes a fundraiser that reached its goal before its
+// deadline: the close, /campaign show and /fund status say it is funded, when it
+// closed and the deadline it had, in every language, and offer no change to a pledge.
+func TestFundraiserOutcome(t *testing.T) {
+	h := New(t)
+	code := newFund(t, h, `"Album" goal="100 EUR" closes=30d`)
+	h.Expect(h.Say(Bob, "/pledge "+code+" 120"), "pledge.new")
+	h.Clock.Advance(2 * 24 * time.Hour)
+	closed := h.Expect(h.Say(Admin, "/campaign close "+code), "campaign.closed_funded")
+	contains(t, "close", closed.Text, []string{"reached its goal"}, "is now")
+
+	want := map[string]struct{ show, status, yours []string }{
+		"en": {
+			show:   []string{"Closed 2026-03-04 09:00 UTC, before its deadline of 2026-04-01 09:00 UTC.", "✅ Funded"},
+			status: []string{"✅ Funded: the goal was reached"},
+			yours:  []string{"Your pledge: €120.00."},
+		},
+		"fr": {
+			show:   []string{"Close le 2026-03-04 09:00 UTC, avant son échéance du 2026-04-01 09:00 UTC.", "✅ Financée"},
+			status: []string{"✅ Financée : l’objectif est atteint"},
+			yours:  []string{"Votre promesse : 120,00\u00a0€."},
+		},
+		"it": {
+			show:   []string{"Chiusa il 2026-03-04 09:00 UTC, prima della scadenza del 2026-04-01 09:00 UTC.", "✅ Finanziata"},
+			status: []string{"✅ Finanziata: l’obiettivo è stato raggiunto"},
+			yours:  []string{"Il tuo impegno: 120,00\u00a0€."},
+		},
+	}
+	for _, lang := range core.Locales {
+		w := want[lang]
+		show := h.Expect(h.Say(Bob.In(lang), "/campaign show "+code), "campaign.show")
+		contains(t, lang+" show", show.Text, w.show, "Closes", "Clôture", "Chiude")
+		st := h.Expect(h.Say(Bob.In(lang), "/fund status "+code), "fund.status")
+		contains(t, lang+" status", st.Text, append(w.status, w.yours...), "/pledge", "left")
+		if len(st.Buttons) != 0 {
+			t.Errorf("%s: a closed fundraiser has pledge buttons: %v", lang, st.Buttons)
+		}
+	}
+}
+
+// TestFailedAndClosedWording: a fundraiser that misses its goal says it is not
+// funded, never "is now failed", and what a closed campaign refuses says it closed.
+func TestFailedAndClosedWording(t *testing.T) {
+	h := New(t)
+	code := newFund(t, h, `"Album" goal="100 EUR" closes=30d`)
+	h.Expect(h.Say(Bob, "/pledge "+code+" 10"), "pledge.new")
+	closed := h.Expect(h.Say(Admin.In("fr"), "/campaign close "+code), "campaign.closed_failed")
+	contains(t, "close", closed.Text, []string{"elle n’a pas atteint son objectif"}, "maintenant", "failed", "échoué")
+	refusals := map[string]string{
+		"en": "Campaign " + code + " has closed, so this can no longer be done.",
+		"fr": "La campagne " + code + " est close : ce n’est plus possible.",
+		"it": "La campagna " + code + " è chiusa: non si può più fare.",
+	}
+	for _, lang := range core.Locales {
+		no := h.Expect(h.Say(Carol.In(lang), "/pledge "+code+" 20"), "error.campaign_closed")
+		contains(t, lang+" refusal", no.Text, []string{refusals[lang]}, "taking part")
+		st := h.Expect(h.Say(Bob.In(lang), "/fund status "+code), "fund.status")
+		contains(t, lang+" status", st.Text, []string{map[string]string{"en": "❌ Not funded", "fr": "❌ Non financée", "it": "❌ Non finanziata"}[lang]}, "/pledge")
+	}
+	en := h.Expect(h.Say(Admin, "/campaign show "+code), "campaign.show")
+	contains(t, "show", en.Text, []string{"is not funded.", "❌ Not funded"}, "is failed")
+}
+
+// TestClosedSummaries: /campaign show after the close tells each kind's outcome: the
+// poll's result (nobody voted is no winner), the tasks' completion, the contest
+// without a winner; and no longer says how to take part.
+func TestClosedSummaries(t *testing.T) {
+	h := New(t)
+	poll := newPoll(t, h, `"Colour?" "red" "blue"`)
+	voted := newPoll(t, h, `"Size?" "small" "large"`)
+	h.Press(Bob, "pv:"+voted+":1")
+	tasks := Code(t, h.Expect(h.Say(Admin, "/tasks new \"Captions\" answer=text per_item=1\nhttps://img.example/a.jpg\nhttps://img.example/b.jpg"), "campaign.created"))
+	contest := Code(t, h.Expect(h.Say(Admin, `/contest new "Quiet" brief="Anything" prize="5 EUR" entries_close=1h voting_close=2h type=slogan`), "contest.new"))
+	for _, code := range []string{poll, voted, tasks, contest} {
+		h.Say(Admin, "/campaign close "+code)
+	}
+	want := map[string]map[string][]string{
+		"en": {poll: {"Nobody voted."}, voted: {"Winner: large"}, tasks: {"Closed with 0 of 2 items settled (0%)."}, contest: {"It ended without a winner."}},
+		"fr": {poll: {"Personne n’a voté."}, tasks: {"Close avec 0 éléments réglés sur 2 (0 %)."}, contest: {"Il s’est terminé sans gagnant."}},
+		"it": {poll: {"Nessuno ha votato."}, tasks: {"Chiusa con 0 elementi conclusi su 2 (0%)."}, contest: {"Si è concluso senza vincitori."}},
+	}
+	for _, lang := range core.Locales {
+		for code, lines := range want[lang] {
+			show := h.Expect(h.Say(Bob.In(lang), "/campaign show "+code), "campaign.show")
+			contains(t, lang+" show "+code, show.Text, lines, "/task next", "/enter", "100%")
+		}
+	}
+}
