@@ -964,7 +964,21 @@ func (s *Service) contestProgress(ctx context.Context, c *Campaign) (*ContestPro
 	if err != nil {
 		return nil, err
 	}
-	return &ContestProgress{Entries: entries, Votes: votes}, nil
+	p := &ContestProgress{Entries: entries, Votes: votes}
+	if !c.State.Final() {
+		return p, nil
+	}
+	// a winner is named at the close or after it (by the brand)
+	k, err := s.store.Contest(ctx, c.ID)
+	if err != nil || k.WinnerEntryID == nil {
+		return p, err
+	}
+	w, err := s.store.Entry(ctx, *k.WinnerEntryID)
+	if err != nil {
+		return nil, err
+	}
+	p.Winner = w.Title
+	return p, nil
 }
 
 // exportContest lists every entry with its author, content, votes, status and
