@@ -172,6 +172,9 @@ type campaignData struct {
 	Join     string // the command that takes part, on Discord and Telegram
 	Try      string // the same command for the playground
 	Telegram string // a link to the bot on Telegram, or ""
+	Live     bool   // it takes part: the page says how
+	Contest  *contestView
+	Fund     *fundView
 }
 
 // joinKeys name the command that takes part in each kind.
@@ -200,7 +203,17 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, err)
 		return
 	}
-	d := campaignData{campaignRow: s.row(p.Locale, c, prog)}
+	d := campaignData{campaignRow: s.row(p.Locale, c, prog), Live: c.State.Live()}
+	switch c.Kind {
+	case core.KindContest:
+		d.Contest, err = s.contestBoard(r.Context(), p.Locale, c)
+	case core.KindFundraiser:
+		d.Fund, err = s.fundBoard(r.Context(), p.Locale, c)
+	}
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
 	d.Join = p.T(joinKeys[c.Kind], "code", c.Code)
 	d.Try = "/campaign show " + c.Code
 	if c.Kind == core.KindIdeas {
