@@ -307,6 +307,9 @@ func (r *Router) entryPage(ctx context.Context, req *Request, code string, index
 	c, k, e := v.Campaign, v.Contest, v.Entry
 	if e == nil {
 		key := "contest.entries_empty"
+		if c.State.Final() {
+			key = "contest.entries_none_closed"
+		}
 		if v.Hidden {
 			key = "contest.entries_blind"
 		}

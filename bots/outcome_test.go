@@ -112,3 +112,27 @@ func TestClosedSummaries(t *testing.T) {
 		}
 	}
 }
+
+// TestClosedEmptyLists: an ideas board or a contest that closed empty says so,
+// without "be the first" or "yet", and offers no button to take part.
+func TestClosedEmptyLists(t *testing.T) {
+	h := New(t)
+	ideas := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Parks"`), "campaign.created"))
+	contest := Code(t, h.Expect(h.Say(Admin, `/contest new "Quiet" brief="Anything" prize="5 EUR" entries_close=1h voting_close=2h type=slogan`), "contest.new"))
+	h.Say(Admin, "/campaign close "+ideas)
+	h.Say(Admin, "/campaign close "+contest)
+	want := map[string][2]string{
+		"en": {"“Parks” (" + ideas + ") closed without any idea.", "“Quiet” (" + contest + ") closed without any entry."},
+		"fr": {"« Parks » (" + ideas + ") s’est close sans aucune idée.", "« Quiet » (" + contest + ") s’est terminé sans aucune participation."},
+		"it": {"«Parks» (" + ideas + ") si è chiusa senza nessuna idea.", "“Quiet” (" + contest + ") si è concluso senza nessuna proposta."},
+	}
+	for _, lang := range core.Locales {
+		board := h.Expect(h.Say(Bob.In(lang), "/ideas "+ideas), "ideas.empty_closed")
+		contains(t, lang+" ideas", board.Text, []string{want[lang][0]})
+		if len(board.Buttons) != 0 {
+			t.Errorf("%s: a closed board offers %v", lang, board.Buttons)
+		}
+		entries := h.Expect(h.Say(Bob.In(lang), "/entries "+contest), "contest.entries_none_closed")
+		contains(t, lang+" entries", entries.Text, []string{want[lang][1]})
+	}
+}

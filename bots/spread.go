@@ -179,6 +179,9 @@ func (r *Router) progressCard(ctx context.Context, a core.Announcement, locale s
 			rep.Lines = append(rep.Lines, M("campaign.closes_at", "time", r.inZone(*c.ClosesAt, c.TimeZone)))
 		}
 		rep.Lines = append(rep.Lines, M("progress_post.share", "code", c.Code))
+	} else if m, ok := r.whenLine(c); ok {
+		// a post that goes out after the close says when it closed
+		rep.Lines = append(rep.Lines, m)
 	}
 	r.campaignPageButton(&rep, c)
 	return rep, nil

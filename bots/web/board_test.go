@@ -95,6 +95,15 @@ func TestContestPage(t *testing.T) {
 			e.tr(lang, "web.campaign.over"),
 		}, "/enter ", `class="join"`)
 	}
+	// the JSON API tells the winner and when it ended
+	var one map[string]any
+	if err := jsonUnmarshal(b.get("/api/campaigns/"+code).Body, &one); err != nil {
+		t.Fatal(err)
+	}
+	prog, _ := one["progress"].(map[string]any)
+	if one["state"] != "closed" || one["ended_at"] != "2026-03-06T09:01:00Z" || prog["winner"] != "Sun" {
+		t.Errorf("JSON of the closed contest: %v", one)
+	}
 }
 
 // TestFundraiserPage shows a fundraiser's tiers with the room left, its stretch goals

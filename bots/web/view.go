@@ -16,6 +16,7 @@ type campaignJSON struct {
 	Title    string     `json:"title"`
 	State    string     `json:"state"`
 	ClosesAt *time.Time `json:"closes_at"`
+	EndedAt  *time.Time `json:"ended_at,omitempty"` // once it is over
 	Progress any        `json:"progress"`
 }
 
@@ -36,8 +37,9 @@ type (
 		Votes *int   `json:"votes,omitempty"`
 	}
 	contestJSON struct {
-		Entries int `json:"entries"`
-		Votes   int `json:"votes"`
+		Entries int    `json:"entries"`
+		Votes   int    `json:"votes"`
+		Winner  string `json:"winner,omitempty"` // the winning entry's title
 	}
 	fundraiserJSON struct {
 		Raised   int64  `json:"raised"`
@@ -59,6 +61,10 @@ func toJSON(c *core.Campaign, p *core.Progress) campaignJSON {
 	if c.ClosesAt != nil {
 		t := c.ClosesAt.UTC().Truncate(time.Second)
 		out.ClosesAt = &t
+	}
+	if c.EndedAt != nil && c.State.Final() {
+		t := c.EndedAt.UTC().Truncate(time.Second)
+		out.EndedAt = &t
 	}
 	return out
 }
@@ -86,7 +92,7 @@ func progressJSON(k core.Kind, p *core.Progress) any {
 		return out
 	case core.KindContest:
 		if v := p.Contest; v != nil {
-			return contestJSON{Entries: v.Entries, Votes: v.Votes}
+			return contestJSON{Entries: v.Entries, Votes: v.Votes, Winner: v.Winner}
 		}
 		return contestJSON{}
 	case core.KindFundraiser:
