@@ -5,9 +5,15 @@ import (
 	"testing"
 	"time"
 
+	"crowdbot/bots"
 	. "crowdbot/bots/botstest"
 	"crowdbot/core"
 )
+
+// closeNow has the admin close a campaign at once, and returns the answer.
+func closeNow(h *Harness, admin Who, code string) []bots.Reply {
+	return h.Say(admin, "/campaign close "+code)
+}
 
 // contains fails the test unless text holds every want and none of the refused.
 func contains(t *testing.T, what, text string, want []string, refused ...string) {
@@ -32,7 +38,7 @@ func TestFundraiserOutcome(t *testing.T) {
 	code := newFund(t, h, `"Album" goal="100 EUR" closes=30d`)
 	h.Expect(h.Say(Bob, "/pledge "+code+" 120"), "pledge.new")
 	h.Clock.Advance(2 * 24 * time.Hour)
-	closed := h.Expect(h.Say(Admin, "/campaign close "+code), "campaign.closed_funded")
+	closed := h.Expect(closeNow(h, Admin, code), "campaign.closed_funded")
 	contains(t, "close", closed.Text, []string{"reached its goal"}, "is now")
 
 	want := map[string]struct{ show, status, yours []string }{
@@ -70,7 +76,7 @@ func TestFailedAndClosedWording(t *testing.T) {
 	h := New(t)
 	code := newFund(t, h, `"Album" goal="100 EUR" closes=30d`)
 	h.Expect(h.Say(Bob, "/pledge "+code+" 10"), "pledge.new")
-	closed := h.Expect(h.Say(Admin.In("fr"), "/campaign close "+code), "campaign.closed_failed")
+	closed := h.Expect(closeNow(h, Admin.In("fr"), code), "campaign.closed_failed")
 	contains(t, "close", closed.Text, []string{"elle n’a pas atteint son objectif"}, "maintenant", "failed", "échoué")
 	refusals := map[string]string{
 		"en": "Campaign " + code + " has closed, so this can no longer be done.",
@@ -98,7 +104,7 @@ func TestClosedSummaries(t *testing.T) {
 	tasks := Code(t, h.Expect(h.Say(Admin, "/tasks new \"Captions\" answer=text per_item=1\nhttps://img.example/a.jpg\nhttps://img.example/b.jpg"), "campaign.created"))
 	contest := Code(t, h.Expect(h.Say(Admin, `/contest new "Quiet" brief="Anything" prize="5 EUR" entries_close=1h voting_close=2h type=slogan`), "contest.new"))
 	for _, code := range []string{poll, voted, tasks, contest} {
-		h.Say(Admin, "/campaign close "+code)
+		closeNow(h, Admin, code)
 	}
 	want := map[string]map[string][]string{
 		"en": {poll: {"Nobody voted."}, voted: {"Winner: large"}, tasks: {"Closed with 0 of 2 items settled (0%)."}, contest: {"It ended without a winner."}},
@@ -119,8 +125,8 @@ func TestClosedEmptyLists(t *testing.T) {
 	h := New(t)
 	ideas := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Parks"`), "campaign.created"))
 	contest := Code(t, h.Expect(h.Say(Admin, `/contest new "Quiet" brief="Anything" prize="5 EUR" entries_close=1h voting_close=2h type=slogan`), "contest.new"))
-	h.Say(Admin, "/campaign close "+ideas)
-	h.Say(Admin, "/campaign close "+contest)
+	closeNow(h, Admin, ideas)
+	closeNow(h, Admin, contest)
 	want := map[string][2]string{
 		"en": {"“Parks” (" + ideas + ") closed without any idea.", "“Quiet” (" + contest + ") closed without any entry."},
 		"fr": {"« Parks » (" + ideas + ") s’est close sans aucune idée.", "« Quiet » (" + contest + ") s’est terminé sans aucune participation."},

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"crowdbot/bots"
 	"crowdbot/bots/botstest"
 	"crowdbot/core"
 )
@@ -45,6 +46,11 @@ func (e *env) advance(d time.Duration) {
 	if _, err := e.h.Service.AdvanceDue(context.Background()); err != nil {
 		e.t.Fatal(err)
 	}
+}
+
+// closeNow has the Telegram admin close a campaign at once, and returns the answer.
+func (e *env) closeNow(code string) []bots.Reply {
+	return e.h.Say(botstest.Admin, "/campaign close "+code)
 }
 
 // entryID reads the entry number of a contest.entered reply.
@@ -132,7 +138,7 @@ func TestFundraiserPage(t *testing.T) {
 		})
 	}
 	h.Clock.Advance(48 * time.Hour)
-	h.Expect(h.Say(botstest.Admin, "/campaign close "+code), "campaign.closed_funded")
+	h.Expect(e.closeNow(code), "campaign.closed_funded")
 	for _, lang := range core.Locales {
 		page := b.page(code, lang)
 		has(t, lang+" funded early", page, []string{
@@ -146,7 +152,7 @@ func TestFundraiserPage(t *testing.T) {
 	// and one that missed its goal says so in red, not in the colour of success
 	failed := botstest.Code(t, h.Expect(h.Say(botstest.Admin, `/fund new "Small roof" goal="100 EUR" closes=30d`), "fund.new"))
 	h.Say(botstest.Bob, "/pledge "+failed+" 10")
-	h.Expect(h.Say(botstest.Admin, "/campaign close "+failed), "campaign.closed_failed")
+	h.Expect(e.closeNow(failed), "campaign.closed_failed")
 	for _, lang := range core.Locales {
 		has(t, lang+" failed", b.page(failed, lang), []string{`class="outcome outcome-failed"`, e.tr(lang, "fund.outcome_failed"), e.tr(lang, "state.failed")})
 	}
@@ -165,9 +171,9 @@ func TestIdeasPollTasksPages(t *testing.T) {
 	h.Say(botstest.Admin, fmt.Sprintf("/idea status %d planned", id))
 	h.Say(botstest.Admin, fmt.Sprintf("/idea tag %d trees", id))
 	poll := botstest.Code(t, h.Expect(h.Say(botstest.Admin, `/poll new "Colour?" "red" "blue"`), "poll.created"))
-	h.Say(botstest.Admin, "/campaign close "+poll)
+	e.closeNow(poll)
 	tasks := botstest.Code(t, h.Expect(h.Say(botstest.Admin, "/tasks new \"Captions\" answer=text per_item=1\nhttps://img.example/a.jpg\nhttps://img.example/b.jpg"), "campaign.created"))
-	h.Say(botstest.Admin, "/campaign close "+tasks)
+	e.closeNow(tasks)
 	b := e.browser()
 	for _, lang := range core.Locales {
 		has(t, lang+" ideas", b.page(c.Code, lang), []string{"More trees along the river", e.tr(lang, "idea.status.planned"), "#trees"})
