@@ -104,8 +104,15 @@ func (r *Router) fundraiserCards() map[string]CardFunc {
 		}
 		switch a.Key {
 		case "announce.fund_milestone", "announce.fund_goal_reached", "announce.fund_stretch":
-			// posted while the fundraiser runs: one press shows it with its pledge buttons
-			rep.Buttons = [][]Button{{{Msg: M("fund.button_status"), Action: ActionID("fs", code), Style: StyleSuccess}}}
+			// posted while the fundraiser runs: one press shows it with its pledge
+			// buttons; a post that goes out after the close invites no pledge
+			c, err := r.svc.CampaignByID(ctx, a.CampaignID)
+			if err != nil {
+				return Reply{}, err
+			}
+			if c.State.Live() {
+				rep.Buttons = [][]Button{{{Msg: M("fund.button_status"), Action: ActionID("fs", code), Style: StyleSuccess}}}
+			}
 		}
 		return rep, nil
 	}

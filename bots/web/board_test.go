@@ -170,13 +170,22 @@ func TestIdeasPollTasksPages(t *testing.T) {
 	id, _ := idea.Args["id"].(int64)
 	h.Say(botstest.Admin, fmt.Sprintf("/idea status %d planned", id))
 	h.Say(botstest.Admin, fmt.Sprintf("/idea tag %d trees", id))
+	h.Press(botstest.Carol, fmt.Sprintf("iv:%d", id))
+	for i := range 21 {
+		h.Expect(h.Say(botstest.Carol, fmt.Sprintf("/idea %s Bench number %d by the pond", c.Code, i+1)), "idea.added")
+	}
 	poll := botstest.Code(t, h.Expect(h.Say(botstest.Admin, `/poll new "Colour?" "red" "blue"`), "poll.created"))
 	e.closeNow(poll)
 	tasks := botstest.Code(t, h.Expect(h.Say(botstest.Admin, "/tasks new \"Captions\" answer=text per_item=1\nhttps://img.example/a.jpg\nhttps://img.example/b.jpg"), "campaign.created"))
 	e.closeNow(tasks)
 	b := e.browser()
 	for _, lang := range core.Locales {
-		has(t, lang+" ideas", b.page(c.Code, lang), []string{"More trees along the river", e.tr(lang, "idea.status.planned"), "#trees"})
+		ideas := b.page(c.Code, lang)
+		has(t, lang+" ideas", ideas, []string{"More trees along the river", e.tr(lang, "idea.status.planned"), "#trees",
+			e.tr(lang, "web.ideas.more", "count", 2)})
+		if n := strings.Count(ideas, "by the pond"); n != 19 {
+			t.Errorf("%s: the page lists %d of the other ideas, want 19", lang, n)
+		}
 		has(t, lang+" poll", b.page(poll, lang), []string{e.tr(lang, "poll.no_votes"), e.tr(lang, "web.campaign.over")},
 			`value="100"`, e.tr(lang, "web.time_passed", "percent", 100), `class="join"`)
 		has(t, lang+" tasks", b.page(tasks, lang), []string{e.tr(lang, "tasks.summary_final", "settled", 0, "count", 2, "percent", 0)},

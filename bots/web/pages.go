@@ -177,6 +177,9 @@ type campaignData struct {
 	Fund     *fundView
 }
 
+// maxPageIdeas bounds the ideas a campaign's page lists.
+const maxPageIdeas = 20
+
 // joinKeys name the command that takes part in each kind.
 var joinKeys = map[core.Kind]string{
 	core.KindIdeas:      "web.join.ideas",
@@ -209,6 +212,13 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 		d.Contest, err = s.contestBoard(r.Context(), p.Locale, c)
 	case core.KindFundraiser:
 		d.Fund, err = s.fundBoard(r.Context(), p.Locale, c)
+	case core.KindIdeas:
+		// the page lists more ideas than the cards, each with its status and tags
+		var page *core.IdeaPage
+		if _, page, err = s.svc.Ideas(r.Context(), c.Code, core.IdeaQuery{Sort: core.IdeasTop, Page: 1, PerPage: maxPageIdeas}); err == nil {
+			d.Progress.Top = s.ideaViews(p.Locale, page.Ideas)
+			d.Progress.MoreIdeas = page.Total - len(page.Ideas)
+		}
 	}
 	if err != nil {
 		s.errorPage(w, r, err)

@@ -128,6 +128,8 @@ type progressView struct {
 	Bar *bar
 	// Top is an ideas board's most voted ideas.
 	Top []ideaView
+	// MoreIdeas counts the ideas a page does not list.
+	MoreIdeas int
 	// Options are a poll's options with their share of the votes.
 	Options []optionView
 	Hidden  bool
@@ -221,11 +223,7 @@ func (s *Server) view(locale string, c *core.Campaign, p *core.Progress) progres
 			ip = &core.IdeasProgress{}
 		}
 		v.Summary = t("web.count.ideas", "count", ip.Ideas) + " · " + t("web.count.votes", "count", ip.Votes)
-		for _, idea := range ip.Top {
-			v.Top = append(v.Top, ideaView{ID: idea.ID, Text: idea.Text, Votes: idea.Votes,
-				Status: s.word(locale, "idea.status.", string(idea.Status)), Tags: idea.Tags,
-				Done: idea.Status == core.IdeaDone || idea.Status == core.IdeaDeclined})
-		}
+		v.Top = s.ideaViews(locale, ip.Top)
 	}
 	if c.State.Final() {
 		v.Outcome, v.Failed = s.outcome(locale, c, p)
@@ -234,6 +232,17 @@ func (s *Server) view(locale string, c *core.Campaign, p *core.Progress) progres
 		v.Bar = s.timeBar(locale, c)
 	}
 	return v
+}
+
+// ideaViews shows ideas with their translated statuses.
+func (s *Server) ideaViews(locale string, ideas []core.Idea) []ideaView {
+	out := make([]ideaView, 0, len(ideas))
+	for _, idea := range ideas {
+		out = append(out, ideaView{ID: idea.ID, Text: idea.Text, Votes: idea.Votes,
+			Status: s.word(locale, "idea.status.", string(idea.Status)), Tags: idea.Tags,
+			Done: idea.Status == core.IdeaDone || idea.Status == core.IdeaDeclined})
+	}
+	return out
 }
 
 // outcome says in a line how a campaign that is over ended, and whether that is a
