@@ -431,8 +431,9 @@ func (cv *canvas) poll(p *core.PollProgress) {
 	if p.Hidden {
 		parts = append(parts, cv.t("picture.hidden"))
 	}
-	if cv.ended && !p.Hidden && len(p.Options) > 0 {
-		parts = append(parts, cv.pollOutcome(p, total))
+	if cv.ended && !p.Hidden && total > 0 {
+		// nobody voted is said already
+		parts = append(parts, cv.pollOutcome(p))
 	}
 	if more > 0 {
 		parts = append(parts, cv.count("picture.more_options", more))
@@ -440,11 +441,8 @@ func (cv *canvas) poll(p *core.PollProgress) {
 	cv.footer(parts...)
 }
 
-// pollOutcome names a closed poll's winner, its tie, or that nobody voted.
-func (cv *canvas) pollOutcome(p *core.PollProgress, total int) string {
-	if total == 0 {
-		return cv.t("picture.nobody_voted")
-	}
+// pollOutcome names a closed poll's winner, or its tie.
+func (cv *canvas) pollOutcome(p *core.PollProgress) string {
 	best := 0
 	for _, o := range p.Options {
 		best = max(best, o.Votes)

@@ -377,7 +377,10 @@ func TestOutcome(t *testing.T) {
 	if bytes.Equal(draw(ps.c, ps.p), draw(&pc, ps.p)) {
 		t.Error("a closed poll draws no result")
 	}
-	if got := (&canvas{p: p, locale: "it"}).pollOutcome(&core.PollProgress{Options: []core.OptionTally{{Label: "a"}, {Label: "b"}}}, 0); got != "Nessuno ha votato" {
-		t.Errorf("poll without votes: %q", got)
+	if got := (&canvas{p: p, locale: "it"}).pollOutcome(&core.PollProgress{Options: []core.OptionTally{{Label: "a", Votes: 1}, {Label: "b", Votes: 3}}}); got != "Vincitore: b" {
+		t.Errorf("poll result: %q", got)
+	}
+	if got := (&canvas{p: p, locale: "fr"}).pollOutcome(&core.PollProgress{Options: []core.OptionTally{{Label: "a", Votes: 2}, {Label: "b", Votes: 2}}}); got != "Égalité : a, b" {
+		t.Errorf("poll tie: %q", got)
 	}
 }
