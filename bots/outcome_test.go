@@ -142,3 +142,22 @@ func TestClosedEmptyLists(t *testing.T) {
 		contains(t, lang+" entries", entries.Text, []string{want[lang][1]})
 	}
 }
+
+// TestClosedLeaderboard: the leaderboard of a campaign that closed with nobody on it
+// says so, and no longer asks anyone to take part or to share.
+func TestClosedLeaderboard(t *testing.T) {
+	h := New(t)
+	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Parks"`), "campaign.created"))
+	open := h.Expect(h.Say(Bob, "/top "+code), "top.title")
+	contains(t, "open board", open.Text, []string{"be the first to take part", "/share " + code})
+	closeNow(h, Admin, code)
+	want := map[string][]string{
+		"en": {"Nobody earned points.", "Nobody brought anyone in."},
+		"fr": {"Personne n’a gagné de points.", "Personne n’a amené personne."},
+		"it": {"Nessuno ha guadagnato punti.", "Nessuno ha portato nessuno."},
+	}
+	for _, lang := range core.Locales {
+		board := h.Expect(h.Say(Bob.In(lang), "/top "+code), "top.title")
+		contains(t, lang+" closed board", board.Text, want[lang], "/share", "take part", "participez", "partecipa")
+	}
+}
