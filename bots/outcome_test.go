@@ -1,6 +1,8 @@
 package bots_test
 
 import (
+	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +161,45 @@ func TestClosedLeaderboard(t *testing.T) {
 	for _, lang := range core.Locales {
 		board := h.Expect(h.Say(Bob.In(lang), "/top "+code), "top.title")
 		contains(t, lang+" closed board", board.Text, want[lang], "/share", "take part", "participez", "partecipa")
+	}
+}
+
+// TestIdeasCloseNamesTheTop: the post at an ideas board's close names its most
+// voted idea, in every language; a board without votes names none.
+func TestIdeasCloseNamesTheTop(t *testing.T) {
+	h := New(t)
+	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Parks"`), "campaign.created"))
+	quiet := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Quiet"`), "campaign.created"))
+	h.Expect(h.Say(Bob, "/idea "+code+" More trees"), "idea.added")
+	second := h.Expect(h.Say(Carol, "/idea "+code+" A pond"), "idea.added")
+	h.Press(Bob, fmt.Sprintf("iv:%v", second.Args["id"]))
+	h.Expect(h.Say(Bob, "/idea "+quiet+" Benches"), "idea.added")
+	closeNow(h, Admin, code)
+	closeNow(h, Admin, quiet)
+	items, err := h.Store.Outbox(context.Background(), core.OutboxPending, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"en": "The most voted idea: “A pond”.", "fr": "L’idée la plus votée : « A pond ».", "it": "L’idea più votata: «A pond»."}
+	seen := 0
+	for _, it := range items {
+		if it.Announcement.Key != "announce.closed" {
+			continue
+		}
+		seen++
+		for _, lang := range core.Locales {
+			rep, err := h.Router.Card(context.Background(), it.Announcement, lang)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(rep.Text, "Quiet") {
+				contains(t, lang+" quiet close", rep.Text, nil, "Benches", "voted", "votée", "votata")
+			} else {
+				contains(t, lang+" close", rep.Text, []string{want[lang]})
+			}
+		}
+	}
+	if seen != 2 {
+		t.Fatalf("%d close posts", seen)
 	}
 }

@@ -553,11 +553,3 @@ func (s *Service) finish(ctx context.Context, c *Campaign, now time.Time) error 
 		return s.closeIdeas(ctx, c, now)
 	}
 }
-
-// closeSimply closes a campaign and announces that it closed.
-func (s *Service) closeSimply(ctx context.Context, c *Campaign, now time.Time) error {
-	return s.store.TransitionCampaign(ctx, Transition{
-		CampaignID: c.ID, From: c.State, To: StateClosed, At: now,
-		Announcements: []Announcement{CampaignAnnouncement(c, "announce.closed", "title", c.Title, "code", c.Code)},
-	})
-}
