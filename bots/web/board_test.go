@@ -186,6 +186,11 @@ func TestIdeasPollTasksPages(t *testing.T) {
 		if n := strings.Count(ideas, "by the pond"); n != 19 {
 			t.Errorf("%s: the page lists %d of the other ideas, want 19", lang, n)
 		}
+	}
+	e.closeNow(c.Code)
+	for _, lang := range core.Locales {
+		has(t, lang+" closed ideas", b.page(c.Code, lang), []string{
+			e.tr(lang, "web.outcome.ideas", "count", 22, "top", "More trees along the river"), e.tr(lang, "idea.status.planned")}, `class="join"`)
 		has(t, lang+" poll", b.page(poll, lang), []string{e.tr(lang, "poll.no_votes"), e.tr(lang, "web.campaign.over")},
 			`value="100"`, e.tr(lang, "web.time_passed", "percent", 100), `class="join"`)
 		has(t, lang+" tasks", b.page(tasks, lang), []string{e.tr(lang, "tasks.summary_final", "settled", 0, "count", 2, "percent", 0)},

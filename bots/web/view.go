@@ -273,7 +273,11 @@ func (s *Server) outcome(locale string, c *core.Campaign, p *core.Progress) (str
 		}
 		return t("tasks.summary_final", "settled", p.Tasks.Settled, "count", p.Tasks.Items, "percent", pct), false
 	case p.Ideas != nil:
-		return t("web.outcome.ideas", "count", p.Ideas.Ideas), false
+		top := ""
+		if len(p.Ideas.Top) > 0 && p.Ideas.Top[0].Votes > 0 {
+			top = p.Ideas.Top[0].Text
+		}
+		return t("web.outcome.ideas", "count", p.Ideas.Ideas, "top", top), false
 	}
 	return "", false
 }
