@@ -507,5 +507,17 @@ func (r *Router) contestSummary(ctx context.Context, req *Request, c *core.Campa
 	case c.State.Final():
 		lines = append(lines, M("contest.summary_no_winner"))
 	}
+	if c.State.Final() {
+		// the other entries the brand used are paid too, for everyone to see
+		b, err := r.svc.ContestBoard(ctx, c, 1)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range b.Payouts {
+			if p.Reason == core.AwardUsedEntry {
+				lines = append(lines, M("contest.summary_used", "id", p.EntryID, "entry", p.EntryTitle, "author", p.AuthorName, "amount", p.Amount))
+			}
+		}
+	}
 	return lines, nil
 }

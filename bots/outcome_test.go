@@ -203,3 +203,25 @@ func TestIdeasCloseNamesTheTop(t *testing.T) {
 		t.Fatalf("%d close posts", seen)
 	}
 }
+
+// TestContestOutcome: /campaign show after a contest names the winner with the prize
+// and the other entries the brand used and paid, in every language.
+func TestContestOutcome(t *testing.T) {
+	h := New(t)
+	code := Code(t, h.Expect(h.Say(Admin, `/contest new "Tagline" brief="Say summer" prize="50 EUR" entries_close=1d voting_close=2d type=slogan`), "contest.new"))
+	sun := h.Expect(h.Say(Bob, "/enter "+code+` "Sun" Sun all day`), "contest.entered").Args["id"]
+	waves := h.Expect(h.Say(Carol, "/enter "+code+` "Waves" Waves for all`), "contest.entered").Args["id"]
+	advanceFund(t, h, 24*time.Hour+time.Minute)
+	h.Press(Dave, fmt.Sprintf("cv:%v", sun))
+	advanceFund(t, h, 24*time.Hour)
+	h.Expect(h.Say(Admin, fmt.Sprintf("/contest use %v 10", waves)), "contest.used")
+	want := map[string][]string{
+		"en": {fmt.Sprintf("Winner: #%v “Sun” by Bob, who wins €50.00.", sun), fmt.Sprintf("Also used by the brand and paid: #%v “Waves” by Carol, €10.00.", waves)},
+		"fr": {fmt.Sprintf("Gagnant : n° %v « Sun » de Bob, qui remporte 50,00\u00a0€.", sun), fmt.Sprintf("Aussi utilisée par la marque et payée : n° %v « Waves » de Carol, 10,00\u00a0€.", waves)},
+		"it": {fmt.Sprintf("Vincitrice: n. %v “Sun” di Bob, che vince 50,00\u00a0€.", sun), fmt.Sprintf("Usata anche dal marchio e pagata: n. %v “Waves” di Carol, 10,00\u00a0€.", waves)},
+	}
+	for _, lang := range core.Locales {
+		show := h.Expect(h.Say(Erin.In(lang), "/campaign show "+code), "campaign.show")
+		contains(t, lang+" contest", show.Text, want[lang], "/enter")
+	}
+}

@@ -972,6 +972,7 @@ type ContestBoard struct {
 	ShowVotes   bool // tallies are shown once the contest is over
 	ShowAuthors bool // authors of a blind contest stay hidden until it is over
 	Winner      *Entry
+	Payouts     []Payout // what it paid, oldest first: the winner's prize, the entries used
 }
 
 // ContestBoard returns the public view of a contest, with at most limit entries.
@@ -998,6 +999,9 @@ func (s *Service) ContestBoard(ctx context.Context, c *Campaign, limit int) (*Co
 		if b.Winner, err = s.store.Entry(ctx, *k.WinnerEntryID); err != nil {
 			return nil, fmt.Errorf("contest board: %w", err)
 		}
+	}
+	if b.Payouts, err = s.store.ContestPayouts(ctx, c.ID); err != nil {
+		return nil, fmt.Errorf("contest board: %w", err)
 	}
 	return b, nil
 }

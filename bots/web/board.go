@@ -89,12 +89,11 @@ func (s *Server) contestBoard(ctx context.Context, locale string, c *core.Campai
 	}
 	for i := range b.Entries {
 		e := &b.Entries[i]
-		ev := s.entryView(locale, c, b, e)
-		v.Entries = append(v.Entries, ev)
-		if e.Award != "" {
-			v.Payouts = append(v.Payouts, payoutView{Entry: ev.Title, Author: e.AuthorName,
-				Reason: s.word(locale, "contest.payout.", e.Award), Amount: e.Payout.Format(locale)})
-		}
+		v.Entries = append(v.Entries, s.entryView(locale, c, b, e))
+	}
+	for _, p := range b.Payouts {
+		v.Payouts = append(v.Payouts, payoutView{Entry: p.EntryTitle, Author: p.AuthorName,
+			Reason: s.word(locale, "contest.payout.", p.Reason), Amount: p.Amount.Format(locale)})
 	}
 	if b.Winner != nil {
 		w := s.entryView(locale, c, b, b.Winner)

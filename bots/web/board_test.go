@@ -91,6 +91,7 @@ func TestContestPage(t *testing.T) {
 	h.Press(botstest.Fay, fmt.Sprintf("cv:%d", carol))
 
 	e.advance(2 * 24 * time.Hour)
+	h.Expect(h.Say(botstest.Admin, fmt.Sprintf("/contest use %d 20", carol)), "contest.used")
 	for _, lang := range core.Locales {
 		over := b.page(code, lang)
 		has(t, lang+" closed contest", over, []string{
@@ -98,6 +99,7 @@ func TestContestPage(t *testing.T) {
 			e.tr(lang, "web.contest.winner"), fmt.Sprintf("#%d “Sun”", bob), e.tr(lang, "web.contest.by", "author", "Bob"),
 			e.tr(lang, "web.contest.by", "author", "Carol"), e.tr(lang, "web.count.votes", "count", 2), e.tr(lang, "web.count.votes", "count", 1),
 			e.tr(lang, "web.contest.payouts"), e.tr(lang, "contest.payout.prize"), core.Money{Amount: 30000, Currency: "EUR"}.Format(lang),
+			"“Waves” · Carol · " + e.tr(lang, "contest.payout.used_entry") + " · " + core.Money{Amount: 2000, Currency: "EUR"}.Format(lang),
 			e.tr(lang, "web.campaign.over"),
 		}, "/enter ", `class="join"`)
 	}
