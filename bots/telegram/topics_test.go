@@ -103,8 +103,19 @@ func TestForumTopic(t *testing.T) {
 			board.MessageThreadID, board.IsTopicMessage = 42, true
 			mark = h.fake.Mark()
 			h.push(press(bob, board, "ia:"+code))
-			if reqs := sends(h.fake.Since(mark)); len(reqs) != 1 || reqs[0].Params["message_thread_id"] != "42" || reqs[0].Status != 200 {
+			reqs = sends(h.fake.Since(mark))
+			if len(reqs) != 1 || reqs[0].Params["message_thread_id"] != "42" || reqs[0].Status != 200 {
 				t.Fatalf("the question after a press in the topic: %s", describe(reqs))
+			}
+			// the answer is awaited in the topic: said in General it is no answer
+			question, _ := h.fake.Message(forum.ID, reqs[0].MessageID)
+			in0, out0 = h.rec.mark()
+			h.push(textMessage(bob, forum, "A rooftop concert"))
+			answer := replyTo(bob, question, "A rooftop concert")
+			answer.Message.MessageThreadID, answer.Message.IsTopicMessage = 42, true
+			h.push(answer)
+			if _, replies := h.rec.since(in0, out0); len(replies) != 1 || replies[0].Key != "idea.added" {
+				t.Fatalf("replies to the answer: %v", texts(replies))
 			}
 
 			// linked in a second topic too; each post goes to its topic
