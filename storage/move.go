@@ -29,6 +29,21 @@ func (spaceMoveRow) TableName() string { return "space_moves" }
 // to it, it takes the old space's language and time zone when it has none, and the
 // old space is retired; otherwise the old space takes the new id.
 func (db *DB) MoveSpace(ctx context.Context, platform core.Platform, from, to string, now time.Time) (bool, error) {
+	moved, err := db.moveSpace(ctx, platform, from, to, now)
+	if isDuplicate(err) {
+		// the new chat's space was made meanwhile (a member spoke there): merge into it
+		moved, err = db.moveSpace(ctx, platform, from, to, now)
+	}
+	db.spaces.drop(string(platform) + ":" + from)
+	db.spaces.drop(string(platform) + ":" + to)
+	if err != nil {
+		return false, fmt.Errorf("move space: %w", translate(err))
+	}
+	return moved, nil
+}
+
+// moveSpace makes one try of MoveSpace.
+func (db *DB) moveSpace(ctx context.Context, platform core.Platform, from, to string, now time.Time) (bool, error) {
 	moved := false
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).
@@ -89,12 +104,7 @@ func (db *DB) MoveSpace(ctx context.Context, platform core.Platform, from, to st
 		return tx.Model(&outboxRow{}).Where("platform = ? AND channel_id = ? AND state <> ?", platform, from, core.OutboxSent).
 			Update("channel_id", to).Error
 	})
-	if err != nil {
-		return false, fmt.Errorf("move space: %w", translate(err))
-	}
-	db.spaces.drop(string(platform) + ":" + from)
-	db.spaces.drop(string(platform) + ":" + to)
-	return moved, nil
+	return moved && err == nil, err
 }
 
 // takeSpace reads the space a platform knows by an id, and reports whether there is one.

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"database/sql"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -10,6 +11,8 @@ import (
 	"crowdbot/core"
 	"crowdbot/storage"
 	"crowdbot/storage/storagetest"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
 )
 
 // A group upgraded to a supergroup takes its space, its links and its unsent posts
@@ -137,4 +140,86 @@ func TestMoveSpaceIntoKnownChat(t *testing.T) {
 			t.Fatalf("campaigns left in the old space: %+v", list)
 		}
 	})
+}
+
+// A member speaking in the new chat while the move is being made creates its space
+// under the move's feet (Postgres, where the two transactions really overlap): the
+// move is made again, into that space.
+func TestMoveSpaceRacesTheNewChat(t *testing.T) {
+	if storagetest.PostgresDSN() == "" {
+		t.Skip(storagetest.PostgresEnv + " is not set")
+	}
+	ctx := context.Background()
+	dsn := storagetest.PostgresSchemaDSN(t)
+	db, err := storage.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	const from, to = "-4003", "-1004003"
+	old, err := db.UpsertSpace(ctx, core.SpaceRef{Platform: core.Telegram, ExternalID: from, Title: "Fans"}, t0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, m := fixture(t, db)
+	c := newIdeas(old, m, nil)
+	if err := db.CreateCampaign(ctx, c, &core.ChannelLink{Platform: core.Telegram, SpaceID: old.ID, ChannelID: from, CreatedAt: t0}); err != nil {
+		t.Fatal(err)
+	}
+	// the new chat's space, not committed yet
+	other, err := raw.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Rollback()
+	if _, err := other.ExecContext(ctx, "INSERT INTO spaces (platform, external_id, title, locale, time_zone, retired, created_at) VALUES ('telegram', $1, 'Fans', '', '', false, $2)", to, t0); err != nil {
+		t.Fatal(err)
+	}
+	type result struct {
+		moved bool
+		err   error
+	}
+	done := make(chan result, 1)
+	go func() {
+		moved, err := db.MoveSpace(ctx, core.Telegram, from, to, t0)
+		done <- result{moved, err}
+	}()
+	// the move waits on the uncommitted space's key
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var waiting int
+		if err := raw.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock' AND query LIKE 'UPDATE "spaces" SET "external_id"%'`).Scan(&waiting); err != nil {
+			t.Fatal(err)
+		}
+		if waiting > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the move never waited on the new chat's space")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if err := other.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if !r.moved || r.err != nil {
+		t.Fatalf("moved=%v err=%v", r.moved, r.err)
+	}
+	dest, _ := db.UpsertSpace(ctx, core.SpaceRef{Platform: core.Telegram, ExternalID: to}, t0)
+	got, _ := db.Campaign(ctx, c.ID)
+	if dest.ID == old.ID || got.SpaceID != dest.ID {
+		t.Fatalf("campaign in space %d; the new chat's is %d, the old %d", got.SpaceID, dest.ID, old.ID)
+	}
+	if links, _ := db.ChannelLinks(ctx, c.ID); len(links) != 1 || links[0].ChannelID != to || links[0].SpaceID != dest.ID {
+		t.Fatalf("links %+v", links)
+	}
 }

@@ -613,6 +613,9 @@ func (s *Server) call(req Request) (int, response) {
 		if chat > 0 {
 			return bad("there are no administrators in the private chat")
 		}
+		if to, ok := s.migrated[chat]; ok {
+			return upgraded(to)
+		}
 		admins, known := s.admins[chat]
 		if !known {
 			return bad("chat not found")
