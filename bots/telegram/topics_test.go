@@ -309,10 +309,11 @@ func TestPostToUpgradedGroup(t *testing.T) {
 	if len(reqs) != 2 || chatOf(reqs[0]) != club.ID || reqs[0].Status != 400 || chatOf(reqs[1]) != bigClub.ID || reqs[1].Status != 200 {
 		t.Fatalf("post: %s", describe(reqs))
 	}
-	if sent, _ := h.store.Outbox(ctx, core.OutboxSent, 10); len(sent) != 1 || sent[0].MessageID != strconv.Itoa(reqs[1].MessageID) {
+	big := strconv.FormatInt(bigClub.ID, 10)
+	// recorded where it went, so that later edits find it
+	if sent, _ := h.store.Outbox(ctx, core.OutboxSent, 10); len(sent) != 1 || sent[0].MessageID != strconv.Itoa(reqs[1].MessageID) || sent[0].ChannelID != big {
 		t.Fatalf("sent %+v", sent)
 	}
-	big := strconv.FormatInt(bigClub.ID, 10)
 	if links, _ := h.store.ChannelLinks(ctx, c.ID); len(links) != 1 || links[0].ChannelID != big {
 		t.Fatalf("links %+v", links)
 	}
