@@ -25,6 +25,7 @@ type Store interface {
 	AdminSessionStore
 	CleanupStore
 	UploadStore
+	MoveStore
 }
 
 // Settings are the operator's choices that shape the rules.
