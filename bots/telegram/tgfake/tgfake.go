@@ -94,7 +94,8 @@ func New(t testing.TB, username string) *Server {
 		missing:  map[string]bool{},
 		commands: map[string][]BotCommand{},
 		chats:    map[int64]Chat{},
-		hooks:    &http.Client{Timeout: 30 * time.Second},
+		// Telegram keeps up to 40 connections open to a webhook (max_connections)
+		hooks: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 40}},
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
@@ -220,6 +221,13 @@ func (s *Server) Requeue(u Update) {
 	s.queue = append([]Update{u}, s.queue...)
 	s.acked[u.UpdateID] = false
 	s.wake()
+}
+
+// Answered reports whether the bot answered the callback query id.
+func (s *Server) Answered(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.answered[id]
 }
 
 // Requests returns every request so far.
