@@ -24,6 +24,7 @@ func series(db *storage.DB) string {
 // statements: members, their votes, and what the votes moved (counts, points).
 type readFixture struct {
 	ideas            *core.Campaign
+	idea             int64 // the idea with half the votes
 	viral, voter     int64 // the author of the idea with half the votes; one voter
 	single, multi    *core.Campaign
 	referrers, votes int
@@ -45,7 +46,7 @@ func fillReads(b *testing.B, db *storage.DB, votes, referrers int) readFixture {
 		}
 	}
 	c, ideas := ideasFixture(b, db, 1000)
-	f := readFixture{ideas: c, referrers: referrers, votes: votes}
+	f := readFixture{ideas: c, idea: ideas[0], referrers: referrers, votes: votes}
 	exec(`INSERT INTO members (platform, external_id, name, locale, created_at)
 		SELECT 'telegram', 'voter' || n, 'Voter ' || n, 'en', ? FROM `+series(db), t0, votes)
 	first, err := db.QueryInt(ctx, "SELECT MIN(id) FROM members WHERE platform = 'telegram' AND external_id LIKE 'voter%'")
@@ -149,6 +150,13 @@ func BenchmarkReadsAtScale(b *testing.B) {
 		name string
 		read func() error
 	}{
+		// the baseline: one row by its primary key, what the target (one row read)
+		// means; every read's median is given against it
+		{"one-row", func() error {
+			idea, err := db.Idea(ctx, f.idea)
+			check(err != nil || idea.Votes == f.votes/2, "idea %+v", idea)
+			return err
+		}},
 		{"ideas-top-page", func() error {
 			page, err := db.Ideas(ctx, f.ideas.ID, core.IdeaQuery{Sort: core.IdeasTop, Page: 1, PerPage: 5})
 			if err == nil {
@@ -191,6 +199,7 @@ func BenchmarkReadsAtScale(b *testing.B) {
 			return err
 		}},
 	}
+	var baseline float64
 	for _, r := range reads {
 		b.Run(r.name, func(b *testing.B) {
 			var times []time.Duration
@@ -203,10 +212,14 @@ func BenchmarkReadsAtScale(b *testing.B) {
 			}
 			slices.Sort(times)
 			at := func(q float64) float64 {
-				return float64(times[min(len(times)-1, int(q*float64(len(times))))].Microseconds()) / 1000
+				return float64(times[min(len(times)-1, int(q*float64(len(times))))].Nanoseconds()) / 1e6
 			}
 			b.ReportMetric(at(0.50), "p50-ms")
 			b.ReportMetric(at(0.99), "p99-ms")
+			if baseline == 0 {
+				baseline = at(0.50)
+			}
+			b.ReportMetric(at(0.50)/baseline, "p50/one-row")
 		})
 	}
 }
