@@ -98,7 +98,8 @@ func New(t testing.TB, username string) *Server {
 		chats:    map[int64]Chat{},
 		topics:   map[int64]map[int]bool{},
 		migrated: map[int64]int64{},
-		hooks:    &http.Client{Timeout: 30 * time.Second},
+		// Telegram keeps up to 40 connections open to a webhook (max_connections)
+		hooks: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 40}},
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
 	t.Cleanup(s.Close)
@@ -224,6 +225,13 @@ func (s *Server) Requeue(u Update) {
 	s.queue = append([]Update{u}, s.queue...)
 	s.acked[u.UpdateID] = false
 	s.wake()
+}
+
+// Answered reports whether the bot answered the callback query id.
+func (s *Server) Answered(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.answered[id]
 }
 
 // Requests returns every request so far.

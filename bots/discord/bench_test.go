@@ -1,0 +1,116 @@
+package discord_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"crowdbot/bots"
+	"crowdbot/bots/botstest"
+	"crowdbot/bots/discord"
+	"crowdbot/bots/discord/dcfake"
+	"crowdbot/bots/web"
+	"crowdbot/core"
+	"crowdbot/storage/storagetest"
+)
+
+// BenchmarkFirstVotesThroughDiscord is a viral burst through Discord's HTTP
+// interactions: each operation is a signed MESSAGE_COMPONENT interaction of a user the
+// bot has never seen pressing the vote button under one idea's card in a guild
+// channel, posted to the adapter's interaction endpoint; it is done when Discord (the
+// fake) has the interaction's answer. On Postgres (CROWDBOT_TEST_POSTGRES) the schema
+// keeps the server's durability, as the pgbench baseline of docs/BENCHMARKS.md does.
+func BenchmarkFirstVotesThroughDiscord(b *testing.B) {
+	var h *botstest.Harness
+	if storagetest.PostgresDSN() != "" {
+		h = botstest.On(b, storagetest.PostgresDurable(b))
+	} else {
+		h = botstest.New(b)
+	}
+	admin := botstest.Admin.On(core.Discord, guild, channel)
+	code := botstest.Code(b, h.Expect(h.Say(admin, `/campaign new ideas "Burst"`), "campaign.created"))
+	id := h.Expect(h.Say(botstest.Bob.On(core.Discord, guild, channel), "/idea "+code+" The one idea"), "idea.added").Args["id"].(int64)
+	action := "iv:" + strconv.FormatInt(id, 10) // the custom_id of the card's vote button
+
+	rest := dcfake.NewREST(b, token)
+	dc := dcfake.NewDiscord(b, rest, appID, h.Clock.Now)
+	sess, err := discord.NewSession(token, rest.APIBase())
+	if err != nil {
+		b.Fatal(err)
+	}
+	ad, err := discord.New(discord.Options{Router: h.Router, Session: sess, AppID: appID, PublicKey: dc.PublicKeyHex(),
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	site := web.New(web.Options{Service: h.Service, Router: h.Router, Metrics: bots.NewMetrics()})
+	site.Handle("POST "+discord.InteractionsPath, ad)
+	srv := httptest.NewServer(site.Handler())
+	defer srv.Close()
+	url := srv.URL + discord.InteractionsPath
+	card := dcfake.Message("1280000000000000001", channel, "**The one idea**", []any{map[string]any{"type": 1, "id": 1,
+		"components": []any{map[string]any{"type": 2, "id": 2, "style": 2, "label": "👍 0", "custom_id": action}}}})
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
+
+	var next atomic.Int64
+	b.SetParallelism(16) // 32 clients on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := next.Add(1)
+			uid := strconv.FormatInt(710000000000000000+n, 10)
+			who := dcfake.User{ID: uid, Username: "voter" + strconv.FormatInt(n, 36)}
+			it := dc.Press(who, dcfake.Where{Guild: guild, Channel: channel}, action, card)
+			body, err := json.Marshal(it)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			// signed as Discord signs: Ed25519 over the timestamp and the body
+			ts := strconv.FormatInt(dc.Now().Unix(), 10)
+			sig := ed25519.Sign(dc.Key, append([]byte(ts), body...))
+			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("User-Agent", "Discord-Interactions/1.0 (+https://discord.com)")
+			req.Header.Set("X-Signature-Ed25519", hex.EncodeToString(sig))
+			req.Header.Set("X-Signature-Timestamp", ts)
+			res, err := client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			out, err := io.ReadAll(res.Body)
+			res.Body.Close()
+			var answer struct {
+				Type int `json:"type"`
+			}
+			if err != nil || res.StatusCode != http.StatusOK || json.Unmarshal(out, &answer) != nil || answer.Type != 4 && answer.Type != 7 {
+				b.Errorf("press: %d %v %s", res.StatusCode, err, out)
+				return
+			}
+			rest.Acknowledge(it["id"].(string), it["token"].(string), out, res.StatusCode)
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "votes/s")
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ad.Wait(ctx)
+	if bad := rest.Refused(); len(bad) > 0 {
+		b.Fatalf("Discord refused %d answers, the first %v", len(bad), bad[0])
+	}
+	n, err := h.Store.QueryInt(context.Background(), "SELECT COUNT(*) FROM idea_votes WHERE idea_id = ?", id)
+	if err != nil || n != next.Load() {
+		b.Fatalf("%d votes stored of %d acknowledged: %v", n, next.Load(), err)
+	}
+}

@@ -1,0 +1,98 @@
+package telegram_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"crowdbot/bots"
+	"crowdbot/bots/botstest"
+	"crowdbot/bots/telegram"
+	"crowdbot/bots/telegram/tgfake"
+	"crowdbot/bots/web"
+	"crowdbot/storage/storagetest"
+)
+
+// BenchmarkFirstVotesThroughTelegram is a viral burst through the Telegram adapter:
+// each operation is a callback_query, delivered to the bot's webhook by the fake Bot
+// API, of a user the bot has never seen pressing the vote button under one idea's
+// card in a supergroup; it is done when the fake received the press's
+// answerCallbackQuery. On Postgres (CROWDBOT_TEST_POSTGRES) the schema keeps the
+// server's durability, as the pgbench baseline of docs/BENCHMARKS.md does.
+func BenchmarkFirstVotesThroughTelegram(b *testing.B) {
+	var h *botstest.Harness
+	if storagetest.PostgresDSN() != "" {
+		h = botstest.On(b, storagetest.PostgresDurable(b))
+	} else {
+		h = botstest.New(b)
+	}
+	// the campaign and its idea, in the group botstest's cast speaks in
+	code := botstest.Code(b, h.Expect(h.Say(botstest.Admin, `/campaign new ideas "Burst"`), "campaign.created"))
+	card := h.Expect(h.Say(botstest.Bob, "/idea "+code+" The one idea"), "idea.added")
+	id := card.Args["id"].(int64)
+	action := "iv:" + strconv.FormatInt(id, 10) // the vote button of the idea's card
+	chatID, _ := strconv.ParseInt(botstest.Admin.Space, 10, 64)
+	chat := tgfake.Chat{ID: chatID, Type: "supergroup", Title: "Fans " + botstest.Admin.Space}
+
+	fake := tgfake.New(b, botName)
+	fake.AddChat(chat)
+	fake.SetAdmins(chat.ID, tgfake.User{ID: 1001, FirstName: "Ada"})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	// the client the bot runs with (cmd/crowdbot)
+	api, me, err := telegram.Dial(ctx, tgfake.Token, fake.Endpoint(), &http.Client{Timeout: 75 * time.Second})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var handler http.Handler
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	defer hook.Close()
+	bot, err := telegram.New(telegram.Options{API: api, Me: me, Router: h.Router, Mode: telegram.ModeWebhook,
+		WebhookURL: hook.URL + telegram.WebhookPath, WebhookSecret: secret,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	site := web.New(web.Options{Service: h.Service, Router: h.Router, Metrics: bots.NewMetrics()})
+	site.Handle("POST "+telegram.WebhookPath, bot.WebhookHandler())
+	handler = site.Handler()
+	if err := bot.Start(ctx); err != nil {
+		b.Fatal(err)
+	}
+	// the card as Telegram sends it back with a press: the bot's message, its button
+	msg := tgfake.Message{MessageID: 4242, From: &fake.Me, Date: botstest.Start.Unix(), Chat: chat, Text: "The one idea",
+		ReplyMarkup: &tgfake.ReplyMarkup{InlineKeyboard: [][]tgfake.InlineKeyboardButton{{{Text: "👍 0", CallbackData: action}}}}}
+
+	var next atomic.Int64
+	b.SetParallelism(16) // 32 clients on 2 cores
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			n := next.Add(1)
+			user := tgfake.User{ID: 5_000_000_000 + n, FirstName: "Voter", LastName: strconv.FormatInt(n, 36), LanguageCode: "en"}
+			q := "4711" + strconv.FormatInt(n, 10)
+			u := tgfake.Update{CallbackQuery: &tgfake.CallbackQuery{ID: q, From: user, Message: &msg,
+				ChatInstance: "-8412279157730261386", Data: action}}
+			if _, status := fake.Push(u); status != http.StatusOK {
+				b.Errorf("webhook answered %d", status)
+				return
+			}
+			if !fake.Answered(q) {
+				b.Errorf("press %s answered its webhook call before its callback query", q)
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "votes/s")
+	n, err := h.Store.QueryInt(context.Background(), "SELECT COUNT(*) FROM idea_votes WHERE idea_id = ?", id)
+	if err != nil || n != next.Load() {
+		b.Fatalf("%d votes stored of %d acknowledged: %v", n, next.Load(), err)
+	}
+}
