@@ -44,7 +44,11 @@ func NewSession(token, apiBase string) (*discordgo.Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	rt, err := rewriteTransport(apiBase, http.DefaultTransport)
+	// a burst answers many interactions at once, each on a connection kept open
+	// rather than a new TLS handshake (the default keeps two a host)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	rt, err := rewriteTransport(apiBase, tr)
 	if err != nil {
 		return nil, err
 	}

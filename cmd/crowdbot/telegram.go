@@ -29,8 +29,12 @@ func dialTelegram(ctx context.Context, cfg TelegramConfig, log *slog.Logger) (*t
 	if cfg.Token == "" {
 		return nil, nil
 	}
-	// the client's timeout covers a long poll (30 s) with room to spare
-	client := &http.Client{Timeout: 75 * time.Second}
+	// the client's timeout covers a long poll (30 s) with room to spare; a burst
+	// answers many presses at once, each on a connection kept open rather than a
+	// new TLS handshake (the default keeps two a host)
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = 64
+	client := &http.Client{Timeout: 75 * time.Second, Transport: tr}
 	api, me, err := telegram.Dial(ctx, cfg.Token, cfg.APIEndpoint, client)
 	if err != nil {
 		return nil, fmt.Errorf("connect to telegram: %w", err)
