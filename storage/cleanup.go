@@ -75,6 +75,7 @@ func (db *DB) PruneUpdates(ctx context.Context, before time.Time, limit int) (in
 var memberRefs = []struct{ table, column string }{
 	{"campaigns", "created_by"},
 	{"points", "member_id"},
+	{"standings", "member_id"},
 	{"earnings", "member_id"},
 	{"referrals", "member_id"},
 	{"referrals", "referrer_id"},

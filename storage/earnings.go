@@ -89,5 +89,8 @@ func participate(tx *gorm.DB, campaignID, memberID int64, now time.Time) error {
 	if upd.Error != nil || upd.RowsAffected == 0 {
 		return upd.Error // another transaction credited it
 	}
+	if err := stand(tx, campaignID, ref.ReferrerID, 0, 1); err != nil {
+		return err
+	}
 	return award(tx, campaignID, ref.ReferrerID, core.PointsReferral, ref.Points, now)
 }

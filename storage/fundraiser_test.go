@@ -292,6 +292,7 @@ func TestSettlementRacesPledges(t *testing.T) {
 			t.Fatalf("second settlement: %v", err)
 		}
 		t.Logf("%d landed, %d refused, %s", landed, refused, state)
+		checkStandings(t, db)
 	})
 }
 
@@ -421,6 +422,7 @@ func TestPledgePointsAndReferrer(t *testing.T) {
 		if err != nil || len(list) != 1 || list[0].Referrer != "telegram:70001" || list[0].Member != "telegram:70000" || list[0].Amount != eur(200) {
 			t.Fatalf("backers %+v, %v", list, err)
 		}
+		checkStandings(t, db)
 	})
 }
 
@@ -473,5 +475,6 @@ func TestCrowdPledges(t *testing.T) {
 				t.Errorf("%d %s announced, want %d", got, key, want)
 			}
 		}
+		checkStandings(t, db)
 	})
 }

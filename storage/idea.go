@@ -63,12 +63,24 @@ type pointRow struct {
 
 func (pointRow) TableName() string { return "points" }
 
-// award credits (or, with a negative amount, debits) a member's points in tx.
+// award credits (or, with a negative amount, debits) a member's points in tx, and
+// their standing with them.
 func award(tx *gorm.DB, campaignID, memberID int64, action string, amount int, now time.Time) error {
 	if amount == 0 {
 		return nil
 	}
-	return tx.Create(&pointRow{CampaignID: campaignID, MemberID: memberID, Action: action, Amount: amount, CreatedAt: now.UTC()}).Error
+	if err := tx.Create(&pointRow{CampaignID: campaignID, MemberID: memberID, Action: action, Amount: amount, CreatedAt: now.UTC()}).Error; err != nil {
+		return err
+	}
+	return stand(tx, campaignID, memberID, amount, 0)
+}
+
+// stand moves a member's standing in a campaign by points and credited referrals.
+func stand(tx *gorm.DB, campaignID, memberID int64, points, referrals int) error {
+	return tx.Exec(`INSERT INTO standings (campaign_id, member_id, points, referrals) VALUES (?, ?, ?, ?)
+		ON CONFLICT (campaign_id, member_id) DO UPDATE
+		SET points = standings.points + excluded.points, referrals = standings.referrals + excluded.referrals`,
+		campaignID, memberID, points, referrals).Error
 }
 
 // AddIdea implements core.IdeaStore.
@@ -297,9 +309,8 @@ WITH arg AS MATERIALIZED (
 	UPDATE ideas SET votes = ideas.votes + w.votes
 	FROM (SELECT idea_id, COUNT(*) AS votes FROM won GROUP BY idea_id) w
 	WHERE ideas.id = w.idea_id RETURNING ideas.id, ideas.votes
-), pts AS (
-	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
-	SELECT campaign_id, author_id, 'vote_received', points, at FROM won WHERE points <> 0` + landedSQL + `
+), gain AS (
+	SELECT campaign_id, author_id AS member_id, 'vote_received' AS action, points, at FROM won WHERE points <> 0` + landedSQL + `
 SELECT a.n, won.n IS NOT NULL AS landed, COALESCE(bump.votes, 0) AS votes,
 	COALESCE(f.id, 0) AS id, a.platform, a.external_id, COALESCE(f.name, '') AS name,
 	COALESCE(f.locale, '') AS locale, COALESCE(f.created_at, a.at) AS created_at
@@ -327,10 +338,16 @@ const memberSQL = `
 	LEFT JOIN members k ON m.id IS NULL AND k.platform = a.platform AND k.external_id = a.external_id
 	WHERE a.member_id = 0 AND COALESCE(m.id, k.id) IS NOT NULL`
 
-// landedSQL ends the statements of group commit (firstVotesSQL, settleBallotsSQL):
-// for every row of won, it records the platform update and credits a pending
-// referral, with the referrer's points.
+// landedSQL ends the statements of group commit (firstVotesSQL, settleBallotsSQL,
+// settlePledgesSQL), after a CTE gain of the points they award (campaign_id,
+// member_id, action, points, at): it records them, and for every row of won it
+// records the platform update and credits a pending referral, with the referrer's
+// points. Every standing the statement moves is moved by one upsert, in key order, so
+// that two batches that move the same standings queue instead of deadlocking.
 const landedSQL = `
+), pts AS (
+	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
+	SELECT campaign_id, member_id, action, points, at FROM gain
 ), upd AS (
 	INSERT INTO processed_updates (key, created_at) SELECT key, at FROM won WHERE key <> ''
 ), ref AS (
@@ -340,6 +357,14 @@ const landedSQL = `
 ), refpts AS (
 	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
 	SELECT campaign_id, referrer_id, 'referral', points, at FROM ref WHERE points <> 0
+), stand AS (
+	INSERT INTO standings (campaign_id, member_id, points, referrals)
+	SELECT campaign_id, member_id, SUM(points), SUM(referrals) FROM (
+		SELECT campaign_id, member_id, points, 0 AS referrals FROM gain
+		UNION ALL SELECT campaign_id, referrer_id, points, 1 FROM ref
+	) g GROUP BY campaign_id, member_id ORDER BY campaign_id, member_id
+	ON CONFLICT (campaign_id, member_id) DO UPDATE
+	SET points = standings.points + excluded.points, referrals = standings.referrals + excluded.referrals
 )
 `
 

@@ -305,6 +305,7 @@ func TestFirstVotesBatch(t *testing.T) {
 			t.Errorf("vote by reference %d: %+v, want %+v", i, r, want)
 		}
 	}
+	checkStandings(t, db)
 }
 
 // TestVoteAnswerLost: a batch that committed but whose answer was lost fails the
@@ -439,5 +440,6 @@ func TestVotesByReference(t *testing.T) {
 		if err != nil || members != int64(people) {
 			t.Errorf("%d members made for %d people: %v", members, people, err)
 		}
+		checkStandings(t, db)
 	})
 }

@@ -110,9 +110,8 @@ WITH mine AS MATERIALIZED (
 		peak = GREATEST(f.peak, f.raised + w.amount)
 	FROM (SELECT campaign_id, SUM(amount) AS amount, COUNT(*) AS backers FROM won GROUP BY campaign_id) w
 	WHERE f.campaign_id = w.campaign_id
-), pts AS (
-	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
-	SELECT campaign_id, member_id, 'pledge', points, at FROM won WHERE points <> 0` + landedSQL + `
+), gain AS (
+	SELECT campaign_id, member_id, 'pledge' AS action, points, at FROM won WHERE points <> 0` + landedSQL + `
 SELECT n FROM won`
 
 // firstPledges runs one batch of first pledges (see insertPledgesSQL).

@@ -325,9 +325,8 @@ WITH mine AS MATERIALIZED (
 	UPDATE poll_options o SET votes = o.votes + w.votes, version = o.version + w.votes
 	FROM (SELECT campaign_id, idx, COUNT(*) AS votes FROM won GROUP BY campaign_id, idx) w
 	WHERE o.campaign_id = w.campaign_id AND o.idx = w.idx
-), pts AS (
-	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
-	SELECT campaign_id, member_id, 'ballot', points, at FROM won WHERE points <> 0` + landedSQL + `
+), gain AS (
+	SELECT campaign_id, member_id, 'ballot' AS action, points, at FROM won WHERE points <> 0` + landedSQL + `
 SELECT n FROM won`
 
 // firstBallots runs one batch of first ballots (see insertBallotsSQL).

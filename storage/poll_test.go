@@ -678,6 +678,7 @@ func TestFirstBallotsBatch(t *testing.T) {
 	if p, err := db.PointsOf(ctx, open.ID, made.ID); p != 1 || err != nil {
 		t.Errorf("new member has %d points (%v), want 1", p, err)
 	}
+	checkStandings(t, db)
 }
 
 // TestBallotsByReference: people the bot has never seen cast ballots as actors
@@ -735,5 +736,6 @@ func TestBallotsByReference(t *testing.T) {
 				t.Errorf("anonymous=%v: second press by reference: %v, holds %v", anonymous, err, held)
 			}
 		}
+		checkStandings(t, db)
 	})
 }

@@ -77,6 +77,13 @@ func fillReads(b *testing.B, db *storage.DB, votes, referrers int) readFixture {
 		c.ID, first, first, referrers, t0, t0, votes, referrers)
 	exec(`INSERT INTO points (campaign_id, member_id, action, amount, created_at)
 		SELECT campaign_id, referrer_id, ?, points, created_at FROM referrals WHERE campaign_id = ?`, core.PointsReferral, c.ID)
+	// the standings those rows make, as the votes and credits that write them keep them
+	exec(`DELETE FROM standings WHERE campaign_id = ?`, c.ID)
+	exec(`INSERT INTO standings (campaign_id, member_id, points, referrals)
+		SELECT campaign_id, member_id, SUM(points), SUM(referrals) FROM (
+			SELECT campaign_id, member_id, amount AS points, 0 AS referrals FROM points WHERE campaign_id = ?
+			UNION ALL SELECT campaign_id, referrer_id, 0, 1 FROM referrals WHERE campaign_id = ? AND credited_at IS NOT NULL
+		) g GROUP BY campaign_id, member_id`, c.ID, c.ID)
 
 	svc, admin := pollService(b, db, core.DefaultSettings())
 	for _, multi := range []int{0, 2} {

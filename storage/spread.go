@@ -119,47 +119,41 @@ func (db *DB) AddReferral(ctx context.Context, r core.Referral, points int) (boo
 	return added, nil
 }
 
-// TopPoints implements core.SpreadStore.
+// TopPoints implements core.SpreadStore. It reads the kept standings (see stand),
+// one row a member, by an index in the leaderboard's order.
 func (db *DB) TopPoints(ctx context.Context, campaignID int64, limit int) ([]core.Standing, error) {
 	var out []core.Standing
-	err := db.read(ctx).Table("points p").
-		Select("p.member_id AS member_id, m.name AS name, SUM(p.amount) AS points").
-		Joins("JOIN members m ON m.id = p.member_id").Where("p.campaign_id = ?", campaignID).
-		Group("p.member_id, m.name").Having("SUM(p.amount) > 0").
-		Order("points DESC, member_id").Limit(limit).Scan(&out).Error
+	err := db.read(ctx).Table("standings s").
+		Select("s.member_id AS member_id, m.name AS name, s.points AS points").
+		Joins("JOIN members m ON m.id = s.member_id").Where("s.campaign_id = ? AND s.points > 0", campaignID).
+		Order("s.points DESC, s.member_id").Limit(limit).Scan(&out).Error
 	if err != nil {
 		return nil, translate(err)
 	}
 	return out, nil
 }
 
-// TopReferrers implements core.SpreadStore.
+// TopReferrers implements core.SpreadStore, from the kept standings as TopPoints.
 func (db *DB) TopReferrers(ctx context.Context, campaignID int64, limit int) ([]core.Standing, error) {
 	var out []core.Standing
-	err := db.read(ctx).Table("referrals r").
-		Select("r.referrer_id AS member_id, m.name AS name, COUNT(*) AS referrals").
-		Joins("JOIN members m ON m.id = r.referrer_id").Where("r.campaign_id = ? AND r.credited_at IS NOT NULL", campaignID).
-		Group("r.referrer_id, m.name").Order("referrals DESC, member_id").Limit(limit).Scan(&out).Error
+	err := db.read(ctx).Table("standings s").
+		Select("s.member_id AS member_id, m.name AS name, s.referrals AS referrals").
+		Joins("JOIN members m ON m.id = s.member_id").Where("s.campaign_id = ? AND s.referrals > 0", campaignID).
+		Order("s.referrals DESC, s.member_id").Limit(limit).Scan(&out).Error
 	if err != nil {
 		return nil, translate(err)
 	}
 	return out, nil
 }
 
-// MemberStanding implements core.SpreadStore.
+// MemberStanding implements core.SpreadStore: one row of the kept standings.
 func (db *DB) MemberStanding(ctx context.Context, campaignID, memberID int64) (*core.Standing, error) {
 	s := &core.Standing{MemberID: memberID}
-	err := db.read(ctx).Model(&pointRow{}).Select("COALESCE(SUM(amount), 0)").
-		Where("campaign_id = ? AND member_id = ?", campaignID, memberID).Scan(&s.Points).Error
+	err := db.read(ctx).Table("standings").Select("points, referrals").
+		Where("campaign_id = ? AND member_id = ?", campaignID, memberID).Limit(1).Scan(s).Error
 	if err != nil {
 		return nil, translate(err)
 	}
-	var n int64
-	err = db.read(ctx).Model(&referralRow{}).Where("campaign_id = ? AND referrer_id = ? AND credited_at IS NOT NULL", campaignID, memberID).
-		Count(&n).Error
-	if err != nil {
-		return nil, translate(err)
-	}
-	s.Referrals = int(n)
+	s.MemberID = memberID
 	return s, nil
 }

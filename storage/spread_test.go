@@ -426,3 +426,29 @@ func TestTakeNoticesOnce(t *testing.T) {
 		}
 	})
 }
+
+// checkStandings checks every kept standing against the rows it sums: the member's
+// points rows and their credited referrals in the campaign.
+func checkStandings(t testing.TB, db *storage.DB) {
+	t.Helper()
+	const sums = `(SELECT campaign_id, member_id, SUM(points) AS points, SUM(referrals) AS referrals FROM (
+		SELECT campaign_id, member_id, amount AS points, 0 AS referrals FROM points
+		UNION ALL SELECT campaign_id, referrer_id, 0, 1 FROM referrals WHERE credited_at IS NOT NULL
+	) g GROUP BY campaign_id, member_id) k`
+	ctx := context.Background()
+	missing, err := db.QueryInt(ctx, `SELECT COUNT(*) FROM `+sums+` LEFT JOIN standings s
+		ON s.campaign_id = k.campaign_id AND s.member_id = k.member_id
+		WHERE (s.member_id IS NULL AND (k.points <> 0 OR k.referrals <> 0)) OR s.points <> k.points OR s.referrals <> k.referrals`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra, err := db.QueryInt(ctx, `SELECT COUNT(*) FROM standings s LEFT JOIN `+sums+`
+		ON s.campaign_id = k.campaign_id AND s.member_id = k.member_id
+		WHERE k.member_id IS NULL AND (s.points <> 0 OR s.referrals <> 0)`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if missing != 0 || extra != 0 {
+		t.Errorf("standings: %d differ from their points and referrals, %d stand for nothing", missing, extra)
+	}
+}

@@ -15,11 +15,9 @@ import (
 	"testing"
 	"time"
 
-	"crowdbot/bots"
 	"crowdbot/bots/botstest"
 	"crowdbot/bots/discord"
 	"crowdbot/bots/discord/dcfake"
-	"crowdbot/bots/web"
 	"crowdbot/core"
 	"crowdbot/storage/storagetest"
 )
@@ -53,9 +51,10 @@ func BenchmarkFirstVotesThroughDiscord(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	site := web.New(web.Options{Service: h.Service, Router: h.Router, Metrics: bots.NewMetrics()})
+	// mounted as cmd/crowdbot mounts it, on a mux of its own (see TestAdaptersDoNotImportEachOther)
+	site := http.NewServeMux()
 	site.Handle("POST "+discord.InteractionsPath, ad)
-	srv := httptest.NewServer(site.Handler())
+	srv := httptest.NewServer(site)
 	defer srv.Close()
 	url := srv.URL + discord.InteractionsPath
 	card := dcfake.Message("1280000000000000001", channel, "**The one idea**", []any{map[string]any{"type": 1, "id": 1,
