@@ -131,6 +131,7 @@ type EntryFile struct {
 type Entry struct {
 	ID         int64
 	CampaignID int64
+	Number     int64 // within the campaign: #1, #2, ...
 	AuthorID   int64
 	AuthorName string // filled in on reads
 	Title      string

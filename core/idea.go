@@ -47,6 +47,7 @@ const (
 type Idea struct {
 	ID         int64
 	CampaignID int64
+	Number     int64 // within the campaign: #1, #2, ...
 	AuthorID   int64
 	Text       string
 	Status     IdeaStatus

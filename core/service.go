@@ -24,6 +24,7 @@ type Store interface {
 	EarningsStore
 	AdminSessionStore
 	CleanupStore
+	CorrectionStore
 }
 
 // Settings are the operator's choices that shape the rules.

@@ -40,6 +40,7 @@ func (r contestRow) toCore() *core.Contest {
 type entryRow struct {
 	ID           int64
 	CampaignID   int64
+	Number       int64
 	AuthorID     int64
 	Title        string
 	Kind         string
@@ -64,7 +65,7 @@ type entryRow struct {
 func (entryRow) TableName() string { return "contest_entries" }
 
 func entryFromCore(e *core.Entry) entryRow {
-	r := entryRow{ID: e.ID, CampaignID: e.CampaignID, AuthorID: e.AuthorID, Title: e.Title, Kind: string(e.Kind),
+	r := entryRow{ID: e.ID, CampaignID: e.CampaignID, Number: e.Number, AuthorID: e.AuthorID, Title: e.Title, Kind: string(e.Kind),
 		Text: e.Text, Link: e.Link, Status: string(e.Status), Reason: e.Reason, Finalist: e.Finalist, Votes: e.Votes,
 		FinalVotes: e.FinalVotes, CreatedAt: e.CreatedAt.UTC()}
 	if f := e.File; f != nil {
@@ -75,7 +76,7 @@ func entryFromCore(e *core.Entry) entryRow {
 }
 
 func (r entryRow) toCore() core.Entry {
-	e := core.Entry{ID: r.ID, CampaignID: r.CampaignID, AuthorID: r.AuthorID, Title: r.Title, Kind: core.EntryKind(r.Kind),
+	e := core.Entry{ID: r.ID, CampaignID: r.CampaignID, Number: r.Number, AuthorID: r.AuthorID, Title: r.Title, Kind: core.EntryKind(r.Kind),
 		Text: r.Text, Link: r.Link, Status: core.EntryStatus(r.Status), Reason: r.Reason, Finalist: r.Finalist,
 		Votes: r.Votes, FinalVotes: r.FinalVotes, CreatedAt: r.CreatedAt.UTC()}
 	if r.FilePlatform != "" {
@@ -236,6 +237,10 @@ func (db *DB) AddEntry(ctx context.Context, e *core.Entry, points int) error {
 		if res.RowsAffected == 0 {
 			return core.Errorf(core.ELIMIT, "error.entry_limit", "count", k.PerMember)
 		}
+		var err error
+		if row.Number, err = nextNumber(tx, e.CampaignID, counterEntry); err != nil {
+			return err
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -247,7 +252,7 @@ func (db *DB) AddEntry(ctx context.Context, e *core.Entry, points int) error {
 	if err != nil {
 		return err
 	}
-	e.ID = row.ID
+	e.ID, e.Number = row.ID, row.Number
 	return nil
 }
 

@@ -18,6 +18,7 @@ import (
 type ideaRow struct {
 	ID         int64
 	CampaignID int64
+	Number     int64
 	AuthorID   int64
 	Text       string
 	TextKey    string
@@ -38,7 +39,7 @@ func (r ideaRow) toCore() core.Idea {
 			tags = append(tags, t)
 		}
 	}
-	return core.Idea{ID: r.ID, CampaignID: r.CampaignID, AuthorID: r.AuthorID, Text: r.Text,
+	return core.Idea{ID: r.ID, CampaignID: r.CampaignID, Number: r.Number, AuthorID: r.AuthorID, Text: r.Text,
 		Status: core.IdeaStatus(r.Status), Tags: tags, Hidden: r.Hidden, MergedInto: r.MergedInto,
 		Votes: r.Votes, CreatedAt: r.CreatedAt}
 }
@@ -76,11 +77,19 @@ func (db *DB) AddIdea(ctx context.Context, idea *core.Idea, key string, points i
 		Status: string(idea.Status), Tags: ",", CreatedAt: idea.CreatedAt.UTC()}
 	created := false
 	err := db.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if row.Number, err = nextNumber(tx, idea.CampaignID, counterIdea); err != nil {
+			return err
+		}
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
+			// a twin: its number goes back, so that refused twins leave no gap
+			if err := returnNumber(tx, idea.CampaignID, counterIdea); err != nil {
+				return err
+			}
 			return tx.Where("campaign_id = ? AND text_key = ?", idea.CampaignID, key).Take(&row).Error
 		}
 		created = true
