@@ -69,15 +69,15 @@ func (f scopeFixture) adminCommands() []string {
 		"/poll close " + f.poll,
 		"/poll post " + f.poll,
 		"/contest finalists " + f.contest + " " + f.entry + " " + f.entry2,
-		"/contest pick " + f.entry,
-		"/contest use " + f.entry + " 10",
-		"/contest disqualify " + f.entry + " stolen",
+		"/contest pick " + f.contest + " " + f.entry,
+		"/contest use " + f.contest + " " + f.entry + " 10",
+		"/contest disqualify " + f.contest + " " + f.entry + " stolen",
 		"/contest payouts " + f.contest,
-		"/idea status " + f.idea + " planned",
-		"/idea merge " + f.idea2 + " " + f.idea,
-		"/idea tag " + f.idea + " summer",
-		"/idea hide " + f.idea,
-		"/idea unhide " + f.idea,
+		"/idea status " + f.ideas + " " + f.idea + " planned",
+		"/idea merge " + f.ideas + " " + f.idea2 + " " + f.idea,
+		"/idea tag " + f.ideas + " " + f.idea + " summer",
+		"/idea hide " + f.ideas + " " + f.idea,
+		"/idea unhide " + f.ideas + " " + f.idea,
 		`/fund stretch ` + f.fund + ` 2000 "A second van"`,
 		`/tier add ` + f.fund + ` "Gold" min="25 EUR" "A mug"`,
 		`/expense add ` + f.fund + ` 10 "Fuel"`,
@@ -148,7 +148,7 @@ func TestAdminRightsEndAtTheCampaignsSpace(t *testing.T) {
 				t.Fatalf("refused commands changed something:\nbefore:\n%s\nafter:\n%s", before, after)
 			}
 			// the campaign's own admin still manages it
-			h.Expect(h.Say(home.owner, "/idea status "+f.idea+" planned"), "idea.status_set")
+			h.Expect(h.Say(home.owner, "/idea status "+f.ideas+" "+f.idea+" planned"), "idea.status_set")
 			h.Expect(h.Say(home.owner, "/campaign close "+f.ideas), "campaign.closed")
 		})
 	}

@@ -48,3 +48,13 @@ func (s *Service) EntryByNumber(ctx context.Context, code string, n int64) (*Cam
 	}
 	return c, e, nil
 }
+
+// IdeaByID returns an idea by its id, as buttons name it.
+func (s *Service) IdeaByID(ctx context.Context, id int64) (*Idea, error) {
+	return s.store.Idea(ctx, id)
+}
+
+// EntryByID returns an entry by its id, as buttons name it.
+func (s *Service) EntryByID(ctx context.Context, id int64) (*Entry, error) {
+	return s.store.Entry(ctx, id)
+}

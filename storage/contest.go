@@ -347,7 +347,7 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 		}
 		target := locked[i]
 		if round == 2 && !target.Finalist {
-			return core.Errorf(core.EINVALID, "error.entry_not_finalist", "id", entryID)
+			return core.Errorf(core.EINVALID, "error.entry_not_finalist", "id", target.Number)
 		}
 		if target.AuthorID == memberID {
 			return core.Errorf(core.EFORBIDDEN, "error.entry_own_vote")
@@ -551,7 +551,7 @@ func awardEntry(tx *gorm.DB, e *entryRow, reason string, m core.Money, at time.T
 	err := tx.Create(&awardRow{CampaignID: e.CampaignID, EntryID: e.ID, MemberID: e.AuthorID, Reason: reason,
 		Amount: m.Amount, Currency: m.Currency, CreatedAt: at.UTC()}).Error
 	if isDuplicate(err) {
-		return core.Errorf(core.ECONFLICT, "error.entry_already_paid", "id", e.ID)
+		return core.Errorf(core.ECONFLICT, "error.entry_already_paid", "id", e.Number)
 	}
 	if err != nil {
 		return err
@@ -575,7 +575,7 @@ func (db *DB) AwardEntry(ctx context.Context, a core.Award) (*core.Entry, error)
 			return err
 		}
 		if e.Status != string(core.EntryActive) {
-			return core.Errorf(core.ECONFLICT, "error.entry_disqualified", "id", e.ID)
+			return core.Errorf(core.ECONFLICT, "error.entry_disqualified", "id", e.Number)
 		}
 		if err := awardEntry(tx, &e, a.Reason, a.Amount, a.At); err != nil {
 			return err
@@ -600,14 +600,14 @@ func (db *DB) DisqualifyEntry(ctx context.Context, entryID int64, reason string,
 			return notFound(err, "error.entry_not_found", "id", entryID)
 		}
 		if e.Status != string(core.EntryActive) {
-			return core.Errorf(core.ECONFLICT, "error.entry_already_disqualified", "id", entryID)
+			return core.Errorf(core.ECONFLICT, "error.entry_already_disqualified", "id", e.Number)
 		}
 		var paid int64
 		if err := tx.Model(&awardRow{}).Where("entry_id = ?", entryID).Count(&paid).Error; err != nil {
 			return err
 		}
 		if paid > 0 {
-			return core.Errorf(core.ECONFLICT, "error.entry_awarded", "id", entryID)
+			return core.Errorf(core.ECONFLICT, "error.entry_awarded", "id", e.Number)
 		}
 		err := tx.Model(&entryRow{}).Where("id = ?", entryID).Updates(map[string]any{
 			"status": string(core.EntryDisqualified), "reason": reason, "votes": 0, "final_votes": 0, "finalist": false}).Error
@@ -632,17 +632,18 @@ func (db *DB) DisqualifyEntry(ctx context.Context, entryID int64, reason string,
 // ContestPayouts implements core.ContestStore.
 func (db *DB) ContestPayouts(ctx context.Context, campaignID int64) ([]core.Payout, error) {
 	var rows []struct {
-		EntryID    int64
-		EntryTitle string
-		MemberID   int64
-		AuthorName string
-		Reason     string
-		Amount     int64
-		Currency   string
-		CreatedAt  time.Time
+		EntryID     int64
+		EntryNumber int64
+		EntryTitle  string
+		MemberID    int64
+		AuthorName  string
+		Reason      string
+		Amount      int64
+		Currency    string
+		CreatedAt   time.Time
 	}
 	err := db.read(ctx).Table("contest_awards a").
-		Select("a.entry_id, e.title AS entry_title, a.member_id, m.name AS author_name, a.reason, a.amount, a.currency, a.created_at").
+		Select("a.entry_id, e.number AS entry_number, e.title AS entry_title, a.member_id, m.name AS author_name, a.reason, a.amount, a.currency, a.created_at").
 		Joins("JOIN contest_entries e ON e.id = a.entry_id").Joins("JOIN members m ON m.id = a.member_id").
 		Where("a.campaign_id = ?", campaignID).Order("a.id").Scan(&rows).Error
 	if err != nil {
@@ -650,7 +651,7 @@ func (db *DB) ContestPayouts(ctx context.Context, campaignID int64) ([]core.Payo
 	}
 	out := make([]core.Payout, len(rows))
 	for i, r := range rows {
-		out[i] = core.Payout{EntryID: r.EntryID, EntryTitle: r.EntryTitle, MemberID: r.MemberID, AuthorName: r.AuthorName,
+		out[i] = core.Payout{EntryID: r.EntryID, EntryNumber: r.EntryNumber, EntryTitle: r.EntryTitle, MemberID: r.MemberID, AuthorName: r.AuthorName,
 			Reason: r.Reason, Amount: core.Money{Amount: r.Amount, Currency: r.Currency}, CreatedAt: r.CreatedAt.UTC()}
 	}
 	return out, nil
