@@ -120,7 +120,7 @@ func TestIdeasConversation(t *testing.T) {
 				t.Fatalf("repeat changed the board: %q", l.Text)
 			}
 
-			h.Expect(h.Say(admin, "/campaign close "+code), "campaign.closed")
+			h.Expect(h.Say(admin, "/campaign close "+code+" confirm"), "campaign.closed")
 			h.Expect(h.Press(carol, fmt.Sprintf("iv:%d", first)), "error.campaign_closed")
 			h.Expect(h.Say(carol, "/idea "+code+" Too late"), "error.campaign_closed")
 		})

@@ -63,7 +63,9 @@ func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 func (f scopeFixture) adminCommands() []string {
 	return []string{
 		"/campaign close " + f.ideas,
+		"/campaign close " + f.ideas + " confirm",
 		"/campaign cancel " + f.fund,
+		"/campaign cancel " + f.fund + " confirm",
 		`/campaign schedule ` + f.ideas + ` "0 9 * * 1"`,
 		"/campaign invite " + f.poll,
 		"/poll close " + f.poll,
@@ -149,7 +151,7 @@ func TestAdminRightsEndAtTheCampaignsSpace(t *testing.T) {
 			}
 			// the campaign's own admin still manages it
 			h.Expect(h.Say(home.owner, "/idea status "+f.ideas+" "+f.idea+" planned"), "idea.status_set")
-			h.Expect(h.Say(home.owner, "/campaign close "+f.ideas), "campaign.closed")
+			h.Expect(h.Say(home.owner, "/campaign close "+f.ideas+" confirm"), "campaign.closed")
 		})
 	}
 }
@@ -202,11 +204,11 @@ func TestOwnersManageEveryCampaign(t *testing.T) {
 	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Board"`), "campaign.created"))
 	h.Expect(h.Say(tgStranger, "/campaign close "+code), "error.not_your_campaign")
 	h.Expect(h.Say(dcStranger, "/campaign link "+code), "campaign.linked")
-	h.Expect(h.Say(dcStranger, "/campaign close "+code), "campaign.closed")
+	h.Expect(h.Say(dcStranger, "/campaign close "+code+" confirm"), "campaign.closed")
 
 	code = Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Second"`), "campaign.created"))
 	in := h.Input(webStranger)
-	in.Text, in.Owner = "/campaign cancel "+code, true
+	in.Text, in.Owner = "/campaign cancel "+code+" confirm", true
 	h.Expect(h.Do(in), "campaign.cancelled")
 }
 

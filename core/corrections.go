@@ -58,3 +58,22 @@ func (s *Service) IdeaByID(ctx context.Context, id int64) (*Idea, error) {
 func (s *Service) EntryByID(ctx context.Context, id int64) (*Entry, error) {
 	return s.store.Entry(ctx, id)
 }
+
+// CheckEnd makes every check CloseCampaign (or, with cancel, CancelCampaign) makes,
+// changing nothing: an admin is asked to confirm only what would go through.
+func (s *Service) CheckEnd(ctx context.Context, actor Actor, code string, cancel bool) (*Campaign, error) {
+	if !actor.Admin {
+		return nil, Errorf(EFORBIDDEN, "error.admin_only")
+	}
+	c, err := s.Campaign(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, err
+	}
+	if cancel && c.State.Final() || !cancel && !c.State.Live() {
+		return nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
+	}
+	return c, nil
+}

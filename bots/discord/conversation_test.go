@@ -225,7 +225,7 @@ var house = []step{
 	{name: "campaign link", do: command(ada, here, "campaign", "link", str("code", "$code")), typ: 4, key: "campaign.linked"},
 	{name: "campaign invite", do: command(ada, here, "campaign", "invite", str("code", "$code")), typ: 4, key: "campaign.invite", private: true},
 	{name: "campaign schedule", do: command(ada, here, "campaign", "schedule", str("code", "$code"), str("spec", "0 18 * * *")), typ: 4, key: "campaign.scheduled"},
-	{name: "campaign cancel", do: command(ada, here, "campaign", "cancel", str("code", "$spare")), typ: 4, key: "campaign.cancelled"},
+	{name: "campaign cancel", do: command(ada, here, "campaign", "cancel", str("code", "$spare"), flag("confirm")), typ: 4, key: "campaign.cancelled"},
 	{name: "unknown code", do: command(bob, here, "campaign", "show", str("code", "zzzz9")), typ: 4, key: "error.campaign_not_found", private: true},
 	{name: "unknown button", do: press(bob, here, "zz:1", ""), typ: 4, key: "error.unknown_action", private: true},
 }
@@ -288,7 +288,7 @@ var ideas = []step{
 	{name: "idea unhide", do: command(ada, here, "idea", "unhide", str("code", "$code"), num("id", "$second")), typ: 4, key: "idea.unhidden"},
 	{name: "idea merge", do: command(ada, here, "idea", "merge", str("code", "$code"), num("id", "$second"), num("into", "$first")), typ: 4, key: "idea.merged"},
 	{name: "bad text", do: command(bob, here, "idea", "submit", str("code", "$code"), str("text", "\x00\u202e ")), typ: 4, key: "error.empty", private: true},
-	{name: "close", do: command(ada, here, "campaign", "close", str("code", "$code")), typ: 4, key: "campaign.closed"},
+	{name: "close", do: command(ada, here, "campaign", "close", str("code", "$code"), flag("confirm")), typ: 4, key: "campaign.closed"},
 	{name: "vote closed", do: press(cara, here, "$vote", "twin"), typ: 4, key: "error.campaign_closed", private: true},
 }
 
