@@ -64,3 +64,92 @@ func TestCloseAndCancelAskFirst(t *testing.T) {
 		})
 	}
 }
+
+// TestAdminsFixMistakes corrects, in each language, a campaign's title and
+// description, a tier, a stretch goal and the spending ledger, whose corrected and
+// removed lines stay in it struck; spending past what was raised is warned about.
+func TestAdminsFixMistakes(t *testing.T) {
+	for _, lang := range core.Locales {
+		t.Run(lang, func(t *testing.T) {
+			h := New(t)
+			admin, bob, carol := Admin.In(lang), Bob.In(lang), Carol.In(lang)
+
+			// a campaign's text
+			ideas := Code(t, h.Expect(h.Say(admin, `/campaign new ideas "Nxet flavour"`), "campaign.created"))
+			h.Expect(h.Say(bob, `/campaign edit `+ideas+` title="Next flavour"`), "error.admin_only")
+			h.Expect(h.Say(admin, "/campaign edit "+ideas), "error.edit_nothing")
+			h.Expect(h.Say(admin, `/campaign edit `+ideas+` title=""`), "error.empty")
+			edited := h.Expect(h.Say(admin, `/campaign edit `+strings.ToUpper(ideas)+` title="Next flavour" description="Tell us what to make next"`), "campaign.edited")
+			if edited.Args["title"] != "Next flavour" {
+				t.Fatalf("edited: %v", edited.Args)
+			}
+			if show := h.Expect(h.Say(bob, "/campaign show "+ideas), "campaign.show"); !strings.Contains(show.Text, "Next flavour") ||
+				!strings.Contains(show.Text, "Tell us what to make next") || strings.Contains(show.Text, "Nxet") {
+				t.Fatalf("show after the edit: %q", show.Text)
+			}
+
+			// a tier and a stretch goal
+			fund := Code(t, h.Expect(h.Say(admin, `/fund new "Album" goal="100 EUR" closes=30d`), "fund.new"))
+			h.Expect(h.Say(admin, `/tier add `+fund+` "Signed CD" min="25 EUR" limit=3 "A CD"`), "tier.added_limited")
+			h.Expect(h.Say(admin, `/tier add `+fund+` "Thanks" min=5`), "tier.added")
+			h.Expect(h.Say(bob, "/pledge "+fund+" 30 1"), "pledge.new")
+			h.Expect(h.Say(carol, "/pledge "+fund+" 40 1"), "pledge.new")
+			h.Expect(h.Say(bob, `/tier edit `+fund+` 1 title="Signed vinyl"`), "error.admin_only")
+			h.Expect(h.Say(admin, "/tier edit "+fund+" 1"), "error.edit_nothing")
+			h.Expect(h.Say(admin, "/tier edit "+fund+" 9 limit=5"), "error.tier_not_found")
+			h.Expect(h.Say(admin, "/tier edit "+fund+" 1 limit=1"), "error.tier_limit_below_taken")
+			h.Expect(h.Say(admin, `/tier edit `+fund+` 1 title="thanks"`), "error.tier_exists")
+			tier := h.Expect(h.Say(admin, `/tier edit `+fund+` "signed cd" title="Signed vinyl" min="35 EUR" limit=2`), "tier.edited")
+			if tier.Args["number"] != 1 || tier.Args["title"] != "Signed vinyl" || len(tier.Lines) != 1 {
+				t.Fatalf("tier edit: %v %q", tier.Args, tier.Text)
+			}
+			h.Expect(h.Say(carol, "/pledge "+fund+" 30 1"), "error.pledge_below_tier")
+			status := h.Expect(h.Say(bob, "/fund status "+fund), "fund.status")
+			if !strings.Contains(status.Text, "Signed vinyl") {
+				t.Fatalf("status after the tier edit: %q", status.Text)
+			}
+			h.Expect(h.Say(admin, `/fund stretch `+fund+` 200 "A video"`), "fund.stretch_added")
+			h.Expect(h.Say(bob, `/stretch edit `+fund+` 200 to=250`), "error.admin_only")
+			h.Expect(h.Say(admin, `/stretch edit `+fund+` 300 to=250`), "error.stretch_not_found")
+			h.Expect(h.Say(admin, `/stretch edit `+fund+` 200`), "error.edit_nothing")
+			h.Expect(h.Say(admin, `/stretch edit `+fund+` 200 to=50`), "error.stretch_below_goal")
+			if g := h.Expect(h.Say(admin, `/stretch edit `+fund+` 200 to=250 "A music video"`), "fund.stretch_edited"); g.Args["description"] != "A music video" {
+				t.Fatalf("stretch edit: %v", g.Args)
+			}
+
+			// the ledger: 70 raised
+			h.Expect(h.Say(admin, `/expense add `+fund+` 20 "Studio"`), "expense.added")
+			h.Expect(h.Say(admin, `/expense add `+fund+` 15 "Mastering"`), "expense.added")
+			h.Expect(h.Say(bob, `/expense correct `+fund+` 1 25`), "error.admin_only")
+			h.Expect(h.Say(bob, `/expense remove `+fund+` 2`), "error.admin_only")
+			h.Expect(h.Say(admin, `/expense correct `+fund+` 9 25`), "error.expense_not_found")
+			h.Expect(h.Say(admin, `/expense correct `+fund+` x 25`), "error.bad_expense_number")
+			fixed := h.Expect(h.Say(admin, `/expense correct `+fund+` 1 25`), "expense.corrected")
+			if fixed.Args["old"] != int64(1) || fixed.Args["number"] != int64(3) || fixed.Args["what"] != "Studio" ||
+				fixed.Args["spent"] != (core.Money{Amount: 4000, Currency: "EUR"}) || len(fixed.Lines) != 0 {
+				t.Fatalf("correction: %v %q", fixed.Args, fixed.Text)
+			}
+			h.Expect(h.Say(admin, `/expense correct `+fund+` 1 30`), "error.expense_already_corrected")
+			removed := h.Expect(h.Say(admin, `/expense remove `+fund+` 2`), "expense.removed")
+			if removed.Args["spent"] != (core.Money{Amount: 2500, Currency: "EUR"}) {
+				t.Fatalf("removal: %v", removed.Args)
+			}
+			h.Expect(h.Say(admin, `/expense remove `+fund+` 2`), "error.expense_already_corrected")
+			over := h.Expect(h.Say(admin, `/expense add `+fund+` 50 "Pressing"`), "expense.added")
+			if len(over.Lines) != 1 || over.Lines[0].Key != "expense.overspent" || !strings.Contains(over.Text, "75") {
+				t.Fatalf("no warning past what was raised: %q", over.Text)
+			}
+			ledger := h.Expect(h.Say(bob, "/fund ledger "+fund), "fund.ledger_title")
+			keys := map[string]int{}
+			for _, l := range ledger.Lines {
+				keys[l.Key]++
+			}
+			if len(ledger.Lines) != 4 || keys["fund.ledger_struck"] != 1 || keys["fund.ledger_removed"] != 1 || keys["fund.ledger_correction"] != 1 {
+				t.Fatalf("ledger lines %v: %q", keys, ledger.Text)
+			}
+			if !strings.Contains(ledger.Text, "Studio") || !strings.Contains(ledger.Text, "Mastering") {
+				t.Fatalf("the ledger lost a struck line: %q", ledger.Text)
+			}
+		})
+	}
+}

@@ -161,7 +161,7 @@ func NewRouter(o Options) *Router {
 	}
 	for _, group := range [][]*Spec{
 		r.houseCommands(), r.ideaCommands(), r.pollCommands(), r.contestCommands(),
-		r.fundraiserCommands(), r.taskCommands(), r.spreadCommands(),
+		r.fundraiserCommands(), r.taskCommands(), r.spreadCommands(), r.correctionCommands(),
 	} {
 		for _, s := range group {
 			r.specs = append(r.specs, s)

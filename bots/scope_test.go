@@ -88,6 +88,11 @@ func (f scopeFixture) adminCommands() []string {
 		"/tasks add " + f.tasks + "\nhttps://img.example/b.jpg",
 		"/tasks review " + f.tasks,
 		"/tasks export " + f.tasks,
+		`/campaign edit ` + f.ideas + ` title="Renamed"`,
+		`/tier edit ` + f.fund + ` 1 limit=5`,
+		`/stretch edit ` + f.fund + ` 2000 to=3000`,
+		`/expense correct ` + f.fund + ` 1 12`,
+		`/expense remove ` + f.fund + ` 1`,
 	}
 }
 

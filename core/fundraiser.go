@@ -191,10 +191,18 @@ type Pledge struct {
 	UpdatedAt  time.Time
 }
 
-// Expense is a line of a fundraiser's public spending ledger.
+// Expense is a line of a fundraiser's public spending ledger. A line is never
+// deleted: a correction strikes it (StruckAt) and, unless it removes it, adds a new
+// line that names it (Corrects).
 type Expense struct {
 	ID         int64
 	CampaignID int64
+	Number     int64 // within the campaign: #1, #2, ...
+	Corrects   int64 // the number of the line this one corrects, or 0
+	StruckAt   *time.Time
+	// CorrectedBy is the number of the line that replaces a struck one; 0 when it
+	// was removed
+	CorrectedBy int64
 	Amount     Money
 	What       string
 	CreatedBy  int64
