@@ -203,10 +203,10 @@ type Expense struct {
 	// CorrectedBy is the number of the line that replaces a struck one; 0 when it
 	// was removed
 	CorrectedBy int64
-	Amount     Money
-	What       string
-	CreatedBy  int64
-	CreatedAt  time.Time
+	Amount      Money
+	What        string
+	CreatedBy   int64
+	CreatedAt   time.Time
 }
 
 // Backer is an active pledge with who made it, for admins and settlement notices.
