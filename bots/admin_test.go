@@ -153,3 +153,56 @@ func TestAdminsFixMistakes(t *testing.T) {
 		})
 	}
 }
+
+// TestNumbersWithinTheirCampaign: with two boards and two contests, ideas and entries
+// are numbered from #1 in each, and a command names one by its campaign's code (in
+// any case) and that number, never another campaign's.
+func TestNumbersWithinTheirCampaign(t *testing.T) {
+	for _, lang := range core.Locales {
+		t.Run(lang, func(t *testing.T) {
+			h := New(t)
+			admin, bob, carol := Admin.In(lang), Bob.In(lang), Carol.In(lang)
+			a := Code(t, h.Expect(h.Say(admin, `/campaign new ideas "A"`), "campaign.created"))
+			b := Code(t, h.Expect(h.Say(admin, `/campaign new ideas "B"`), "campaign.created"))
+			h.Expect(h.Say(bob, "/idea "+a+" Rooftop concert"), "idea.added")
+			h.Expect(h.Say(bob, "/idea "+a+" rooftop CONCERT!"), "idea.exists")
+			second := h.Expect(h.Say(bob, "/idea "+a+" Beach party"), "idea.added")
+			first := h.Expect(h.Say(carol, "/idea "+b+" Night market"), "idea.added")
+			if second.Args["id"] != int64(2) || first.Args["id"] != int64(1) || first.Args["idea_id"] == int64(1) {
+				t.Fatalf("numbers: %v, %v", second.Args, first.Args)
+			}
+			if !strings.Contains(first.Text, "1") {
+				t.Fatalf("the reply shows no number: %q", first.Text)
+			}
+			h.Expect(h.Say(admin, "/idea status "+strings.ToLower(b)+" 1 planned"), "idea.status_set")
+			h.Expect(h.Say(admin, "/idea status "+b+" 2 planned"), "error.idea_not_found")
+			boardA := h.Expect(h.Say(bob, "/ideas "+a), "ideas.title")
+			boardB := h.Expect(h.Say(bob, "/ideas "+b), "ideas.title")
+			if boardA.Lines[0].Args["status"] != "open" || boardB.Lines[0].Args["status"] != "planned" || boardB.Lines[0].Args["id"] != int64(1) {
+				t.Fatalf("boards: %v / %v", boardA.Lines, boardB.Lines)
+			}
+			h.Expect(h.Say(admin, "/idea merge "+a+" 2 1"), "idea.merged")
+
+			new := `/contest new "Logo" brief="A fox" prize="300 EUR" entries_close=7d voting_close=10d`
+			x := Code(t, h.Expect(h.Say(admin, new), "contest.new"))
+			y := Code(t, h.Expect(h.Say(admin, new), "contest.new"))
+			h.Expect(h.Say(bob, "/enter "+x+" Fox https://example.com/fox.png"), "contest.entered")
+			// a refused entry takes no number
+			h.Expect(h.Say(bob, "/enter "+x+" Owl https://example.com/owl.png"), "error.entry_limit")
+			if owl := h.Expect(h.Say(carol, "/enter "+x+" Owl https://example.com/owl.png"), "contest.entered"); owl.Args["id"] != int64(2) {
+				t.Fatalf("the owl is #%v, want #2", owl.Args["id"])
+			}
+			heron := h.Expect(h.Say(bob, "/enter "+y+" Heron https://example.com/heron.png"), "contest.entered")
+			if heron.Args["id"] != int64(1) {
+				t.Fatalf("the other contest's first entry is #%v", heron.Args["id"])
+			}
+			if d := h.Expect(h.Say(admin, "/contest disqualify "+strings.ToUpper(y)+` 1 "Stock image"`), "contest.disqualified"); d.Args["entry"] != "Heron" {
+				t.Fatalf("disqualified %v, want the heron", d.Args)
+			}
+			h.Expect(h.Say(admin, "/contest disqualify "+y+" 2 Again"), "error.entry_not_found")
+			if d := h.Expect(h.Say(admin, "/contest disqualify "+x+` #2 "Copied"`), "contest.disqualified"); d.Args["entry"] != "Owl" {
+				t.Fatalf("disqualified %v, want the owl", d.Args)
+			}
+		})
+	}
+}
