@@ -266,7 +266,8 @@ type FundraiserStore interface {
 	ActivePledge(ctx context.Context, campaignID, memberID int64) (*Pledge, error)
 	// AddExpense writes a ledger line and adds it to the fundraiser's spent total.
 	AddExpense(ctx context.Context, e *Expense) (*Fundraiser, error)
-	// Expenses lists the ledger, newest first.
+	// Expenses lists the ledger, newest first, struck lines included (StruckAt set,
+	// with the number of their replacement in CorrectedBy).
 	Expenses(ctx context.Context, campaignID int64, limit int) ([]Expense, error)
 	// Backers returns a page of the active pledges, largest first.
 	Backers(ctx context.Context, campaignID int64, page, perPage int) ([]Backer, error)
