@@ -699,7 +699,7 @@ func (db *DB) AllEntries(ctx context.Context, campaignID int64, page, perPage in
 		if e.Award != "" {
 			payout = e.Payout.String()
 		}
-		out[i] = []string{strconv.FormatInt(e.ID, 10), r.AuthorRef, e.AuthorName, e.Title, string(e.Kind), e.Text, e.Link,
+		out[i] = []string{strconv.FormatInt(e.Number, 10), r.AuthorRef, e.AuthorName, e.Title, string(e.Kind), e.Text, e.Link,
 			platform, fileID, fileURL, fileType, strconv.Itoa(e.Votes), strconv.Itoa(e.FinalVotes), status, e.Reason, payout,
 			e.CreatedAt.UTC().Format(time.RFC3339)}
 	}

@@ -454,11 +454,12 @@ func (db *DB) IdeaTotals(ctx context.Context, campaignID int64) (int, int, error
 func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int) ([][]string, error) {
 	// the row is a named field: gorm cannot fill an embedded unexported type
 	var rows []struct {
-		Idea   ideaRow `gorm:"embedded"`
-		Author string
+		Idea       ideaRow `gorm:"embedded"`
+		Author     string
+		IntoNumber *int64 // the number of the idea it was merged into
 	}
-	err := db.read(ctx).Table("ideas i").Select("i.*, m.platform || ':' || m.external_id AS author").
-		Joins("JOIN members m ON m.id = i.author_id").Where("i.campaign_id = ?", campaignID).
+	err := db.read(ctx).Table("ideas i").Select("i.*, m.platform || ':' || m.external_id AS author, t.number AS into_number").
+		Joins("JOIN members m ON m.id = i.author_id").Joins("LEFT JOIN ideas t ON t.id = i.merged_into").Where("i.campaign_id = ?", campaignID).
 		Order("i.id").Offset((page - 1) * perPage).Limit(perPage).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err)
@@ -466,11 +467,12 @@ func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int)
 	out := make([][]string, len(rows))
 	for i, r := range rows {
 		idea := r.Idea.toCore()
+		// ideas are named by their number in the campaign, as everywhere an admin looks
 		merged := ""
-		if idea.MergedInto != nil {
-			merged = strconv.FormatInt(*idea.MergedInto, 10)
+		if r.IntoNumber != nil {
+			merged = strconv.FormatInt(*r.IntoNumber, 10)
 		}
-		out[i] = []string{strconv.FormatInt(idea.ID, 10), r.Author, idea.Text, string(idea.Status),
+		out[i] = []string{strconv.FormatInt(idea.Number, 10), r.Author, idea.Text, string(idea.Status),
 			strings.Join(idea.Tags, " "), strconv.Itoa(idea.Votes), strconv.FormatBool(idea.Hidden), merged,
 			idea.CreatedAt.UTC().Format(time.RFC3339)}
 	}
