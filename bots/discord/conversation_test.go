@@ -288,7 +288,11 @@ var ideas = []step{
 	{name: "idea unhide", do: command(ada, here, "idea", "unhide", str("code", "$code"), num("id", "$second")), typ: 4, key: "idea.unhidden"},
 	{name: "idea merge", do: command(ada, here, "idea", "merge", str("code", "$code"), num("id", "$second"), num("into", "$first")), typ: 4, key: "idea.merged"},
 	{name: "bad text", do: command(bob, here, "idea", "submit", str("code", "$code"), str("text", "\x00\u202e ")), typ: 4, key: "error.empty", private: true},
-	{name: "close", do: command(ada, here, "campaign", "close", str("code", "$code"), flag("confirm")), typ: 4, key: "campaign.closed"},
+	{name: "close asks first", do: command(ada, here, "campaign", "close", str("code", "$code")), typ: 4, key: "campaign.confirm_close",
+		check: saveMsg("closeask")},
+	{name: "close kept by its button", do: press(ada, here, "cx:{code}:keep", "closeask"), typ: 7, key: "campaign.kept"},
+	{name: "close confirmed by its button", do: press(ada, here, "cx:{code}:close", "closeask"), typ: 7, key: "campaign.closed"},
+	{name: "close again, confirmed", do: command(ada, here, "campaign", "close", str("code", "$code"), flag("confirm")), typ: 4, key: "error.campaign_closed", private: true},
 	{name: "vote closed", do: press(cara, here, "$vote", "twin"), typ: 4, key: "error.campaign_closed", private: true},
 }
 
