@@ -43,6 +43,12 @@ type Input struct {
 	Attachments []Attachment
 	// Private is true in a one-to-one chat with the bot.
 	Private bool
+	// Notices is set by a front end that cannot send a member anything between two
+	// of their messages (the web): the private notices waiting for them (an idea's
+	// new status, a win, a disqualification, a rejected answer) come first in the
+	// replies to this input when it is a message (a button press is answered in
+	// place, and leaves them for the next message).
+	Notices bool
 }
 
 // Attachment is a file a member sent, kept by reference to the platform's copy.
@@ -86,6 +92,11 @@ type Reply struct {
 	Ephemeral bool
 	// Edit replaces the message whose button was pressed, instead of sending a new one.
 	Edit bool
+	// Refresh marks an Edit that only brings a card everyone sees up to date (a poll's
+	// tally after a vote in a group): a platform whose edits spend the chat's limited
+	// rate may leave it out, and it never becomes a new message. The Refresher edits
+	// posted cards anyway.
+	Refresh bool
 	// Toast, when set, is a short notice for the button press itself (Telegram shows
 	// it as a callback answer, Discord as an ephemeral reply).
 	Toast bool

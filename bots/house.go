@@ -2,6 +2,7 @@ package bots
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 func (r *Router) houseCommands() []*Spec {
 	code := Param{Name: "code", Type: ParamCode, Required: true}
 	return []*Spec{
-		{Name: "help", Read: true, Run: r.help},
+		{Name: "help", Read: true, Params: []Param{{Name: "topic", Type: ParamString, Choices: HelpTopics}}, Run: r.help},
 		{Name: "start", Params: []Param{{Name: "payload", Type: ParamString}}, Run: r.start},
 		{Name: "lang", Params: []Param{{Name: "language", Type: ParamString, Required: true, Choices: core.Locales}}, Run: r.lang},
 		{Name: "earnings", Private: true, Read: true, Run: r.earnings},
@@ -45,21 +46,66 @@ func (r *Router) houseActions() map[string]ActionFunc {
 	}
 }
 
-// help lists the commands this member may run: admin commands only for admins.
+// HelpTopics are what /help gives details on: the campaigns in general, and each
+// kind of campaign.
+var HelpTopics = []string{"campaign", "ideas", "poll", "contest", "fundraiser", "tasks"}
+
+// helpAliases are other words for the topics: singulars, plurals and short forms
+// (the kinds' names in each language are taken from the catalog).
+var helpAliases = map[string]string{
+	"campaigns": "campaign", "idea": "ideas", "polls": "poll", "contests": "contest",
+	"fund": "fundraiser", "fundraisers": "fundraiser", "pledge": "fundraiser", "task": "tasks",
+}
+
+// help gives a short overview grouped by campaign kind, or with a topic (/help poll)
+// that topic's commands: admin commands only for admins.
 func (r *Router) help(ctx context.Context, req *Request) ([]Reply, error) {
-	rep := reply("help.title")
-	seen := map[string]bool{}
-	for _, s := range r.specs {
-		if s.Admin && !req.Actor.Admin || s.Name == "start" || seen[s.HelpKey()] {
-			continue
+	if arg := req.Cmd.Rest(0); arg != "" {
+		topic := r.helpTopic(arg)
+		if topic == "" {
+			return nil, core.Errorf(core.EINVALID, "error.help_topic", "topic", quoted(arg), "topics", strings.Join(HelpTopics, ", "))
 		}
-		seen[s.HelpKey()] = true
-		rep.Lines = append(rep.Lines, M(s.HelpKey()))
+		rep := reply("help.topic." + topic)
+		seen := map[string]bool{}
+		for _, s := range r.specs {
+			if s.topic != topic || s.Admin && !req.Actor.Admin || s.Name == "start" || seen[s.HelpKey()] {
+				continue
+			}
+			seen[s.HelpKey()] = true
+			rep.Lines = append(rep.Lines, M(s.HelpKey()))
+		}
+		return replies(rep)
+	}
+	rep := reply("help.title")
+	for _, t := range HelpTopics {
+		rep.Lines = append(rep.Lines, M("help.overview."+t))
 	}
 	if req.Actor.Admin {
 		rep.Lines = append(rep.Lines, M("help.admin_note"))
 	}
 	return replies(rep)
+}
+
+// helpTopic returns the topic a word names, in any language, or "".
+func (r *Router) helpTopic(word string) string {
+	word = strings.ToLower(strings.Trim(strings.TrimSpace(word), "/"))
+	if slices.Contains(HelpTopics, word) {
+		return word
+	}
+	if t, ok := helpAliases[word]; ok {
+		return t
+	}
+	for _, l := range core.Locales {
+		for _, k := range core.Kinds {
+			if strings.ToLower(r.T(l, M("kind."+string(k)))) == word {
+				return string(k)
+			}
+		}
+		if strings.ToLower(r.T(l, M("help.word.campaign"))) == word {
+			return "campaign"
+		}
+	}
+	return ""
 }
 
 // start greets a member who opened a private chat with the bot, or followed a link.

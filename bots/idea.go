@@ -95,7 +95,7 @@ func voteButton(idea *core.Idea) Button {
 
 func (r *Router) ideaVote(ctx context.Context, req *Request) ([]Reply, error) {
 	id := req.Act.Int(0)
-	voted, votes, err := r.svc.ToggleIdeaVote(ctx, req.Actor, id)
+	voted, votes, err := r.svc.ToggleIdeaVote(ctx, &req.Actor, id)
 	if err != nil {
 		return nil, err
 	}

@@ -203,12 +203,12 @@ func TestIdeasPaginate(t *testing.T) {
 
 func TestHelpAndLang(t *testing.T) {
 	h := New(t)
-	member := h.Expect(h.Say(Bob, "/help"), "help.title")
-	admin := h.Expect(h.Say(Admin, "/help"), "help.title")
+	member := h.Expect(h.Say(Bob, "/help campaign"), "help.topic.campaign")
+	admin := h.Expect(h.Say(Admin, "/help campaign"), "help.topic.campaign")
 	if strings.Contains(member.Text, "/campaign new") || !strings.Contains(admin.Text, "/campaign new") {
 		t.Fatalf("admin commands shown to the wrong people:\nmember: %s\nadmin: %s", member.Text, admin.Text)
 	}
-	if strings.Contains(member.Text, "/idea status") || !strings.Contains(member.Text, "/idea <code>") {
+	if member = h.Expect(h.Say(Bob, "/help ideas"), "help.topic.ideas"); strings.Contains(member.Text, "/idea status") || !strings.Contains(member.Text, "/idea <code>") {
 		t.Fatalf("member help: %s", member.Text)
 	}
 	h.Expect(h.Say(Bob, "/lang de"), "error.bad_locale")
@@ -312,5 +312,30 @@ func TestCardArgsAfterJSON(t *testing.T) {
 		"amount": map[string]any{"Amount": float64(1250), "Currency": "EUR"}}}
 	if rep, _ = h.Router.Card(context.Background(), a, "it"); !strings.Contains(rep.Text, "12,50\u00a0€") || !strings.Contains(rep.Text, "1 accredito") {
 		t.Fatalf("money after JSON: %q", rep.Text)
+	}
+}
+
+// TestStrangersVote: a vote button pressed by people the bot has never seen makes
+// each of them a member with the vote, answered in their platform's language, and a
+// member who chose another language with /lang is answered in theirs.
+func TestStrangersVote(t *testing.T) {
+	h := New(t)
+	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Next flavour"`), "campaign.created"))
+	vote := fmt.Sprintf("iv:%d", h.Expect(h.Say(Bob, "/idea "+code+" Pistachio"), "idea.added").Args["id"].(int64))
+	for i, lang := range core.Locales {
+		stranger := Who{Platform: core.Discord, ID: fmt.Sprint(7000 + i), Name: "Stranger " + lang, Locale: lang, Space: "g1", Channel: "c1"}
+		r := h.Expect(h.Press(stranger, vote), "idea.voted")
+		if r.Args["count"] != i+1 || r.Text != h.Router.Catalog().T(lang, "idea.voted", r.Args) {
+			t.Errorf("%s: %+v", lang, r)
+		}
+		m, err := h.Store.FindMember(context.Background(), core.MemberRef{Platform: core.Discord, ExternalID: stranger.ID})
+		if err != nil || m == nil || m.Name != stranger.Name {
+			t.Fatalf("%s: stranger's member row %+v, %v", lang, m, err)
+		}
+	}
+	// Dave's platform speaks English; he chose Italian
+	h.Expect(h.Say(Dave, "/lang it"), "lang.set")
+	if r := h.Expect(h.Press(Dave, vote), "idea.voted"); r.Text != h.Router.Catalog().T("it", "idea.voted", r.Args) {
+		t.Errorf("vote by a member who chose Italian answered %q", r.Text)
 	}
 }

@@ -190,7 +190,7 @@ func (r *Router) pollPost(ctx context.Context, req *Request) ([]Reply, error) {
 }
 
 func (r *Router) pollVote(ctx context.Context, req *Request) ([]Reply, error) {
-	c, held, err := r.svc.Vote(ctx, req.Actor, req.Act.Field(0), int(req.Act.Int(1)))
+	c, held, p, err := r.svc.Vote(ctx, &req.Actor, req.Act.Field(0), int(req.Act.Int(1)))
 	if err != nil {
 		return nil, err
 	}
@@ -202,19 +202,34 @@ func (r *Router) pollVote(ctx context.Context, req *Request) ([]Reply, error) {
 		}
 		toast.Msg = M("poll.voted", "choices", strings.Join(labels, ", "), "count", len(held))
 	}
-	if req.In.Platform != core.Web {
-		// posted cards are refreshed by the Refresher, coalesced within the
-		// platforms' edit limits; editing them on every press would break those
-		return replies(toast)
-	}
-	// the playground has no posted card: show the new tally in place
-	p, err := r.svc.PollOf(ctx, c)
-	if err != nil {
-		return nil, err
-	}
+	// the pressed card shows the new tally at once
 	card := r.pollCard(c, p)
 	card.Edit = true
-	return replies(toast, card)
+	if req.In.Private || req.In.Platform == core.Web {
+		// the member alone sees this card: it marks their own choice
+		markChoices(&card, held)
+	} else {
+		// everyone sees a card in a group: it marks nobody's choice, and a platform
+		// whose edits spend the chat's rate may leave it to the Refresher, which
+		// brings posted cards up to date in coalesced passes
+		card.Refresh = true
+	}
+	return replies(card, toast)
+}
+
+// markChoices marks the options a member holds on their own view of a poll card.
+func markChoices(card *Reply, held []core.PollOption) {
+	mine := map[int]bool{}
+	for _, o := range held {
+		mine[o.Index] = true
+	}
+	for _, row := range card.Buttons {
+		for i := range row {
+			if n, ok := row[i].Args["n"].(int); ok && mine[n-1] {
+				row[i].Key = "poll.button_chosen"
+			}
+		}
+	}
 }
 
 // pollCard shows a poll: its question, options with their tally (left out while a
@@ -226,16 +241,18 @@ func (r *Router) pollCard(c *core.Campaign, p *core.Poll) Reply {
 		key = "poll.result"
 	}
 	rep := reply(key, "question", p.Question, "code", c.Code)
-	for _, o := range p.Options {
+	counts := make([]int, len(p.Options))
+	for i, o := range p.Options {
+		counts[i] = o.Votes
+	}
+	shares := core.Shares(counts)
+	for i, o := range p.Options {
 		n := o.Index + 1
 		if p.Masked {
 			rep.Lines = append(rep.Lines, M("poll.option_hidden", "n", n, "label", o.Label))
 			continue
 		}
-		percent := 0
-		if p.Ballots > 0 {
-			percent = o.Votes * 100 / p.Ballots
-		}
+		percent := shares[i]
 		filled := min(pollBarCells, (percent*pollBarCells+50)/100)
 		bar := strings.Repeat("█", filled) + strings.Repeat("░", pollBarCells-filled)
 		if p.Limit > 0 {

@@ -74,21 +74,21 @@ func TestPollSingleChoice(t *testing.T) {
 			if len(card.Buttons) != 3 || Action(t, card, "pv:") != vote(code, 0) || !strings.Contains(card.Buttons[2][0].Label, "Quattro formaggi") {
 				t.Fatalf("card buttons %+v", card.Buttons)
 			}
-			if r := h.Expect(h.Press(bob, vote(code, 0)), "poll.voted"); !r.Toast || !strings.Contains(r.Text, "Margherita") {
+			if r := voted(h, h.Press(bob, vote(code, 0)), "poll.voted"); !r.Toast || !strings.Contains(r.Text, "Margherita") {
 				t.Fatalf("vote reply %+v", r)
 			}
-			h.Expect(h.Press(carol, vote(code, 1)), "poll.voted")
+			voted(h, h.Press(carol, vote(code, 1)), "poll.voted")
 			wantVotes(t, h, code, 2, 1, 1, 0)
 
 			// a change of mind moves the vote; it never counts twice
-			if r := h.Expect(h.Press(bob, vote(code, 1)), "poll.voted"); !strings.Contains(r.Text, "Diavola") || strings.Contains(r.Text, "Margherita") {
+			if r := voted(h, h.Press(bob, vote(code, 1)), "poll.voted"); !strings.Contains(r.Text, "Diavola") || strings.Contains(r.Text, "Margherita") {
 				t.Fatalf("changed vote reply %q", r.Text)
 			}
 			wantVotes(t, h, code, 2, 0, 2, 0)
 			// pressing one's own choice again takes the vote back
-			h.Expect(h.Press(bob, vote(code, 1)), "poll.withdrawn")
+			voted(h, h.Press(bob, vote(code, 1)), "poll.withdrawn")
 			wantVotes(t, h, code, 1, 0, 1, 0)
-			h.Expect(h.Press(bob, vote(code, 2)), "poll.voted")
+			voted(h, h.Press(bob, vote(code, 2)), "poll.voted")
 
 			res := h.Expect(h.Say(carol, "/poll results "+code), "poll.card")
 			if res.Image == nil || res.Image.Path != "/c/"+code+"/progress.png" {
@@ -105,7 +105,7 @@ func TestPollSingleChoice(t *testing.T) {
 			// the same press delivered twice counts once
 			in := h.Input(carol)
 			in.Action = vote(code, 0)
-			h.Expect(h.Do(in), "poll.voted")
+			voted(h, h.Do(in), "poll.voted")
 			if again := h.Do(in); len(again) != 0 {
 				t.Fatalf("repeated press answered %v", Keys(again))
 			}
@@ -121,37 +121,37 @@ func TestPollMultiChoice(t *testing.T) {
 	if !strings.Contains(card.Text, "2") || len(card.Buttons) != 4 {
 		t.Fatalf("multi card %q", card.Text)
 	}
-	h.Expect(h.Press(Bob, vote(code, 0)), "poll.voted")
-	if r := h.Expect(h.Press(Bob, vote(code, 3)), "poll.voted"); !strings.Contains(r.Text, "Olives, Mushrooms") {
+	voted(h, h.Press(Bob, vote(code, 0)), "poll.voted")
+	if r := voted(h, h.Press(Bob, vote(code, 3)), "poll.voted"); !strings.Contains(r.Text, "Olives, Mushrooms") {
 		t.Fatalf("two choices: %q", r.Text)
 	}
 	h.Expect(h.Press(Bob, vote(code, 1)), "error.poll_too_many_choices")
 	wantVotes(t, h, code, 1, 1, 0, 0, 1)
 	// taking one back makes room
-	h.Expect(h.Press(Bob, vote(code, 0)), "poll.voted")
-	h.Expect(h.Press(Bob, vote(code, 1)), "poll.voted")
-	h.Expect(h.Press(Carol, vote(code, 1)), "poll.voted")
+	voted(h, h.Press(Bob, vote(code, 0)), "poll.voted")
+	voted(h, h.Press(Bob, vote(code, 1)), "poll.voted")
+	voted(h, h.Press(Carol, vote(code, 1)), "poll.voted")
 	wantVotes(t, h, code, 2, 0, 2, 0, 1)
-	h.Expect(h.Press(Bob, vote(code, 1)), "poll.voted")
-	h.Expect(h.Press(Bob, vote(code, 3)), "poll.withdrawn")
+	voted(h, h.Press(Bob, vote(code, 1)), "poll.voted")
+	voted(h, h.Press(Bob, vote(code, 3)), "poll.withdrawn")
 	wantVotes(t, h, code, 1, 0, 1, 0, 0)
 }
 
 func TestPollLimit(t *testing.T) {
 	h := New(t)
 	code := newPoll(t, h, `"Who brings what?" Drinks Cake Chips limit=1`)
-	h.Expect(h.Press(Bob, vote(code, 0)), "poll.voted")
+	voted(h, h.Press(Bob, vote(code, 0)), "poll.voted")
 	full := h.Expect(h.Press(Carol, vote(code, 0)), "error.poll_option_full")
 	if !strings.Contains(full.Text, "Drinks") || !full.Toast {
 		t.Fatalf("full reply %+v", full)
 	}
-	h.Expect(h.Press(Carol, vote(code, 1)), "poll.voted")
+	voted(h, h.Press(Carol, vote(code, 1)), "poll.voted")
 	// Bob cannot move to a full option, and keeps the one he had
 	h.Expect(h.Press(Bob, vote(code, 1)), "error.poll_option_full")
 	wantVotes(t, h, code, 2, 1, 1, 0)
 	// a freed place can be taken
-	h.Expect(h.Press(Bob, vote(code, 2)), "poll.voted")
-	h.Expect(h.Press(Carol, vote(code, 0)), "poll.voted")
+	voted(h, h.Press(Bob, vote(code, 2)), "poll.voted")
+	voted(h, h.Press(Carol, vote(code, 0)), "poll.voted")
 	wantVotes(t, h, code, 2, 1, 0, 1)
 	if card := h.Expect(h.Say(Bob, "/poll "+code), "poll.card"); !strings.Contains(card.Text, "1/1") {
 		t.Fatalf("card does not show the limit: %q", card.Text)
@@ -161,14 +161,14 @@ func TestPollLimit(t *testing.T) {
 func TestPollAnonymous(t *testing.T) {
 	h := New(t)
 	code := newPoll(t, h, `"Rate the event" Great Fine Meh anonymous`)
-	h.Expect(h.Press(Bob, vote(code, 0)), "poll.voted")
-	h.Expect(h.Press(Carol, vote(code, 0)), "poll.voted")
+	voted(h, h.Press(Bob, vote(code, 0)), "poll.voted")
+	voted(h, h.Press(Carol, vote(code, 0)), "poll.voted")
 	// an anonymous vote can still be changed, exactly
-	if r := h.Expect(h.Press(Bob, vote(code, 2)), "poll.voted"); !strings.Contains(r.Text, "Meh") {
+	if r := voted(h, h.Press(Bob, vote(code, 2)), "poll.voted"); !strings.Contains(r.Text, "Meh") {
 		t.Fatalf("anonymous change: %q", r.Text)
 	}
 	wantVotes(t, h, code, 2, 1, 0, 1)
-	h.Expect(h.Press(Bob, vote(code, 2)), "poll.withdrawn")
+	voted(h, h.Press(Bob, vote(code, 2)), "poll.withdrawn")
 	wantVotes(t, h, code, 1, 1, 0, 0)
 	card := h.Expect(h.Say(Admin, "/poll results "+code), "poll.card")
 	if !strings.Contains(card.Text, "Anonymous") {
@@ -188,8 +188,8 @@ func TestPollAnonymous(t *testing.T) {
 func TestPollHidden(t *testing.T) {
 	h := New(t)
 	code := newPoll(t, h, `"Next venue?" Rome Milan hidden`)
-	h.Expect(h.Press(Bob, vote(code, 0)), "poll.voted")
-	h.Expect(h.Press(Carol, vote(code, 0)), "poll.voted")
+	voted(h, h.Press(Bob, vote(code, 0)), "poll.voted")
+	voted(h, h.Press(Carol, vote(code, 0)), "poll.voted")
 	for _, who := range []Who{Admin, Bob} {
 		res := h.Expect(h.Say(who, "/poll results "+code), "poll.card")
 		if strings.Contains(res.Text, "%") || !strings.Contains(res.Text, "hidden") {
@@ -227,12 +227,12 @@ func TestPollClosesOnTime(t *testing.T) {
 	if !strings.Contains(created.Text, "2026-03-02 11:00") {
 		t.Fatalf("deadline not shown: %q", created.Text)
 	}
-	h.Expect(h.Press(Bob, vote(code, 1)), "poll.voted")
+	voted(h, h.Press(Bob, vote(code, 1)), "poll.voted")
 	h.Clock.Advance(90 * time.Minute)
 	if n, _ := h.Service.AdvanceDue(context.Background()); n != 0 {
 		t.Fatal("closed before its deadline")
 	}
-	h.Expect(h.Press(Carol, vote(code, 1)), "poll.voted")
+	voted(h, h.Press(Carol, vote(code, 1)), "poll.voted")
 	h.Clock.Advance(10 * time.Hour)
 	if n, err := h.Service.AdvanceDue(context.Background()); n != 1 || err != nil {
 		t.Fatalf("advance: %d, %v", n, err)
@@ -288,11 +288,11 @@ func TestPollAcrossPlatforms(t *testing.T) {
 		t.Fatalf("cards %+v, want one on each platform", cards)
 	}
 
-	h.Expect(h.Press(Bob, vote(code, 0)), "poll.voted")
-	h.Expect(h.Press(dave, vote(code, 0)), "poll.voted")
-	h.Expect(h.Press(erin, vote(code, 2)), "poll.voted")
-	h.Expect(h.Press(Carol, vote(code, 2)), "poll.voted")
-	h.Expect(h.Press(dave, vote(code, 1)), "poll.voted")
+	voted(h, h.Press(Bob, vote(code, 0)), "poll.voted")
+	voted(h, h.Press(dave, vote(code, 0)), "poll.voted")
+	voted(h, h.Press(erin, vote(code, 2)), "poll.voted")
+	voted(h, h.Press(Carol, vote(code, 2)), "poll.voted")
+	voted(h, h.Press(dave, vote(code, 1)), "poll.voted")
 	wantVotes(t, h, code, 4, 1, 1, 2)
 	for _, it := range cards {
 		rep, err := h.Router.Card(context.Background(), it.Announcement, "en")
@@ -336,7 +336,7 @@ func TestPollWebPlayground(t *testing.T) {
 		t.Fatal("a card was queued with nowhere to go")
 	}
 	rs := h.Press(guest, Action(t, card, "pv:"))
-	if len(rs) != 2 || rs[0].Key != "poll.voted" || rs[1].Key != "poll.card" || !rs[1].Edit || !strings.Contains(rs[1].Text, "Tea — 1 (100%)") {
+	if len(rs) != 2 || rs[1].Key != "poll.voted" || rs[0].Key != "poll.card" || !rs[0].Edit || !strings.Contains(rs[0].Text, "Tea — 1 (100%)") {
 		t.Fatalf("web vote replies %v: %+v", Keys(rs), rs)
 	}
 	CheckRendered(t, rs)
@@ -480,7 +480,7 @@ func TestPollCardsRefreshCoalesced(t *testing.T) {
 		if i%2 == 1 {
 			who = Who{Platform: core.Discord, ID: fmt.Sprint(7000 + i), Name: "fan", Locale: "en", Space: discordAdmin.Space, Channel: discordAdmin.Channel}
 		}
-		h.Expect(h.Press(who, vote(code, i%3/2)), "poll.voted")
+		voted(h, h.Press(who, vote(code, i%3/2)), "poll.voted")
 	}
 	wantVotes(t, h, code, 100, 67, 33)
 	if n, err := ref.Tick(ctx); n != 2 || err != nil {
@@ -503,7 +503,7 @@ func TestPollCardsRefreshCoalesced(t *testing.T) {
 	}
 
 	// a platform asking to slow down is retried on the next pass
-	h.Expect(h.Press(Bob, vote(code, 1)), "poll.voted")
+	voted(h, h.Press(Bob, vote(code, 1)), "poll.voted")
 	tg.limitOne = true
 	if n, _ := ref.Tick(ctx); n != 1 || len(dc.take()) != 1 || len(tg.take()) != 0 {
 		t.Fatalf("rate-limited pass: %d edits", n)
@@ -513,7 +513,7 @@ func TestPollCardsRefreshCoalesced(t *testing.T) {
 	}
 
 	// two refreshers at once (two replicas) still edit each card once
-	h.Expect(h.Press(Carol, vote(code, 1)), "poll.voted")
+	voted(h, h.Press(Carol, vote(code, 1)), "poll.voted")
 	other := bots.NewRefresher(h.Router, map[core.Platform]bots.Poster{core.Telegram: tg, core.Discord: dc})
 	var wg sync.WaitGroup
 	for _, f := range []*bots.Refresher{ref, other} {
@@ -534,5 +534,127 @@ func TestPollCardsRefreshCoalesced(t *testing.T) {
 	}
 	if e := tg.take()[0]; len(e.reply.Buttons) != 0 || !strings.Contains(e.reply.Text, "Winner: Yes") {
 		t.Fatalf("closed card %q still has %d button rows", e.reply.Text, len(e.reply.Buttons))
+	}
+}
+
+// voted checks the replies to a vote: the pressed card, edited with the new tally,
+// then the toast with key, which it returns.
+func voted(h *Harness, rs []bots.Reply, key string) bots.Reply {
+	h.T.Helper()
+	if len(rs) != 2 || rs[0].Key != "poll.card" || !rs[0].Edit || rs[1].Key != key {
+		h.T.Fatalf("replies %v, want the edited poll.card and %s", Keys(rs), key)
+	}
+	CheckRendered(h.T, rs)
+	return rs[1]
+}
+
+// TestPollLiveFeedback: a press edits the pressed card with the new tally in every
+// language; the member's own choice is marked where they alone see the card (the
+// playground, a private chat) and nowhere in a group, whose card is a refresh; the
+// percentages are one rule, rounded by the largest remainder to sum to 100; a hidden
+// poll's very first card shows no counts and says they stay hidden.
+func TestPollLiveFeedback(t *testing.T) {
+	for _, lang := range core.Locales {
+		t.Run(lang, func(t *testing.T) {
+			h := New(t)
+			web := Admin.On(core.Web, "web", "web").In(lang)
+			card := h.Expect(h.Say(web, `/poll new "Where?" Rome Milan Turin`), "poll.card")
+			code := Code(t, card)
+			voters := []Who{Bob.On(core.Web, "web", "web").In(lang), Carol.On(core.Web, "web", "web").In(lang), Dave.On(core.Web, "web", "web").In(lang)}
+			var rs []bots.Reply
+			for i, who := range voters {
+				rs = h.Press(who, vote(code, i))
+			}
+			voted(h, rs, "poll.voted")
+			edited := rs[0]
+			pct := "%"
+			if lang == "fr" {
+				pct = " %"
+			}
+			for _, want := range []string{"Rome — 1 (34" + pct + ")", "Milan — 1 (33" + pct + ")", "Turin — 1 (33" + pct + ")"} {
+				if !strings.Contains(edited.Text, want) {
+					t.Errorf("card after three votes lacks %q:\n%s", want, edited.Text)
+				}
+			}
+			marked := 0
+			for _, row := range edited.Buttons {
+				for _, b := range row {
+					if strings.HasPrefix(b.Label, "✓") {
+						marked++
+						if b.Action != vote(code, 2) {
+							t.Errorf("marked %q, not the member's own choice", b.Label)
+						}
+					}
+				}
+			}
+			if marked != 1 {
+				t.Errorf("%d buttons marked on the voter's card, want 1: %+v", marked, edited.Buttons)
+			}
+
+			// in a group the card is everyone's: the tally, no mark, a refresh
+			gcode := newPoll(t, h, `"Colour?" Red Blue`)
+			in := h.Input(Bob.In(lang))
+			in.Action = vote(gcode, 1)
+			rs = h.Do(in)
+			voted(h, rs, "poll.voted")
+			if g := rs[0]; !g.Refresh || strings.Contains(g.Buttons[1][0].Label, "✓") || !strings.Contains(g.Text, "Blue — 1 (100"+pct+")") {
+				t.Errorf("group card after a vote: refresh %v, %q, buttons %+v", g.Refresh, g.Text, g.Buttons)
+			}
+			// a private chat's card is the member's own
+			in = h.Input(Bob.In(lang))
+			in.Private, in.Action = true, vote(gcode, 0)
+			rs = h.Do(in)
+			voted(h, rs, "poll.voted")
+			if p := rs[0]; p.Refresh || !strings.HasPrefix(p.Buttons[0][0].Label, "✓") || strings.HasPrefix(p.Buttons[1][0].Label, "✓") {
+				t.Errorf("private card after a vote: refresh %v, buttons %+v", p.Refresh, p.Buttons)
+			}
+
+			// a hidden poll: its first card has no counts and says so
+			first := h.Expect(h.Say(web, `/poll new "Secret?" Yes No hidden`), "poll.card")
+			hidden := h.Router.T(lang, bots.M("poll.rule_hidden"))
+			if strings.Contains(first.Text, "0"+pct) || strings.Contains(first.Text, "░") || !strings.Contains(first.Text, hidden) {
+				t.Errorf("hidden poll's first card:\n%s", first.Text)
+			}
+			rs = h.Press(voters[0], Action(t, first, "pv:"))
+			voted(h, rs, "poll.voted")
+			if strings.Contains(rs[0].Text, pct) || !strings.Contains(rs[0].Text, hidden) {
+				t.Errorf("hidden poll's card after a vote:\n%s", rs[0].Text)
+			}
+		})
+	}
+}
+
+// TestStrangersBallot: poll buttons pressed by people the bot has never seen, on an
+// open and on an anonymous poll, make each of them a member with the ballot,
+// answered in their platform's language; a refused press by a member who chose
+// another language is answered in theirs, and makes no member of a stranger.
+func TestStrangersBallot(t *testing.T) {
+	h := New(t)
+	for n, opts := range []string{`"Best pizza?" Margherita Diavola`, `"Secret?" Yes No anonymous=true`} {
+		code := newPoll(t, h, opts)
+		for i, lang := range core.Locales {
+			stranger := Who{Platform: core.Discord, ID: fmt.Sprint(7100 + 10*n + i), Name: "Stranger " + lang, Locale: lang, Space: "g1", Channel: "c1"}
+			r := voted(h, h.Press(stranger, vote(code, 1)), "poll.voted")
+			if r.Text != h.Router.Catalog().T(lang, "poll.voted", r.Args) {
+				t.Errorf("%s: %q", lang, r.Text)
+			}
+			if m, err := h.Store.FindMember(context.Background(), core.MemberRef{Platform: core.Discord, ExternalID: stranger.ID}); err != nil || m == nil {
+				t.Fatalf("%s: stranger's member row %+v, %v", lang, m, err)
+			}
+			// the same stranger again: their ballot is found and taken back
+			voted(h, h.Press(stranger, vote(code, 1)), "poll.withdrawn")
+			voted(h, h.Press(stranger, vote(code, 0)), "poll.voted")
+		}
+		wantVotes(t, h, code, len(core.Locales), len(core.Locales), 0)
+	}
+	h.Expect(h.Say(Dave, "/lang fr"), "lang.set")
+	code := newPoll(t, h, `"Q?" A B`)
+	if r := h.Expect(h.Press(Dave, vote(code, 5)), "error.poll_bad_option"); r.Text != h.Router.Catalog().T("fr", "error.poll_bad_option", r.Args) {
+		t.Errorf("refused press by a member who chose French answered %q", r.Text)
+	}
+	ghost := Who{Platform: core.Discord, ID: "7199", Name: "Ghost", Locale: "it", Space: "g1", Channel: "c1"}
+	h.Expect(h.Press(ghost, vote(code, 5)), "error.poll_bad_option")
+	if m, err := h.Store.FindMember(context.Background(), core.MemberRef{Platform: core.Discord, ExternalID: ghost.ID}); err != nil || m != nil {
+		t.Errorf("a refused press made a member: %+v, %v", m, err)
 	}
 }

@@ -53,6 +53,8 @@ type Spec struct {
 	Read   bool
 	Params []Param
 	Run    func(ctx context.Context, req *Request) ([]Reply, error)
+	// topic is the help topic the command is listed under (HelpTopics)
+	topic string
 }
 
 // ID returns "name" or "name.sub", the suffix of the spec's help key.
@@ -159,11 +161,14 @@ func NewRouter(o Options) *Router {
 	for _, o := range o.Owners {
 		r.owners[o] = true
 	}
-	for _, group := range [][]*Spec{
+	for i, group := range [][]*Spec{
 		r.houseCommands(), r.ideaCommands(), r.pollCommands(), r.contestCommands(),
 		r.fundraiserCommands(), r.taskCommands(), r.spreadCommands(), r.correctionCommands(),
 	} {
+		// the groups' help topics, in the order above: sharing is the campaigns' too
+		topic := []string{"campaign", "ideas", "poll", "contest", "fundraiser", "tasks", "campaign"}[i]
 		for _, s := range group {
+			s.topic = topic
 			r.specs = append(r.specs, s)
 			r.byName[s.Name] = append(r.byName[s.Name], s)
 		}
@@ -226,8 +231,13 @@ func (r *Router) Handle(ctx context.Context, in Input) []Reply {
 	ctx = core.WithUpdate(ctx, in.Platform, in.UpdateID)
 	what, replies, err := r.dispatch(ctx, req)
 	r.metrics.Updates.WithLabelValues(string(in.Platform), what).Inc()
+	var notices []Reply
 	if err != nil {
 		replies = r.failure(req, what, err)
+	} else if in.Notices && in.Action == "" {
+		// with a message, not a button press: a press is answered in place, and
+		// a crowd's presses cost no read more
+		notices = r.notices(ctx, req)
 	}
 	for _, rep := range replies {
 		if rep.Prompt != nil && rep.Prompt.Action != "" {
@@ -236,7 +246,30 @@ func (r *Router) Handle(ctx context.Context, in Input) []Reply {
 			}
 		}
 	}
-	return r.withImages(ctx, req, r.render(req, replies))
+	return r.withImages(ctx, req, append(notices, r.render(req, replies)...))
+}
+
+// notices renders the private notices waiting for the member, for a front end that
+// shows them with its next answer (Input.Notices), in the member's language of now.
+// They are marked delivered as they are taken: one that cannot be rendered is
+// logged and left out rather than shown again and again.
+func (r *Router) notices(ctx context.Context, req *Request) []Reply {
+	items, err := r.svc.TakeNotices(ctx, req.Actor)
+	if err != nil {
+		r.log.Error("take notices", "member", req.Actor.Member.ID, "err", err)
+		return nil
+	}
+	var out []Reply
+	for _, it := range items {
+		rep, err := r.Card(ctx, it.Announcement, req.Locale)
+		if err != nil {
+			r.log.Error("render notice", "outbox", it.ID, "key", it.Announcement.Key, "err", err)
+			continue
+		}
+		rep.Ephemeral = true
+		out = append(out, rep)
+	}
+	return out
 }
 
 // inputLocale is the language of an input as its platform gives it, or the first.
@@ -250,7 +283,10 @@ func inputLocale(in Input) string {
 // identify loads the space and member and works out language and admin rights.
 func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
 	identify := r.svc.Identify
-	if in.Guest && r.reads(in) {
+	switch {
+	case in.Action != "" && identifiesLater[ParseAction(in.Action).Verb]:
+		identify = r.svc.IdentifyLater
+	case in.Guest && r.reads(in):
 		identify = r.svc.IdentifyGuest
 	}
 	sp, m, err := identify(ctx, in.Space, in.Member)
@@ -273,6 +309,11 @@ func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
 		Actor:  r.Actor(in, sp, m),
 	}, nil
 }
+
+// identifiesLater lists the actions whose one change finds or makes their member
+// itself, in the same statement (core.Service.IdentifyLater): the vote buttons a crowd
+// of people the bot has never seen presses.
+var identifiesLater = map[string]bool{"iv": true, "pv": true}
 
 // reads reports whether an input only reads: a Read command, or plain text, which
 // answers a question a guest was never asked. A button press changes something.
@@ -328,14 +369,20 @@ func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, e
 			if strings.HasPrefix(strings.TrimSpace(in.Text), "/") {
 				return "unknown", nil, core.Errorf(core.EINVALID, "error.unknown_command", "command", firstWord(in.Text))
 			}
-			// plain text answers a pending question, or is chat the bot ignores; a
-			// guest was never asked one
-			if req.Actor.Member.ID == 0 {
-				return "text", nil, nil
+			// plain text answers a pending question, or is chat the bot ignores in a
+			// group; in a private chat it gets a hint. A guest was never asked one.
+			action := ""
+			if req.Actor.Member.ID != 0 {
+				var err error
+				if action, err = r.svc.PendingPrompt(ctx, req.Actor, in.Private); err != nil {
+					return "text", nil, err
+				}
 			}
-			action, err := r.svc.PendingPrompt(ctx, req.Actor, in.Private)
-			if err != nil || action == "" {
-				return "text", nil, err
+			if action == "" {
+				if in.Private && strings.TrimSpace(in.Text) != "" {
+					return "text", []Reply{{Msg: M("help.hint"), Ephemeral: true}}, nil
+				}
+				return "text", nil, nil
 			}
 			label, replies, err := r.runAction(ctx, req, action, in.Text)
 			if core.ErrorCode(err) == core.EINVALID {
@@ -400,22 +447,27 @@ func (r *Router) find(cmd *Command) *Spec {
 	return nil
 }
 
-// checkArgs refuses a command missing a required parameter, with its usage.
+// checkArgs refuses a command missing a required parameter, naming every one that
+// is missing (an option as "prize=", an argument as "<code>"), with its usage.
 func (r *Router) checkArgs(spec *Spec, cmd *Command) error {
 	pos := 0
+	var missing []string
 	for _, p := range spec.Params {
 		switch {
 		case p.Type == ParamFlag || p.Type == ParamAttachment:
 		case p.Option:
 			if _, ok := cmd.Opts[p.Name]; p.Required && !ok {
-				return core.Errorf(core.EINVALID, "error.usage", "usage", spec.ID())
+				missing = append(missing, p.Name+"=")
 			}
 		default:
 			if p.Required && pos >= len(cmd.Args) {
-				return core.Errorf(core.EINVALID, "error.usage", "usage", spec.ID())
+				missing = append(missing, "<"+p.Name+">")
 			}
 			pos++
 		}
+	}
+	if len(missing) > 0 {
+		return core.Errorf(core.EINVALID, "error.usage", "usage", spec.ID(), "missing", strings.Join(missing, " "))
 	}
 	for k := range cmd.Opts {
 		known := false
@@ -438,11 +490,26 @@ func (r *Router) runAction(ctx context.Context, req *Request, id, text string) (
 	if !ok || len(id) > MaxActionLen {
 		return "action", nil, core.Errorf(core.EINVALID, "error.unknown_action")
 	}
-	if err := r.enroll(ctx, req); err != nil {
-		return "action", nil, err
+	later := identifiesLater[act.Verb]
+	if !later {
+		if err := r.enroll(ctx, req); err != nil {
+			return "action", nil, err
+		}
 	}
 	req.Act, req.Text = act, text
 	replies, err := f(ctx, req)
+	if later {
+		if err != nil && req.Actor.Member.ID == 0 {
+			// refused before the store found the member: who are they?
+			if rerr := r.svc.Recall(ctx, &req.Actor); rerr != nil {
+				r.log.Warn("recall member", "err", rerr)
+			}
+		}
+		if l := req.Actor.Member.Locale; l != "" {
+			// the member, filled in by the action, chose a language
+			req.Locale = l
+		}
+	}
 	return "action:" + act.Verb, replies, err
 }
 
@@ -541,6 +608,11 @@ func (r *Router) renderArgs(locale string, args map[string]any) map[string]any {
 			}
 			if prefix, ok := KeyedArgs[k]; ok && r.cat.Has(prefix+v) {
 				out[k] = r.cat.T(locale, prefix+v, nil)
+			}
+			if k == "kind" && r.cat.Has("kind.a."+v) {
+				// the kind with its article, as a sentence needs it: "an ideas
+				// campaign", "a poll"
+				out["kind_a"] = r.cat.T(locale, "kind.a."+v, nil)
 			}
 		default:
 			out[k] = v

@@ -267,6 +267,7 @@ func (r *Router) tasksNew(ctx context.Context, req *Request) ([]Reply, error) {
 		return nil, err
 	}
 	rep := r.created(c)
+	job = job.WithDefaults() // as the job was made: "3 per item", not "0"
 	if job.Reward.Amount > 0 {
 		rep.Lines = append(rep.Lines, M("tasks.new_paid", "task_type", string(job.Answer), "per_item", job.PerItem, "reward", job.Reward))
 	} else {
@@ -559,7 +560,11 @@ func (r *Router) reviewCard(rep *Reply, card *core.TaskReviewCard) {
 	if it.Gold != nil {
 		rep.Lines = append(rep.Lines, M("tasks.review_gold", "value", *it.Gold))
 	}
-	if it.Flagged {
+	switch {
+	case card.Job != nil && card.Job.Answer == core.TaskText:
+		// each free-text answer is judged on its own: there is no agreement to miss
+		rep.Lines = append(rep.Lines, M("tasks.review_free_text"))
+	case it.Flagged:
 		rep.Lines = append(rep.Lines, M("tasks.review_flagged", "count", it.Answers))
 	}
 	for _, o := range card.Answers {
@@ -629,7 +634,7 @@ func (r *Router) taskSummary(ctx context.Context, req *Request, c *core.Campaign
 		return nil, err
 	}
 	t := p.Tasks
-	out := []Msg{M("tasks.summary", "count", t.Items, "settled", t.Settled, "answers", t.Answers, "flagged", t.Flagged)}
+	out := []Msg{M("tasks.summary", "count", t.Items, "settled", t.Settled, "answers", t.Answers, "rejected", t.Rejected, "flagged", t.Flagged)}
 	if job.Reward.Amount > 0 {
 		out = append(out, M("tasks.summary_paid", "task_type", string(job.Answer), "per_item", job.PerItem, "reward", job.Reward))
 	} else {

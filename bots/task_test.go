@@ -160,7 +160,8 @@ https://img.example/7.jpg`
 	h.Expect(h.Answer(fay, strings.TrimSuffix(choiceOf(t, fayGold, 0), ":0"), " CAT "), "task.answered_paid")
 
 	summary := h.Expect(h.Say(bob, "/campaign show "+code), "campaign.show")
-	want := map[string]int{"count": 6, "settled": 2, "answers": 7, "flagged": 1}
+	// Erin's wrong gold answer does not count: it is one rejected, as in the CSV
+	want := map[string]int{"count": 6, "settled": 2, "answers": 7, "rejected": 1, "flagged": 1}
 	for _, l := range summary.Lines {
 		if l.Key == "tasks.summary" {
 			for k, v := range want {
@@ -199,12 +200,14 @@ https://img.example/7.jpg`
 	h.Expect(h.Press(fay, choiceOf(t, fayCard, 1)), "task.answered_paid")
 	h.Expect(h.Say(admin, "/tasks review "+code), "tasks.review_none")
 
-	// earnings: 5 cents per answer that counts; Bob's rejected answer was reversed,
+	// earnings: 5 cents per answer that counts, outvoted ones too; Bob's rejected
+	// answer was reversed, so he has earned nothing (not "0.00 (2 credits)"), and
 	// Erin's wrong gold answer never paid
-	for who, cents := range map[Who]int64{bob: 0, carol: 10, dave: 10, erin: 5, fay: 10} {
+	h.Expect(h.Say(bob, "/earnings"), "earnings.none")
+	for who, cents := range map[Who]int64{carol: 10, dave: 10, erin: 5, fay: 10} {
 		rep := h.Expect(h.Say(who, "/earnings"), "earnings.title")
-		if rep.Lines[0].Args["amount"] != (core.Money{Amount: cents, Currency: "EUR"}) {
-			t.Errorf("%s earned %v, want %d cents", who.Name, rep.Lines[0].Args["amount"], cents)
+		if rep.Lines[0].Args["amount"] != (core.Money{Amount: cents, Currency: "EUR"}) || rep.Lines[0].Args["count"] != int(cents/5) {
+			t.Errorf("%s earned %v in %v credits, want %d cents", who.Name, rep.Lines[0].Args["amount"], rep.Lines[0].Args["count"], cents)
 		}
 	}
 

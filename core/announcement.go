@@ -2,6 +2,7 @@ package core
 
 import (
 	"context"
+	"fmt"
 	"time"
 )
 
@@ -88,6 +89,10 @@ type OutboxStore interface {
 	RetryOutbox(ctx context.Context, id int64, token string, next time.Time, reason string, failed bool) error
 	// ParkOutbox stops trying a claimed row, keeping the reason for admins.
 	ParkOutbox(ctx context.Context, id int64, token, reason string) error
+	// TakeNotices hands over up to limit of a member's waiting private notices on a
+	// platform that has no way to push them (the web), oldest first, and marks them
+	// sent: two requests at once never get the same notice.
+	TakeNotices(ctx context.Context, platform Platform, memberID int64, now time.Time, limit int) ([]OutboxItem, error)
 }
 
 // MaxOutboxList bounds how many outbox rows one listing returns.
@@ -104,4 +109,22 @@ func (s *Service) Outbox(ctx context.Context, actor Actor, state OutboxState, li
 		limit = MaxOutboxList
 	}
 	return s.store.Outbox(ctx, state, limit)
+}
+
+// MaxNoticesTaken bounds how many waiting notices one message of a member brings.
+const MaxNoticesTaken = 20
+
+// TakeNotices returns the private notices waiting for the actor on a platform the
+// dispatcher does not post to (the web, where nothing reaches a member between two
+// of their messages), and marks them delivered: the front end shows them with its
+// next answer. A guest, who has no member row yet, has none.
+func (s *Service) TakeNotices(ctx context.Context, actor Actor) ([]OutboxItem, error) {
+	if actor.Member.ID == 0 {
+		return nil, nil
+	}
+	items, err := s.store.TakeNotices(ctx, actor.Member.Platform, actor.Member.ID, s.clock.Now(), MaxNoticesTaken)
+	if err != nil {
+		return nil, fmt.Errorf("take notices: %w", err)
+	}
+	return items, nil
 }

@@ -13,7 +13,7 @@ type Earning struct {
 	Title      string
 	Kind       Kind
 	Amount     Money
-	Count      int // how many credits make up the amount
+	Count      int // how many credits make up the amount, less those taken back
 }
 
 // EarningsStore sums members' earnings. Kinds that pay write credits in the same

@@ -129,8 +129,11 @@ type IdeaStore interface {
 	// ToggleIdeaVote adds the member's up-vote to the idea, or takes it back if it was
 	// there, crediting or debiting the author's points; it returns whether the member
 	// now votes for it and the idea's new count. The idea must be visible, not the
-	// member's own, and its campaign open, checked in the same transaction.
-	ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now time.Time, points int) (voted bool, votes int, err error)
+	// member's own, and its campaign open, checked in the same transaction. A voter
+	// whose ID is 0 is a member not looked up yet (see Service.IdentifyLater): the store
+	// finds or makes them by Platform and ExternalID, with the vote when it can, and
+	// fills in voter.
+	ToggleIdeaVote(ctx context.Context, ideaID int64, voter *Member, now time.Time, points int) (voted bool, votes int, err error)
 	// SetIdeaStatus changes an idea's status and queues the notice to its author.
 	SetIdeaStatus(ctx context.Context, ideaID int64, status IdeaStatus, notice Announcement, now time.Time) error
 	// MergeIdeas folds idea from into idea into: every voter of either counts once
@@ -197,9 +200,10 @@ func (s *Service) Ideas(ctx context.Context, code string, q IdeaQuery) (*Campaig
 
 // ToggleIdeaVote adds or takes back the actor's up-vote on an idea, returning whether
 // the actor now votes for it and its new count. Members cannot vote for their own
-// ideas. It is the hot path of a crowd: one store call.
-func (s *Service) ToggleIdeaVote(ctx context.Context, actor Actor, ideaID int64) (voted bool, votes int, err error) {
-	return s.store.ToggleIdeaVote(ctx, ideaID, actor.Member.ID, s.clock.Now(), s.PointsFor(PointsVoteReceived))
+// ideas. It is the hot path of a crowd: one store call, which also makes the member
+// of an actor identified later (Service.IdentifyLater) and fills in actor.Member.
+func (s *Service) ToggleIdeaVote(ctx context.Context, actor *Actor, ideaID int64) (voted bool, votes int, err error) {
+	return s.store.ToggleIdeaVote(ctx, ideaID, &actor.Member, s.clock.Now(), s.PointsFor(PointsVoteReceived))
 }
 
 // ideaForAdmin loads an idea and its campaign for an admin's change.

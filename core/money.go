@@ -82,7 +82,7 @@ func ParseMoneyIn(s, def, locale string) (Money, error) {
 	}
 	frac += strings.Repeat("0", dec-len(frac))
 	if len(whole) > 12 {
-		return Money{}, Errorf(EINVALID, "error.amount_too_large", "max", MaxAmount, "currency", cur)
+		return Money{}, Errorf(EINVALID, "error.amount_too_large", "max", Money{Amount: MaxAmount * pow10(dec), Currency: cur})
 	}
 	w, _ := strconv.ParseInt(whole, 10, 64)
 	var f int64
@@ -90,7 +90,7 @@ func ParseMoneyIn(s, def, locale string) (Money, error) {
 		f, _ = strconv.ParseInt(frac, 10, 64)
 	}
 	if w > MaxAmount || w == MaxAmount && f > 0 {
-		return Money{}, Errorf(EINVALID, "error.amount_too_large", "max", MaxAmount, "currency", cur)
+		return Money{}, Errorf(EINVALID, "error.amount_too_large", "max", Money{Amount: MaxAmount * pow10(dec), Currency: cur})
 	}
 	amount := w*pow10(dec) + f
 	if amount <= 0 {

@@ -185,8 +185,12 @@ type PollStore interface {
 	// an empty one on the first press), asks decide for the change, and moves the
 	// option counts (refusing with ELIMIT an option at its limit), the ballot count
 	// and the tally version, crediting points on the member's first ballot. The
-	// campaign must be open, checked in the same transaction.
-	Vote(ctx context.Context, campaignID, memberID int64, now time.Time, points int, decide BallotFunc) error
+	// campaign must be open, checked in the same transaction. A voter whose ID is 0
+	// is a member not looked up yet: the store finds or makes them by Platform and
+	// ExternalID, with the ballot when it can, and fills in voter. A first ballot is
+	// decided before its voter is found: a decision bound to the member's id needs
+	// them made first (Service.Enroll).
+	Vote(ctx context.Context, campaignID int64, voter *Member, now time.Time, points int, decide BallotFunc) error
 	// ClosePoll makes t (a close) and moves the tally version on, so that posted
 	// cards are refreshed, in one transaction.
 	ClosePoll(ctx context.Context, t Transition) error
@@ -231,6 +235,8 @@ func (s *Service) CreatePoll(ctx context.Context, actor Actor, in NewPoll) (*Cam
 	if err := s.store.CreatePoll(ctx, c, p, linkFor(actor, now), pollCard); err != nil {
 		return nil, nil, fmt.Errorf("create poll: %w", err)
 	}
+	// the first card shows what every later one does: no counts on a hidden poll
+	p.mask(c)
 	return c, p, nil
 }
 
@@ -299,34 +305,42 @@ func (s *Service) PostPoll(ctx context.Context, actor Actor, code string) (*Camp
 // the one chosen; on a multi=N poll, a member holds up to N options. The ballot is
 // changed in one transaction that holds it, so a member is never counted twice, and
 // an option at its limit takes nobody more. It returns the options the actor now
-// holds (their labels, without counts).
+// holds (their labels, without counts) and the poll's tally just after the ballot
+// (tallyAfter).
 //
 // Anonymous polls never store which option a member chose in the clear: the ballot
 // is sealed with AES-GCM under a key derived from the ballot secret and bound to the
 // poll and the member, so only this service, holding the secret, can open it to
 // change the vote. Nothing else (commands, exports, the dashboard) ever opens it.
-func (s *Service) Vote(ctx context.Context, actor Actor, code string, option int) (*Campaign, []PollOption, error) {
+// The actor may be one identified later (IdentifyLater): the store finds or makes
+// them with the ballot and fills in actor.Member.
+func (s *Service) Vote(ctx context.Context, actor *Actor, code string, option int) (*Campaign, []PollOption, *Poll, error) {
 	c, err := s.CampaignOf(ctx, code, KindPoll)
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
 	if c.State != StateOpen {
-		return nil, nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
+		return nil, nil, nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
 	}
 	p, err := s.store.PollSettings(ctx, c.ID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("vote: %w", err)
+		return nil, nil, nil, fmt.Errorf("vote: %w", err)
 	}
 	if option < 0 || option >= len(p.Options) {
-		return nil, nil, Errorf(EINVALID, "error.poll_bad_option")
+		return nil, nil, nil, Errorf(EINVALID, "error.poll_bad_option")
 	}
 	var seal *ballotSeal
 	if p.Anonymous {
+		// a sealed ballot is bound to its member's id
+		if err := s.Enroll(ctx, actor); err != nil {
+			return nil, nil, nil, err
+		}
 		if seal, err = s.ballotSeal(ctx); err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 	}
 	var held []int
+	var last BallotChange // the change decided last, the one the store made
 	decide := func(prev string) (BallotChange, error) {
 		var before []int
 		var err error
@@ -359,16 +373,48 @@ func (s *Service) Vote(ctx context.Context, actor Actor, code string, option int
 		} else {
 			ch.Choices = formatChoices(held)
 		}
+		last = ch
 		return ch, err
 	}
-	if err := s.store.Vote(ctx, c.ID, actor.Member.ID, s.clock.Now(), s.PointsFor(PointsBallot), decide); err != nil {
-		return nil, nil, err
+	if err := s.store.Vote(ctx, c.ID, &actor.Member, s.clock.Now(), s.PointsFor(PointsBallot), decide); err != nil {
+		return nil, nil, nil, err
 	}
 	out := make([]PollOption, len(held))
 	for i, o := range held {
 		out[i] = PollOption{Index: o, Label: p.Options[o].Label}
 	}
-	return c, out, nil
+	tally, err := s.tallyAfter(ctx, c, p, last)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return c, out, tally, nil
+}
+
+// tallyAfter is a poll's tally just after a ballot change, for the card that answers
+// the press: on a single-choice poll, whose ballots are its options' votes, the counts
+// read before the ballot with the change applied (no read more; a ballot cast by
+// someone else at the same moment shows on the next card); a multi-choice poll's
+// ballots are counted again.
+func (s *Service) tallyAfter(ctx context.Context, c *Campaign, p *Poll, ch BallotChange) (*Poll, error) {
+	if p.Multi != 1 {
+		return s.PollOf(ctx, c)
+	}
+	t := *p
+	t.Options = slices.Clone(p.Options)
+	for _, i := range ch.Remove {
+		t.Options[i].Votes--
+	}
+	for _, i := range ch.Add {
+		t.Options[i].Votes++
+	}
+	t.Ballots = 0
+	for i := range t.Options {
+		t.Options[i].Votes = max(t.Options[i].Votes, 0)
+		t.Ballots += t.Options[i].Votes
+	}
+	t.Version += int64(len(ch.Add) + len(ch.Remove))
+	t.mask(c)
+	return &t, nil
 }
 
 // ClosePoll closes a poll now, on an admin's order.
@@ -579,4 +625,43 @@ func (b *ballotSeal) open(campaignID, memberID int64, token string) ([]int, erro
 	}
 	// the key changed and the old one is gone: refuse rather than count twice
 	return nil, Errorf(ECONFLICT, "error.poll_ballot_sealed")
+}
+
+// Shares returns each count's share of their sum in whole percent, rounded by the
+// largest remainder: each share is its exact value rounded down or up, and the
+// shares add up to exactly 100 (0 each when the sum is 0). Ties on the remainder go
+// to the smaller count, then the earlier one, so that 199 to 1 reads 99% to 1%, not
+// 100% to 0%. Every front end (chat cards, pictures, pages) shows a poll's
+// options with these shares, of all the votes cast, so they agree with each other.
+func Shares(counts []int) []int {
+	out := make([]int, len(counts))
+	total := 0
+	for _, n := range counts {
+		total += max(n, 0)
+	}
+	if total == 0 {
+		return out
+	}
+	rest := make([]int, len(counts))
+	left := 100
+	for i, n := range counts {
+		n = max(n, 0)
+		out[i] = n * 100 / total
+		rest[i] = n * 100 % total
+		left -= out[i]
+	}
+	order := make([]int, len(counts))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortStableFunc(order, func(a, b int) int {
+		if rest[a] != rest[b] {
+			return rest[b] - rest[a]
+		}
+		return counts[a] - counts[b]
+	})
+	for _, i := range order[:left] {
+		out[i]++
+	}
+	return out
 }

@@ -82,3 +82,30 @@ func TestPollValidateAndWinners(t *testing.T) {
 		t.Fatalf("winner: %v", w)
 	}
 }
+
+func TestShares(t *testing.T) {
+	for _, c := range []struct{ in, want []int }{
+		{[]int{}, []int{}},
+		{[]int{0, 0, 0}, []int{0, 0, 0}},
+		{[]int{1, 1, 1}, []int{34, 33, 33}},
+		{[]int{2, 1}, []int{67, 33}},
+		{[]int{1, 0}, []int{100, 0}},
+		{[]int{1, 1, 1, 1, 1, 1, 1}, []int{15, 15, 14, 14, 14, 14, 14}},
+		{[]int{199, 1}, []int{99, 1}},
+		{[]int{995, 5}, []int{99, 1}},
+		{[]int{1, 2, 3, 4}, []int{10, 20, 30, 40}},
+		{[]int{3, 3, 1}, []int{43, 43, 14}},
+	} {
+		got := Shares(c.in)
+		if !slices.Equal(got, c.want) {
+			t.Errorf("Shares(%v) = %v, want %v", c.in, got, c.want)
+		}
+		sum := 0
+		for _, s := range got {
+			sum += s
+		}
+		if len(c.in) > 0 && c.in[0]+c.in[len(c.in)-1] > 0 && sum != 100 {
+			t.Errorf("Shares(%v) sum to %d", c.in, sum)
+		}
+	}
+}

@@ -57,8 +57,12 @@ type FundraiserProgress struct {
 type TasksProgress struct {
 	Items   int // items to answer
 	Settled int // items with an agreed or accepted answer
-	Answers int // answers given
-	Flagged int // items with all their answers and no agreement, waiting for review
+	Answers int // answers that count: given and not rejected
+	// Rejected are the answers that do not count: rejected by a reviewer, or wrong
+	// answers to check (gold) items. Answers plus Rejected is every answer given, as
+	// the CSV export lists them.
+	Rejected int
+	Flagged  int // items with all their answers and no agreement, waiting for review
 }
 
 // Progress returns how the campaign is going.

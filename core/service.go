@@ -24,6 +24,7 @@ type Store interface {
 	EarningsStore
 	AdminSessionStore
 	CleanupStore
+	UploadStore
 	CorrectionStore
 }
 

@@ -171,23 +171,12 @@ type PromptStore interface {
 
 // Identify finds or creates the space and the member an update comes from.
 func (s *Service) Identify(ctx context.Context, space SpaceRef, member MemberRef) (*Space, *Member, error) {
-	if !space.Platform.Valid() || !member.Platform.Valid() || space.ExternalID == "" || member.ExternalID == "" {
-		return nil, nil, Errorf(EINVALID, "error.bad_update")
-	}
-	now := s.clock.Now()
-	member.Name = CleanLine(member.Name)
-	if Len(member.Name) > MaxTitle {
-		member.Name = string([]rune(member.Name)[:MaxTitle])
-	}
-	space.Title = CleanLine(space.Title)
-	if Len(space.Title) > MaxTitle {
-		space.Title = string([]rune(space.Title)[:MaxTitle])
-	}
-	sp, err := s.store.UpsertSpace(ctx, space, now)
+	sp, err := s.identifySpace(ctx, space, member)
 	if err != nil {
-		return nil, nil, fmt.Errorf("identify space: %w", err)
+		return nil, nil, err
 	}
-	m, err := s.store.UpsertMember(ctx, member, now)
+	member.Name = cleanName(member.Name)
+	m, err := s.store.UpsertMember(ctx, member, s.clock.Now())
 	if err != nil {
 		return nil, nil, fmt.Errorf("identify member: %w", err)
 	}
@@ -199,25 +188,85 @@ func (s *Service) Identify(ctx context.Context, space SpaceRef, member MemberRef
 // with id 0, and Identify makes it when they first change something; until then a
 // visitor who only reads leaves no trace.
 func (s *Service) IdentifyGuest(ctx context.Context, space SpaceRef, member MemberRef) (*Space, *Member, error) {
-	if !space.Platform.Valid() || !member.Platform.Valid() || space.ExternalID == "" || member.ExternalID == "" {
-		return nil, nil, Errorf(EINVALID, "error.bad_update")
-	}
-	space.Title = CleanLine(space.Title)
-	if Len(space.Title) > MaxTitle {
-		space.Title = string([]rune(space.Title)[:MaxTitle])
-	}
-	sp, err := s.store.UpsertSpace(ctx, space, s.clock.Now())
+	sp, err := s.identifySpace(ctx, space, member)
 	if err != nil {
-		return nil, nil, fmt.Errorf("identify space: %w", err)
+		return nil, nil, err
 	}
 	m, err := s.store.FindMember(ctx, member)
 	if err != nil {
 		return nil, nil, fmt.Errorf("identify member: %w", err)
 	}
 	if m == nil {
-		m = &Member{Platform: member.Platform, ExternalID: member.ExternalID, Name: CleanLine(member.Name)}
+		m = &Member{Platform: member.Platform, ExternalID: member.ExternalID, Name: cleanName(member.Name)}
 	}
 	return sp, m, nil
+}
+
+// IdentifyLater is Identify for an input whose one change makes the member itself (a
+// vote button, the hot path of a crowd): it finds or creates the space, and returns
+// the member not looked up, with ID 0 and the platform's name. The store call that
+// records the change finds or makes the member with it, in the same statement when it
+// can, so a person the bot has never seen costs the database no statement of their
+// own; it fills the member in, language included.
+func (s *Service) IdentifyLater(ctx context.Context, space SpaceRef, member MemberRef) (*Space, *Member, error) {
+	sp, err := s.identifySpace(ctx, space, member)
+	if err != nil {
+		return nil, nil, err
+	}
+	return sp, &Member{Platform: member.Platform, ExternalID: member.ExternalID, Name: cleanName(member.Name)}, nil
+}
+
+// Enroll makes the member of an actor identified later (IdentifyLater), for a change
+// that needs their id before the store call that records it; a known member is left
+// as they are.
+func (s *Service) Enroll(ctx context.Context, actor *Actor) error {
+	if actor.Member.ID != 0 {
+		return nil
+	}
+	m, err := s.store.UpsertMember(ctx, MemberRef{Platform: actor.Member.Platform, ExternalID: actor.Member.ExternalID, Name: actor.Member.Name}, s.clock.Now())
+	if err != nil {
+		return fmt.Errorf("enroll member: %w", err)
+	}
+	actor.Member = *m
+	return nil
+}
+
+// Recall fills in the member of an actor identified later (IdentifyLater) whose change
+// did not reach the store, when they are known, so that they are answered in their
+// language; it makes no member.
+func (s *Service) Recall(ctx context.Context, actor *Actor) error {
+	if actor.Member.ID != 0 {
+		return nil
+	}
+	m, err := s.store.FindMember(ctx, MemberRef{Platform: actor.Member.Platform, ExternalID: actor.Member.ExternalID})
+	if err != nil || m == nil {
+		return err
+	}
+	actor.Member = *m
+	return nil
+}
+
+// identifySpace checks an update's references and finds or creates its space.
+func (s *Service) identifySpace(ctx context.Context, space SpaceRef, member MemberRef) (*Space, error) {
+	if !space.Platform.Valid() || !member.Platform.Valid() || space.ExternalID == "" || member.ExternalID == "" {
+		return nil, Errorf(EINVALID, "error.bad_update")
+	}
+	space.Title = cleanName(space.Title)
+	sp, err := s.store.UpsertSpace(ctx, space, s.clock.Now())
+	if err != nil {
+		return nil, fmt.Errorf("identify space: %w", err)
+	}
+	return sp, nil
+}
+
+// cleanName is a platform's name for a member or a space as crowdbot keeps it: one
+// clean line of at most MaxTitle characters.
+func cleanName(name string) string {
+	name = CleanLine(name)
+	if Len(name) > MaxTitle {
+		name = string([]rune(name)[:MaxTitle])
+	}
+	return name
 }
 
 // TryoutAdmin returns the admin of a try-out of the space: the first name to speak

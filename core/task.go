@@ -702,13 +702,7 @@ func (s *Service) CreateTaskJob(ctx context.Context, actor Actor, in NewTaskJob)
 	if err := c.Validate(now); err != nil {
 		return nil, nil, err
 	}
-	job := in.Job
-	if job.Lease == 0 {
-		job.Lease = DefaultTaskLease
-	}
-	if job.PerItem == 0 {
-		job.PerItem = DefaultTaskPerItem
-	}
+	job := in.Job.WithDefaults()
 	if err := job.Validate(); err != nil {
 		return nil, nil, err
 	}
@@ -723,6 +717,18 @@ func (s *Service) CreateTaskJob(ctx context.Context, actor Actor, in NewTaskJob)
 		return nil, nil, fmt.Errorf("create task job: %w", err)
 	}
 	return c, &TaskImport{Added: len(items), Total: len(items), Refused: refused}, nil
+}
+
+// WithDefaults returns the job with the settings left out (zero) set to their
+// defaults: the lease and the answers wanted per item.
+func (j TaskJob) WithDefaults() TaskJob {
+	if j.Lease == 0 {
+		j.Lease = DefaultTaskLease
+	}
+	if j.PerItem == 0 {
+		j.PerItem = DefaultTaskPerItem
+	}
+	return j
 }
 
 // taskJobOf loads a tasks campaign by code with its job.

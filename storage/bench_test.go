@@ -29,13 +29,13 @@ func BenchmarkIdeaVote(b *testing.B) {
 	ctx := context.Background()
 	_, ideas := ideasFixture(b, db, 100)
 	const members = 10000
-	ids := make([]int64, members)
+	ids := make([]*core.Member, members)
 	for i := range ids {
 		m, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: fmt.Sprint(900000 + i)}, t0)
 		if err != nil {
 			b.Fatal(err)
 		}
-		ids[i] = m.ID
+		ids[i] = m
 	}
 	var next atomic.Int64
 	b.SetParallelism(8) // 16 clients on 2 cores, as the pgbench baseline

@@ -199,6 +199,54 @@ func (db *DB) UpsertMember(ctx context.Context, ref core.MemberRef, now time.Tim
 	return res.row.toCore(), nil
 }
 
+// refOf is the reference a member is found or made by.
+func refOf(m *core.Member) core.MemberRef {
+	return core.MemberRef{Platform: m.Platform, ExternalID: m.ExternalID, Name: m.Name}
+}
+
+// memberKey is the batcher key of a member made by reference: one batch at a time
+// makes them.
+func memberKey(m *core.Member) string {
+	return "member:" + string(m.Platform) + ":" + m.ExternalID
+}
+
+// memberArgs are the array arguments of a group-commit statement's members: each
+// by id, or, with id 0, by reference, to be found or made with the change
+// (memberSQL).
+type memberArgs struct {
+	ids                           []int64
+	platforms, externalIDs, names []string
+}
+
+func newMemberArgs(n int) memberArgs {
+	return memberArgs{ids: make([]int64, n), platforms: make([]string, n), externalIDs: make([]string, n), names: make([]string, n)}
+}
+
+func (a memberArgs) set(i int, id int64, ref core.MemberRef) {
+	a.ids[i], a.platforms[i], a.externalIDs[i], a.names[i] = id, string(ref.Platform), ref.ExternalID, ref.Name
+}
+
+// knownMember fills in a member not looked up yet (ID 0) from the cache, when it
+// holds them under the same name.
+func (db *DB) knownMember(m *core.Member) {
+	if m.ID != 0 {
+		return
+	}
+	if r, ok := db.members.get(string(m.Platform) + ":" + m.ExternalID); ok && (m.Name == "" || r.Name == m.Name) {
+		*m = *r.toCore()
+	}
+}
+
+// learnMember fills in a member not looked up yet (ID 0) from the row a statement
+// found or made for them, and caches it.
+func (db *DB) learnMember(m *core.Member, r memberRow) {
+	if m.ID != 0 || r.ID == 0 {
+		return
+	}
+	db.members.put(r.Platform+":"+r.ExternalID, r)
+	*m = *r.toCore()
+}
+
 // memberUpsert is a member to make, or to rename.
 type memberUpsert struct {
 	platform, externalID, name string
@@ -235,7 +283,8 @@ func (db *DB) upsertMembers(ctx context.Context, ups []memberUpsert) ([]memberUp
 			g = db.lazy.WithContext(ctx)
 		}
 		err = g.Raw(`INSERT INTO members (platform, external_id, name, locale, created_at)
-			SELECT p, e, n, '', t FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS r(p, e, n, t)`+conflict,
+			SELECT p, e, n, '', t FROM unnest($1::text[], $2::text[], $3::text[], $4::timestamptz[]) AS r(p, e, n, t)
+			ORDER BY p, e`+conflict,
 			platforms, ids, names, at).Scan(&rows).Error
 	} else {
 		for _, u := range ups {

@@ -243,7 +243,7 @@ func TestPruneIdleMembers(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if voted, _, err := db.ToggleIdeaVote(ctx, idea.ID, stay["voter"].ID, t0, 0); err != nil || !voted {
+		if voted, _, err := db.ToggleIdeaVote(ctx, idea.ID, stay["voter"], t0, 0); err != nil || !voted {
 			t.Fatal(voted, err)
 		}
 		if err := db.Exec(ctx, "INSERT INTO points (campaign_id, member_id, action, amount, created_at) VALUES (?, ?, 'vote', 1, ?)", c.ID, stay["points"].ID, t0); err != nil {

@@ -42,7 +42,9 @@ type DB struct {
 	// SQLite has one connection and no round trips to save)
 	votes *batcher[firstVote, firstVoteResult]
 	// ballots gathers concurrent first ballots of polls (Postgres only, as votes)
-	ballots *batcher[firstBallot, bool]
+	ballots *batcher[firstBallot, firstBallotResult]
+	// pledges gathers concurrent first pledges with no tier (Postgres only, as votes)
+	pledges *batcher[firstPledge, firstPledgeResult]
 	// newMembers gathers the members a crowd brings at the same moment into one
 	// insert (Postgres only, as votes)
 	newMembers *batcher[memberUpsert, memberUpserted]
@@ -113,6 +115,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.votes = newBatcher(voteFlushes, voteBatch, db.firstVotes)
 		db.newMembers = newBatcher(voteFlushes, voteBatch, db.upsertMembers)
 		db.ballots = newBatcher(voteFlushes, voteBatch, db.firstBallots)
+		db.pledges = newBatcher(voteFlushes, voteBatch, db.firstPledges)
 		if db.lazy, err = openLazy(dsn, cfg); err != nil {
 			_ = sqlDB.Close()
 			return nil, fmt.Errorf("open %s: %w", dialect, redactErr(err, dsn))

@@ -40,7 +40,9 @@ func (db *DB) Earnings(ctx context.Context, memberID int64) ([]core.Earning, err
 		Count      int
 	}
 	err := db.read(ctx).Table("earnings e").
-		Select("e.campaign_id, c.code, c.title, c.kind, e.currency, SUM(e.amount) AS amount, COUNT(*) AS count").
+		// a reversal (a rejected answer) takes its credit back: it counts minus one
+		Select("e.campaign_id, c.code, c.title, c.kind, e.currency, SUM(e.amount) AS amount, "+
+			"SUM(CASE WHEN e.amount > 0 THEN 1 WHEN e.amount < 0 THEN -1 ELSE 0 END) AS count").
 		Joins("JOIN campaigns c ON c.id = e.campaign_id").
 		Where("e.member_id = ?", memberID).
 		Group("e.campaign_id, c.code, c.title, c.kind, e.currency").
@@ -50,6 +52,10 @@ func (db *DB) Earnings(ctx context.Context, memberID int64) ([]core.Earning, err
 	}
 	out := make([]core.Earning, 0, len(rows))
 	for _, r := range rows {
+		if r.Amount == 0 && r.Count <= 0 {
+			// everything earned there was taken back: nothing to show
+			continue
+		}
 		out = append(out, core.Earning{CampaignID: r.CampaignID, Code: r.Code, Title: r.Title, Kind: core.Kind(r.Kind),
 			Amount: core.Money{Amount: r.Amount, Currency: r.Currency}, Count: r.Count})
 	}

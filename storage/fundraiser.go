@@ -292,6 +292,10 @@ func stretchGoals(q *gorm.DB, campaignID int64, currency string) ([]core.Stretch
 // still open and moves the totals. A sold-out tier refuses before the fundraiser row,
 // which every pledge that lands must wait for, is touched.
 func (db *DB) ChangePledge(ctx context.Context, ch core.PledgeChange) (*core.PledgeOutcome, error) {
+	if out, handled, err := db.changeFirstPledge(ctx, ch); handled {
+		// a member's first pledge went with the others made at the same moment
+		return out, err
+	}
 	var out core.PledgeOutcome
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		c, err := pledgeable(tx, ch.CampaignID, ch.At)

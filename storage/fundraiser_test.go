@@ -252,7 +252,8 @@ func TestSettlementRacesPledges(t *testing.T) {
 			state, settleErr = db.SettleFundraiser(ctx, c.ID, core.StateOpen, t0.Add(time.Hour))
 		})
 		errs := run(members, 32, func(i int) error {
-			_, err := db.ChangePledge(ctx, core.PledgeChange{CampaignID: c.ID, MemberID: people[i].ID, Amount: eur(100), Points: 10, At: t0.Add(time.Hour)})
+			// half of them as a crowd pledges (no tier named), half naming none
+			_, err := db.ChangePledge(ctx, core.PledgeChange{CampaignID: c.ID, MemberID: people[i].ID, Amount: eur(100), KeepTier: i%2 == 0, Points: 10, At: t0.Add(time.Hour)})
 			if err == nil && landedSoFar.Add(1) == int64(members/4) {
 				close(quarter)
 			}
@@ -401,7 +402,7 @@ func TestPledgePointsAndReferrer(t *testing.T) {
 			ch            core.PledgeChange
 			pledge, refer int64
 		}{
-			{core.PledgeChange{Amount: eur(500)}, 10, 7},
+			{core.PledgeChange{Amount: eur(500), KeepTier: true}, 10, 7}, // a first pledge, as a crowd makes them
 			{core.PledgeChange{Amount: eur(900)}, 10, 7},
 			{core.PledgeChange{Amount: eur(100)}, 10, 7},
 			{core.PledgeChange{Cancel: true}, 0, 7},
@@ -419,6 +420,58 @@ func TestPledgePointsAndReferrer(t *testing.T) {
 		list, err := db.Backers(ctx, c.ID, 1, 10)
 		if err != nil || len(list) != 1 || list[0].Referrer != "telegram:70001" || list[0].Member != "telegram:70000" || list[0].Amount != eur(200) {
 			t.Fatalf("backers %+v, %v", list, err)
+		}
+	})
+}
+
+// TestCrowdPledges: a crowd of first pledges at once (on Postgres they share
+// batches): the totals match the pledges, every backer holds their points, each
+// milestone and stretch goal the peak passes is announced once, and each outcome is a
+// landed pledge with totals that include it. A second pledge by the same members
+// then raises theirs.
+func TestCrowdPledges(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		members := storagetest.Scale(db, 300)
+		c := fundFixture(t, db, int64(members)*100/3) // reached a third of the way
+		for _, target := range []int64{int64(members) * 50, int64(members) * 90, int64(members) * 200} {
+			if err := db.AddStretchGoal(ctx, &core.StretchGoal{CampaignID: c.ID, Target: eur(target), Description: fmt.Sprint("at ", target), CreatedAt: t0}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		people := crowd(t, db, members)
+		for round, amount := range []int64{100, 150} {
+			errs := run(members, 32, func(i int) error {
+				out, err := db.ChangePledge(ctx, core.PledgeChange{CampaignID: c.ID, MemberID: people[i].ID, Amount: eur(amount), KeepTier: true, Points: 10, At: t0.Add(time.Hour)})
+				switch {
+				case err != nil:
+					return err
+				case !out.Pledge.Active || out.Pledge.MemberID != people[i].ID || out.Pledge.Amount != eur(amount) || out.Fundraiser.Raised.Amount < amount:
+					return fmt.Errorf("member %d: outcome %+v", i, out)
+				case (round == 1) != (out.Previous != nil):
+					return fmt.Errorf("member %d, round %d: previous pledge %+v", i, round, out.Previous)
+				}
+				return nil
+			})
+			for i, err := range errs {
+				if err != nil {
+					t.Fatalf("round %d, member %d: %v", round, i, err)
+				}
+			}
+			f := checkFundTotals(t, db, c)
+			if f.Backers != members || f.Raised != eur(int64(members)*amount) || f.Peak != f.Raised {
+				t.Fatalf("round %d: %d backers, raised %v, peak %v", round, f.Backers, f.Raised, f.Peak)
+			}
+		}
+		for i, m := range people {
+			if n, err := db.FundPoints(ctx, c.ID, m.ID, core.PointsPledge); n != 10 || err != nil {
+				t.Fatalf("member %d holds %d pledge points (%v), want 10", i, n, err)
+			}
+		}
+		for key, want := range map[string]int{"announce.fund_milestone": 3, "announce.fund_goal_reached": 1, "announce.fund_stretch": 2} {
+			if got := outboxCount(t, db, key); got != want {
+				t.Errorf("%d %s announced, want %d", got, key, want)
+			}
 		}
 	})
 }

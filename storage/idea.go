@@ -143,18 +143,26 @@ func (db *DB) Ideas(ctx context.Context, campaignID int64, q core.IdeaQuery) (*c
 // ToggleIdeaVote implements core.IdeaStore. The primary key (idea, member) makes a
 // second vote impossible; the count moves in the same transaction as the vote row,
 // so it is exact under any concurrency.
-func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now time.Time, points int) (bool, int, error) {
+func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID int64, voter *core.Member, now time.Time, points int) (bool, int, error) {
+	db.knownMember(voter)
 	if db.votes != nil {
 		// the common case, a first vote, goes with the others made at the same
 		// moment: the hot path of a crowd
 		u := core.UpdateFrom(ctx)
-		req := firstVote{IdeaID: ideaID, MemberID: memberID, At: now.UTC(), Points: points}
-		keys := []string{fmt.Sprintf("vote:%d:%d", ideaID, memberID)}
+		req := firstVote{IdeaID: ideaID, MemberID: voter.ID, Ref: refOf(voter), At: now.UTC(), Points: points}
+		keys := []string{fmt.Sprintf("vote:%d:%s:%s", ideaID, voter.Platform, voter.ExternalID)}
+		if voter.ID == 0 {
+			// a member is made by one batch at a time (see firstVotesSQL)
+			keys = append(keys, memberKey(voter))
+		}
 		if u != nil && !u.Done() {
 			req.Key = u.Key
 			keys = append(keys, "update:"+u.Key)
 		}
 		res, err := db.votes.do(ctx, req, keys...)
+		if err == nil {
+			db.learnMember(voter, res.Member)
+		}
 		switch {
 		case err == nil && res.Landed:
 			if u != nil {
@@ -172,6 +180,14 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now ti
 		// rolled back (a platform update recorded by another replica in the
 		// meantime): the general path either takes it or says why not
 	}
+	if voter.ID == 0 {
+		m, err := db.UpsertMember(ctx, refOf(voter), now)
+		if err != nil {
+			return false, 0, err
+		}
+		*voter = *m
+	}
+	memberID := voter.ID
 	var voted bool
 	var idea ideaRow
 	err := db.tx(ctx, func(tx *gorm.DB) error {
@@ -225,24 +241,31 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID, memberID int64, now ti
 // firstVote is one member's first up-vote, as a batch of firstVotesSQL takes it.
 type firstVote struct {
 	IdeaID, MemberID int64
-	Key              string // the platform update to record with the vote, or ""
+	Ref              core.MemberRef // the voter when MemberID is 0: found or made
+	Key              string         // the platform update to record with the vote, or ""
 	At               time.Time
 	Points           int
 }
 
-// firstVoteResult tells whether the vote landed and the idea's count after it.
+// firstVoteResult tells whether the vote landed and the idea's count after it, and
+// the voter's row when the vote had to find or make it (Member.ID is 0 when it could
+// not: a member made by another transaction at that very moment).
 type firstVoteResult struct {
 	Landed bool
 	Votes  int
+	Member memberRow
 }
 
 // firstVotesSQL adds the first votes of many members at once, in one statement: for
 // each vote on a visible idea of an open campaign, by a member who is not its author
 // and has not voted for it, it inserts the vote, records the platform update,
 // credits the author's points and a pending referral; each idea's count moves once
-// by the number of its new votes. It returns the position (from 1) of every vote
-// that landed with its idea's new count. The others changed nothing, and their
-// callers take the general path, which says why or withdraws the vote.
+// by the number of its new votes. A voter given by reference (member id 0) is made,
+// or renamed, or found, first (memberSQL). It returns, for every vote that landed and
+// every voter given by reference, the position (from 1) of the vote, whether it
+// landed with its idea's new count, and the voter's row. The votes that did not land
+// changed nothing, and their callers take the general path, which says why or
+// withdraws the vote.
 //
 // An update recorded already (delivered again after its vote was taken back, or
 // recorded by another replica a moment ago) fails the whole statement on the
@@ -251,14 +274,20 @@ type firstVoteResult struct {
 // grows, for a case that almost never happens.
 //
 // The ideas are locked in id order before anything is written, so two batches that
-// share ideas queue instead of deadlocking. The campaign row is read, not locked (a
-// share lock taken by every vote of a crowd costs Postgres a multixact each time): a
-// vote already under way when an admin closes the board may land just after the
-// close, as if it had come a moment earlier.
+// share ideas queue instead of deadlocking; a member is made by one batch of this
+// process at a time (the batcher's key), in the order of their platform ids as every
+// statement that makes members does. The campaign row is read, not locked (a share
+// lock taken by every vote of a crowd costs Postgres a multixact each time): a vote
+// already under way when an admin closes the board may land just after the close, as
+// if it had come a moment earlier.
 const firstVotesSQL = `
-WITH req AS MATERIALIZED (
-	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[], $5::int[])
-		WITH ORDINALITY AS r(idea_id, member_id, key, at, points, n)
+WITH arg AS MATERIALIZED (
+	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::int[])
+		WITH ORDINALITY AS r(idea_id, member_id, platform, external_id, name, key, at, points, n)
+` + memberSQL + `
+), req AS MATERIALIZED (
+	SELECT a.idea_id, COALESCE(NULLIF(a.member_id, 0), f.id) AS member_id, a.key, a.at, a.points, a.n
+	FROM arg a LEFT JOIN found f ON f.n = a.n
 ), locked AS MATERIALIZED (
 	SELECT id, campaign_id, author_id, hidden FROM ideas
 	WHERE id IN (SELECT idea_id FROM req) ORDER BY id FOR NO KEY UPDATE
@@ -279,7 +308,32 @@ WITH req AS MATERIALIZED (
 ), pts AS (
 	INSERT INTO points (campaign_id, member_id, action, amount, created_at)
 	SELECT campaign_id, author_id, 'vote_received', points, at FROM won WHERE points <> 0` + landedSQL + `
-SELECT won.n, bump.votes FROM won JOIN bump ON bump.id = won.idea_id`
+SELECT a.n, won.n IS NOT NULL AS landed, COALESCE(bump.votes, 0) AS votes,
+	COALESCE(f.id, 0) AS id, a.platform, a.external_id, COALESCE(f.name, '') AS name,
+	COALESCE(f.locale, '') AS locale, COALESCE(f.created_at, a.at) AS created_at
+FROM arg a LEFT JOIN found f ON f.n = a.n LEFT JOIN won ON won.n = a.n LEFT JOIN bump ON bump.id = won.idea_id
+WHERE won.n IS NOT NULL OR a.member_id = 0`
+
+// memberSQL goes on from a CTE arg of requests, each with a position n and either a
+// member_id or, with member_id 0, a member by reference (platform, external_id, name,
+// at): it makes those members, or renames them, or finds them, as UpsertMember does,
+// and ends in a CTE found of (n, id, name, locale, created_at) for each request by
+// reference. A member another transaction makes at the same moment is in neither
+// the insert's answer nor the statement's snapshot: found has no row for it, and
+// its caller makes it on its own.
+const memberSQL = `
+), made AS (
+	INSERT INTO members (platform, external_id, name, locale, created_at)
+	SELECT platform, external_id, name, '', at FROM arg WHERE member_id = 0 ORDER BY platform, external_id
+	ON CONFLICT (platform, external_id) DO UPDATE SET name = excluded.name
+		WHERE excluded.name <> '' AND members.name <> excluded.name
+	RETURNING id, platform, external_id, name, locale, created_at
+), found AS MATERIALIZED (
+	SELECT a.n, COALESCE(m.id, k.id) AS id, COALESCE(m.name, k.name) AS name,
+		COALESCE(m.locale, k.locale) AS locale, COALESCE(m.created_at, k.created_at) AS created_at
+	FROM arg a LEFT JOIN made m ON m.platform = a.platform AND m.external_id = a.external_id
+	LEFT JOIN members k ON m.id IS NULL AND k.platform = a.platform AND k.external_id = a.external_id
+	WHERE a.member_id = 0 AND COALESCE(m.id, k.id) IS NOT NULL`
 
 // landedSQL ends the statements of group commit (firstVotesSQL, settleBallotsSQL):
 // for every row of won, it records the platform update and credits a pending
@@ -307,20 +361,24 @@ func refused(err error) bool {
 // firstVotes runs one batch of first votes (see firstVotesSQL).
 func (db *DB) firstVotes(ctx context.Context, votes []firstVote) ([]firstVoteResult, error) {
 	n := len(votes)
-	ideas, members, keys, at, points := make([]int64, n), make([]int64, n), make([]string, n), make([]time.Time, n), make([]int32, n)
-	for i, v := range votes {
-		ideas[i], members[i], keys[i], at[i], points[i] = v.IdeaID, v.MemberID, v.Key, v.At, int32(v.Points)
+	ideas, keys, at, points := make([]int64, n), make([]string, n), make([]time.Time, n), make([]int32, n)
+	v := newMemberArgs(n)
+	for i, fv := range votes {
+		ideas[i], keys[i], at[i], points[i] = fv.IdeaID, fv.Key, fv.At, int32(fv.Points)
+		v.set(i, fv.MemberID, fv.Ref)
 	}
 	var rows []struct {
-		N     int
-		Votes int
+		N      int
+		Landed bool
+		Votes  int
+		Member memberRow `gorm:"embedded"`
 	}
-	if err := db.read(ctx).Raw(firstVotesSQL, ideas, members, keys, at, points).Scan(&rows).Error; err != nil {
+	if err := db.read(ctx).Raw(firstVotesSQL, ideas, v.ids, v.platforms, v.externalIDs, v.names, keys, at, points).Scan(&rows).Error; err != nil {
 		return nil, fmt.Errorf("first votes: %w", err)
 	}
 	out := make([]firstVoteResult, n)
 	for _, r := range rows {
-		out[r.N-1] = firstVoteResult{Landed: true, Votes: r.Votes}
+		out[r.N-1] = firstVoteResult{Landed: r.Landed, Votes: r.Votes, Member: r.Member}
 	}
 	return out, nil
 }

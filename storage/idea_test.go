@@ -2,8 +2,10 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"crowdbot/core"
@@ -58,15 +60,15 @@ func TestConcurrentIdeaVotes(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			if voted, _, err := db.ToggleIdeaVote(ctx, ideas[i%len(ideas)], m.ID, t0, 1); err != nil || !voted {
+			if voted, _, err := db.ToggleIdeaVote(ctx, ideas[i%len(ideas)], m, t0, 1); err != nil || !voted {
 				return fmt.Errorf("member %d vote: %v %v", i, voted, err)
 			}
 			if i%10 == 0 {
 				other := ideas[(i+1)%len(ideas)]
-				if voted, _, err := db.ToggleIdeaVote(ctx, other, m.ID, t0, 1); err != nil || !voted {
+				if voted, _, err := db.ToggleIdeaVote(ctx, other, m, t0, 1); err != nil || !voted {
 					return fmt.Errorf("member %d second vote: %v %v", i, voted, err)
 				}
-				if voted, _, err := db.ToggleIdeaVote(ctx, other, m.ID, t0, 1); err != nil || voted {
+				if voted, _, err := db.ToggleIdeaVote(ctx, other, m, t0, 1); err != nil || voted {
 					return fmt.Errorf("member %d withdraw: %v %v", i, voted, err)
 				}
 			}
@@ -141,7 +143,7 @@ func TestVoteOnClosedCampaignRefused(t *testing.T) {
 		if err := db.TransitionCampaign(ctx, core.Transition{CampaignID: c.ID, From: core.StateOpen, To: core.StateClosed, At: t0}); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := db.ToggleIdeaVote(ctx, ideas[0], voter.ID, t0, 1); core.ErrorCode(err) != core.ECLOSED {
+		if _, _, err := db.ToggleIdeaVote(ctx, ideas[0], voter, t0, 1); core.ErrorCode(err) != core.ECLOSED {
 			t.Fatalf("vote on closed campaign: %v", err)
 		}
 	})
@@ -204,14 +206,15 @@ func TestFirstVotesBatch(t *testing.T) {
 	idea, _ := db.Idea(ctx, a)
 	authorA := idea.AuthorID
 	var m [5]int64
-	for i, mem := range crowd(t, db, len(m)) {
+	people := crowd(t, db, len(m))
+	for i, mem := range people {
 		m[i] = mem.ID
 	}
 	// m[0] came through m[4]'s link; m[1] voted for a already; an update was seen
 	if ok, err := db.AddReferral(ctx, core.Referral{CampaignID: c.ID, MemberID: m[0], ReferrerID: m[4], Via: "t", CreatedAt: t0}, 7); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	if _, _, err := db.ToggleIdeaVote(ctx, a, m[1], t0, 1); err != nil {
+	if _, _, err := db.ToggleIdeaVote(ctx, a, people[1], t0, 1); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Exec(ctx, "INSERT INTO processed_updates (key, created_at) VALUES ('telegram:seen', ?)", t0); err != nil {
@@ -247,7 +250,7 @@ func TestFirstVotesBatch(t *testing.T) {
 	// last one lands now: m[1]'s vote for b)
 	for id, want := range map[string]core.Code{"1": core.EDUPLICATE, "3": core.EDUPLICATE, "2": ""} {
 		ctx := core.WithUpdate(ctx, core.Telegram, id)
-		if _, _, err := db.ToggleIdeaVote(ctx, b, m[1], t0, 1); core.ErrorCode(err) != want {
+		if _, _, err := db.ToggleIdeaVote(ctx, b, people[1], t0, 1); core.ErrorCode(err) != want {
 			t.Errorf("update %s again: %v, want %q", id, err, want)
 		}
 	}
@@ -262,10 +265,10 @@ func TestFirstVotesBatch(t *testing.T) {
 	if got, _ := db.Idea(ctx, b); got.Votes != 2 {
 		t.Errorf("idea b has %d votes after a failed batch, want 2", got.Votes)
 	}
-	if _, _, err := db.ToggleIdeaVote(core.WithUpdate(ctx, core.Telegram, "seen"), b, m[3], t0, 2); core.ErrorCode(err) != core.EDUPLICATE {
+	if _, _, err := db.ToggleIdeaVote(core.WithUpdate(ctx, core.Telegram, "seen"), b, people[3], t0, 2); core.ErrorCode(err) != core.EDUPLICATE {
 		t.Errorf("vote with an update seen before: %v", err)
 	}
-	if voted, votes, err := db.ToggleIdeaVote(ctx, b, m[2], t0, 2); !voted || votes != 3 || err != nil {
+	if voted, votes, err := db.ToggleIdeaVote(ctx, b, people[2], t0, 2); !voted || votes != 3 || err != nil {
 		t.Errorf("vote after a failed batch: %v %d %v", voted, votes, err)
 	}
 
@@ -276,6 +279,33 @@ func TestFirstVotesBatch(t *testing.T) {
 	// m[0] voted twice in the batch: the referral is credited once
 	if s, _ := db.MemberStanding(ctx, c.ID, m[4]); s.Points != 7 || s.Referrals != 1 {
 		t.Errorf("referrer has %d points and %d referrals, want 7 and 1", s.Points, s.Referrals)
+	}
+
+	// voters by reference ride in the batch: a new one is made, a known one found
+	// (and renamed), both with their vote, and a refused vote still finds its voter
+	res, err = db.FirstVotes(ctx, []storage.FirstVote{
+		{IdeaID: a, Ref: core.MemberRef{Platform: core.Discord, ExternalID: "new", Name: "Nia"}, At: t0, Points: 1},
+		{IdeaID: a, Ref: core.MemberRef{Platform: people[3].Platform, ExternalID: people[3].ExternalID, Name: "Renamed"}, At: t0, Points: 1},
+		{IdeaID: hidden, Ref: core.MemberRef{Platform: core.Discord, ExternalID: "other", Name: "Oz"}, At: t0, Points: 1},
+		{IdeaID: b, MemberID: m[4], At: t0, Points: 1},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	made, _ := db.FindMember(ctx, core.MemberRef{Platform: core.Discord, ExternalID: "new"})
+	other, _ := db.FindMember(ctx, core.MemberRef{Platform: core.Discord, ExternalID: "other"})
+	if made == nil || other == nil {
+		t.Fatalf("members by reference not made: %v %v", made, other)
+	}
+	for i, want := range []struct {
+		landed bool
+		votes  int
+		member int64
+		name   string
+	}{{true, 5, made.ID, "Nia"}, {true, 5, m[3], "Renamed"}, {false, 0, other.ID, "Oz"}, {true, 4, 0, ""}} {
+		if r := res[i]; r.Landed != want.landed || r.Votes != want.votes || r.Member.ID != want.member || r.Member.Name != want.name {
+			t.Errorf("vote by reference %d: %+v, want %+v", i, r, want)
+		}
 	}
 }
 
@@ -291,7 +321,7 @@ func TestVoteAnswerLost(t *testing.T) {
 	// a button press on a platform, then a web request, which has no update id
 	presses := []context.Context{core.WithUpdate(ctx, core.Telegram, "lost"), ctx}
 	for i, press := range presses {
-		if _, _, err := db.ToggleIdeaVote(press, ideas[0], voters[i].ID, t0, 1); core.ErrorCode(err) != core.EUNAVAILABLE {
+		if _, _, err := db.ToggleIdeaVote(press, ideas[0], voters[i], t0, 1); core.ErrorCode(err) != core.EUNAVAILABLE {
 			// not "it did not go through": it did
 			t.Fatalf("vote %d with its answer lost: %v, want unavailable", i, err)
 		}
@@ -300,10 +330,116 @@ func TestVoteAnswerLost(t *testing.T) {
 		}
 	}
 	restore()
-	if _, _, err := db.ToggleIdeaVote(core.WithUpdate(ctx, core.Telegram, "lost"), ideas[0], voters[0].ID, t0, 1); core.ErrorCode(err) != core.EDUPLICATE {
+	if _, _, err := db.ToggleIdeaVote(core.WithUpdate(ctx, core.Telegram, "lost"), ideas[0], voters[0], t0, 1); core.ErrorCode(err) != core.EDUPLICATE {
 		t.Errorf("the same update again: %v, want it recognised", err)
 	}
 	if got, _ := db.Idea(ctx, ideas[0]); got.Votes != 2 {
 		t.Errorf("idea has %d votes after the retry, want 2", got.Votes)
 	}
+}
+
+// TestVotesByReference: a voter not looked up yet (ID 0) is made, renamed or found
+// with their vote, filled in, and cached; the votes and members of a crowd of new
+// people pressing at once come out exactly once each, on both databases.
+func TestVotesByReference(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		_, ideas := ideasFixture(t, db, 3)
+		if err := db.HideIdea(ctx, ideas[2], true); err != nil {
+			t.Fatal(err)
+		}
+		known, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: "known", Name: "Ann"}, t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.SetMemberLocale(ctx, known.ID, "fr"); err != nil {
+			t.Fatal(err)
+		}
+		// a new member: made with the vote
+		fresh := &core.Member{Platform: core.Telegram, ExternalID: "fresh", Name: "Bea"}
+		if voted, votes, err := db.ToggleIdeaVote(ctx, ideas[0], fresh, t0, 1); !voted || votes != 1 || err != nil {
+			t.Fatalf("new member's vote: %v %d %v", voted, votes, err)
+		}
+		if fresh.ID == 0 || fresh.Name != "Bea" {
+			t.Fatalf("new member not filled in: %+v", fresh)
+		}
+		if got, _ := db.FindMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: "fresh"}); got == nil || got.ID != fresh.ID {
+			t.Fatalf("new member's row: %+v, want id %d", got, fresh.ID)
+		}
+		// a known member under a new name: renamed, with their language
+		ann := &core.Member{Platform: core.Telegram, ExternalID: "known", Name: "Anne"}
+		if voted, _, err := db.ToggleIdeaVote(ctx, ideas[0], ann, t0, 1); !voted || err != nil {
+			t.Fatalf("known member's vote: %v %v", voted, err)
+		}
+		if ann.ID != known.ID || ann.Name != "Anne" || ann.Locale != "fr" {
+			t.Fatalf("known member filled in as %+v, want id %d, Anne, fr", ann, known.ID)
+		}
+		// a second press by reference takes the vote back
+		again := &core.Member{Platform: core.Telegram, ExternalID: "fresh", Name: "Bea"}
+		if voted, votes, err := db.ToggleIdeaVote(ctx, ideas[0], again, t0, 1); voted || votes != 1 || err != nil || again.ID != fresh.ID {
+			t.Fatalf("second press: %v %d %v, member %+v", voted, votes, err, again)
+		}
+		// a vote that is refused still knows its member, made once
+		hid := &core.Member{Platform: core.Telegram, ExternalID: "hid", Name: "Cy"}
+		if _, _, err := db.ToggleIdeaVote(ctx, ideas[2], hid, t0, 1); core.ErrorCode(err) != core.ENOTFOUND || hid.ID == 0 {
+			t.Fatalf("vote on a hidden idea: %v, member %+v", err, hid)
+		}
+		n, err := db.QueryInt(ctx, "SELECT COUNT(*) FROM members WHERE external_id IN ('fresh', 'known', 'hid')")
+		if err != nil || n != 3 {
+			t.Fatalf("%d member rows, want 3: %v", n, err)
+		}
+
+		// a crowd of new people, each pressing one idea, some of them two ideas and
+		// some the same button twice at once
+		people := storagetest.Scale(db, 2000)
+		pressed := make([]atomic.Int32, people)
+		failures := storagetest.Crowd(people, 64, func(i int) error {
+			me := func() *core.Member {
+				return &core.Member{Platform: core.Discord, ExternalID: fmt.Sprint(800000 + i), Name: fmt.Sprint("p", i)}
+			}
+			press := func(idea int64) error {
+				m := me()
+				voted, _, err := db.ToggleIdeaVote(ctx, idea, m, t0, 1)
+				if err != nil {
+					return fmt.Errorf("person %d on %d: %w", i, idea, err)
+				}
+				if m.ID == 0 {
+					return fmt.Errorf("person %d not filled in", i)
+				}
+				if voted && idea == ideas[1] {
+					pressed[i].Add(1)
+				} else if idea == ideas[1] {
+					pressed[i].Add(-1)
+				}
+				return nil
+			}
+			errs := make(chan error, 3)
+			go func() { errs <- press(ideas[1]) }()
+			switch i % 10 {
+			case 0:
+				go func() { errs <- press(ideas[0]) }()
+			case 1:
+				go func() { errs <- press(ideas[1]) }()
+			default:
+				errs <- nil
+			}
+			return errors.Join(<-errs, <-errs)
+		})
+		for _, err := range failures[:min(len(failures), 5)] {
+			t.Error(err)
+		}
+		var want int32
+		for i := range pressed {
+			want += pressed[i].Load()
+		}
+		got, _ := db.Idea(ctx, ideas[1])
+		rows, err := db.QueryInt(ctx, "SELECT COUNT(*) FROM idea_votes WHERE idea_id = ?", ideas[1])
+		if err != nil || got.Votes != int(rows) || rows != int64(want) {
+			t.Errorf("idea has count %d, %d vote rows, %d votes acknowledged: %v", got.Votes, rows, want, err)
+		}
+		members, err := db.QueryInt(ctx, "SELECT COUNT(*) FROM members WHERE platform = 'discord'")
+		if err != nil || members != int64(people) {
+			t.Errorf("%d members made for %d people: %v", members, people, err)
+		}
+	})
 }

@@ -88,7 +88,15 @@ func contestMigrations() []*gormigrate.Migration {
 		Currency   string        `gorm:"size:3;not null"`
 		CreatedAt  time.Time
 	}
+	// a picture sent in the web's try-out (an image entry), which the web serves
+	type upload struct {
+		ID          string    `gorm:"primaryKey;size:32"`
+		ContentType string    `gorm:"size:32;not null"`
+		Data        []byte    `gorm:"not null"`
+		CreatedAt   time.Time `gorm:"not null"`
+	}
 	return []*gormigrate.Migration{
 		create("0030_contests", &contest{}, &contestEntry{}, &contestEntrant{}, &contestVote{}, &contestAward{}),
+		create("0035_uploads", &upload{}),
 	}
 }

@@ -316,6 +316,51 @@ func (db *DB) ParkOutbox(ctx context.Context, id int64, token, reason string) er
 	return nil
 }
 
+// TakeNotices implements core.OutboxStore. A cheap read first finds whether any
+// notice waits, so a member's every message costs no write transaction; the rows are
+// then locked (Postgres) or under the one writer (SQLite) and marked sent only if
+// still pending, so a concurrent request skips them.
+func (db *DB) TakeNotices(ctx context.Context, platform core.Platform, memberID int64, now time.Time, limit int) ([]core.OutboxItem, error) {
+	if limit <= 0 {
+		limit = 20
+	}
+	waiting := func(q *gorm.DB) *gorm.DB {
+		return q.Where("platform = ? AND state = ? AND channel_id = '' AND member_id = ?",
+			string(platform), string(core.OutboxPending), memberID)
+	}
+	var first []int64
+	if err := waiting(db.read(ctx).Model(&outboxRow{})).Limit(1).Pluck("id", &first).Error; err != nil {
+		return nil, fmt.Errorf("take notices: %w", translate(err))
+	}
+	if len(first) == 0 {
+		return nil, nil
+	}
+	var rows []outboxRow
+	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := waiting(forUpdate(tx)).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+			return err
+		}
+		if len(rows) == 0 {
+			return nil
+		}
+		ids := make([]int64, len(rows))
+		for i, r := range rows {
+			ids[i] = r.ID
+		}
+		return tx.Model(&outboxRow{}).Where("id IN ? AND state = ?", ids, string(core.OutboxPending)).
+			Updates(map[string]any{"state": string(core.OutboxSent), "sent_at": now.UTC(), "claim_token": "", "last_error": ""}).Error
+	})
+	if err != nil {
+		return nil, fmt.Errorf("take notices: %w", translate(err))
+	}
+	out := make([]core.OutboxItem, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCore()
+		out[i].State = core.OutboxSent
+	}
+	return out, nil
+}
+
 // clipError bounds the error text kept on a row.
 func clipError(s string) string {
 	if core.Len(s) <= maxErrorText {

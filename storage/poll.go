@@ -144,21 +144,29 @@ func loadPoll(q *gorm.DB, campaignID int64, tally bool) (*core.Poll, error) {
 // (a share lock on one row taken by every ballot is costly on Postgres): a close
 // locks every option row before it commits, so a ballot either commits before the
 // close or finds the campaign closed.
-func (db *DB) Vote(ctx context.Context, campaignID, memberID int64, now time.Time, points int, decide core.BallotFunc) error {
+func (db *DB) Vote(ctx context.Context, campaignID int64, voter *core.Member, now time.Time, points int, decide core.BallotFunc) error {
+	db.knownMember(voter)
 	if db.ballots != nil {
 		// the common case, a member's first ballot with one option, goes with the
 		// others cast at the same moment: the hot path of a poll going round
 		if ch, err := decide(""); err == nil && ch.Voted && len(ch.Add) == 1 && len(ch.Remove) == 0 {
 			u := core.UpdateFrom(ctx)
-			req := firstBallot{CampaignID: campaignID, MemberID: memberID, Choices: ch.Choices, Option: ch.Add[0], At: now.UTC(), Points: points}
-			keys := []string{fmt.Sprintf("ballot:%d:%d", campaignID, memberID)}
+			req := firstBallot{CampaignID: campaignID, MemberID: voter.ID, Ref: refOf(voter), Choices: ch.Choices, Option: ch.Add[0], At: now.UTC(), Points: points}
+			keys := []string{fmt.Sprintf("ballot:%d:%s:%s", campaignID, voter.Platform, voter.ExternalID)}
+			if voter.ID == 0 {
+				// a member is made by one batch at a time (see firstVotesSQL)
+				keys = append(keys, memberKey(voter))
+			}
 			if u != nil && !u.Done() {
 				req.Key = u.Key
 				keys = append(keys, "update:"+u.Key)
 			}
-			landed, err := db.ballots.do(ctx, req, keys...)
+			res, err := db.ballots.do(ctx, req, keys...)
+			if err == nil {
+				db.learnMember(voter, res.Member)
+			}
 			switch {
-			case err == nil && landed:
+			case err == nil && res.Landed:
 				if u != nil {
 					u.MarkDone()
 				}
@@ -172,6 +180,14 @@ func (db *DB) Vote(ctx context.Context, campaignID, memberID int64, now time.Tim
 			// batch refused whole: the general path takes it or says why not
 		}
 	}
+	if voter.ID == 0 {
+		m, err := db.UpsertMember(ctx, refOf(voter), now)
+		if err != nil {
+			return err
+		}
+		*voter = *m
+	}
+	memberID := voter.ID
 	return db.tx(ctx, func(tx *gorm.DB) error {
 		ins := tx.Clauses(clause.OnConflict{DoNothing: true}).
 			Create(&pollVoterRow{CampaignID: campaignID, MemberID: memberID, CreatedAt: now.UTC(), UpdatedAt: now.UTC()})
@@ -234,19 +250,29 @@ func (db *DB) Vote(ctx context.Context, campaignID, memberID int64, now time.Tim
 // takes it (see insertBallotsSQL).
 type firstBallot struct {
 	CampaignID, MemberID int64
-	Choices              string // as stored: the option's index, or a sealed token
+	Ref                  core.MemberRef // the voter when MemberID is 0: found or made
+	Choices              string         // as stored: the option's index, or a sealed token
 	Option               int
 	Key                  string // the platform update to record with it, or ""
 	At                   time.Time
 	Points               int
 }
 
+// firstBallotResult tells whether the ballot landed, and gives the voter's row when
+// the batch had to find or make it (see firstVoteResult).
+type firstBallotResult struct {
+	Landed bool
+	Member memberRow
+}
+
 // A batch of first ballots runs in three statements of one transaction, taking its
-// locks in the order the general path takes them (the member's ballot row, then the
-// option rows), so that a member pressing two buttons at once, one press in a batch
-// and one on the general path, makes the two queue rather than deadlock:
+// locks in the order the general path takes them (the member's row when it is made,
+// then the member's ballot row, then the option rows), so that a member pressing two
+// buttons at once, one press in a batch and one on the general path, makes the two
+// queue rather than deadlock:
 //
-//   - insertBallotsSQL inserts the ballots of members who have none yet;
+//   - insertBallotsSQL finds or makes the voters given by reference (memberSQL) and
+//     inserts the ballots of members who have none yet;
 //   - lockOptionsSQL holds the option rows they move, in key order, so two batches
 //     queue instead of deadlocking;
 //   - settleBallotsSQL, with a snapshot taken once the option rows are held (so a
@@ -258,11 +284,25 @@ type firstBallot struct {
 // It returns the position (from 1) of every ballot that landed; the others changed
 // nothing and take the general path, which says why or changes the ballot.
 const insertBallotsSQL = `
-INSERT INTO poll_voters (campaign_id, member_id, choices, voted, created_at, updated_at)
-SELECT campaign_id, member_id, choices, true, at, at
-FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::timestamptz[]) AS r(campaign_id, member_id, choices, at)
-ORDER BY campaign_id, member_id
-ON CONFLICT DO NOTHING RETURNING campaign_id, member_id`
+WITH arg AS MATERIALIZED (
+	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
+		WITH ORDINALITY AS r(campaign_id, member_id, platform, external_id, name, choices, at, n)
+` + memberSQL + `
+), req AS MATERIALIZED (
+	SELECT a.campaign_id, COALESCE(NULLIF(a.member_id, 0), f.id) AS member_id, a.choices, a.at, a.n
+	FROM arg a LEFT JOIN found f ON f.n = a.n
+), ins AS (
+	INSERT INTO poll_voters (campaign_id, member_id, choices, voted, created_at, updated_at)
+	SELECT campaign_id, member_id, choices, true, at, at FROM req WHERE member_id IS NOT NULL
+	ORDER BY campaign_id, member_id
+	ON CONFLICT DO NOTHING RETURNING campaign_id, member_id
+)
+SELECT a.n, COALESCE(r.member_id, 0) AS voter, ins.member_id IS NOT NULL AS fresh,
+	COALESCE(f.id, 0) AS id, a.platform, a.external_id, COALESCE(f.name, '') AS name,
+	COALESCE(f.locale, '') AS locale, COALESCE(f.created_at, a.at) AS created_at
+FROM arg a JOIN req r ON r.n = a.n LEFT JOIN found f ON f.n = a.n
+LEFT JOIN ins ON ins.campaign_id = r.campaign_id AND ins.member_id = r.member_id
+WHERE ins.member_id IS NOT NULL OR a.member_id = 0`
 
 const lockOptionsSQL = `
 SELECT o.campaign_id FROM poll_options o
@@ -290,29 +330,40 @@ WITH mine AS MATERIALIZED (
 SELECT n FROM won`
 
 // firstBallots runs one batch of first ballots (see insertBallotsSQL).
-func (db *DB) firstBallots(ctx context.Context, bs []firstBallot) ([]bool, error) {
+func (db *DB) firstBallots(ctx context.Context, bs []firstBallot) ([]firstBallotResult, error) {
 	n := len(bs)
-	camps, members, choices, at := make([]int64, n), make([]int64, n), make([]string, n), make([]time.Time, n)
-	pos := make(map[[2]int64]int, n) // a batch holds one ballot a member and poll
+	camps, choices, at := make([]int64, n), make([]string, n), make([]time.Time, n)
+	v := newMemberArgs(n)
 	for i, b := range bs {
-		camps[i], members[i], choices[i], at[i] = b.CampaignID, b.MemberID, b.Choices, b.At
-		pos[[2]int64{b.CampaignID, b.MemberID}] = i
+		camps[i], choices[i], at[i] = b.CampaignID, b.Choices, b.At
+		v.set(i, b.MemberID, b.Ref)
 	}
-	out := make([]bool, n)
+	out := make([]firstBallotResult, n)
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var fresh []struct{ CampaignID, MemberID int64 }
-		if err := tx.Raw(insertBallotsSQL, camps, members, choices, at).Scan(&fresh).Error; err != nil {
+		var rows []struct {
+			N      int
+			Voter  int64
+			Fresh  bool
+			Member memberRow `gorm:"embedded"`
+		}
+		if err := tx.Raw(insertBallotsSQL, camps, v.ids, v.platforms, v.externalIDs, v.names, choices, at).Scan(&rows).Error; err != nil {
 			return err
 		}
-		if len(fresh) == 0 {
-			return nil
+		var mc, mm []int64
+		var idxs, points, ns []int32
+		var keys []string
+		var mat []time.Time
+		for _, r := range rows {
+			out[r.N-1].Member = r.Member
+			if !r.Fresh {
+				continue
+			}
+			b := bs[r.N-1]
+			mc, mm, idxs, keys = append(mc, b.CampaignID), append(mm, r.Voter), append(idxs, int32(b.Option)), append(keys, b.Key)
+			mat, points, ns = append(mat, b.At), append(points, int32(b.Points)), append(ns, int32(r.N))
 		}
-		k := len(fresh)
-		mc, mm, idxs, keys, mat, points, ns := make([]int64, k), make([]int64, k), make([]int32, k), make([]string, k), make([]time.Time, k), make([]int32, k), make([]int32, k)
-		for j, f := range fresh {
-			i := pos[[2]int64{f.CampaignID, f.MemberID}]
-			b := bs[i]
-			mc[j], mm[j], idxs[j], keys[j], mat[j], points[j], ns[j] = b.CampaignID, b.MemberID, int32(b.Option), b.Key, b.At, int32(b.Points), int32(i+1)
+		if len(mc) == 0 {
+			return nil
 		}
 		var held []int64
 		if err := tx.Raw(lockOptionsSQL, mc, idxs).Scan(&held).Error; err != nil {
@@ -323,7 +374,7 @@ func (db *DB) firstBallots(ctx context.Context, bs []firstBallot) ([]bool, error
 			return err
 		}
 		for _, i := range landed {
-			out[i-1] = true
+			out[i-1].Landed = true
 		}
 		return nil
 	})

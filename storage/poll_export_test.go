@@ -21,7 +21,10 @@ func (db *DB) PointsOf(ctx context.Context, campaignID, memberID int64) (int, er
 // FirstBallot is one ballot of a batch of first ballots.
 type FirstBallot = firstBallot
 
+// FirstBallotResult is the answer to one ballot of a batch.
+type FirstBallotResult = firstBallotResult
+
 // FirstBallots runs one batch of first ballots as the ballot batcher does.
-func (db *DB) FirstBallots(ctx context.Context, bs []FirstBallot) ([]bool, error) {
+func (db *DB) FirstBallots(ctx context.Context, bs []FirstBallot) ([]firstBallotResult, error) {
 	return db.firstBallots(ctx, bs)
 }

@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -39,6 +40,20 @@ func voter(t testing.TB, db *storage.DB, admin core.Actor, id string) (core.Acto
 		return core.Actor{}, err
 	}
 	return core.Actor{Member: *m, Space: admin.Space, Channel: admin.Channel}, nil
+}
+
+// pollTotals returns a poll with its tally, and the sum of its options' votes.
+func pollTotals(t *testing.T, svc *core.Service, code string) (*core.Poll, int) {
+	t.Helper()
+	_, p, err := svc.Poll(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := 0
+	for _, o := range p.Options {
+		sum += o.Votes
+	}
+	return p, sum
 }
 
 // indexes returns the indexes of options.
@@ -103,16 +118,16 @@ func TestConcurrentBallots(t *testing.T) {
 					if err != nil {
 						return err
 					}
-					if _, held, err := svc.Vote(ctx, a, c.Code, i%5); err != nil || len(held) != 1 {
+					if _, held, _, err := svc.Vote(ctx, &a, c.Code, i%5); err != nil || len(held) != 1 {
 						return fmt.Errorf("member %d vote: %v %v", i, held, err)
 					}
 					switch {
 					case kind == "multi":
-						if _, held, err := svc.Vote(ctx, a, c.Code, (i+2)%5); err != nil || len(held) != 2 {
+						if _, held, _, err := svc.Vote(ctx, &a, c.Code, (i+2)%5); err != nil || len(held) != 2 {
 							return fmt.Errorf("member %d second choice: %v %v", i, held, err)
 						}
 					case i%10 == 0:
-						if _, held, err := svc.Vote(ctx, a, c.Code, (i+1)%5); err != nil || !slices.Equal(indexes(held), []int{(i + 1) % 5}) {
+						if _, held, _, err := svc.Vote(ctx, &a, c.Code, (i+1)%5); err != nil || !slices.Equal(indexes(held), []int{(i + 1) % 5}) {
 							return fmt.Errorf("member %d change: %v %v", i, held, err)
 						}
 					}
@@ -161,12 +176,12 @@ func TestConcurrentLimit(t *testing.T) {
 				return err
 			}
 			for o := range 3 {
-				_, _, err := svc.Vote(ctx, a, c.Code, (i+o)%3)
+				_, _, _, err := svc.Vote(ctx, &a, c.Code, (i+o)%3)
 				if err == nil {
 					placed.Add(1)
 					// some try to move to a fuller option: they are refused or moved, never both
 					if i%7 == 0 {
-						if _, _, err := svc.Vote(ctx, a, c.Code, (i+o+1)%3); err != nil && core.ErrorCode(err) != core.ELIMIT {
+						if _, _, _, err := svc.Vote(ctx, &a, c.Code, (i+o+1)%3); err != nil && core.ErrorCode(err) != core.ELIMIT {
 							return err
 						}
 					}
@@ -228,7 +243,7 @@ func TestVotesRaceTheClose(t *testing.T) {
 			if err != nil {
 				return err
 			}
-			switch _, _, err := svc.Vote(ctx, a, c.Code, i%3); core.ErrorCode(err) {
+			switch _, _, _, err := svc.Vote(ctx, &a, c.Code, i%3); core.ErrorCode(err) {
 			case "":
 				counted.Add(1)
 			case core.ECLOSED:
@@ -240,14 +255,7 @@ func TestVotesRaceTheClose(t *testing.T) {
 		})
 		wg.Wait()
 		reportFailures(t, failures)
-		_, p, err := svc.Poll(ctx, c.Code)
-		if err != nil {
-			t.Fatal(err)
-		}
-		sum := 0
-		for _, o := range p.Options {
-			sum += o.Votes
-		}
+		p, sum := pollTotals(t, svc, c.Code)
 		if p.Ballots != int(counted.Load()) || sum != p.Ballots || counted.Load()+refused.Load() != int64(members) || refused.Load() == 0 {
 			t.Fatalf("%d acknowledged, %d refused; tally holds %d ballots, %d votes", counted.Load(), refused.Load(), p.Ballots, sum)
 		}
@@ -273,7 +281,7 @@ func TestOneMemberRacesThemselves(t *testing.T) {
 			t.Fatal(err)
 		}
 		reportFailures(t, storagetest.Crowd(storagetest.Scale(db, 200), 8, func(i int) error {
-			_, _, err := svc.Vote(ctx, a, c.Code, i%2)
+			_, _, _, err := svc.Vote(ctx, &a, c.Code, i%2)
 			return err
 		}))
 		_, p, _ := svc.Poll(ctx, c.Code)
@@ -301,7 +309,7 @@ func TestAnonymousBallotsAreSealed(t *testing.T) {
 				t.Fatal(err)
 			}
 			voters = append(voters, a)
-			if _, _, err := svc.Vote(ctx, a, c.Code, 1); err != nil {
+			if _, _, _, err := svc.Vote(ctx, &a, c.Code, 1); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -320,15 +328,15 @@ func TestAnonymousBallotsAreSealed(t *testing.T) {
 
 		// another installation's key opens nothing: the change is refused, nothing moves
 		other := core.NewService(&otherSecret{db}, core.NewFakeClock(t0), core.DefaultSettings())
-		if _, _, err := other.Vote(ctx, voters[0], c.Code, 2); core.AsError(err) == nil || core.AsError(err).Key != "error.poll_ballot_sealed" {
+		if _, _, _, err := other.Vote(ctx, &voters[0], c.Code, 2); core.AsError(err) == nil || core.AsError(err).Key != "error.poll_ballot_sealed" {
 			t.Fatalf("a foreign key opened a ballot: %v", err)
 		}
 		// a configured key takes over: old ballots still open, new ones use it
 		keyed := core.NewService(db, core.NewFakeClock(t0), core.Settings{BallotKey: []byte("operator key from the environment")})
-		if _, held, err := keyed.Vote(ctx, voters[0], c.Code, 2); err != nil || !slices.Equal(indexes(held), []int{2}) {
+		if _, held, _, err := keyed.Vote(ctx, &voters[0], c.Code, 2); err != nil || !slices.Equal(indexes(held), []int{2}) {
 			t.Fatalf("change with a configured key: %v %v", held, err)
 		}
-		if _, _, err := svc.Vote(ctx, voters[0], c.Code, 0); core.AsError(err) == nil || core.AsError(err).Key != "error.poll_ballot_sealed" {
+		if _, _, _, err := svc.Vote(ctx, &voters[0], c.Code, 0); core.AsError(err) == nil || core.AsError(err).Key != "error.poll_ballot_sealed" {
 			t.Fatalf("a ballot sealed with the configured key opened without it: %v", err)
 		}
 		_, p, _ := svc.Poll(ctx, c.Code)
@@ -382,7 +390,7 @@ func TestPollExportAndPoints(t *testing.T) {
 			who core.Actor
 			opt int
 		}{{a, 2}, {a, 0}, {b, 1}, {b, 1}, {b, 1}} {
-			if _, _, err := svc.Vote(ctx, v.who, c.Code, v.opt); err != nil {
+			if _, _, _, err := svc.Vote(ctx, &v.who, c.Code, v.opt); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -424,7 +432,7 @@ func TestPollCardClaims(t *testing.T) {
 			return cards
 		}
 		a, _ := voter(t, db, admin, "v1")
-		if _, _, err := svc.Vote(ctx, a, c.Code, 0); err != nil {
+		if _, _, _, err := svc.Vote(ctx, &a, c.Code, 0); err != nil {
 			t.Fatal(err)
 		}
 		if cards := stale(); len(cards) != 0 {
@@ -556,7 +564,7 @@ func TestFirstBallotsBatch(t *testing.T) {
 	if ok, err := db.AddReferral(ctx, core.Referral{CampaignID: open.ID, MemberID: m[0].Member.ID, ReferrerID: m[4].Member.ID, Via: "t", CreatedAt: t0}, 7); !ok || err != nil {
 		t.Fatal(ok, err)
 	}
-	if _, _, err := svc.Vote(ctx, m[1], open.Code, 1); err != nil {
+	if _, _, _, err := svc.Vote(ctx, &m[1], open.Code, 1); err != nil {
 		t.Fatal(err)
 	}
 	if err := db.Exec(ctx, "INSERT INTO processed_updates (key, created_at) VALUES ('telegram:seen', ?)", t0); err != nil {
@@ -576,8 +584,15 @@ func TestFirstBallotsBatch(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []bool{true, false, false, false, true}; !slices.Equal(got, want) {
-		t.Fatalf("landed %v, want %v", got, want)
+	landed := func(res []storage.FirstBallotResult) []bool {
+		out := make([]bool, len(res))
+		for i, r := range res {
+			out[i] = r.Landed
+		}
+		return out
+	}
+	if want := []bool{true, false, false, false, true}; !slices.Equal(landed(got), want) {
+		t.Fatalf("landed %v, want %v", landed(got), want)
 	}
 	tally := func(c *core.Campaign) (int, []int) {
 		t.Helper()
@@ -615,10 +630,10 @@ func TestFirstBallotsBatch(t *testing.T) {
 	}
 
 	// the general path takes the others and says why
-	if _, _, err := svc.Vote(ctx, m[2], capped.Code, 0); err != nil {
+	if _, _, _, err := svc.Vote(ctx, &m[2], capped.Code, 0); err != nil {
 		t.Errorf("capped option through the general path: %v", err)
 	}
-	if _, _, err := svc.Vote(ctx, m[3], closed.Code, 0); core.ErrorCode(err) != core.ECLOSED {
+	if _, _, _, err := svc.Vote(ctx, &m[3], closed.Code, 0); core.ErrorCode(err) != core.ECLOSED {
 		t.Errorf("closed poll: %v", err)
 	}
 
@@ -629,4 +644,96 @@ func TestFirstBallotsBatch(t *testing.T) {
 	if n, votes := tally(open); n != 3 || !slices.Equal(votes, []int{1, 1, 1}) {
 		t.Errorf("after a failed batch: %d ballots, votes %v", n, votes)
 	}
+
+	// voters by reference ride in the batch: a new one is made, a known one found,
+	// both with their ballot, and a ballot that does not land still finds its voter
+	byRef := func(c *core.Campaign, ref core.MemberRef, option int) storage.FirstBallot {
+		return storage.FirstBallot{CampaignID: c.ID, Ref: ref, Choices: fmt.Sprint(option), Option: option, At: t0, Points: 1}
+	}
+	known := m[3].Member
+	got, err = db.FirstBallots(ctx, []storage.FirstBallot{
+		byRef(open, core.MemberRef{Platform: core.Discord, ExternalID: "new", Name: "Nia"}, 1),
+		byRef(open, core.MemberRef{Platform: known.Platform, ExternalID: known.ExternalID, Name: known.Name}, 2),
+		byRef(closed, core.MemberRef{Platform: core.Discord, ExternalID: "late", Name: "Lu"}, 0),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	made, _ := db.FindMember(ctx, core.MemberRef{Platform: core.Discord, ExternalID: "new"})
+	late, _ := db.FindMember(ctx, core.MemberRef{Platform: core.Discord, ExternalID: "late"})
+	if made == nil || late == nil {
+		t.Fatalf("members by reference not made: %v %v", made, late)
+	}
+	if want := []bool{true, true, false}; !slices.Equal(landed(got), want) {
+		t.Errorf("by reference landed %v, want %v", landed(got), want)
+	}
+	for i, id := range []int64{made.ID, known.ID, late.ID} {
+		if got[i].Member.ID != id {
+			t.Errorf("ballot by reference %d found member %d, want %d", i, got[i].Member.ID, id)
+		}
+	}
+	if n, votes := tally(open); n != 5 || !slices.Equal(votes, []int{1, 2, 2}) {
+		t.Errorf("after ballots by reference: %d ballots, votes %v", n, votes)
+	}
+	if p, err := db.PointsOf(ctx, open.ID, made.ID); p != 1 || err != nil {
+		t.Errorf("new member has %d points (%v), want 1", p, err)
+	}
+}
+
+// TestBallotsByReference: people the bot has never seen cast ballots as actors
+// identified later (core.Service.IdentifyLater), many at once, some pressing a second
+// option at the same moment, on an open and on an anonymous poll: each is made a
+// member once, holds one ballot, and every count matches the ballots stored; a later
+// press, again by reference, changes the ballot it finds (the anonymous one opened
+// under the member's id).
+func TestBallotsByReference(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc, admin := pollService(t, db, core.DefaultSettings())
+		for _, anonymous := range []bool{false, true} {
+			c, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Which?", Options: []string{"A", "B", "C"}, Anonymous: anonymous})
+			if err != nil {
+				t.Fatal(err)
+			}
+			base := 60000
+			if anonymous {
+				base = 61000
+			}
+			stranger := func(i int) *core.Actor {
+				id := fmt.Sprint(base + i)
+				return &core.Actor{Member: core.Member{Platform: core.Discord, ExternalID: id, Name: "new " + id}, Space: admin.Space, Channel: admin.Channel}
+			}
+			people := storagetest.Scale(db, 600)
+			failures := storagetest.Crowd(people, 48, func(i int) error {
+				errs := make(chan error, 2)
+				press := func(option int) {
+					a := stranger(i)
+					_, _, _, err := svc.Vote(ctx, a, c.Code, option)
+					if err == nil && a.Member.ID == 0 {
+						err = fmt.Errorf("person %d not filled in", i)
+					}
+					errs <- err
+				}
+				go press(i % 3)
+				if i%7 == 0 {
+					go press((i + 1) % 3)
+				} else {
+					errs <- nil
+				}
+				return errors.Join(<-errs, <-errs)
+			})
+			reportFailures(t, failures)
+			p, sum := pollTotals(t, svc, c.Code)
+			rows, _ := db.StoredBallots(ctx, c.ID)
+			members, err := db.QueryInt(ctx, "SELECT COUNT(*) FROM members WHERE platform = 'discord' AND external_id LIKE ?", fmt.Sprint(base/1000)+"%")
+			if err != nil || p.Ballots != people || sum != people || len(rows) != people || members != int64(people) {
+				t.Errorf("anonymous=%v: %d ballots counted, %d option votes, %d stored, %d members, for %d people (%v)",
+					anonymous, p.Ballots, sum, len(rows), members, people, err)
+			}
+			// person 1 holds option 1: pressing it again by reference takes it back
+			if _, held, _, err := svc.Vote(ctx, stranger(1), c.Code, 1); err != nil || len(held) != 0 {
+				t.Errorf("anonymous=%v: second press by reference: %v, holds %v", anonymous, err, held)
+			}
+		}
+	})
 }

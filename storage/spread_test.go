@@ -361,3 +361,68 @@ func TestReferralsAndLeaderboard(t *testing.T) {
 		}
 	})
 }
+
+// TestTakeNoticesOnce: replicas taking a member's waiting notices at once hand each
+// over exactly once, oldest first, and leave the channels' rows and other
+// platforms alone.
+func TestTakeNoticesOnce(t *testing.T) {
+	storagetest.Replicas(t, 4, func(t *testing.T, dbs []*storage.DB) {
+		ctx := context.Background()
+		c := linked(t, dbs[0], 1)
+		m := c.CreatedBy
+		const notices = 30
+		anns := []core.Announcement{announce(c, 0)}
+		for i := range notices {
+			anns = append(anns, core.MemberNotice(c, m, "announce.closed", "title", fmt.Sprint(i)))
+		}
+		if err := dbs[0].Enqueue(ctx, t0, anns...); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := dbs[0].TakeNotices(ctx, core.Discord, m, t0, 5); err != nil || len(got) != 0 {
+			t.Fatalf("another platform's notices: %d %v", len(got), err)
+		}
+		var mu sync.Mutex
+		seen := map[int64]int{}
+		var wg sync.WaitGroup
+		errs := make(chan error, len(dbs))
+		for _, db := range dbs {
+			wg.Go(func() {
+				for {
+					got, err := db.TakeNotices(ctx, core.Telegram, m, t0, 5)
+					if err != nil {
+						errs <- err
+						return
+					}
+					if len(got) == 0 {
+						return
+					}
+					mu.Lock()
+					for i, it := range got {
+						seen[it.ID]++
+						if it.ChannelID != "" || it.State != core.OutboxSent || i > 0 && it.ID < got[i-1].ID {
+							errs <- fmt.Errorf("taken %+v", it)
+						}
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			t.Fatal(err)
+		}
+		if len(seen) != notices {
+			t.Fatalf("%d notices taken, want %d", len(seen), notices)
+		}
+		for id, n := range seen {
+			if n != 1 {
+				t.Fatalf("notice %d taken %d times", id, n)
+			}
+		}
+		pending, err := dbs[0].Outbox(ctx, core.OutboxPending, 100)
+		if err != nil || len(pending) != 1 || pending[0].ChannelID == "" {
+			t.Fatalf("left pending: %v %v", pending, err)
+		}
+	})
+}

@@ -633,7 +633,13 @@ func (db *DB) TaskTotals(ctx context.Context, campaignID int64) (*core.TasksProg
 	if err != nil {
 		return nil, translate(err)
 	}
-	return &core.TasksProgress{Items: t.Items, Settled: t.Settled, Answers: t.Answers, Flagged: t.Flagged}, nil
+	var rejected int64
+	err = db.read(ctx).Model(&taskAnswerRow{}).Where("campaign_id = ? AND status = ?", campaignID, string(core.TaskRejected)).
+		Count(&rejected).Error
+	if err != nil {
+		return nil, translate(err)
+	}
+	return &core.TasksProgress{Items: t.Items, Settled: t.Settled, Answers: t.Answers, Rejected: int(rejected), Flagged: t.Flagged}, nil
 }
 
 // TaskExport implements core.TaskStore.

@@ -3,6 +3,7 @@ package discord_test
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -24,6 +25,34 @@ func holds(text string) func(t *testing.T, s *state, got shown, first msg) {
 	return func(t *testing.T, s *state, got shown, first msg) {
 		if !strings.Contains(first.text, text) {
 			t.Errorf("%q does not hold %q", first.text, text)
+		}
+	}
+}
+
+// voteShown checks the answer to a vote: the pressed card updated in place with
+// texts, mine the buttons marked as the member's choice (none on a card everyone
+// sees), and the toast with key as a private follow-up.
+func voteShown(key string, mine []string, texts ...string) func(t *testing.T, s *state, got shown, first msg) {
+	return func(t *testing.T, s *state, got shown, first msg) {
+		msgs := got.messages()
+		if first.how != "type7" || len(msgs) != 2 || !msgs[1].private {
+			t.Fatalf("want the card updated, then a private toast: %+v", msgs)
+		}
+		firstKey(t, msgs[1].text, "en", key)
+		card := first.text + "\n" + msgs[1].text
+		for _, text := range texts {
+			if !strings.Contains(card, text) {
+				t.Errorf("%q does not hold %q", card, text)
+			}
+		}
+		var marked []string
+		for _, b := range first.buttons {
+			if strings.HasPrefix(b.label, "✓") {
+				marked = append(marked, b.label)
+			}
+		}
+		if !slices.Equal(marked, mine) {
+			t.Errorf("buttons marked %q, want %q", marked, mine)
 		}
 	}
 }
@@ -64,17 +93,21 @@ var polls = []step{
 	{name: "poll new", do: command(ada, here, "poll", "new", str("question", "Best pizza?"), str("option1", "Margherita"),
 		str("option2", "Diavola"), str("option3", "Quattro formaggi"), num("multi", "2"), flag("anonymous"), str("closes", "48h")),
 		typ: 4, key: "poll.created", private: true, keep: map[string]string{"code": "poll"}},
-	{name: "vote on the posted card", before: announce("poll.card", "pollcard"), do: press(cara, here, "pv:{poll}:0", "pollcard"),
-		typ: 4, key: "poll.voted", private: true},
-	{name: "a second choice", do: press(cara, here, "pv:{poll}:2", "pollcard"), typ: 4, key: "poll.voted", private: true,
-		check: holds("Margherita, Quattro formaggi")},
+	{name: "vote on the posted card updates it", before: announce("poll.card", "pollcard"), do: press(cara, here, "pv:{poll}:0", "pollcard"),
+		typ: 7, key: "poll.card", check: voteShown("poll.voted", nil, "Margherita — 1 (100%)", "Diavola — 0 (0%)")},
+	{name: "a second choice", do: press(cara, here, "pv:{poll}:2", "pollcard"), typ: 7, key: "poll.card",
+		check: voteShown("poll.voted", nil, "Margherita — 1 (50%)", "Quattro formaggi — 1 (50%)", "Margherita, Quattro formaggi")},
 	{name: "a third is too many", do: press(cara, here, "pv:{poll}:1", "pollcard"), typ: 4, key: "error.poll_too_many_choices", private: true},
-	{name: "bob votes", do: press(bob, here, "pv:{poll}:1", "pollcard"), typ: 4, key: "poll.voted", private: true},
-	{name: "and takes it back", do: press(bob, here, "pv:{poll}:1", "pollcard"), typ: 4, key: "poll.withdrawn", private: true},
+	{name: "bob votes; the shares sum to 100", do: press(bob, here, "pv:{poll}:1", "pollcard"), typ: 7, key: "poll.card",
+		check: voteShown("poll.voted", nil, "Margherita — 1 (34%)", "Diavola — 1 (33%)", "Quattro formaggi — 1 (33%)")},
+	{name: "and takes it back", do: press(bob, here, "pv:{poll}:1", "pollcard"), typ: 7, key: "poll.card", check: voteShown("poll.withdrawn", nil, "Diavola — 0 (0%)")},
 	{name: "an option the poll lacks", do: press(bob, here, "pv:{poll}:7", "pollcard"), typ: 4, key: "error.poll_bad_option", private: true},
 	{name: "poll", do: command(bob, here, "poll", "submit", str("code", "$poll")), typ: 4, key: "poll.card",
 		check: all(saveMsg("pollshow"), buttons("pv:", 3), holds("1 voter"))},
-	{name: "vote on the shown card", do: press(bob, here, "pv:{poll}:1", "pollshow"), typ: 4, key: "poll.voted", private: true},
+	{name: "vote on the shown card", do: press(bob, here, "pv:{poll}:1", "pollshow"), typ: 7, key: "poll.card", check: voteShown("poll.voted", nil, "Diavola — 1 (33%)")},
+	{name: "poll in a private chat", do: command(bob, dm, "poll", "submit", str("code", "$poll")), typ: 4, key: "poll.card", check: saveMsg("polldm")},
+	{name: "a vote there marks the member's own choice", do: press(bob, dm, "pv:{poll}:0", "polldm"), typ: 7, key: "poll.card",
+		check: voteShown("poll.voted", []string{"✓ 1. Margherita", "✓ 2. Diavola"}, "Margherita — 2 (50%)")},
 	{name: "poll results, with their chart", do: command(bob, here, "poll", "results", str("code", "$poll")), typ: 5, key: "poll.card",
 		check: all(holds("2 voters"), uploads("progress.png", "\x89PNG"))},
 	{name: "poll post member", do: command(bob, here, "poll", "post", str("code", "$poll")), typ: 4, key: "error.admin_only", private: true},

@@ -111,8 +111,8 @@ func TestRegister(t *testing.T) {
 	if campaign.Description != "The /campaign commands" || (*campaign.DescriptionLocalizations)[discordgo.Italian] != "I comandi /campaign" {
 		t.Errorf("/campaign described %q", campaign.Description)
 	}
-	if cmds["help"].Options != nil && len(cmds["help"].Options) != 0 {
-		t.Errorf("/help has options %v", cmds["help"].Options)
+	if o := cmds["help"].Options; len(o) != 1 || o[0].Name != "topic" || o[0].Required || len(o[0].Choices) != len(bots.HelpTopics) {
+		t.Errorf("/help options %+v", o)
 	}
 	lang := cmds["lang"].Options[0]
 	if len(lang.Choices) != 3 || lang.Choices[1].Name != "French" || lang.Choices[1].NameLocalizations[discordgo.French] != "français" {

@@ -198,7 +198,7 @@ func all(fs ...func(t *testing.T, s *state, got shown, first msg)) func(t *testi
 var house = []step{
 	{name: "help", do: command(bob, here, "help", ""), typ: 4, key: "help.title",
 		check: func(t *testing.T, s *state, got shown, first msg) {
-			if _, ok := find(first.text, "en", "help.idea"); !ok || strings.Contains(first.text, "/idea status") {
+			if _, ok := find(first.text, "en", "help.overview.ideas"); !ok || strings.Contains(first.text, "/idea status") {
 				t.Errorf("a member's help: %q", first.text)
 			}
 		}},

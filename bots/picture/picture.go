@@ -390,10 +390,11 @@ func (cv *canvas) bars(items []barItem, top, bottom float64, values bool) {
 const maxBars = 10
 
 func (cv *canvas) poll(p *core.PollProgress) {
-	total := 0
-	for _, o := range p.Options {
-		total += o.Votes
+	counts := make([]int, len(p.Options))
+	for i, o := range p.Options {
+		counts[i] = o.Votes
 	}
+	shares := core.Shares(counts)
 	opts := p.Options
 	more := 0
 	if len(opts) > maxBars {
@@ -402,11 +403,7 @@ func (cv *canvas) poll(p *core.PollProgress) {
 	}
 	items := make([]barItem, len(opts))
 	for i, o := range opts {
-		pct := 0
-		if total > 0 {
-			pct = int(math.Round(100 * float64(o.Votes) / float64(total)))
-		}
-		items[i] = barItem{label: o.Label, value: o.Votes, note: cv.number(o.Votes) + " · " + cv.t("picture.percent", "percent", cv.number(pct))}
+		items[i] = barItem{label: o.Label, value: o.Votes, note: cv.number(o.Votes) + " · " + cv.t("picture.percent", "percent", cv.number(shares[i]))}
 	}
 	if len(items) == 0 {
 		cv.empty(cv.t("picture.no_votes"))

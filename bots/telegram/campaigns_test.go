@@ -188,6 +188,68 @@ func photoSent(prefix, text string) func(*testing.T, *harness, []tgfake.Request,
 
 var sendDocument = func(chat int64) call { return call{method: "sendDocument", chat: chat} }
 
+func edited(chat int64) call { return call{method: "editMessageText", chat: chat} }
+
+// cardShows: the message the step edited reads, as the member sees it, each of texts.
+func cardShows(texts ...string) func(*testing.T, *harness, []tgfake.Request, []bots.Reply) {
+	return func(t *testing.T, h *harness, reqs []tgfake.Request, _ []bots.Reply) {
+		i := slices.IndexFunc(reqs, func(r tgfake.Request) bool { return r.Method == "editMessageText" })
+		if i < 0 {
+			t.Fatalf("no edit: %s", describe(reqs))
+		}
+		m, ok := h.fake.Message(chatOf(reqs[i]), reqs[i].MessageID)
+		for _, text := range texts {
+			if !ok || !strings.Contains(m.Text, text) {
+				t.Errorf("the edited card reads %q, want it to hold %q", m.Text, text)
+			}
+		}
+	}
+}
+
+// labels lists the button labels of the message the step edited.
+func labels(t *testing.T, reqs []tgfake.Request) []string {
+	i := slices.IndexFunc(reqs, func(r tgfake.Request) bool { return r.Method == "editMessageText" })
+	if i < 0 {
+		t.Fatalf("no edit: %s", describe(reqs))
+	}
+	var mk tgfake.ReplyMarkup
+	_ = json.Unmarshal([]byte(reqs[i].Params["reply_markup"]), &mk)
+	var out []string
+	for _, row := range mk.InlineKeyboard {
+		for _, b := range row {
+			out = append(out, b.Text)
+		}
+	}
+	return out
+}
+
+// unmarked: no button of the edited card is marked as someone's choice.
+func unmarked(t *testing.T, _ *harness, reqs []tgfake.Request, _ []bots.Reply) {
+	for _, l := range labels(t, reqs) {
+		if strings.HasPrefix(l, "✓") {
+			t.Errorf("button %q marked", l)
+		}
+	}
+}
+
+// marked: the edited card's buttons mark the one labelled want alone.
+func marked(want string) func(*testing.T, *harness, []tgfake.Request, []bots.Reply) {
+	return func(t *testing.T, _ *harness, reqs []tgfake.Request, _ []bots.Reply) {
+		n := 0
+		for _, l := range labels(t, reqs) {
+			if strings.HasPrefix(l, "✓") {
+				n++
+				if l != want {
+					t.Errorf("button %q marked, want %q", l, want)
+				}
+			}
+		}
+		if n != 1 {
+			t.Errorf("%d buttons marked, want 1", n)
+		}
+	}
+}
+
 // polls is a whole poll in the group: created, its card posted, votes on it, bad
 // input, the card shown again, results, posting, closing and the posted result.
 func polls() []step {
@@ -197,18 +259,25 @@ func polls() []step {
 		{name: "poll: twin options", who: ada, say: `/poll new "Best day?" Mon mon`, keys: keys("error.poll_duplicate_option"), calls: calls(send(ada.ID))},
 		{name: "poll: created; the admin is told privately", who: ada, say: `/poll new "Best <pizza>?" Margherita Diavola "Quattro formaggi" multi=2 closes=48h`,
 			keys: keys("poll.created"), calls: calls(send(ada.ID)), save: map[string]string{"poll": "code"}},
-		{name: "poll: a vote on the posted card", before: announce("poll.card"), who: carol, press: "pv:{poll}:0", keys: keys("poll.voted"),
-			calls: calls(answered), check: toast},
-		{name: "poll: a second choice", who: carol, press: "pv:{poll}:2", keys: keys("poll.voted"), calls: calls(answered), check: toast},
+		{name: "poll: a vote on the posted card edits it", before: announce("poll.card"), who: carol, press: "pv:{poll}:0", keys: keys("poll.card", "poll.voted"),
+			calls: calls(edited(G), answered), check: all(toast, cardShows("Margherita — 1 (100%)", "Diavola — 0 (0%)"), unmarked)},
+		{name: "poll: a second choice", who: carol, press: "pv:{poll}:2", keys: keys("poll.card", "poll.voted"), calls: calls(edited(G), answered),
+			check: all(toast, cardShows("Margherita — 1 (50%)", "Quattro formaggi — 1 (50%)"))},
 		{name: "poll: a third is too many", who: carol, press: "pv:{poll}:1", keys: keys("error.poll_too_many_choices"), calls: calls(answered), check: toast},
-		{name: "poll: a vote", who: bob, press: "pv:{poll}:1", keys: keys("poll.voted"), calls: calls(answered)},
+		{name: "poll: a vote; the shares sum to 100", who: bob, press: "pv:{poll}:1", keys: keys("poll.card", "poll.voted"), calls: calls(edited(G), answered),
+			check: cardShows("Margherita — 1 (34%)", "Diavola — 1 (33%)", "Quattro formaggi — 1 (33%)")},
 		{name: "poll: the same press again, to a new bot: counted once", again: "restart", calls: calls(call{"answerCallbackQuery", 0, 400}),
 			check: tally("poll", 2, 1, 1, 1)},
-		{name: "poll: taken back", who: bob, press: "pv:{poll}:1", keys: keys("poll.withdrawn"), calls: calls(answered), check: toast},
+		{name: "poll: taken back", who: bob, press: "pv:{poll}:1", keys: keys("poll.card", "poll.withdrawn"), calls: calls(edited(G), answered), check: toast},
 		{name: "poll: an option it lacks", who: bob, press: "pv:", data: "pv:{poll}:7", keys: keys("error.poll_bad_option"), calls: calls(answered)},
 		{name: "poll: the card", who: bob, say: "/poll {poll}", keys: keys("poll.card"), calls: calls(send(G)),
 			check: all(keyboard("pv:{poll}:", 3), escapes("Best <pizza>?"))},
-		{name: "poll: a vote on it", who: bob, press: "pv:{poll}:1", keys: keys("poll.voted"), calls: calls(answered)},
+		{name: "poll: a vote on it", who: bob, press: "pv:{poll}:1", keys: keys("poll.card", "poll.voted"), calls: calls(edited(G), answered)},
+		{name: "poll: the card in a private chat", in: tgfake.Private(bob), who: bob, say: "/poll {poll}", keys: keys("poll.card"), calls: calls(send(bob.ID))},
+		{name: "poll: a vote there marks the member's own choice", in: tgfake.Private(bob), who: bob, press: "pv:{poll}:1", keys: keys("poll.card", "poll.withdrawn"),
+			calls: calls(edited(bob.ID), answered), check: all(toast, cardShows("Diavola — 0 (0%)"), unmarked)},
+		{name: "poll: and a new choice is marked", in: tgfake.Private(bob), who: bob, press: "pv:{poll}:0", keys: keys("poll.card", "poll.voted"),
+			calls: calls(edited(bob.ID), answered), check: all(toast, cardShows("Margherita — 2 (67%)"), marked("✓ 1. Margherita"))},
 		{name: "poll: results, as their chart with the text as caption", who: carol, say: "/poll results {poll}", keys: keys("poll.card"),
 			calls: calls(call{method: "sendPhoto", chat: G}), check: all(photoSent("\x89PNG", "Best <pizza>?"), keyboard("pv:{poll}:", 3))},
 		{name: "poll: post", who: ada, say: "/poll post {poll}", keys: keys("poll.posted"), calls: calls(send(ada.ID))},

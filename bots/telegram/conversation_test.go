@@ -358,8 +358,12 @@ func toast(t *testing.T, _ *harness, reqs []tgfake.Request, replies []bots.Reply
 	if i < 0 {
 		t.Fatalf("no callback answer")
 	}
-	if got := reqs[i].Params["text"]; got == "" || got != replies[0].Text || reqs[i].Params["show_alert"] == "true" {
-		t.Errorf("toast %q, want %q", got, replies[0].Text)
+	want := replies[0]
+	if j := slices.IndexFunc(replies, func(r bots.Reply) bool { return r.Toast }); j >= 0 {
+		want = replies[j]
+	}
+	if got := reqs[i].Params["text"]; got == "" || got != want.Text || reqs[i].Params["show_alert"] == "true" {
+		t.Errorf("toast %q, want %q", got, want.Text)
 	}
 }
 

@@ -82,6 +82,24 @@ func (l *limits) reserve(chat int64, now time.Time) time.Duration {
 	return wait
 }
 
+// take books one message to a chat at now only when every budget has room for it
+// at once, and reports whether it did: for sends that are worth making only when
+// they cost no wait (a shared card brought up to date after a press).
+func (l *limits) take(chat int64, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	c := l.chat(chat, now)
+	if c.blocked.After(now) || c.chat.TokensAt(now) < 1 || l.global.TokensAt(now) < 1 || c.group != nil && c.group.TokensAt(now) < 1 {
+		return false
+	}
+	c.chat.AllowN(now, 1)
+	if c.group != nil {
+		c.group.AllowN(now, 1)
+	}
+	l.global.AllowN(now, 1)
+	return true
+}
+
 // blocked returns how long Telegram asked not to send to a chat, from now.
 func (l *limits) blocked(chat int64, now time.Time) time.Duration {
 	l.mu.Lock()

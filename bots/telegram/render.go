@@ -287,6 +287,10 @@ func (b *Bot) edit(ctx context.Context, o origin, r bots.Reply) {
 	msg := o.query.Message
 	chat := msg.Chat.ID
 	kb := buttons(r.Buttons)
+	if r.Refresh && !o.private() {
+		b.refresh(ctx, msg, r, kb)
+		return
+	}
 	var err error
 	switch {
 	case r.Text == "":
@@ -312,6 +316,26 @@ func (b *Bot) edit(ctx context.Context, o origin, r bots.Reply) {
 	b.log.Info("edit failed; sending a new message", "chat", chat, "err", err)
 	r.Edit = false
 	b.sendLogged(ctx, target{chat: chat}, r)
+}
+
+// refresh brings a card everyone in a group sees up to date after a press, when the
+// chat's budgets have room for it right now: a burst of presses must not hold up
+// their answers nor the chat's other messages, and the Refresher edits posted cards
+// in coalesced passes anyway. It never sends a new message.
+func (b *Bot) refresh(ctx context.Context, msg *Message, r bots.Reply, kb [][]KeyButton) {
+	chat := msg.Chat.ID
+	if msg.Text == "" || r.Text == "" || !b.limits.take(chat, b.now()) {
+		return
+	}
+	err := b.api.EditMessageText(ctx, chat, msg.MessageID, Outgoing{Text: formatHTML(trim(r.Text, maxText), len(r.Lines) > 0, nil), Keyboard: kb})
+	var ae *Error
+	switch {
+	case err == nil || notModified(err):
+	case errors.As(err, &ae) && (ae.Status == 429 || ae.RetryAfter > 0):
+		b.limits.block(chat, b.now().Add(max(ae.RetryAfter, time.Second)))
+	default:
+		b.log.Debug("refresh card after a press", "chat", chat, "err", err)
+	}
 }
 
 var errNotEditable = errors.New("message cannot be edited")

@@ -179,6 +179,35 @@ func TestLimits(t *testing.T) {
 	}
 }
 
+// TestLimitsTake: a send made only when it costs no wait takes the budgets' room
+// while there is some, and none past it, nor from a chat Telegram asked to wait.
+func TestLimitsTake(t *testing.T) {
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	l := newLimits(DefaultLimits())
+	n := 0
+	for range 10 {
+		if l.take(-100, now) {
+			n++
+		}
+	}
+	if n != 3 {
+		t.Errorf("%d sends at once to a group, want the chat's burst of 3", n)
+	}
+	if d := l.reserve(-100, now); d <= 0 {
+		t.Errorf("the takes left the chat's budget untouched (wait %s)", d)
+	}
+	if !l.take(-200, now) {
+		t.Error("another group has room")
+	}
+	l.block(-300, now.Add(time.Minute))
+	if l.take(-300, now) {
+		t.Error("a blocked chat was taken")
+	}
+	if !l.take(-100, now.Add(time.Minute)) {
+		t.Error("room comes back with time")
+	}
+}
+
 func TestRecent(t *testing.T) {
 	r := newRecent(3)
 	for _, id := range []int{1, 2, 3} {

@@ -19,7 +19,8 @@ import (
 const adminChannel = "admin"
 
 // admin wraps an admin page: without an admin login it answers nothing but a
-// redirect to the login form, on every address, loopback included.
+// redirect to the login form, on every address, loopback included, except to the
+// owner of a local try-out without an admin token (see localOwner).
 func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, actor core.Actor)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
@@ -30,14 +31,18 @@ func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, actor core
 			s.errorPage(w, r, err)
 			return
 		}
+		who := core.MemberRef{Platform: core.Web, ExternalID: sessionPrefix + sess.Visitor, Name: "admin"}
+		if !ok && s.localOwner(r) {
+			// one member for the try-out's owner, whatever cookie the browser holds
+			ok, who.ExternalID = true, sessionPrefix+"tryout-owner"
+		}
 		if !ok {
 			http.Redirect(w, r, "/admin/login", http.StatusSeeOther)
 			return
 		}
 		// the page's own checks (newPage) need not ask the database again
 		r = r.WithContext(context.WithValue(r.Context(), adminChecked{}, true))
-		sp, m, err := s.svc.Identify(r.Context(), core.SpaceRef{Platform: core.Web, ExternalID: webSpace},
-			core.MemberRef{Platform: core.Web, ExternalID: sessionPrefix + sess.Visitor, Name: "admin"})
+		sp, m, err := s.svc.Identify(r.Context(), core.SpaceRef{Platform: core.Web, ExternalID: webSpace}, who)
 		if err != nil {
 			s.errorPage(w, r, err)
 			return
@@ -49,12 +54,25 @@ func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, actor core
 // adminChecked marks a request's context once its admin login has been checked.
 type adminChecked struct{}
 
-// isAdmin reports whether the request holds an admin login (see adminLogin).
+// isAdmin reports whether the request holds an admin login (see adminLogin), or
+// comes from the owner of a local try-out (see localOwner).
 func (s *Server) isAdmin(r *http.Request) (bool, error) {
 	if ok, _ := r.Context().Value(adminChecked{}).(bool); ok {
 		return true, nil
 	}
+	if s.localOwner(r) {
+		return true, nil
+	}
 	return s.adminLogin(r.Context(), s.session(r))
+}
+
+// localOwner reports whether a request comes from the owner of a local try-out: a
+// try-out with no admin token, reached from this machine directly (a loopback peer
+// and Host, no header a proxy adds), from one of its own pages or the address bar.
+// Whoever sits at the machine runs the deployment; with a token the login form is
+// the way in, as anywhere.
+func (s *Server) localOwner(r *http.Request) bool {
+	return s.local && s.token == "" && loopbackHost(hostOnly(r.Host)) && tryoutReach(r) && sameOrigin(r)
 }
 
 // adminLogin reports whether a session holds an admin login: one opened under the
@@ -87,6 +105,11 @@ type loginData struct {
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
+	if s.localOwner(r) {
+		// nothing to log in to: the try-out's owner has the dashboard
+		http.Redirect(w, r, "/admin", http.StatusSeeOther)
+		return
+	}
 	p := s.newPage(w, r, "web.login.title")
 	p.Data = loginData{Closed: s.token == ""}
 	s.render(w, http.StatusOK, "login", p)
@@ -205,33 +228,66 @@ func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, actor core.Ac
 	s.render(w, http.StatusOK, "dashboard", p)
 }
 
-// outboxRow is a parked outbox row with its campaign's code.
+// outboxRow is an outbox row with its campaign's code.
 type outboxRow struct {
 	core.OutboxItem
 	Code string
+	// Where is the destination in words: a channel, a member privately, or a web
+	// member, who is shown it with their next message (nothing is posted).
+	Where string
 }
 
-// outbox lists the parked rows: posts that kept failing, with the last error.
+// outboxSection is one list of the outbox page: the rows waiting (the dashboard's
+// count of waiting posts), or the rows parked; Empty is said when it has none.
+type outboxSection struct {
+	ID, Title, Intro, Empty string
+	Rows                    []outboxRow
+}
+
+// outbox lists the rows waiting to be delivered, and the parked rows (posts that kept
+// failing) with their last error.
 func (s *Server) outbox(w http.ResponseWriter, r *http.Request, actor core.Actor) {
 	p := s.newPage(w, r, "web.outbox.title")
 	p.Admin = true
-	items, err := s.svc.Outbox(r.Context(), actor, core.OutboxParked, core.MaxOutboxList)
+	codes := map[int64]string{}
+	list := func(state core.OutboxState) ([]outboxRow, error) {
+		items, err := s.svc.Outbox(r.Context(), actor, state, core.MaxOutboxList)
+		if err != nil {
+			return nil, err
+		}
+		rows := make([]outboxRow, 0, len(items))
+		for _, it := range items {
+			id := it.Announcement.CampaignID
+			if _, ok := codes[id]; !ok && id != 0 {
+				if c, err := s.svc.CampaignByID(r.Context(), id); err == nil {
+					codes[id] = c.Code
+				}
+			}
+			where := string(it.Platform) + " " + it.ChannelID
+			switch {
+			case it.ChannelID != "":
+			case it.Platform == core.Web:
+				where = p.T("web.outbox.next_message")
+			default:
+				where = string(it.Platform) + " " + p.T("web.outbox.private")
+			}
+			rows = append(rows, outboxRow{OutboxItem: it, Code: codes[id], Where: where})
+		}
+		return rows, nil
+	}
+	waiting, err := list(core.OutboxPending)
+	var parked []outboxRow
+	if err == nil {
+		parked, err = list(core.OutboxParked)
+	}
 	if err != nil {
 		s.errorPage(w, r, err)
 		return
 	}
-	codes := map[int64]string{}
-	rows := make([]outboxRow, 0, len(items))
-	for _, it := range items {
-		id := it.Announcement.CampaignID
-		if _, ok := codes[id]; !ok && id != 0 {
-			if c, err := s.svc.CampaignByID(r.Context(), id); err == nil {
-				codes[id] = c.Code
-			}
-		}
-		rows = append(rows, outboxRow{OutboxItem: it, Code: codes[id]})
+	p.Data = []outboxSection{
+		{ID: "waiting", Title: p.T("web.admin.pending", "count", len(waiting)), Intro: p.T("web.outbox.waiting_intro"), Rows: waiting},
+		{ID: "parked", Title: p.T("web.admin.parked", "count", len(parked)), Intro: p.T("web.outbox.intro"), Empty: p.T("web.outbox.empty"), Rows: parked},
 	}
-	p.Data = rows
 	s.render(w, http.StatusOK, "outbox", p)
 }
 

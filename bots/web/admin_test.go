@@ -87,8 +87,9 @@ func TestAdminLogin(t *testing.T) {
 		}
 	}
 
-	// without a token the admin pages stay closed
-	closed := newEnv(t, func(o *Options) { o.AdminToken = "" })
+	// without a token the admin pages stay closed (but to a try-out's owner, see
+	// TestTryoutOwnerNeedsNoToken)
+	closed := newEnv(t, func(o *Options) { o.AdminToken = ""; o.Local = false })
 	cb := closed.browser()
 	if res := cb.get("/admin/login"); !strings.Contains(res.Body, closed.tr("en", "web.login.closed")) {
 		t.Errorf("closed login page")
@@ -167,7 +168,8 @@ func TestAdminTokenChangeEndsLogins(t *testing.T) {
 		{"another token entirely", http.StatusSeeOther},
 		{"", http.StatusSeeOther},
 	} {
-		r := e.restart(func(o *Options) { o.AdminToken = c.token })
+		// on a public server: a try-out without a token opens the dashboard to its owner
+		r := e.restart(func(o *Options) { o.AdminToken, o.Local = c.token, false })
 		copied := r.browser()
 		copied.setSession(cookie)
 		if res := copied.get("/admin"); res.StatusCode != c.want {
@@ -258,7 +260,7 @@ func TestSafeCell(t *testing.T) {
 	}
 }
 
-// TestOutboxPage lists parked posts with their errors, escaped.
+// TestOutboxPage lists waiting posts, and parked posts with their errors, escaped.
 func TestOutboxPage(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
@@ -287,13 +289,20 @@ func TestOutboxPage(t *testing.T) {
 		t.Fatal(err)
 	}
 	res := b.get("/admin/outbox")
-	for _, want := range []string{"announce.closed", "/c/" + code, "-1001", `&lt;script&gt;alert(&#34;bot removed&#34;)&lt;/script&gt;`, "<td>8</td>"} {
+	for _, want := range []string{"announce.closed", "/c/" + code, "-1001", `&lt;script&gt;alert(&#34;bot removed&#34;)&lt;/script&gt;`, ">8</td>"} {
 		if !strings.Contains(res.Body, want) {
 			t.Errorf("outbox lacks %q", want)
 		}
 	}
-	if strings.Contains(res.Body, "<script>alert") || strings.Contains(res.Body, "announce.cancelled") {
-		t.Errorf("outbox shows raw markup or a pending row")
+	if strings.Contains(res.Body, "<script>alert") {
+		t.Errorf("outbox shows raw markup")
+	}
+	// the waiting row is listed under the dashboard's count of waiting posts, the
+	// parked one under the parked
+	waiting, parked, _ := strings.Cut(res.Body, `id="parked"`)
+	if !strings.Contains(waiting, e.tr("en", "web.admin.pending", "count", 1)) || !strings.Contains(waiting, "announce.cancelled") ||
+		strings.Contains(waiting, "announce.closed") || strings.Contains(parked, "announce.cancelled") {
+		t.Errorf("outbox sections:\n%s", res.Body)
 	}
 	if body := b.get("/admin").Body; !strings.Contains(body, e.tr("en", "web.admin.parked", "count", 1)) {
 		t.Errorf("dashboard parked count")
@@ -316,6 +325,46 @@ func TestHTTPStatus(t *testing.T) {
 	} {
 		if got := httpStatus(core.Errorf(code, "error.internal")); got != want {
 			t.Errorf("%s: %d, want %d", code, got, want)
+		}
+	}
+}
+
+// TestTryoutOwnerNeedsNoToken: on a local try-out without an admin token, whoever
+// opens the dashboard from this machine has it, with no login form and no logout;
+// through a proxy, from another site's page, under a foreign Host, with a token
+// configured or on a public server, the login is still the way in.
+func TestTryoutOwnerNeedsNoToken(t *testing.T) {
+	e := newEnv(t, func(o *Options) { o.AdminToken = "" })
+	c := e.create("Bike lanes", "")
+	b := e.browser()
+	for _, path := range []string{"/admin", "/admin/outbox", "/admin/export/" + c.Code + ".csv"} {
+		if res := b.get(path); res.StatusCode != http.StatusOK {
+			t.Errorf("%s: %d, want the page", path, res.StatusCode)
+		}
+	}
+	res := b.get("/admin")
+	if !strings.Contains(res.Body, c.Code) || strings.Contains(res.Body, "/admin/logout") {
+		t.Errorf("dashboard of the try-out's owner:\n%s", res.Body)
+	}
+	if res := b.get("/admin/login"); res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/admin" {
+		t.Errorf("login form: %d %s, want the dashboard", res.StatusCode, res.Header.Get("Location"))
+	}
+	for name, header := range map[string][]string{
+		"proxied":    {"X-Forwarded-For", "198.51.100.7"},
+		"forwarded":  {"Forwarded", "for=198.51.100.7"},
+		"cross-site": {"Sec-Fetch-Site", "cross-site"},
+		"rebinding":  {"Host", "evil.example"},
+	} {
+		if res := b.get("/admin", header...); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("%s: %d, want the login form", name, res.StatusCode)
+		}
+	}
+	for name, env := range map[string]*env{
+		"with a token":    e.restart(func(o *Options) { o.AdminToken = testToken }),
+		"a public server": e.restart(func(o *Options) { o.Local = false }),
+	} {
+		if res := env.browser().get("/admin"); res.StatusCode != http.StatusSeeOther {
+			t.Errorf("%s: %d, want the login form", name, res.StatusCode)
 		}
 	}
 }

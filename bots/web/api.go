@@ -10,6 +10,9 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"path"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +28,9 @@ const (
 
 // Limits of a chat request.
 const (
-	maxChatBody   = 32 << 10
+	// maxChatBody leaves room for one attachment, base64-encoded
+	maxChatBody   = maxChatText + (core.MaxUpload/3+1)*4 + 4<<10
+	maxChatText   = 32 << 10              // bytes of text
 	maxNameLen    = 32                    // characters
 	maxUpdateID   = 40                    // bytes
 	sessionPrefix = core.WebSessionPrefix // starts the platform id of a session member; never a local name
@@ -38,6 +43,15 @@ type chatRequest struct {
 	Action   string `json:"action"`
 	Locale   string `json:"locale"`
 	UpdateID string `json:"update_id"` // optional: a retry with the same id changes nothing
+	// Attachments are files sent with the text: a CSV of task items, a picture.
+	Attachments []attachmentJSON `json:"attachments"`
+}
+
+// attachmentJSON is a file the member attached, its content base64-encoded.
+type attachmentJSON struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
+	Data string `json:"data"`
 }
 
 // chatResponse is what POST /api/chat answers.
@@ -55,6 +69,8 @@ type replyJSON struct {
 	Prompt *promptJSON `json:"prompt,omitempty"`
 	// Edit says the reply replaces the message whose button was pressed.
 	Edit bool `json:"edit,omitempty"`
+	// Media are the links to pictures the text holds, to show as pictures.
+	Media []string `json:"media,omitempty"`
 }
 
 // buttonJSON is a button: pressing it sends its action, or a link button opens url.
@@ -153,6 +169,14 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		s.apiError(w, http.StatusBadRequest, locale, "web.error.empty")
 		return
 	}
+	if len(req.Text) > maxChatText {
+		s.apiError(w, http.StatusRequestEntityTooLarge, locale, "web.error.too_large", "max", maxChatText)
+		return
+	}
+	if len(req.Attachments) > 1 {
+		s.apiError(w, http.StatusBadRequest, locale, "web.error.attachments_one")
+		return
+	}
 	if req.UpdateID != "" && !validUpdateID(req.UpdateID) {
 		s.apiError(w, http.StatusBadRequest, locale, "web.error.bad_update_id", "max", maxUpdateID)
 		return
@@ -217,9 +241,18 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		Text:     req.Text,
 		Action:   req.Action,
 		Private:  true,
+		Notices:  true, // nothing reaches a web member between two of their messages
 	}
 	if req.UpdateID != "" {
 		in.UpdateID = member.ExternalID + ":" + req.UpdateID
+	}
+	for _, a := range req.Attachments {
+		att, status, key, args := s.attachment(r, a)
+		if key != "" {
+			s.apiError(w, status, locale, key, args...)
+			return
+		}
+		in.Attachments = append(in.Attachments, att)
 	}
 	if len(sess.Refs) > 0 && s.applyRefs(r, in, sess) {
 		save = true
@@ -249,6 +282,81 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 		out.Replies = append(out.Replies, toReplyJSON(rep))
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// attachment reads a file sent with a message. A picture is kept (see
+// core.SaveUpload) and passed on by its address here, as the platforms pass theirs;
+// only a local try-out keeps pictures, so that strangers cannot fill the database
+// with them. Any other file (a CSV of task items) goes with its content. A refusal
+// is an HTTP status and a message key with its arguments.
+func (s *Server) attachment(r *http.Request, a attachmentJSON) (bots.Attachment, int, string, []any) {
+	data, err := base64.StdEncoding.DecodeString(a.Data)
+	if err != nil || len(data) == 0 {
+		return bots.Attachment{}, http.StatusBadRequest, "web.error.bad_attachment", nil
+	}
+	if len(data) > core.MaxUpload {
+		return bots.Attachment{}, http.StatusRequestEntityTooLarge, "web.error.attachment_too_large", []any{"max_kb", core.MaxUpload >> 10}
+	}
+	name := core.CleanLine(a.Name)
+	if core.Len(name) > core.MaxFileName {
+		name = string([]rune(name)[:core.MaxFileName])
+	}
+	out := bots.Attachment{Platform: core.Web, Name: name, ContentType: a.Type, Size: int64(len(data))}
+	if core.PictureType(data) == "" {
+		out.Data = data
+		return out, 0, "", nil
+	}
+	if !s.local {
+		return bots.Attachment{}, http.StatusBadRequest, "web.error.pictures_tryout", nil
+	}
+	u, err := s.svc.SaveUpload(r.Context(), data)
+	if err != nil {
+		s.log.Error("save upload", "err", err)
+		return bots.Attachment{}, http.StatusInternalServerError, "error.internal", nil
+	}
+	// the try-out is reached at r.Host (a loopback name: see chat)
+	out.ContentType, out.FileID, out.URL = u.ContentType, u.ID, "http://"+r.Host+"/files/"+u.ID
+	return out, 0, "", nil
+}
+
+// upload serves a picture sent in the try-out, as it was sent, never as a page.
+func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+	u, err := s.svc.Upload(r.Context(), r.PathValue("id"))
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", u.ContentType)
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	h.Set("Cache-Control", "private, max-age=86400, immutable")
+	_, _ = w.Write(u.Data)
+}
+
+// pictureLink finds links to pictures in a text: http(s) addresses whose path ends
+// like a picture file, or the try-out's own uploads.
+var pictureLink = regexp.MustCompile(`https?://[^\s<>"'()]+`)
+
+// mediaOf lists the links to pictures a text holds, but the one shown already.
+func mediaOf(text, shown string) []string {
+	var out []string
+	for _, link := range pictureLink.FindAllString(text, 8) {
+		link = strings.TrimRight(link, ".,;:!?»”")
+		u, err := url.Parse(link)
+		if err != nil || link == shown || slices.Contains(out, link) {
+			continue
+		}
+		switch strings.ToLower(path.Ext(u.Path)) {
+		case ".png", ".jpg", ".jpeg", ".gif", ".webp":
+		default:
+			if !strings.HasPrefix(u.Path, "/files/") {
+				continue
+			}
+		}
+		out = append(out, link)
+	}
+	return out
 }
 
 // applyRefs records the share links this browser followed for the member now
@@ -300,6 +408,7 @@ func toReplyJSON(rep bots.Reply) replyJSON {
 	if p := rep.Prompt; p != nil {
 		out.Prompt = &promptJSON{Long: p.Long, Max: p.Max}
 	}
+	out.Media = mediaOf(rep.Text, out.Image)
 	return out
 }
 

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"encoding/base64"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -75,8 +76,8 @@ func TestChatContract(t *testing.T) {
 	if want := e.tr("en", "error.unknown_command", "command", "/frobnicate"); text(rs[0]) != want {
 		t.Fatalf("unknown command: %v", rs)
 	}
-	// plain text with no question pending is chat the bot ignores
-	if rs := b.say("bob", "hello there"); len(rs) != 0 {
+	// plain text with no question pending gets a hint to the commands
+	if rs := b.say("bob", "hello there"); len(rs) != 1 || text(rs[0]) != e.tr("en", "help.hint") {
 		t.Fatalf("chat: %v", rs)
 	}
 }
@@ -113,6 +114,10 @@ func TestChatErrors(t *testing.T) {
 		{"unknown action", `{"member": "alice", "action": "zz:1"}`, jsonType, 400, "error.unknown_action"},
 		{"action too long", `{"member": "alice", "action": "iv:` + strings.Repeat("1", 80) + `"}`, jsonType, 400, "error.unknown_action"},
 		{"too large", `{"member": "alice", "text": "` + strings.Repeat("x", maxChatBody) + `"}`, jsonType, 413, "web.error.too_large"},
+		{"text too long", `{"member": "alice", "text": "` + strings.Repeat("x", maxChatText+1) + `"}`, jsonType, 413, "web.error.too_large"},
+		{"two files", `{"member": "alice", "text": "/help", "attachments": [{"name": "a.csv", "data": "YQ=="}, {"name": "b.csv", "data": "Yg=="}]}`, jsonType, 400, "web.error.attachments_one"},
+		{"file not base64", `{"member": "alice", "text": "/help", "attachments": [{"name": "a.csv", "data": "%%%"}]}`, jsonType, 400, "web.error.bad_attachment"},
+		{"empty file", `{"member": "alice", "text": "/help", "attachments": [{"name": "a.csv", "data": ""}]}`, jsonType, 400, "web.error.bad_attachment"},
 		{"other site", `{"member":"alice","text":"/help"}`, append([]string{"Origin", "https://evil.example"}, jsonType...), 403, "web.error.origin"},
 		{"rebinding", `{"member":"alice","text":"/help"}`, append([]string{"Host", "evil.example"}, jsonType...), 403, "web.error.host"},
 	}
@@ -424,5 +429,82 @@ func TestWebAdminsManageTheWebsCampaigns(t *testing.T) {
 	admin.login()
 	if rs := admin.say("root", "/campaign close "+code+" confirm"); !strings.Contains(text(rs[0]), "closed") {
 		t.Fatalf("the admin login closes any campaign: %v", rs)
+	}
+}
+
+// tinyPNG is a picture's first bytes, enough to be taken for a PNG.
+var tinyPNG = append([]byte("\x89PNG\r\n\x1a\n"), make([]byte, 64)...)
+
+func attachment(name, typ string, data []byte) []map[string]any {
+	return []map[string]any{{"name": name, "type": typ, "data": base64.StdEncoding.EncodeToString(data)}}
+}
+
+// TestChatAttachments sends files with messages: a CSV of task items goes to the
+// job; a picture in the try-out becomes an image entry, served back as it was sent
+// and shown on the entry; a link to a picture is shown as one; a public server
+// keeps no pictures.
+func TestChatAttachments(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	send := func(member, text string, files []map[string]any) []map[string]any {
+		t.Helper()
+		status, out := b.chat(map[string]any{"member": member, "text": text, "attachments": files})
+		if status != http.StatusOK {
+			t.Fatalf("%s %q: %d %v", member, text, status, out)
+		}
+		return replies(t, out)
+	}
+	job := send("alice", `/tasks new "Cat or dog?" answer=choice:"cat","dog" per_item=1`+"\nhttps://img.example/1.jpg", nil)
+	code := e.newest().Code
+	added := text(send("alice", "/tasks add "+code, attachment("more.csv", "text/csv", []byte("text;media_url\nWhich?;https://img.example/2.jpg\n")))[0])
+	if !strings.Contains(added, "1 item added; the job now has 2") {
+		t.Errorf("CSV import: %q (job %q)", added, text(job[0]))
+	}
+
+	send("alice", `/contest new "Logo" brief="A logo" prize="300 EUR" entries_close=7d voting_close=10d`, nil)
+	contest := e.newest().Code
+	entered := send("bob", "/enter "+contest+` "Sunny wave"`, attachment("wave.png", "image/png", tinyPNG))
+	if !strings.Contains(text(entered[0]), "Sunny wave") {
+		t.Fatalf("entry: %v", entered)
+	}
+	page := send("carol", "/entries "+contest, nil)[0]
+	img, _ := page["image"].(string)
+	local := e.ts.URL + "/files/"
+	if !strings.HasPrefix(img, local) {
+		t.Fatalf("the entry shows %q, want a picture under %s", img, local)
+	}
+	res := b.get(strings.TrimPrefix(img, e.ts.URL))
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/png" || res.Header.Get("X-Content-Type-Options") != "nosniff" || res.Body != string(tinyPNG) {
+		t.Errorf("the picture is served %d %s %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("X-Content-Type-Options"))
+	}
+	if res := b.get("/files/0123456789abcdef0123456789abcdef"); res.StatusCode != 404 {
+		t.Errorf("unknown picture: %d", res.StatusCode)
+	}
+
+	// a link to a picture is shown as one
+	send("carol", "/enter "+contest+" Palm https://pics.example/palm.png", nil)
+	second := send("carol", "/entries "+contest, nil)[0]
+	next := button(t, second, "ce:")
+	shown := b.press("carol", next)[0]
+	if media, _ := shown["media"].([]any); len(media) != 1 || media[0] != "https://pics.example/palm.png" {
+		t.Errorf("media of %q: %v", text(shown), shown["media"])
+	}
+
+	// a public server keeps no pictures
+	pub := newEnv(t, func(o *Options) { o.Local = false })
+	v := pub.visitor()
+	status, out := v.chat(map[string]any{"member": "dan", "text": "/help", "attachments": attachment("x.png", "image/png", tinyPNG)})
+	if status != http.StatusBadRequest || out["error"] != pub.tr("en", "web.error.pictures_tryout") {
+		t.Errorf("picture on a public server: %d %v", status, out)
+	}
+}
+
+func TestMediaOf(t *testing.T) {
+	got := mediaOf("Entry: https://a.example/x.PNG, see https://a.example/page and http://127.0.0.1:8080/files/abc. Again https://a.example/x.PNG", "")
+	if !slices.Equal(got, []string{"https://a.example/x.PNG", "http://127.0.0.1:8080/files/abc"}) {
+		t.Errorf("media %q", got)
+	}
+	if got := mediaOf("https://a.example/x.jpg", "https://a.example/x.jpg"); len(got) != 0 {
+		t.Errorf("the picture shown already is listed again: %q", got)
 	}
 }

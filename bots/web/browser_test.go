@@ -1,8 +1,15 @@
 package web
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -11,6 +18,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"crowdbot/bots/botstest"
+	"crowdbot/core"
 )
 
 // chromiumNames are the commands a Chromium may be installed as.
@@ -212,7 +222,172 @@ func TestBrowser(t *testing.T) {
 		}
 	})
 
+	t.Run("phone", func(t *testing.T) {
+		phone(t, ctx)
+	})
+
 	if p := problems(); len(p) > 0 {
 		t.Errorf("the browser console reported problems:\n%s", strings.Join(p, "\n"))
 	}
+}
+
+// screenshots returns where the browser test keeps its pictures of the pages:
+// $CROWDBOT_SCREENSHOTS when set, to look at after the run, else a directory the
+// test removes.
+func screenshots(t *testing.T) string {
+	if dir := os.Getenv("CROWDBOT_SCREENSHOTS"); dir != "" {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		return dir
+	}
+	return t.TempDir()
+}
+
+// phone plays the playground of a local try-out without an admin token at a
+// phone's width: messages name who spoke, a picture and a CSV go with messages, the
+// entry shows its picture; every page fits the width without sideways scrolling; the
+// owner opens the dashboard without a token, and its code column stays whole. Each
+// page is kept as a screenshot.
+func phone(t *testing.T, ctx context.Context) {
+	e := newEnv(t, func(o *Options) { o.AdminToken = "" })
+	dir := screenshots(t)
+	eval := func(expr string) string {
+		t.Helper()
+		s, err := chromedp.Run(ctx, chromedp.Evaluate[string](expr))
+		if err != nil {
+			t.Fatalf("%s: %v", expr, err)
+		}
+		return s
+	}
+	shot := func(name string) {
+		t.Helper()
+		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".png"), png, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// fits: the page is no wider than the screen, and nothing in it scrolls sideways
+	fits := func(name string) {
+		t.Helper()
+		if got := eval(`document.documentElement.scrollWidth + " " + document.documentElement.clientWidth`); func() bool {
+			var w, c int
+			_, _ = fmt.Sscan(got, &w, &c)
+			return w > c
+		}() {
+			t.Errorf("%s scrolls sideways at a phone's width (page and screen width: %s)", name, got)
+		}
+		inner := `Array.from(document.querySelectorAll("main *")).filter(el => ["auto", "scroll"].includes(getComputedStyle(el).overflowX) && el.scrollWidth > el.clientWidth + 1).map(el => el.tagName + "." + el.className).join(" ")`
+		if got := eval(inner); got != "" {
+			t.Errorf("%s has parts that scroll sideways at a phone's width: %s", name, got)
+		}
+		shot(name)
+	}
+	open := func(path string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(e.ts.URL+path), chromedp.WaitVisible(chromedp.CSS("main"))); err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+	}
+	attach := func(name string, data []byte) {
+		t.Helper()
+		path := filepath.Join(t.TempDir(), name)
+		if err := os.WriteFile(path, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if err := chromedp.Do(ctx, chromedp.SetUploadFiles(chromedp.CSS("#file"), []string{path})); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	// a phone's screen (the window alone does not go below 500 pixels)
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)); err != nil {
+		t.Fatal(err)
+	}
+	open("/playground")
+	code := chatIn(t, ctx, e, []step{
+		{who: "alice", say: `/contest new "Summer logo" brief="A logo for our summer range" prize="300 EUR" entries_close=7d voting_close=10d`, want: `Summer logo`},
+	})
+	var pic bytes.Buffer
+	img := image.NewRGBA(image.Rect(0, 0, 240, 160))
+	for x := range 240 {
+		for y := range 160 {
+			img.Set(x, y, color.RGBA{uint8(x), 120, uint8(y), 255})
+		}
+	}
+	if err := png.Encode(&pic, img); err != nil {
+		t.Fatal(err)
+	}
+	attach("wave.png", pic.Bytes())
+	chatIn(t, ctx, e, []step{{who: "bob", say: "/enter " + code + ` "Sunny wave"`, want: `Sunny wave`}})
+	chatIn(t, ctx, e, []step{{who: "carol", say: "/entries " + code, want: `Sunny wave`}})
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](`(() => { const ms = document.querySelectorAll("#log .msg.bot"); const i = ms[ms.length-1].querySelector("img"); return !!i && i.naturalWidth === 240 })()`,
+		chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		t.Errorf("the entry's picture is not shown: %v", err)
+	}
+	if got := eval(`document.querySelector("#log .msg.me img") ? "shown" : ""`); got != "shown" {
+		t.Errorf("the picture sent is not shown with the message")
+	}
+	attach("items.csv", []byte("text;media_url\nWhat is in the picture?;https://img.example/1.jpg\nAnd here?;https://img.example/2.jpg\n"))
+	chatIn(t, ctx, e, []step{{who: "alice", say: `/tasks new "Captions" answer=text per_item=1`, want: `2 items`}})
+	// who spoke, on each message
+	if got := eval(`Array.from(document.querySelectorAll("#log .msg .from")).map(f => f.innerText).join(",")`); got != "alice,crowdbot,bob,crowdbot,carol,crowdbot,alice,crowdbot" {
+		t.Errorf("the messages are labelled %q", got)
+	}
+	fits("playground")
+
+	open("/c/" + code)
+	fits("campaign")
+	open("/")
+	fits("index")
+
+	// the try-out's owner has the dashboard without a token
+	open("/admin")
+	if got := eval(`document.querySelector("h1").innerText`); got != e.tr("en", "web.admin.title") {
+		t.Fatalf("/admin shows %q", got)
+	}
+	oneLine := `(() => { const c = document.querySelector("td.code code, td.code a"); return c ? String(c.getClientRects().length) : "none" })()`
+	if got := eval(oneLine); got != "1" {
+		t.Errorf("the code column wraps on a phone: %s lines", got)
+	}
+	fits("admin")
+	// a post that kept failing, with a long error, as the outbox page lists it
+	h := e.h
+	linked := botstest.Code(t, h.Expect(h.Say(botstest.Admin, `/campaign new ideas "Linked"`), "campaign.created"))
+	h.Expect(h.Say(botstest.Admin, "/campaign link "+linked), "campaign.linked")
+	lc, err := h.Service.Campaign(context.Background(), linked)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Store.Enqueue(context.Background(), h.Clock.Now(), core.CampaignAnnouncement(lc, "announce.closed", "title", lc.Title, "code", lc.Code)); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.Store.Exec(context.Background(), "UPDATE outbox_items SET state = ?, attempts = 8, last_error = ?", string(core.OutboxParked),
+		"403 Forbidden: Forbidden: bot was kicked from the supergroup chat -1001234567890 and cannot post there any more"); err != nil {
+		t.Fatal(err)
+	}
+	open("/admin/outbox")
+	if got := eval(`String(document.querySelectorAll("table.admin tbody tr").length)`); got == "0" {
+		t.Errorf("no parked post listed")
+	}
+	if got := eval(oneLine); got != "1" {
+		t.Errorf("the outbox's code column wraps: %s lines", got)
+	}
+	fits("outbox")
+	// and on a wide screen, where the dashboard is a table
+	if err := chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)); err != nil {
+		t.Fatal(err)
+	}
+	open("/admin")
+	if got := eval(oneLine); got != "1" {
+		t.Errorf("the code column wraps on a wide screen: %s lines", got)
+	}
+	shot("admin-wide")
+	if err := chromedp.Do(ctx, chromedp.ResetViewport()); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", dir)
 }

@@ -32,6 +32,7 @@ type page struct {
 	Title  string
 	Path   string // the page's path, for the language links
 	Admin  bool   // an admin is logged in
+	Tryout bool   // the admin is the local try-out's owner, with no login to end
 	Meta   *meta  // share-preview tags
 	Data   any
 }
@@ -71,6 +72,7 @@ func (s *Server) newPage(w http.ResponseWriter, r *http.Request, title string) *
 		s.log.Error("check admin login", "path", r.URL.Path, "err", err)
 	}
 	p.Admin = admin
+	p.Tryout = s.localOwner(r)
 	p.Title = p.T(title)
 	return p
 }

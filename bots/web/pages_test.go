@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"fmt"
 	"image/png"
 	"io/fs"
 	"net/http"
@@ -329,5 +330,26 @@ func TestTemplateKeysExist(t *testing.T) {
 		if !cat.Has(k) {
 			t.Errorf("join key %q missing", k)
 		}
+	}
+}
+
+// TestPollSharesAgree: a poll's page shows the same percentages as its card in the
+// chat, rounded by the largest remainder so that they sum to 100.
+func TestPollSharesAgree(t *testing.T) {
+	e := newEnv(t)
+	b := e.browser()
+	card := b.say("alice", `/poll new "Where?" Rome Milan Turin`)[0]
+	action := button(t, card, "pv:")
+	code := strings.Split(action, ":")[1]
+	var last []map[string]any
+	for i, who := range []string{"bob", "carol", "dave"} {
+		last = b.press(who, fmt.Sprintf("pv:%s:%d", code, i))
+	}
+	if chat := text(last[0]); !strings.Contains(chat, "Rome — 1 (34%)") || !strings.Contains(chat, "Milan — 1 (33%)") || !strings.Contains(chat, "Turin — 1 (33%)") {
+		t.Errorf("card after three votes:\n%s", chat)
+	}
+	body := b.get("/c/" + code).Body
+	if strings.Count(body, `<progress max="100" value="34">`) != 1 || strings.Count(body, `<progress max="100" value="33">`) != 2 {
+		t.Errorf("page's shares are not 34, 33, 33:\n%s", body)
 	}
 }

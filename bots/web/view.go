@@ -154,16 +154,13 @@ func (s *Server) view(locale string, c *core.Campaign, p *core.Progress) progres
 		}
 		v.Summary = t("web.count.ballots", "count", pp.Ballots)
 		v.Hidden = pp.Hidden
-		total := 0
-		for _, o := range pp.Options {
-			total += o.Votes
+		counts := make([]int, len(pp.Options))
+		for i, o := range pp.Options {
+			counts[i] = o.Votes
 		}
-		for _, o := range pp.Options {
-			ov := optionView{Label: o.Label, Votes: o.Votes}
-			if total > 0 {
-				ov.Percent = o.Votes * 100 / total
-			}
-			v.Options = append(v.Options, ov)
+		shares := core.Shares(counts)
+		for i, o := range pp.Options {
+			v.Options = append(v.Options, optionView{Label: o.Label, Votes: o.Votes, Percent: shares[i]})
 		}
 	case core.KindContest:
 		cp := p.Contest

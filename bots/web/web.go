@@ -141,6 +141,7 @@ func New(o Options) *Server {
 	s.mux.HandleFunc("GET /c/{code}/progress.png", s.progressImage)
 	s.mux.HandleFunc("GET /playground", s.playground)
 	s.mux.HandleFunc("POST /api/chat", s.chat)
+	s.mux.HandleFunc("GET /files/{id}", s.upload)
 	s.mux.HandleFunc("GET /api/campaigns", s.apiCampaigns)
 	s.mux.HandleFunc("GET /api/campaigns/{code}", s.apiCampaign)
 	s.mux.HandleFunc("GET /admin/login", s.loginForm)

@@ -84,6 +84,22 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	return 0
 }
 
+// listenError explains a listener that could not open. When another program holds
+// the port it says how to pick another one, since that is the usual cause on a
+// first run (another server on 8080).
+func listenError(what, env, key, addr string, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		host, port, _ := net.SplitHostPort(addr)
+		other := "8081"
+		if port == "8081" {
+			other = "8082"
+		}
+		return fmt.Errorf("%s: %w: another program already uses port %s; pick another one with %s=%s or %s in the config file",
+			what, err, port, env, net.JoinHostPort(host, other), key)
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
+
 func newLogger(c LogConfig, w io.Writer) *slog.Logger {
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(c.Level)) // validated with the config
@@ -163,7 +179,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 	}
 	ln, err := net.Listen("tcp", cfg.HTTP.Addr)
 	if err != nil {
-		return fmt.Errorf("http: %w", err)
+		return listenError("http", "CROWDBOT_HTTP_ADDR", "http.addr", cfg.HTTP.Addr, err)
 	}
 	limits := httpLimits(cfg)
 	proxies, _ := web.ParseProxies(cfg.HTTP.TrustedProxies) // validated with the config
@@ -176,7 +192,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		mln, err := net.Listen("tcp", cfg.Metrics.Addr)
 		if err != nil {
 			_ = ln.Close()
-			return fmt.Errorf("metrics: %w", err)
+			return listenError("metrics", "CROWDBOT_METRICS_ADDR", "metrics.addr", cfg.Metrics.Addr, err)
 		}
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", site.MetricsHandler())

@@ -118,3 +118,25 @@ func TestMigrateAndVersion(t *testing.T) {
 		t.Fatalf("unknown subcommand exit %d", code)
 	}
 }
+
+// TestPortTaken starts the bot on a port another program holds: it stops, and its
+// message says how to pick another port.
+func TestPortTaken(t *testing.T) {
+	t.Chdir(t.TempDir())
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	env := map[string]string{"CROWDBOT_HTTP_ADDR": ln.Addr().String()}
+	var stderr syncBuffer
+	code := run(context.Background(), nil, func(k string) string { return env[k] }, &bytes.Buffer{}, &stderr)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\n%s", code, stderr.String())
+	}
+	for _, want := range []string{"already uses port", "CROWDBOT_HTTP_ADDR=127.0.0.1:8081", "http.addr"} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("message lacks %q:\n%s", want, stderr.String())
+		}
+	}
+}
