@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	. "crowdbot/bots/botstest"
 	"crowdbot/core"
@@ -202,6 +203,20 @@ func TestNumbersWithinTheirCampaign(t *testing.T) {
 			h.Expect(h.Say(admin, "/contest disqualify "+y+" 2 Again"), "error.entry_not_found")
 			if d := h.Expect(h.Say(admin, "/contest disqualify "+x+` #2 "Copied"`), "contest.disqualified"); d.Args["entry"] != "Owl" {
 				t.Fatalf("disqualified %v, want the owl", d.Args)
+			}
+
+			// a vote names the entry by its number too
+			crane := h.Expect(h.Say(carol, "/enter "+y+" Crane https://example.com/crane.png"), "contest.entered")
+			if crane.Args["id"] != int64(2) {
+				t.Fatalf("the crane is #%v, want #2", crane.Args["id"])
+			}
+			advance(t, h, 7*24*time.Hour+time.Minute, 2)
+			vote := fmt.Sprintf("cv:%d", crane.Args["entry_id"])
+			if v := h.Expect(h.Press(bob, vote), "contest.voted"); v.Args["id"] != int64(2) {
+				t.Fatalf("voted for #%v, want #2", v.Args["id"])
+			}
+			if v := h.Expect(h.Press(bob, vote), "error.entry_already_voted"); !strings.Contains(v.Text, "2") || strings.Contains(v.Text, fmt.Sprint(crane.Args["entry_id"])) {
+				t.Fatalf("a second vote is told %q", v.Text)
 			}
 		})
 	}

@@ -330,7 +330,7 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 			return found.Error
 		}
 		if found.RowsAffected > 0 && prev.EntryID == entryID {
-			return core.Errorf(core.ECONFLICT, "error.entry_already_voted", "id", entryID)
+			return core.Errorf(core.ECONFLICT, "error.entry_already_voted", "id", entryNumber(tx, entryID))
 		}
 		ids := []int64{entryID}
 		if found.RowsAffected > 0 {
@@ -378,7 +378,7 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 				var again contestVoteRow
 				tx.Where("campaign_id = ? AND round = ? AND member_id = ?", campaignID, round, memberID).Limit(1).Find(&again)
 				if again.EntryID == entryID {
-					return core.Errorf(core.ECONFLICT, "error.entry_already_voted", "id", entryID)
+					return core.Errorf(core.ECONFLICT, "error.entry_already_voted", "id", target.Number)
 				}
 				return core.Errorf(core.ECONFLICT, "error.conflict")
 			}

@@ -62,3 +62,11 @@ func (db *DB) EntryByNumber(ctx context.Context, campaignID, number int64) (*cor
 	e := r.toCore()
 	return &e, nil
 }
+
+// entryNumber returns the number of an entry, as the messages about it show it; 0
+// when it cannot be read.
+func entryNumber(q *gorm.DB, entryID int64) int64 {
+	var n int64
+	q.Model(&entryRow{}).Where("id = ?", entryID).Pluck("number", &n)
+	return n
+}
