@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"crowdbot/bots"
 	. "crowdbot/bots/botstest"
 	"crowdbot/core"
 )
@@ -181,6 +182,11 @@ func TestNumbersWithinTheirCampaign(t *testing.T) {
 			boardB := h.Expect(h.Say(bob, "/ideas "+b), "ideas.title")
 			if boardA.Lines[0].Args["status"] != "open" || boardB.Lines[0].Args["status"] != "planned" || boardB.Lines[0].Args["id"] != int64(1) {
 				t.Fatalf("boards: %v / %v", boardA.Lines, boardB.Lines)
+			}
+			// a hidden idea's vote button says its number, not its id
+			h.Expect(h.Say(admin, "/idea hide "+b+" 1"), "idea.hidden")
+			if r := h.Expect(h.Press(bob, fmt.Sprintf("iv:%d", first.Args["idea_id"])), "error.idea_not_found"); r.Text != h.Router.T(lang, bots.M("error.idea_not_found", "id", 1)) {
+				t.Fatalf("a hidden idea's button: %q", r.Text)
 			}
 			h.Expect(h.Say(admin, "/idea merge "+a+" 2 1"), "idea.merged")
 

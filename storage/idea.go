@@ -191,11 +191,11 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID int64, voter *core.Memb
 	var voted bool
 	var idea ideaRow
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Select("id, campaign_id, author_id, hidden").Take(&idea, ideaID).Error; err != nil {
+		if err := tx.Select("id, campaign_id, number, author_id, hidden").Take(&idea, ideaID).Error; err != nil {
 			return notFound(err, "error.idea_not_found", "id", ideaID)
 		}
 		if idea.Hidden {
-			return core.Errorf(core.ENOTFOUND, "error.idea_not_found", "id", ideaID)
+			return core.Errorf(core.ENOTFOUND, "error.idea_not_found", "id", idea.Number)
 		}
 		if idea.AuthorID == memberID {
 			return core.Errorf(core.EFORBIDDEN, "error.idea_own_vote")
