@@ -221,6 +221,9 @@ func TestNumbersWithinTheirCampaign(t *testing.T) {
 			if v := h.Expect(h.Press(bob, vote), "contest.voted"); v.Args["id"] != int64(2) {
 				t.Fatalf("voted for #%v, want #2", v.Args["id"])
 			}
+			if v := h.Expect(h.Press(carol, fmt.Sprintf("cv:%d", heron.Args["entry_id"])), "error.entry_not_found"); v.Text != h.Router.T(lang, bots.M("error.entry_not_found", "id", 1)) {
+				t.Fatalf("a disqualified entry's button: %q", v.Text)
+			}
 			if v := h.Expect(h.Press(bob, vote), "error.entry_already_voted"); !strings.Contains(v.Text, "2") || strings.Contains(v.Text, fmt.Sprint(crane.Args["entry_id"])) {
 				t.Fatalf("a second vote is told %q", v.Text)
 			}

@@ -628,7 +628,7 @@ func (s *Service) VoteEntry(ctx context.Context, actor Actor, entryID int64) (*E
 		return nil, nil, err
 	}
 	if e.Status != EntryActive {
-		return nil, nil, Errorf(ENOTFOUND, "error.entry_not_found", "id", entryID)
+		return nil, nil, Errorf(ENOTFOUND, "error.entry_not_found", "id", e.Number)
 	}
 	c, err := s.store.Campaign(ctx, e.CampaignID)
 	if err != nil {

@@ -342,8 +342,11 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 			return err
 		}
 		i := slices.IndexFunc(locked, func(r entryRow) bool { return r.ID == entryID })
-		if i < 0 || locked[i].Status != string(core.EntryActive) || locked[i].CampaignID != campaignID {
+		if i < 0 || locked[i].CampaignID != campaignID {
 			return core.Errorf(core.ENOTFOUND, "error.entry_not_found", "id", entryID)
+		}
+		if locked[i].Status != string(core.EntryActive) {
+			return core.Errorf(core.ENOTFOUND, "error.entry_not_found", "id", locked[i].Number)
 		}
 		target := locked[i]
 		if round == 2 && !target.Finalist {
