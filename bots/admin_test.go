@@ -230,3 +230,20 @@ func TestNumbersWithinTheirCampaign(t *testing.T) {
 		})
 	}
 }
+
+// TestStretchGoalMovedBelowTheTotal: a stretch goal corrected down to a target the
+// total has already passed is announced as reached, once.
+func TestStretchGoalMovedBelowTheTotal(t *testing.T) {
+	h := New(t)
+	fund := Code(t, h.Expect(h.Say(Admin, `/fund new "Album" goal="50 EUR" closes=30d`), "fund.new"))
+	h.Expect(h.Say(Bob, "/pledge "+fund+" 70"), "pledge.new")
+	h.Expect(h.Say(Admin, `/fund stretch `+fund+` 200 "A video"`), "fund.stretch_added")
+	if n := len(outboxItems(t, h, "announce.fund_stretch")); n != 0 {
+		t.Fatalf("%d stretch announcements before the edit", n)
+	}
+	h.Expect(h.Say(Admin, `/stretch edit `+fund+` 200 to=60`), "fund.stretch_edited")
+	h.Expect(h.Say(Admin, `/stretch edit `+fund+` 60 to=65`), "fund.stretch_edited")
+	if n := len(outboxItems(t, h, "announce.fund_stretch")); n != 1 {
+		t.Fatalf("%d stretch announcements after the edits, want 1", n)
+	}
+}
