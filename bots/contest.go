@@ -321,6 +321,9 @@ func (r *Router) entryPage(ctx context.Context, req *Request, code string, index
 	c, k, e := v.Campaign, v.Contest, v.Entry
 	if e == nil {
 		key := "contest.entries_empty"
+		if c.State.Final() {
+			key = "contest.entries_none_closed"
+		}
 		if v.Hidden {
 			key = "contest.entries_blind"
 		}
@@ -521,8 +524,23 @@ func (r *Router) contestSummary(ctx context.Context, req *Request, c *core.Campa
 		r.phaseLine(c, k),
 		M("contest.summary_counts", "count", p.Entries, "votes", p.Votes),
 	}
-	if w != nil {
-		lines = append(lines, M("contest.summary_winner", "id", w.Number, "entry", w.Title, "author", w.AuthorName))
+	switch {
+	case w != nil:
+		lines = append(lines, M("contest.summary_winner", "id", w.Number, "entry", w.Title, "author", w.AuthorName, "prize", k.Prize))
+	case c.State.Final():
+		lines = append(lines, M("contest.summary_no_winner"))
+	}
+	if c.State.Final() {
+		// the other entries the brand used are paid too, for everyone to see
+		b, err := r.svc.ContestBoard(ctx, c, 1)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range b.Payouts {
+			if p.Reason == core.AwardUsedEntry {
+				lines = append(lines, M("contest.summary_used", "id", p.EntryNumber, "entry", p.EntryTitle, "author", p.AuthorName, "amount", p.Amount))
+			}
+		}
 	}
 	return lines, nil
 }

@@ -2,6 +2,22 @@
 // what its platform sends into an Input, the Router runs it against core and answers
 // with Replies, and the adapter turns those into its platform's messages. All
 // behaviour lives here and in core; adapters only translate.
+//
+// Each area registers its commands (Spec), button actions (ActionFunc) and cards
+// (CardFunc) with the Router, one file per area. Besides the kinds' areas (idea.go,
+// poll.go, contest.go, fundraiser.go, task.go) there are two more:
+//
+//   - house (house.go): what every kind shares: help, languages, campaigns and their
+//     life, earnings; its words are in the catalog area "house".
+//   - spread (spread.go): what makes a campaign travel: share links, the leaderboard,
+//     progress posts and reminders, the outbox's undelivered posts; catalog "spread".
+//
+// A card is an announcement with its kind's own shape (a poll with its vote buttons
+// and live tally, a contest entry with its vote button), drawn by a CardFunc when it
+// is delivered and again when a posted card is refreshed (card.go, refresh.go). A
+// front, or front end, is one place people reach the bot: Telegram, Discord or the
+// web, each an adapter package under bots/. docs/DESIGN.md follows one vote from a
+// front through this package to the database.
 package bots
 
 import (

@@ -104,8 +104,15 @@ func (r *Router) fundraiserCards() map[string]CardFunc {
 		}
 		switch a.Key {
 		case "announce.fund_milestone", "announce.fund_goal_reached", "announce.fund_stretch":
-			// posted while the fundraiser runs: one press shows it with its pledge buttons
-			rep.Buttons = [][]Button{{{Msg: M("fund.button_status"), Action: ActionID("fs", code), Style: StyleSuccess}}}
+			// posted while the fundraiser runs: one press shows it with its pledge
+			// buttons; a post that goes out after the close invites no pledge
+			c, err := r.svc.CampaignByID(ctx, a.CampaignID)
+			if err != nil {
+				return Reply{}, err
+			}
+			if c.State.Live() {
+				rep.Buttons = [][]Button{{{Msg: M("fund.button_status"), Action: ActionID("fs", code), Style: StyleSuccess}}}
+			}
 		}
 		return rep, nil
 	}
@@ -238,7 +245,10 @@ func (r *Router) fundStatusReply(ctx context.Context, req *Request, code string)
 			rep.Lines = append(rep.Lines, M("fund.status_days_left", "count", int(math.Ceil(left.Hours()/24)), "time", r.inZone(*c.ClosesAt, c.TimeZone)))
 		}
 	case !open:
-		rep.Lines = append(rep.Lines, M("fund.status_ended", "state", string(c.State)))
+		rep.Lines = append(rep.Lines, fundOutcome(c))
+		if m, ok := r.whenLine(c); ok {
+			rep.Lines = append(rep.Lines, m)
+		}
 	}
 	rep.Lines = append(rep.Lines, M("fund.status_mode", "mode", string(f.Mode)))
 	if len(st.Tiers) > 0 {
@@ -262,12 +272,34 @@ func (r *Router) fundStatusReply(ctx context.Context, req *Request, code string)
 		if t := core.TierByID(st.Tiers, st.Mine.TierID); t != nil {
 			tier = t.Title
 		}
-		rep.Lines = append(rep.Lines, M("fund.status_yours", "amount", st.Mine.Amount, "tier", tier, "code", c.Code))
+		key := "fund.status_yours"
+		if !open {
+			// nothing can be changed any more: no prompt to change it
+			key = "fund.status_yours_final"
+		}
+		rep.Lines = append(rep.Lines, M(key, "amount", st.Mine.Amount, "tier", tier, "code", c.Code))
 	}
 	if open {
 		rep.Buttons = fundButtons(c, st.Tiers)
 	}
 	return rep, nil
+}
+
+// fundOutcomes name how a fundraiser ended, by its final state.
+var fundOutcomes = map[core.State]string{
+	core.StateFunded:    "fund.outcome_funded",
+	core.StateFailed:    "fund.outcome_failed",
+	core.StateClosed:    "fund.outcome_closed",
+	core.StateCancelled: "fund.outcome_cancelled",
+}
+
+// fundOutcome says how a fundraiser ended, or that it takes no more pledges while
+// its close is settled.
+func fundOutcome(c *core.Campaign) Msg {
+	if key, ok := fundOutcomes[c.State]; ok {
+		return M(key)
+	}
+	return M("fund.status_ended", "state", string(c.State))
 }
 
 // fundButtons are the pledge buttons: one per tier with room, and one without a
@@ -499,5 +531,9 @@ func (r *Router) fundSummary(ctx context.Context, req *Request, c *core.Campaign
 		return nil, err
 	}
 	f := p.Fundraiser
-	return []Msg{M("fund.summary", "raised", f.Raised, "goal", f.Goal, "percent", f.Percent, "count", f.Backers, "spent", f.Spent, "code", c.Code)}, nil
+	lines := []Msg{M("fund.summary", "raised", f.Raised, "goal", f.Goal, "percent", f.Percent, "count", f.Backers, "spent", f.Spent, "code", c.Code)}
+	if c.State.Final() {
+		lines = append(lines, fundOutcome(c))
+	}
+	return lines, nil
 }

@@ -224,8 +224,8 @@ func (r *Router) show(ctx context.Context, req *Request, c *core.Campaign) Reply
 	if c.Description != "" {
 		rep.Lines = append(rep.Lines, M("campaign.description", "text", c.Description))
 	}
-	if c.ClosesAt != nil {
-		rep.Lines = append(rep.Lines, M("campaign.closes_at", "time", r.inZone(*c.ClosesAt, c.TimeZone)))
+	if m, ok := r.whenLine(c); ok {
+		rep.Lines = append(rep.Lines, m)
 	}
 	lines, err := r.summary(ctx, req, c)
 	if err != nil {
@@ -233,6 +233,29 @@ func (r *Router) show(ctx context.Context, req *Request, c *core.Campaign) Reply
 	}
 	rep.Lines = append(rep.Lines, lines...)
 	return rep
+}
+
+// whenLine says when a campaign closes, or when it closed: a campaign closed before
+// its deadline says so, with the deadline it had.
+func (r *Router) whenLine(c *core.Campaign) (Msg, bool) {
+	switch {
+	case c.State.Final() && c.EndedEarly():
+		return M("campaign.ended_early", "time", r.inZone(*c.EndedAt, c.TimeZone), "deadline", r.inZone(*c.ClosesAt, c.TimeZone)), true
+	case c.State.Final() && c.EndedAt != nil:
+		return M("campaign.ended_at", "time", r.inZone(*c.EndedAt, c.TimeZone)), true
+	case c.State.Final():
+		return Msg{}, false
+	case c.ClosesAt != nil:
+		return M("campaign.closes_at", "time", r.inZone(*c.ClosesAt, c.TimeZone)), true
+	}
+	return Msg{}, false
+}
+
+// closedKeys name what /campaign close answers, by the state the campaign ended in.
+var closedKeys = map[core.State]string{
+	core.StateClosed: "campaign.closed",
+	core.StateFunded: "campaign.closed_funded",
+	core.StateFailed: "campaign.closed_failed",
 }
 
 // summary returns the lines that tell how a campaign is going, by kind.
@@ -260,7 +283,11 @@ func (r *Router) campaignClose(ctx context.Context, req *Request) ([]Reply, erro
 	if err != nil {
 		return nil, err
 	}
-	return replies(reply("campaign.closed", "title", c.Title, "code", c.Code, "state", string(c.State)))
+	key, ok := closedKeys[c.State]
+	if !ok {
+		key = "campaign.closed"
+	}
+	return replies(reply(key, "title", c.Title, "code", c.Code, "state", string(c.State)))
 }
 
 func (r *Router) campaignCancel(ctx context.Context, req *Request) ([]Reply, error) {

@@ -135,7 +135,11 @@ func (r *Router) ideaPage(ctx context.Context, req *Request, code string, q core
 		return nil, err
 	}
 	if page.Total == 0 {
-		rep := reply("ideas.empty", "title", c.Title, "code", c.Code)
+		key := "ideas.empty"
+		if c.State.Final() {
+			key = "ideas.empty_closed"
+		}
+		rep := reply(key, "title", c.Title, "code", c.Code)
 		if c.State == core.StateOpen {
 			rep.Buttons = [][]Button{{{Msg: M("button.suggest"), Action: ActionID("ia", c.Code), Style: StyleSuccess}}}
 		}

@@ -281,23 +281,27 @@ func (r *Router) pollCard(c *core.Campaign, p *core.Poll) Reply {
 		}
 		rep.Buttons = pollButtons(c, p)
 	case core.StateClosed:
-		rep.Lines = append(rep.Lines, M("poll.state_closed"))
-		switch w := p.Winners(); {
-		case len(w) == 0:
-			rep.Lines = append(rep.Lines, M("poll.no_votes"))
-		case len(w) == 1:
-			rep.Lines = append(rep.Lines, M("poll.winner", "label", w[0].Label))
-		default:
-			labels := make([]string, len(w))
-			for i, o := range w {
-				labels[i] = o.Label
-			}
-			rep.Lines = append(rep.Lines, M("poll.tie", "labels", strings.Join(labels, ", ")))
-		}
+		rep.Lines = append(rep.Lines, M("poll.state_closed"), pollOutcome(p))
 	case core.StateCancelled:
 		rep.Lines = append(rep.Lines, M("poll.state_cancelled"))
 	}
 	return rep
+}
+
+// pollOutcome is a closed poll's result: its winner, a tie, or nobody voted.
+func pollOutcome(p *core.Poll) Msg {
+	switch w := p.Winners(); {
+	case len(w) == 0:
+		return M("poll.no_votes")
+	case len(w) == 1:
+		return M("poll.winner", "label", w[0].Label)
+	default:
+		labels := make([]string, len(w))
+		for i, o := range w {
+			labels[i] = o.Label
+		}
+		return M("poll.tie", "labels", strings.Join(labels, ", "))
+	}
 }
 
 // pollButtons lays out one vote button per option: one per row while they fit
@@ -325,7 +329,10 @@ func (r *Router) pollSummary(ctx context.Context, req *Request, c *core.Campaign
 		return nil, err
 	}
 	lines := []Msg{M("poll.summary", "count", p.Ballots)}
-	if p.Masked {
+	switch {
+	case c.State == core.StateClosed:
+		lines = append(lines, pollOutcome(p))
+	case p.Masked:
 		lines = append(lines, M("poll.rule_hidden"))
 	}
 	return lines, nil

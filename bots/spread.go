@@ -79,15 +79,23 @@ func (r *Router) top(ctx context.Context, req *Request) ([]Reply, error) {
 	for i, s := range b.Points {
 		rep.Lines = append(rep.Lines, M("top.points_item", "rank", i+1, "name", leaderName(s.Name), "count", s.Points))
 	}
-	if len(b.Points) == 0 {
+	// once it is over, nobody is asked to take part or to share any more
+	live := c.State.Live()
+	switch {
+	case len(b.Points) == 0 && live:
 		rep.Lines = append(rep.Lines, M("top.points_empty"))
+	case len(b.Points) == 0:
+		rep.Lines = append(rep.Lines, M("top.points_none"))
 	}
 	rep.Lines = append(rep.Lines, M("top.referrals_title"))
 	for i, s := range b.Referrals {
 		rep.Lines = append(rep.Lines, M("top.referrals_item", "rank", i+1, "name", leaderName(s.Name), "count", s.Referrals))
 	}
-	if len(b.Referrals) == 0 {
+	switch {
+	case len(b.Referrals) == 0 && live:
 		rep.Lines = append(rep.Lines, M("top.referrals_empty", "code", c.Code))
+	case len(b.Referrals) == 0:
+		rep.Lines = append(rep.Lines, M("top.referrals_none"))
 	}
 	if b.Me != nil {
 		rep.Lines = append(rep.Lines, M("top.you", "count", b.Me.Points, "referrals", b.Me.Referrals))
@@ -179,6 +187,9 @@ func (r *Router) progressCard(ctx context.Context, a core.Announcement, locale s
 			rep.Lines = append(rep.Lines, M("campaign.closes_at", "time", r.inZone(*c.ClosesAt, c.TimeZone)))
 		}
 		rep.Lines = append(rep.Lines, M("progress_post.share", "code", c.Code))
+	} else if m, ok := r.whenLine(c); ok {
+		// a post that goes out after the close says when it closed
+		rep.Lines = append(rep.Lines, m)
 	}
 	r.campaignPageButton(&rep, c)
 	return rep, nil

@@ -640,8 +640,15 @@ func (r *Router) taskSummary(ctx context.Context, req *Request, c *core.Campaign
 	} else {
 		out = append(out, M("tasks.summary_job", "task_type", string(job.Answer), "per_item", job.PerItem))
 	}
-	if c.State == core.StateOpen {
+	switch {
+	case c.State == core.StateOpen:
 		out = append(out, M("tasks.how_to_take", "code", c.Code))
+	case c.State.Final():
+		pct := 0
+		if t.Items > 0 {
+			pct = t.Settled * 100 / t.Items
+		}
+		out = append(out, M("tasks.summary_final", "settled", t.Settled, "count", t.Items, "percent", pct))
 	}
 	return out, nil
 }

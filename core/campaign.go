@@ -40,7 +40,7 @@ func (k Kind) Valid() bool {
 // State is where a campaign is in its life.
 type State string
 
-// Campaign states. See DESIGN.md: draft -> open -> (voting) -> closed; fundraisers end
+// Campaign states. See docs/DESIGN.md: draft -> open -> (voting) -> closed; fundraisers end
 // funded, failed or closed; any live campaign can be cancelled.
 const (
 	StateDraft     State = "draft"
@@ -98,6 +98,13 @@ type Campaign struct {
 	CreatedBy   int64      // member id
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	EndedAt     *time.Time // when it reached its final state; nil while it runs
+}
+
+// EndedEarly reports whether the campaign ended before its planned deadline (an
+// admin closed or cancelled it), so the deadline it had is not when it ended.
+func (c *Campaign) EndedEarly() bool {
+	return c.EndedAt != nil && c.ClosesAt != nil && c.EndedAt.Before(*c.ClosesAt)
 }
 
 // Limits for campaign fields.
@@ -545,12 +552,4 @@ func (s *Service) finish(ctx context.Context, c *Campaign, now time.Time) error 
 	default:
 		return s.closeIdeas(ctx, c, now)
 	}
-}
-
-// closeSimply closes a campaign and announces that it closed.
-func (s *Service) closeSimply(ctx context.Context, c *Campaign, now time.Time) error {
-	return s.store.TransitionCampaign(ctx, Transition{
-		CampaignID: c.ID, From: c.State, To: StateClosed, At: now,
-		Announcements: []Announcement{CampaignAnnouncement(c, "announce.closed", "title", c.Title, "code", c.Code)},
-	})
 }

@@ -235,6 +235,9 @@ type ContestStore interface {
 	// selects among a contest's active entries, and how many there are; the entry is
 	// nil when there are none.
 	EntryAt(ctx context.Context, campaignID int64, f EntryFilter, index int) (*Entry, int, error)
+	// Entries returns the first limit (in order of submission) of the active entries f
+	// selects among a contest's, and how many there are.
+	Entries(ctx context.Context, campaignID int64, f EntryFilter, limit int) ([]Entry, int, error)
 	// CastEntryVote records the member's vote for the entry in the contest's current
 	// round, or moves it there from another entry. One vote per member per round,
 	// never for their own entry, only while the round is open at now: all checked in
@@ -960,13 +963,72 @@ func (s *Service) ContestStatus(ctx context.Context, c *Campaign) (*Contest, *Co
 	return k, p, w, nil
 }
 
+// ContestBoard is what anyone may see of a contest, on its public page: its
+// settings, its entries as the public sees them, and its winner.
+type ContestBoard struct {
+	Contest *Contest
+	Entries []Entry // the first ones, in order of submission
+	Total   int     // the active entries, all of them
+	// Hidden is true while a blind contest takes entries: nobody sees them yet.
+	Hidden      bool
+	ShowVotes   bool // tallies are shown once the contest is over
+	ShowAuthors bool // authors of a blind contest stay hidden until it is over
+	Winner      *Entry
+	Payouts     []Payout // what it paid, oldest first: the winner's prize, the entries used
+}
+
+// ContestBoard returns the public view of a contest, with at most limit entries.
+// It shows what a member who took no part sees in /entries: nothing of a blind
+// contest before voting, no tallies before the end, no author of a blind contest
+// before the end.
+func (s *Service) ContestBoard(ctx context.Context, c *Campaign, limit int) (*ContestBoard, error) {
+	k, err := s.store.Contest(ctx, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("contest board: %w", err)
+	}
+	over := c.State.Final()
+	b := &ContestBoard{Contest: k, ShowVotes: over, ShowAuthors: !k.Blind || over}
+	if k.Blind && c.State == StateOpen {
+		b.Hidden = true
+		b.Total, _, err = s.store.ContestTotals(ctx, c.ID)
+	} else {
+		b.Entries, b.Total, err = s.store.Entries(ctx, c.ID, EntryFilter{}, limit)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("contest board: %w", err)
+	}
+	if k.WinnerEntryID != nil {
+		if b.Winner, err = s.store.Entry(ctx, *k.WinnerEntryID); err != nil {
+			return nil, fmt.Errorf("contest board: %w", err)
+		}
+	}
+	if b.Payouts, err = s.store.ContestPayouts(ctx, c.ID); err != nil {
+		return nil, fmt.Errorf("contest board: %w", err)
+	}
+	return b, nil
+}
+
 // contestProgress counts a contest's active entries and its votes.
 func (s *Service) contestProgress(ctx context.Context, c *Campaign) (*ContestProgress, error) {
 	entries, votes, err := s.store.ContestTotals(ctx, c.ID)
 	if err != nil {
 		return nil, err
 	}
-	return &ContestProgress{Entries: entries, Votes: votes}, nil
+	p := &ContestProgress{Entries: entries, Votes: votes}
+	if !c.State.Final() {
+		return p, nil
+	}
+	// a winner is named at the close or after it (by the brand)
+	k, err := s.store.Contest(ctx, c.ID)
+	if err != nil || k.WinnerEntryID == nil {
+		return p, err
+	}
+	w, err := s.store.Entry(ctx, *k.WinnerEntryID)
+	if err != nil {
+		return nil, err
+	}
+	p.Winner = w.Title
+	return p, nil
 }
 
 // exportContest lists every entry with its author, content, votes, status and

@@ -292,7 +292,19 @@ func (s *Service) HideIdea(ctx context.Context, actor Actor, ideaID int64, hidde
 
 // closeIdeas ends an ideas campaign.
 func (s *Service) closeIdeas(ctx context.Context, c *Campaign, now time.Time) error {
-	return s.closeSimply(ctx, c, now)
+	// the close names the most voted idea, the board's outcome
+	page, err := s.store.Ideas(ctx, c.ID, IdeaQuery{Sort: IdeasTop, Page: 1, PerPage: 1})
+	if err != nil {
+		return fmt.Errorf("close ideas: %w", err)
+	}
+	top := ""
+	if len(page.Ideas) > 0 && page.Ideas[0].Votes > 0 {
+		top = page.Ideas[0].Text
+	}
+	return s.store.TransitionCampaign(ctx, Transition{
+		CampaignID: c.ID, From: c.State, To: StateClosed, At: now,
+		Announcements: []Announcement{CampaignAnnouncement(c, "announce.closed", "title", c.Title, "code", c.Code, "top", top)},
+	})
 }
 
 func containsString(list []string, s string) bool {

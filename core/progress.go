@@ -42,6 +42,7 @@ type OptionTally struct {
 type ContestProgress struct {
 	Entries int
 	Votes   int
+	Winner  string // the winning entry's title, once there is one
 }
 
 // FundraiserProgress is a fundraiser's progress.

@@ -2,10 +2,13 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"sync"
 	"time"
+
+	"gorm.io/gorm"
 
 	"crowdbot/core"
 )
@@ -146,4 +149,22 @@ func (b *batcher[Req, Res]) anyInFlight(keys []string) bool {
 		}
 	}
 	return false
+}
+
+// queryRows runs one of the group-commit statements on q's connection (the pool's, or
+// a transaction's) and hands each row to scan. It goes round gorm's statement builder
+// and reflective scanning, which a statement run for hundreds of requests at once
+// does not need: its text and its columns are fixed.
+func queryRows(ctx context.Context, q *gorm.DB, query string, args []any, scan func(*sql.Rows) error) error {
+	rows, err := q.Statement.ConnPool.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := scan(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }

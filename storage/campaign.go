@@ -65,6 +65,7 @@ type campaignRow struct {
 	CreatedBy    int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	EndedAt      *time.Time
 }
 
 func (campaignRow) TableName() string { return "campaigns" }
@@ -73,14 +74,14 @@ func (r campaignRow) toCore() core.Campaign {
 	return core.Campaign{ID: r.ID, Code: r.Code, Kind: core.Kind(r.Kind), Title: r.Title, Description: r.Description,
 		SpaceID: r.SpaceID, State: core.State(r.State), OpensAt: r.OpensAt, ClosesAt: utcPtr(r.ClosesAt),
 		DeadlineAt: utcPtr(r.DeadlineAt), TimeZone: r.TimeZone, Schedule: r.Schedule, CreatedBy: r.CreatedBy,
-		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, EndedAt: utcPtr(r.EndedAt)}
 }
 
 func campaignFromCore(c *core.Campaign) campaignRow {
 	return campaignRow{ID: c.ID, Code: c.Code, Kind: string(c.Kind), Title: c.Title, Description: c.Description,
 		SpaceID: c.SpaceID, State: string(c.State), OpensAt: c.OpensAt.UTC(), ClosesAt: utcPtr(c.ClosesAt),
 		DeadlineAt: utcPtr(c.DeadlineAt), TimeZone: c.TimeZone, Schedule: c.Schedule, CreatedBy: c.CreatedBy,
-		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC()}
+		CreatedAt: c.CreatedAt.UTC(), UpdatedAt: c.UpdatedAt.UTC(), EndedAt: utcPtr(c.EndedAt)}
 }
 
 type channelLinkRow struct {
@@ -529,9 +530,11 @@ func transition(tx *gorm.DB, t core.Transition) error {
 	if !core.CanTransition(core.Kind(kind), t.From, t.To) {
 		return core.Errorf(core.ECONFLICT, "error.bad_transition", "from", string(t.From), "to", string(t.To))
 	}
-	res := tx.Model(&campaignRow{}).Where("id = ? AND state = ?", t.CampaignID, t.From).Updates(map[string]any{
-		"state": string(t.To), "deadline_at": utcPtr(t.NextDeadline), "updated_at": t.At.UTC(),
-	})
+	set := map[string]any{"state": string(t.To), "deadline_at": utcPtr(t.NextDeadline), "updated_at": t.At.UTC()}
+	if t.To.Final() {
+		set["ended_at"] = t.At.UTC()
+	}
+	res := tx.Model(&campaignRow{}).Where("id = ? AND state = ?", t.CampaignID, t.From).Updates(set)
 	if res.Error != nil {
 		return res.Error
 	}

@@ -104,6 +104,10 @@ func TestCampaignLifecycle(t *testing.T) {
 		if got.State != core.StateClosed || got.DeadlineAt != nil {
 			t.Fatalf("after close: %+v", got)
 		}
+		// the moment it ended is kept, apart from its planned deadline
+		if got.EndedAt == nil || !got.EndedAt.Equal(closes) {
+			t.Fatalf("ended at %v, want %v", got.EndedAt, closes)
+		}
 		if due, _ := db.DueCampaigns(ctx, closes.Add(time.Hour), 10); len(due) != 0 {
 			t.Fatalf("closed campaign still due: %v", due)
 		}

@@ -282,6 +282,23 @@ func (db *DB) EntryAt(ctx context.Context, campaignID int64, f core.EntryFilter,
 	return &e, int(total), nil
 }
 
+// Entries implements core.ContestStore.
+func (db *DB) Entries(ctx context.Context, campaignID int64, f core.EntryFilter, limit int) ([]core.Entry, int, error) {
+	var total int64
+	if err := active(db.read(ctx).Table("contest_entries e"), campaignID, f).Count(&total).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	var rows []entryRead
+	if err := active(entries(db.read(ctx)), campaignID, f).Order("e.id").Limit(limit).Scan(&rows).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	out := make([]core.Entry, len(rows))
+	for i, r := range rows {
+		out[i] = r.toCore()
+	}
+	return out, int(total), nil
+}
+
 // checkVoting fails with ECLOSED unless the entry's contest is voting and its round
 // is still open at now; it returns the contest's campaign id and round. Like
 // checkLive, it holds a share lock on the campaign row (Postgres), so a close or a

@@ -223,3 +223,19 @@ func TestConcurrentPicks(t *testing.T) {
 		}
 	})
 }
+
+// TestEntriesList lists a contest's active entries in order of submission, up to a
+// limit, with how many there are; a disqualified entry is left out.
+func TestEntriesList(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		c, ids := contestFixture(t, db, 4, 1, false)
+		if err := db.DisqualifyEntry(ctx, ids[1], "copied", core.MemberNotice(c, 1, "notice.entry_disqualified"), 5, t0); err != nil {
+			t.Fatal(err)
+		}
+		list, total, err := db.Entries(ctx, c.ID, core.EntryFilter{}, 2)
+		if err != nil || total != 3 || len(list) != 2 || list[0].ID != ids[0] || list[1].ID != ids[2] || list[0].AuthorName == "" && list[0].AuthorID == 0 {
+			t.Fatalf("entries = %+v, %d, %v", list, total, err)
+		}
+	})
+}

@@ -1,5 +1,17 @@
 // Package storage keeps crowdbot's state with gorm, on an embedded SQLite file by
 // default or on PostgreSQL. It implements core.Store; its row types are private.
+//
+// Files follow core's aggregates (idea.go, poll.go, ...), each with its migrations
+// (migrate_idea.go, ...), listed in order in migrations(). Two more name what the
+// kinds share: house (migrate_house.go: the first tables, those of spaces, members,
+// campaigns, channel links, the outbox, points, referrals and processed updates) and
+// spread (spread.go, migrate_spread.go: progress schedules, reminders, referrals,
+// the leaderboard, and the outbox's claims and delivery). A
+// card is an announcement drawn in its kind's own shape (a poll with its vote
+// buttons) and edited after it is posted; a front is one place people reach the bot
+// (Telegram, Discord, the web). Rules that must hold under concurrency are kept here
+// by keys, conditional statements and row locks, not by a read before a write;
+// docs/DESIGN.md says which.
 package storage
 
 import (

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"strconv"
@@ -367,18 +368,20 @@ func (db *DB) firstVotes(ctx context.Context, votes []firstVote) ([]firstVoteRes
 		ideas[i], keys[i], at[i], points[i] = fv.IdeaID, fv.Key, fv.At, int32(fv.Points)
 		v.set(i, fv.MemberID, fv.Ref)
 	}
-	var rows []struct {
-		N      int
-		Landed bool
-		Votes  int
-		Member memberRow `gorm:"embedded"`
-	}
-	if err := db.read(ctx).Raw(firstVotesSQL, ideas, v.ids, v.platforms, v.externalIDs, v.names, keys, at, points).Scan(&rows).Error; err != nil {
-		return nil, fmt.Errorf("first votes: %w", err)
-	}
 	out := make([]firstVoteResult, n)
-	for _, r := range rows {
-		out[r.N-1] = firstVoteResult{Landed: r.Landed, Votes: r.Votes, Member: r.Member}
+	args := []any{ideas, v.ids, v.platforms, v.externalIDs, v.names, keys, at, points}
+	err := queryRows(ctx, db.read(ctx), firstVotesSQL, args, func(rows *sql.Rows) error {
+		var i int
+		var r firstVoteResult
+		m := &r.Member
+		if err := rows.Scan(&i, &r.Landed, &r.Votes, &m.ID, &m.Platform, &m.ExternalID, &m.Name, &m.Locale, &m.CreatedAt); err != nil {
+			return err
+		}
+		out[i-1] = r
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("first votes: %w", err)
 	}
 	return out, nil
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/go-gormigrate/gormigrate/v2"
+	"gorm.io/gorm"
 )
 
 // houseMigrations create the tables every campaign kind shares.
@@ -152,5 +153,27 @@ func houseMigrations() []*gormigrate.Migration {
 		create("0003_campaign_invites", &campaignInvite{}),
 		create("0004_tryout_admins", &tryoutAdmin{}),
 		create("0005_admin_sessions", &adminSession{}),
+		campaignEndedAt(),
+	}
+}
+
+// campaignEndedAt records when a campaign reached its final state, which may be
+// before its deadline (an admin closed it early); campaigns that ended already
+// take the moment of their last change, which was their end.
+func campaignEndedAt() *gormigrate.Migration {
+	type campaign struct {
+		EndedAt *time.Time
+	}
+	return &gormigrate.Migration{
+		ID: "0006_campaign_ended_at",
+		Migrate: func(tx *gorm.DB) error {
+			if err := tx.Migrator().AddColumn(&campaign{}, "EndedAt"); err != nil {
+				return err
+			}
+			return tx.Exec("UPDATE campaigns SET ended_at = updated_at WHERE state IN ('closed', 'funded', 'failed', 'cancelled')").Error
+		},
+		Rollback: func(tx *gorm.DB) error {
+			return tx.Migrator().DropColumn(&campaign{}, "EndedAt")
+		},
 	}
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -340,43 +341,41 @@ func (db *DB) firstBallots(ctx context.Context, bs []firstBallot) ([]firstBallot
 	}
 	out := make([]firstBallotResult, n)
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var rows []struct {
-			N      int
-			Voter  int64
-			Fresh  bool
-			Member memberRow `gorm:"embedded"`
-		}
-		if err := tx.Raw(insertBallotsSQL, camps, v.ids, v.platforms, v.externalIDs, v.names, choices, at).Scan(&rows).Error; err != nil {
-			return err
-		}
 		var mc, mm []int64
 		var idxs, points, ns []int32
 		var keys []string
 		var mat []time.Time
-		for _, r := range rows {
-			out[r.N-1].Member = r.Member
-			if !r.Fresh {
-				continue
+		args := []any{camps, v.ids, v.platforms, v.externalIDs, v.names, choices, at}
+		err := queryRows(ctx, tx, insertBallotsSQL, args, func(rows *sql.Rows) error {
+			var i int
+			var voter int64
+			var fresh bool
+			var m memberRow
+			if err := rows.Scan(&i, &voter, &fresh, &m.ID, &m.Platform, &m.ExternalID, &m.Name, &m.Locale, &m.CreatedAt); err != nil {
+				return err
 			}
-			b := bs[r.N-1]
-			mc, mm, idxs, keys = append(mc, b.CampaignID), append(mm, r.Voter), append(idxs, int32(b.Option)), append(keys, b.Key)
-			mat, points, ns = append(mat, b.At), append(points, int32(b.Points)), append(ns, int32(r.N))
-		}
-		if len(mc) == 0 {
+			out[i-1].Member = m
+			if fresh {
+				b := bs[i-1]
+				mc, mm, idxs, keys = append(mc, b.CampaignID), append(mm, voter), append(idxs, int32(b.Option)), append(keys, b.Key)
+				mat, points, ns = append(mat, b.At), append(points, int32(b.Points)), append(ns, int32(i))
+			}
 			return nil
-		}
-		var held []int64
-		if err := tx.Raw(lockOptionsSQL, mc, idxs).Scan(&held).Error; err != nil {
+		})
+		if err != nil || len(mc) == 0 {
 			return err
 		}
-		var landed []int
-		if err := tx.Raw(settleBallotsSQL, mc, mm, idxs, keys, mat, points, ns).Scan(&landed).Error; err != nil {
+		if err := queryRows(ctx, tx, lockOptionsSQL, []any{mc, idxs}, func(*sql.Rows) error { return nil }); err != nil {
 			return err
 		}
-		for _, i := range landed {
+		return queryRows(ctx, tx, settleBallotsSQL, []any{mc, mm, idxs, keys, mat, points, ns}, func(rows *sql.Rows) error {
+			var i int
+			if err := rows.Scan(&i); err != nil {
+				return err
+			}
 			out[i-1].Landed = true
-		}
-		return nil
+			return nil
+		})
 	})
 	if err != nil {
 		return nil, fmt.Errorf("first ballots: %w", err)

@@ -1,6 +1,11 @@
 // Package botstest runs whole conversations through the neutral layer for tests: a
 // Router over a real database, a fake clock, and members who say things and press
 // buttons.
+//
+// It is test support, imported only by tests (of bots and of the fronts). It imports
+// storage and storage/storagetest to open that real database: the layering rule that
+// the bots packages never import storage holds for production code, which reaches
+// storage only through core.Store, built in cmd/crowdbot.
 package botstest
 
 import (

@@ -4,6 +4,14 @@
 // REST calls; it posts announcements as a bots.Poster. Interactions arrive over the
 // gateway (a bot token) or as signed HTTP requests (the application's public key);
 // both go to one handler. It only translates: every behaviour lives in bots and core.
+//
+// This package is one front (front end), one place people reach the bot, as are
+// Telegram and the web; it imports neither of them, tests included. A card is an
+// announcement in its kind's own shape, such as a poll with its vote buttons and
+// tally, drawn by bots and sent here as a Reply; this package turns it into an embed
+// with buttons, and edits it when the card is refreshed. The house (what every
+// campaign kind shares) and the spread (share links, leaderboards, progress posts)
+// are areas of bots and core; docs/DESIGN.md has the layers and their rules.
 package discord
 
 import (

@@ -12,7 +12,7 @@ import (
 	"crowdbot/bots"
 )
 
-// Discord's limits on messages (DESIGN.md). Lengths count UTF-16 units, as
+// Discord's limits on messages (docs/DESIGN.md). Lengths count UTF-16 units, as
 // Discord's own clients do, which is never less than the characters a member sees.
 const (
 	maxContent     = 2000

@@ -129,13 +129,14 @@ func TestRender(t *testing.T) {
 	}
 }
 
-// TestCodeKeysExist checks the message keys that core returns in errors: every
-// "error.*" key that core's sources name must be in the catalogs.
+// TestCodeKeysExist checks the message keys the code names: every key literal in the
+// sources of core, storage, the conversation layer and the front ends must be in
+// the catalogs.
 func TestCodeKeysExist(t *testing.T) {
 	c := MustLoad()
 	for _, k := range coreKeys(t) {
 		if !c.Has(k) {
-			t.Errorf("core uses key %q, which no catalog has", k)
+			t.Errorf("the code uses key %q, which no catalog has", k)
 		}
 	}
 }

@@ -6,6 +6,13 @@
 // and language. A message is a string, or a map of plural forms (one, other, and for
 // some languages many) chosen by the "count" argument. Arguments are written
 // {{.name}}.
+//
+// Besides the kinds' areas, two areas hold what they share: house (help, languages,
+// campaigns and their life, the errors every kind can meet) and spread (share links,
+// the leaderboard, progress posts, reminders). A card is an announcement in a kind's
+// own shape (poll.card: a poll with its tally); a front is one place people reach the
+// bot (Telegram, Discord, the web), and the areas telegram, discord and web hold the
+// words only one front uses.
 package i18n
 
 import (

@@ -77,7 +77,16 @@ func (p *Painter) Progress(c *core.Campaign, pr *core.Progress, locale string, n
 	if pr == nil {
 		return nil, fmt.Errorf("picture: no progress for %s", c.Code)
 	}
-	cv := p.newCanvas(locale, accents[c.Kind])
+	accent := accents[c.Kind]
+	switch c.State {
+	case core.StateFailed:
+		// a fundraiser that missed its goal is not drawn in its success colour
+		accent = failedColor
+	case core.StateCancelled:
+		accent = muted
+	}
+	cv := p.newCanvas(locale, accent)
+	cv.ended = c.State.Final()
 	defer cv.close()
 	cv.header(c, p.timeLeft(c, locale, now))
 	switch {
@@ -135,7 +144,9 @@ var (
 	axis       = color.RGBA{0x37, 0x41, 0x51, 0xFF}
 	// BarColor fills the bars of polls and ideas boards.
 	BarColor = color.RGBA{0x25, 0x63, 0xEB, 0xFF}
-	accents  = map[core.Kind]color.RGBA{
+	// failedColor marks a fundraiser that did not reach its goal.
+	failedColor = color.RGBA{0xB9, 0x1C, 0x1C, 0xFF}
+	accents     = map[core.Kind]color.RGBA{
 		core.KindIdeas:      {0xD9, 0x77, 0x06, 0xFF},
 		core.KindPoll:       {0x1E, 0x3A, 0x8A, 0xFF},
 		core.KindContest:    {0x7C, 0x3A, 0xED, 0xFF},
@@ -159,6 +170,7 @@ type canvas struct {
 	dc     *gg.Context
 	locale string
 	accent color.RGBA
+	ended  bool // the campaign is over: its outcome is shown
 	faces  map[faceKey]font.Face
 	cur    font.Face
 	buf    sfnt.Buffer
@@ -391,8 +403,10 @@ const maxBars = 10
 
 func (cv *canvas) poll(p *core.PollProgress) {
 	counts := make([]int, len(p.Options))
+	total := 0
 	for i, o := range p.Options {
 		counts[i] = o.Votes
+		total += o.Votes
 	}
 	shares := core.Shares(counts)
 	opts := p.Options
@@ -416,10 +430,32 @@ func (cv *canvas) poll(p *core.PollProgress) {
 	if p.Hidden {
 		parts = append(parts, cv.t("picture.hidden"))
 	}
+	if cv.ended && !p.Hidden && total > 0 {
+		// nobody voted is said already
+		parts = append(parts, cv.pollOutcome(p))
+	}
 	if more > 0 {
 		parts = append(parts, cv.count("picture.more_options", more))
 	}
 	cv.footer(parts...)
+}
+
+// pollOutcome names a closed poll's winner, or its tie.
+func (cv *canvas) pollOutcome(p *core.PollProgress) string {
+	best := 0
+	for _, o := range p.Options {
+		best = max(best, o.Votes)
+	}
+	var top []string
+	for _, o := range p.Options {
+		if o.Votes == best {
+			top = append(top, o.Label)
+		}
+	}
+	if len(top) == 1 {
+		return cv.t("picture.winner", "label", top[0])
+	}
+	return cv.t("picture.tie", "labels", strings.Join(top, ", "))
 }
 
 func (cv *canvas) ideas(p *core.IdeasProgress) {
@@ -499,6 +535,13 @@ func (cv *canvas) contest(p *core.ContestProgress) {
 		cv.text(cv.number(t.n), x+tileW/2, contentTop+200, 0.5, 0, tileW-40, cv.accent)
 		cv.face(false, 40)
 		cv.text(cv.t(t.key, "count", t.n), x+tileW/2, contentTop+280, 0.5, 0, tileW-40, ink)
+	}
+	switch {
+	case p.Winner != "":
+		cv.face(true, 36)
+		cv.text(cv.t("picture.winner", "label", p.Winner), pad, footerLine, 0, 0, Width-2*pad, cv.accent)
+	case cv.ended:
+		cv.footer(cv.t("picture.no_winner"))
 	}
 }
 

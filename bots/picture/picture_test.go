@@ -310,3 +310,77 @@ func BenchmarkProgress(b *testing.B) {
 		}
 	}
 }
+
+// count returns how many pixels of im have colour c.
+func count(im *image.RGBA, c color.RGBA) int {
+	n := 0
+	b := im.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			if same(im, x, y, c) {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// TestOutcome: a fundraiser that missed its goal is not drawn in the green of
+// success; a closed contest names its winner, or says it has none; a closed poll
+// names its result.
+func TestOutcome(t *testing.T) {
+	p := painter(t)
+	s := samples()["fundraiser"]
+	green := accents[core.KindFundraiser]
+	for st, wantGreen := range map[core.State]bool{core.StateOpen: true, core.StateFunded: true, core.StateFailed: false, core.StateCancelled: false} {
+		c := *s.c
+		c.State = st
+		b, err := p.Progress(&c, s.p, "en", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := count(decode(t, b), green); (n > 0) != wantGreen {
+			t.Errorf("%s: %d green pixels", st, n)
+		}
+	}
+
+	draw := func(c *core.Campaign, pr *core.Progress) []byte {
+		t.Helper()
+		b, err := p.Progress(c, pr, "fr", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return b
+	}
+	ks := samples()["contest"]
+	closed := *ks.c
+	closed.State = core.StateClosed
+	open := draw(ks.c, ks.p)
+	none := draw(&closed, ks.p)
+	won := &core.Progress{Kind: core.KindContest, Contest: &core.ContestProgress{Entries: 18, Votes: 1000000, Winner: "Sunny wave"}}
+	winner := draw(&closed, won)
+	// below the header: the open contest's bottom is blank, the closed one's is not
+	footer := func(b []byte) []uint8 {
+		im := decode(t, b)
+		return im.Pix[im.PixOffset(0, int(contentTop)+360):]
+	}
+	if bytes.Equal(none, winner) || bytes.Equal(footer(open), footer(none)) {
+		t.Error("a closed contest draws no outcome")
+	}
+	if p.Key(&closed, ks.p, "fr", now) == p.Key(&closed, won, "fr", now) {
+		t.Error("the winner does not change the picture's key")
+	}
+
+	ps := samples()["poll"]
+	pc := *ps.c
+	pc.State = core.StateClosed
+	if bytes.Equal(draw(ps.c, ps.p), draw(&pc, ps.p)) {
+		t.Error("a closed poll draws no result")
+	}
+	if got := (&canvas{p: p, locale: "it"}).pollOutcome(&core.PollProgress{Options: []core.OptionTally{{Label: "a", Votes: 1}, {Label: "b", Votes: 3}}}); got != "Vincitore: b" {
+		t.Errorf("poll result: %q", got)
+	}
+	if got := (&canvas{p: p, locale: "fr"}).pollOutcome(&core.PollProgress{Options: []core.OptionTally{{Label: "a", Votes: 2}, {Label: "b", Votes: 2}}}); got != "Égalité : a, b" {
+		t.Errorf("poll tie: %q", got)
+	}
+}

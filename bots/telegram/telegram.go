@@ -4,6 +4,15 @@
 // documents, edits and callback answers, within Telegram's rate limits. It also posts
 // announcements (bots.Poster). It holds no behaviour of its own: what a command does
 // is decided in bots and core.
+//
+// This package is one front (front end), one place people reach the bot, as are
+// Discord and the web; it imports neither of them, tests included. A card is an
+// announcement in its kind's own shape, such as a poll with its vote buttons and
+// tally, drawn by bots and sent here as a Reply; this package turns it into a
+// message with an inline keyboard, and edits it when the card is refreshed. The
+// house (what every campaign kind shares) and the spread (share links, leaderboards,
+// progress posts) are areas of bots and core; docs/DESIGN.md has the layers and
+// their rules.
 package telegram
 
 import (

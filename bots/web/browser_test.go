@@ -188,6 +188,10 @@ func TestBrowser(t *testing.T) {
 		if got := text(`document.querySelector(".deadline time").title`); got == "" {
 			t.Errorf("the deadline was not shown in the visitor's time zone")
 		}
+		// with the zone's name, so a reader knows which clock it is
+		if got := text(`document.querySelector(".deadline time").innerText`); !regexp.MustCompile(`(UTC|GMT|[A-Z]{3,4})([+-]\d+)?$`).MatchString(got) {
+			t.Errorf("the deadline %q does not name its time zone", got)
+		}
 
 		// the list links to it with the same numbers, and the join button leads back
 		open("/")
@@ -219,6 +223,23 @@ func TestBrowser(t *testing.T) {
 		}
 		if got := text(`String(document.querySelector("#progress progress").value)`); got != "15" {
 			t.Errorf("bar at %s", got)
+		}
+
+		// past its deadline it failed: the page says so, in red, invites nobody, and
+		// its sections fit a phone's width
+		e.h.Clock.Advance(31 * 24 * time.Hour)
+		if _, err := e.h.Service.AdvanceDue(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		open("/c/" + code)
+		if got := text(`document.querySelector(".outcome-failed").innerText`); !strings.Contains(got, "Not funded") {
+			t.Errorf("outcome shown %q", got)
+		}
+		if got := text(`String(document.querySelector(".join") === null && document.querySelector("#fund") !== null)`); got != "true" {
+			t.Errorf("a failed fundraiser still invites to pledge, or shows no rewards section")
+		}
+		if got := text(`String(document.documentElement.scrollWidth <= window.innerWidth)`); got != "true" {
+			t.Errorf("the closed fundraiser's page scrolls sideways on a phone")
 		}
 	})
 

@@ -174,7 +174,13 @@ type campaignData struct {
 	Join     string // the command that takes part, on Discord and Telegram
 	Try      string // the same command for the playground
 	Telegram string // a link to the bot on Telegram, or ""
+	Live     bool   // it takes part: the page says how
+	Contest  *contestView
+	Fund     *fundView
 }
+
+// maxPageIdeas bounds the ideas a campaign's page lists.
+const maxPageIdeas = 20
 
 // joinKeys name the command that takes part in each kind.
 var joinKeys = map[core.Kind]string{
@@ -202,7 +208,24 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 		s.errorPage(w, r, err)
 		return
 	}
-	d := campaignData{campaignRow: s.row(p.Locale, c, prog)}
+	d := campaignData{campaignRow: s.row(p.Locale, c, prog), Live: c.State.Live()}
+	switch c.Kind {
+	case core.KindContest:
+		d.Contest, err = s.contestBoard(r.Context(), p.Locale, c)
+	case core.KindFundraiser:
+		d.Fund, err = s.fundBoard(r.Context(), p.Locale, c)
+	case core.KindIdeas:
+		// the page lists more ideas than the cards, each with its status and tags
+		var page *core.IdeaPage
+		if _, page, err = s.svc.Ideas(r.Context(), c.Code, core.IdeaQuery{Sort: core.IdeasTop, Page: 1, PerPage: maxPageIdeas}); err == nil {
+			d.Progress.Top = s.ideaViews(p.Locale, page.Ideas)
+			d.Progress.MoreIdeas = page.Total - len(page.Ideas)
+		}
+	}
+	if err != nil {
+		s.errorPage(w, r, err)
+		return
+	}
 	d.Join = p.T(joinKeys[c.Kind], "code", c.Code)
 	d.Try = "/campaign show " + c.Code
 	if c.Kind == core.KindIdeas {

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"crowdbot/bots"
@@ -15,6 +16,7 @@ type campaignJSON struct {
 	Title    string     `json:"title"`
 	State    string     `json:"state"`
 	ClosesAt *time.Time `json:"closes_at"`
+	EndedAt  *time.Time `json:"ended_at,omitempty"` // once it is over
 	Progress any        `json:"progress"`
 }
 
@@ -35,8 +37,9 @@ type (
 		Votes *int   `json:"votes,omitempty"`
 	}
 	contestJSON struct {
-		Entries int `json:"entries"`
-		Votes   int `json:"votes"`
+		Entries int    `json:"entries"`
+		Votes   int    `json:"votes"`
+		Winner  string `json:"winner,omitempty"` // the winning entry's title
 	}
 	fundraiserJSON struct {
 		Raised   int64  `json:"raised"`
@@ -58,6 +61,10 @@ func toJSON(c *core.Campaign, p *core.Progress) campaignJSON {
 	if c.ClosesAt != nil {
 		t := c.ClosesAt.UTC().Truncate(time.Second)
 		out.ClosesAt = &t
+	}
+	if c.EndedAt != nil && c.State.Final() {
+		t := c.EndedAt.UTC().Truncate(time.Second)
+		out.EndedAt = &t
 	}
 	return out
 }
@@ -85,7 +92,7 @@ func progressJSON(k core.Kind, p *core.Progress) any {
 		return out
 	case core.KindContest:
 		if v := p.Contest; v != nil {
-			return contestJSON{Entries: v.Entries, Votes: v.Votes}
+			return contestJSON{Entries: v.Entries, Votes: v.Votes, Winner: v.Winner}
 		}
 		return contestJSON{}
 	case core.KindFundraiser:
@@ -120,10 +127,27 @@ type progressView struct {
 	// Bar is the progress bar, when the kind has something to fill one with.
 	Bar *bar
 	// Top is an ideas board's most voted ideas.
-	Top []core.Idea
+	Top []ideaView
+	// MoreIdeas counts the ideas a page does not list.
+	MoreIdeas int
 	// Options are a poll's options with their share of the votes.
 	Options []optionView
 	Hidden  bool
+	// Outcome is how a campaign that is over ended, in a line: the winner, funded or
+	// not, the items done; "" while it runs.
+	Outcome string
+	// Failed marks an outcome that is not a success (not funded, cancelled).
+	Failed bool
+}
+
+// ideaView is one idea on a page, with its status and tags.
+type ideaView struct {
+	ID     int64 // the idea's number in its campaign, as chat shows it
+	Text   string
+	Votes  int
+	Status string // translated
+	Done   bool   // the status is a final one (done, declined)
+	Tags   []string
 }
 
 // bar is a progress bar: how full, and what it measures.
@@ -196,12 +220,84 @@ func (s *Server) view(locale string, c *core.Campaign, p *core.Progress) progres
 			ip = &core.IdeasProgress{}
 		}
 		v.Summary = t("web.count.ideas", "count", ip.Ideas) + " · " + t("web.count.votes", "count", ip.Votes)
-		v.Top = ip.Top
+		v.Top = s.ideaViews(locale, ip.Top)
 	}
-	if v.Bar == nil {
+	if c.State.Final() {
+		v.Outcome, v.Failed = s.outcome(locale, c, p)
+	} else if v.Bar == nil {
+		// a campaign that is over has no time left to measure
 		v.Bar = s.timeBar(locale, c)
 	}
 	return v
+}
+
+// ideaViews shows ideas with their translated statuses.
+func (s *Server) ideaViews(locale string, ideas []core.Idea) []ideaView {
+	out := make([]ideaView, 0, len(ideas))
+	for _, idea := range ideas {
+		out = append(out, ideaView{ID: idea.Number, Text: idea.Text, Votes: idea.Votes,
+			Status: s.word(locale, "idea.status.", string(idea.Status)), Tags: idea.Tags,
+			Done: idea.Status == core.IdeaDone || idea.Status == core.IdeaDeclined})
+	}
+	return out
+}
+
+// outcome says in a line how a campaign that is over ended, and whether that is a
+// failure (a fundraiser not funded, a campaign cancelled).
+func (s *Server) outcome(locale string, c *core.Campaign, p *core.Progress) (string, bool) {
+	t := func(key string, args ...any) string { return s.router.T(locale, bots.M(key, args...)) }
+	switch {
+	case c.Kind == core.KindFundraiser && c.State == core.StateFunded:
+		return t("fund.outcome_funded"), false
+	case c.Kind == core.KindFundraiser && c.State == core.StateFailed:
+		return t("fund.outcome_failed"), true
+	case c.Kind == core.KindFundraiser && c.State == core.StateCancelled:
+		return t("fund.outcome_cancelled"), true
+	case c.State == core.StateCancelled:
+		return t("web.outcome.cancelled"), true
+	case c.Kind == core.KindFundraiser:
+		return t("fund.outcome_closed"), false
+	case p.Poll != nil:
+		return pollOutcome(t, p.Poll), false
+	case p.Contest != nil && p.Contest.Winner != "":
+		return t("web.outcome.contest_winner", "entry", p.Contest.Winner), false
+	case p.Contest != nil:
+		return t("contest.summary_no_winner"), false
+	case p.Tasks != nil:
+		pct := 0
+		if p.Tasks.Items > 0 {
+			pct = p.Tasks.Settled * 100 / p.Tasks.Items
+		}
+		return t("tasks.summary_final", "settled", p.Tasks.Settled, "count", p.Tasks.Items, "percent", pct), false
+	case p.Ideas != nil:
+		top := ""
+		if len(p.Ideas.Top) > 0 && p.Ideas.Top[0].Votes > 0 {
+			top = p.Ideas.Top[0].Text
+		}
+		return t("web.outcome.ideas", "count", p.Ideas.Ideas, "top", top), false
+	}
+	return "", false
+}
+
+// pollOutcome names a closed poll's winner, its tie, or that nobody voted.
+func pollOutcome(t func(string, ...any) string, p *core.PollProgress) string {
+	best := 0
+	for _, o := range p.Options {
+		best = max(best, o.Votes)
+	}
+	if best == 0 || p.Hidden {
+		return t("poll.no_votes")
+	}
+	var top []string
+	for _, o := range p.Options {
+		if o.Votes == best {
+			top = append(top, o.Label)
+		}
+	}
+	if len(top) == 1 {
+		return t("poll.winner", "label", top[0])
+	}
+	return t("poll.tie", "labels", strings.Join(top, ", "))
 }
 
 // timeBar measures how much of a campaign's time has passed, for kinds without a goal.
@@ -220,22 +316,45 @@ func (s *Server) timeBar(locale string, c *core.Campaign) *bar {
 
 func clamp(pct int) int { return max(0, min(100, pct)) }
 
-// deadline is a campaign's close as a page shows it: UTC for the visitor's browser to
-// convert, and the campaign's own zone for browsers without scripts.
+// deadline is a moment as a page shows it: UTC for the visitor's browser to
+// convert, and the campaign's own zone, named, for browsers without scripts.
 type deadline struct {
 	UTC   string // RFC 3339
-	Local string // in the campaign's time zone
+	Local string // in the campaign's time zone, with the zone's name
 }
 
 func deadlineOf(c *core.Campaign) *deadline {
 	if c.ClosesAt == nil {
 		return nil
 	}
-	t := *c.ClosesAt
-	if loc, err := core.LoadZone(c.TimeZone); err == nil {
-		t = t.In(loc)
+	return stamp(*c.ClosesAt, c.TimeZone)
+}
+
+// stamp shows a moment in a time zone.
+func stamp(t time.Time, tz string) *deadline {
+	local := t
+	if loc, err := core.LoadZone(tz); err == nil {
+		local = t.In(loc)
 	}
-	return &deadline{UTC: c.ClosesAt.UTC().Format(time.RFC3339), Local: t.Format("2006-01-02 15:04 MST")}
+	return &deadline{UTC: t.UTC().Format(time.RFC3339), Local: local.Format("2006-01-02 15:04 MST")}
+}
+
+// ended is when a campaign that is over ended, and the deadline it had when that
+// was before it.
+type ended struct {
+	At      *deadline
+	Planned *deadline // nil unless it ended before its deadline
+}
+
+func endedOf(c *core.Campaign) *ended {
+	if !c.State.Final() || c.EndedAt == nil {
+		return nil
+	}
+	e := &ended{At: stamp(*c.EndedAt, c.TimeZone)}
+	if c.EndedEarly() {
+		e.Planned = deadlineOf(c)
+	}
+	return e
 }
 
 // campaignRow is a campaign with its progress, for the lists.
@@ -245,6 +364,7 @@ type campaignRow struct {
 	State    string // translated
 	Progress progressView
 	Deadline *deadline
+	Ended    *ended // when it ended, once it is over
 }
 
 // rows loads the progress of each campaign and renders it for locale.
@@ -268,6 +388,7 @@ func (s *Server) row(locale string, c *core.Campaign, p *core.Progress) campaign
 		State:    s.word(locale, "state.", string(c.State)),
 		Progress: s.view(locale, c, p),
 		Deadline: deadlineOf(c),
+		Ended:    endedOf(c),
 	}
 }
 

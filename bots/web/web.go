@@ -2,6 +2,13 @@
 // the playground chat and its JSON API, and the admin pages with their CSV exports.
 // It is one more front end over the neutral conversation layer: the playground turns
 // what a visitor types or presses into a bots.Input, and the Router answers.
+//
+// A front (front end) is one place people reach the bot: this package, Telegram or
+// Discord. The house is what every campaign kind shares (campaigns, spaces, members,
+// languages), the spread what makes a campaign travel (share links, referrals, the
+// leaderboard, progress posts); a card is an announcement in its kind's own shape (a
+// poll with its vote buttons and tally). docs/DESIGN.md has the layers and their
+// rules.
 package web
 
 import (

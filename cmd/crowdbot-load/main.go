@@ -2,9 +2,10 @@
 // clients at once, each request a member the bot has never seen, pressing the vote
 // button of one idea or one poll, or pledging to one fundraiser, through the real
 // HTTP front (POST /api/chat of a local try-out). It reports the rate, the latency
-// percentiles, the bot's memory before and during the burst (from /metrics: -token
-// sends the admin token as a bearer to the main listener, -metrics names the bot's
-// metrics.addr instead), and checks in the database that every acknowledged vote was
+// percentiles, the bot's memory before and during the burst and its CPU time a
+// request (from /metrics: -token sends the admin token as a bearer to the main
+// listener, -metrics names the bot's metrics.addr instead), and checks in the
+// database that every acknowledged vote was
 // counted exactly once.
 //
 //	crowdbot-load -url http://127.0.0.1:18080 -kind idea -clients 32 -duration 20s \
@@ -182,21 +183,21 @@ func setup(ctx context.Context, c *client, kind string) (*target, error) {
 	return nil, fmt.Errorf("unknown kind %q: idea, poll or pledge", kind)
 }
 
-// memory reads the bot's resident and Go heap memory from its /metrics at base,
-// with the admin token as a bearer when there is one.
-func memory(c *client, base, token string) (rss, heap float64, err error) {
+// memory reads the bot's resident and Go heap memory, and the CPU time it has used,
+// from its /metrics at base, with the admin token as a bearer when there is one.
+func memory(c *client, base, token string) (rss, heap, cpu float64, err error) {
 	req, _ := http.NewRequest(http.MethodGet, base+"/metrics", nil)
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	res, err := c.http.Do(req)
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	defer res.Body.Close()
 	data, _ := io.ReadAll(res.Body)
 	if res.StatusCode != http.StatusOK {
-		return 0, 0, fmt.Errorf("/metrics: %d", res.StatusCode)
+		return 0, 0, 0, fmt.Errorf("/metrics: %d", res.StatusCode)
 	}
 	for _, line := range strings.Split(string(data), "\n") {
 		name, value, ok := strings.Cut(line, " ")
@@ -209,9 +210,11 @@ func memory(c *client, base, token string) (rss, heap float64, err error) {
 			rss = v
 		case "go_memstats_heap_inuse_bytes":
 			heap = v
+		case "process_cpu_seconds_total":
+			cpu = v
 		}
 	}
-	return rss, heap, nil
+	return rss, heap, cpu, nil
 }
 
 func run(ctx context.Context, base, kind string, clients int, duration time.Duration, dsn, token, metrics string) error {
@@ -223,7 +226,7 @@ func run(ctx context.Context, base, kind string, clients int, duration time.Dura
 	if err != nil {
 		return fmt.Errorf("setup: %w", err)
 	}
-	var idleRSS, idleHeap, peakRSS, peakHeap float64
+	var idleRSS, idleHeap, peakRSS, peakHeap, cpuBefore, cpuAfter float64
 	stopMem := make(chan struct{})
 	var memDone sync.WaitGroup
 	// the main listener serves /metrics to the token's bearer; a listener of their
@@ -234,7 +237,7 @@ func run(ctx context.Context, base, kind string, clients int, duration time.Dura
 	}
 	metrics = strings.TrimRight(metrics, "/")
 	if readMem {
-		if idleRSS, idleHeap, err = memory(c, metrics, token); err != nil {
+		if idleRSS, idleHeap, cpuBefore, err = memory(c, metrics, token); err != nil {
 			return err
 		}
 		memDone.Go(func() {
@@ -245,7 +248,7 @@ func run(ctx context.Context, base, kind string, clients int, duration time.Dura
 				case <-stopMem:
 					return
 				case <-tick.C:
-					if rss, heap, err := memory(c, metrics, token); err == nil {
+					if rss, heap, _, err := memory(c, metrics, token); err == nil {
 						peakRSS, peakHeap = max(peakRSS, rss), max(peakHeap, heap)
 					}
 				}
@@ -283,6 +286,11 @@ func run(ctx context.Context, base, kind string, clients int, duration time.Dura
 	elapsed := time.Since(start)
 	close(stopMem)
 	memDone.Wait()
+	if readMem {
+		if _, _, cpuAfter, err = memory(c, metrics, token); err != nil {
+			return err
+		}
+	}
 
 	all := slices.Concat(lat...)
 	slices.Sort(all)
@@ -302,6 +310,9 @@ func run(ctx context.Context, base, kind string, clients int, duration time.Dura
 	if readMem {
 		fmt.Printf("memory: idle rss=%.0f MiB heap=%.0f MiB; burst peak rss=%.0f MiB heap=%.0f MiB\n",
 			idleRSS/(1<<20), idleHeap/(1<<20), peakRSS/(1<<20), peakHeap/(1<<20))
+		if n := acked.Load() + failed.Load(); n > 0 {
+			fmt.Printf("bot cpu: %.0f µs a request (%.2f of a core)\n", (cpuAfter-cpuBefore)/float64(n)*1e6, (cpuAfter-cpuBefore)/elapsed.Seconds())
+		}
 	}
 	if dsn == "" {
 		return nil

@@ -17,6 +17,7 @@ import (
 	"crowdbot/bots"
 	"crowdbot/bots/web"
 	"crowdbot/core"
+	"crowdbot/storage"
 )
 
 // Config is everything the operator can set. Defaults come first, then the YAML file,
@@ -51,7 +52,8 @@ type DatabaseConfig struct {
 // HTTPConfig is the web server's.
 type HTTPConfig struct {
 	Addr string `yaml:"addr"`
-	// PublicURL is the address people reach the web pages at, for share links.
+	// PublicURL is the address people reach the web pages at, for share links;
+	// empty means http:// and Addr (see publicURL).
 	PublicURL string `yaml:"public_url"`
 	// TrustedProxies are the reverse proxies (addresses or networks) whose
 	// X-Forwarded-For is believed; from any other peer the header is ignored.
@@ -208,10 +210,14 @@ const (
 )
 
 // defaultConfig returns the configuration used when nothing is set: SQLite in the
-// working directory, the web page on localhost, platform adapters off.
+// working directory, the web page on localhost, platform adapters off. It is the one
+// place the defaults are written; the few that follow from another setting (the
+// public URL from http.addr, the connection limit from the open-file limit, the
+// platforms' own API addresses) are worked out where their fields say.
 func defaultConfig() Config {
 	s := core.DefaultSettings()
 	return Config{
+		Database: DatabaseConfig{URL: storage.DefaultSQLiteFile},
 		HTTP: HTTPConfig{Addr: "127.0.0.1:8080",
 			ReadTimeout: web.DefaultLimits.ReadTimeout, WriteTimeout: web.DefaultLimits.WriteTimeout, IdleTimeout: web.DefaultLimits.IdleTimeout,
 			RequestTimeout: bots.DefaultDeadline, MaxConnectionsPerClient: web.DefaultLimits.MaxConnsPerClient},
@@ -247,7 +253,7 @@ func loadConfig(path string, getenv func(string) string) (Config, error) {
 			return cfg, fmt.Errorf("config %s: %w", path, err)
 		}
 	}
-	cfg.passwordInYAML = cfg.Database.URL != ""
+	cfg.passwordInYAML = cfg.Database.URL != defaultConfig().Database.URL
 	if err := cfg.applyEnv(getenv); err != nil {
 		return cfg, err
 	}
@@ -265,12 +271,15 @@ func (c *Config) applyEnv(getenv func(string) string) error {
 	set(&c.HTTP.PublicURL, "CROWDBOT_PUBLIC_URL")
 	set(&c.Metrics.Addr, "CROWDBOT_METRICS_ADDR")
 	set(&c.Log.Format, "CROWDBOT_LOG_FORMAT")
+	set(&c.Log.Level, "CROWDBOT_LOG_LEVEL")
 	set(&c.Telegram.APIEndpoint, "CROWDBOT_TELEGRAM_API_ENDPOINT")
 	set(&c.Telegram.Mode, "CROWDBOT_TELEGRAM_MODE")
 	set(&c.Telegram.WebhookURL, "CROWDBOT_TELEGRAM_WEBHOOK_URL")
 	set(&c.Discord.AppID, "CROWDBOT_DISCORD_APP_ID")
 	set(&c.Discord.PublicKey, "CROWDBOT_DISCORD_PUBLIC_KEY")
 	set(&c.Discord.APIBase, "CROWDBOT_DISCORD_API_BASE")
+	set(&c.Discord.GuildID, "CROWDBOT_DISCORD_GUILD_ID")
+	set(&c.Discord.AdminRole, "CROWDBOT_DISCORD_ADMIN_ROLE")
 	list := func(dst *[]string, name string) {
 		if v := getenv(name); v != "" {
 			*dst = nil
@@ -495,6 +504,15 @@ func (c *Config) validate() error {
 		return bad("polls.ballot_key_file", "the ballot key (or CROWDBOT_BALLOT_KEY) must be at least 16 characters")
 	}
 	return nil
+}
+
+// publicURL is the address people reach the web pages at: http.public_url, or by
+// default http:// and the server's address.
+func (c *Config) publicURL() string {
+	if c.HTTP.PublicURL != "" {
+		return c.HTTP.PublicURL
+	}
+	return "http://" + c.HTTP.Addr
 }
 
 // settings returns the core settings the configuration describes.

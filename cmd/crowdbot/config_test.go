@@ -9,6 +9,7 @@ import (
 
 	"crowdbot/bots/web"
 	"crowdbot/core"
+	"crowdbot/storage"
 )
 
 func writeFile(t *testing.T, name, body string) string {
@@ -27,7 +28,7 @@ func TestConfigDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.HTTP.Addr != "127.0.0.1:8080" || cfg.Database.URL != "" || cfg.Telegram.Mode != "polling" || cfg.Telegram.Token != "" {
+	if cfg.HTTP.Addr != "127.0.0.1:8080" || cfg.Database.URL != storage.DefaultSQLiteFile || cfg.Telegram.Mode != "polling" || cfg.Telegram.Token != "" {
 		t.Fatalf("defaults = %+v", cfg)
 	}
 }

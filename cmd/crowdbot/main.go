@@ -5,6 +5,15 @@
 //	crowdbot [-config PATH] [serve]   run the bot (the default)
 //	crowdbot [-config PATH] migrate   bring the database schema up to date
 //	crowdbot version                  print the version
+//
+// It is the one package that sees every layer: it reads the configuration
+// (config.go: defaults, then the YAML file, then the environment), opens storage,
+// builds core's Service and the neutral Router, and starts the fronts (front ends:
+// Telegram, Discord and the web, one file each here) and the loops of the spread
+// (spread.go: the scheduler of progress posts, reminders and deadlines, the outbox's
+// dispatchers, and the refresher that keeps posted cards, such as a poll with its
+// tally, up to date). The house, in the code, is what every campaign kind shares.
+// docs/DESIGN.md has the layers and their rules.
 package main
 
 import (
@@ -124,7 +133,7 @@ func openStore(ctx context.Context, cfg Config, log *slog.Logger) (*storage.DB, 
 	if db.Dialect() == storage.Postgres {
 		where = "postgres" // the URL may hold a password
 	} else if where == "" {
-		where = storage.DefaultSQLiteFile
+		where = storage.DefaultSQLiteFile // a file that says url: ""
 	}
 	log.Info("database ready", "dialect", db.Dialect(), "at", where)
 	return db, nil
@@ -157,10 +166,7 @@ func serve(ctx context.Context, cfg Config, log *slog.Logger) error {
 		return err
 	}
 	metrics := bots.NewMetrics()
-	publicURL := cfg.HTTP.PublicURL
-	if publicURL == "" {
-		publicURL = "http://" + cfg.HTTP.Addr
-	}
+	publicURL := cfg.publicURL()
 	router := bots.NewRouter(bots.Options{
 		Service: svc, Catalog: catalog, Owners: cfg.Admins, SubmissionsPerMinute: cfg.Rules.SubmissionsPerMinute,
 		Metrics: metrics, Logger: log, PublicURL: publicURL, TelegramBot: tg.username(), Deadline: cfg.HTTP.RequestTimeout,
