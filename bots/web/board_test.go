@@ -50,7 +50,7 @@ func (e *env) advance(d time.Duration) {
 
 // closeNow has the Telegram admin close a campaign at once, and returns the answer.
 func (e *env) closeNow(code string) []bots.Reply {
-	return e.h.Say(botstest.Admin, "/campaign close "+code)
+	return e.h.Say(botstest.Admin, "/campaign close "+code+" confirm")
 }
 
 // entryID reads the entry number of a contest.entered reply.
@@ -91,7 +91,7 @@ func TestContestPage(t *testing.T) {
 	h.Press(botstest.Fay, fmt.Sprintf("cv:%d", carol))
 
 	e.advance(2 * 24 * time.Hour)
-	h.Expect(h.Say(botstest.Admin, fmt.Sprintf("/contest use %d 20", carol)), "contest.used")
+	h.Expect(h.Say(botstest.Admin, fmt.Sprintf("/contest use %s %d 20", code, carol)), "contest.used")
 	for _, lang := range core.Locales {
 		over := b.page(code, lang)
 		has(t, lang+" closed contest", over, []string{
@@ -170,8 +170,8 @@ func TestIdeasPollTasksPages(t *testing.T) {
 	c := e.create("Parks", "Greener parks")
 	idea := h.Expect(h.Say(botstest.Bob, "/idea "+c.Code+" More trees along the river"), "idea.added")
 	id, _ := idea.Args["id"].(int64)
-	h.Say(botstest.Admin, fmt.Sprintf("/idea status %d planned", id))
-	h.Say(botstest.Admin, fmt.Sprintf("/idea tag %d trees", id))
+	h.Say(botstest.Admin, fmt.Sprintf("/idea status %s %d planned", c.Code, id))
+	h.Say(botstest.Admin, fmt.Sprintf("/idea tag %s %d trees", c.Code, id))
 	h.Press(botstest.Carol, fmt.Sprintf("iv:%d", id))
 	for i := range 21 {
 		h.Expect(h.Say(botstest.Carol, fmt.Sprintf("/idea %s Bench number %d by the pond", c.Code, i+1)), "idea.added")
