@@ -159,8 +159,11 @@ type stretchView struct {
 
 type expenseView struct {
 	When   *deadline
+	Number int64
 	Amount string
 	What   string
+	Struck bool   // corrected or removed: shown struck, never left out
+	Note   string // translated: what became of a struck line, or which one it corrects
 }
 
 // fundBoard loads what the fundraiser's page shows.
@@ -196,7 +199,17 @@ func (s *Server) fundBoard(ctx context.Context, locale string, c *core.Campaign)
 			Reached: f.Raised.Amount >= g.Target.Amount})
 	}
 	for _, e := range list {
-		v.Ledger = append(v.Ledger, expenseView{When: stamp(e.CreatedAt, c.TimeZone), Amount: e.Amount.Format(locale), What: e.What})
+		ev := expenseView{When: stamp(e.CreatedAt, c.TimeZone), Number: e.Number, Amount: e.Amount.Format(locale), What: e.What,
+			Struck: e.StruckAt != nil}
+		switch {
+		case e.StruckAt != nil && e.CorrectedBy != 0:
+			ev.Note = t("web.fund.corrected_by", "by", e.CorrectedBy)
+		case e.StruckAt != nil:
+			ev.Note = t("web.fund.removed")
+		case e.Corrects != 0:
+			ev.Note = t("web.fund.corrects", "corrects", e.Corrects)
+		}
+		v.Ledger = append(v.Ledger, ev)
 	}
 	return v, nil
 }

@@ -126,7 +126,11 @@ func TestFundraiserPage(t *testing.T) {
 	h.Expect(h.Say(botstest.Admin, "/fund stretch "+code+` 150 "Solar panels"`), "fund.stretch_added")
 	h.Expect(h.Say(botstest.Admin, "/fund stretch "+code+` 500 "A garden on top"`), "fund.stretch_added")
 	h.Say(botstest.Bob, "/pledge "+code+" 160 1")
-	h.Expect(h.Say(botstest.Admin, "/expense add "+code+` 40 "Tiles"`), "expense.added")
+	h.Expect(h.Say(botstest.Admin, "/expense add "+code+` 30 "Tiles"`), "expense.added")
+	h.Expect(h.Say(botstest.Admin, "/expense add "+code+` 5 "Nails"`), "expense.added")
+	// corrected and removed lines stay on the page, struck
+	h.Expect(h.Say(botstest.Admin, "/expense correct "+code+` 1 40`), "expense.corrected")
+	h.Expect(h.Say(botstest.Admin, "/expense remove "+code+` 2`), "expense.removed")
 	b := e.browser()
 	for _, lang := range core.Locales {
 		eur := func(cents int64) string { return core.Money{Amount: cents, Currency: "EUR"}.Format(lang) }
@@ -137,6 +141,8 @@ func TestFundraiserPage(t *testing.T) {
 			eur(15000), "Solar panels", e.tr(lang, "web.fund.reached"), eur(50000), "A garden on top",
 			e.tr(lang, "web.fund.spent", "spent", core.Money{Amount: 4000, Currency: "EUR"}, "raised", core.Money{Amount: 16000, Currency: "EUR"}),
 			eur(4000), "Tiles", "2026-03-02 10:00 CET", e.tr(lang, "web.closes"), "2026-04-01 11:00 CEST",
+			"<del>" + eur(3000) + "</del>", "#2 Nails", e.tr(lang, "web.fund.removed"), e.tr(lang, "web.fund.corrected_by", "by", 3),
+			"#3 Tiles", e.tr(lang, "web.fund.corrects", "corrects", 1),
 		})
 	}
 	h.Clock.Advance(48 * time.Hour)
