@@ -25,6 +25,7 @@ type Store interface {
 	AdminSessionStore
 	CleanupStore
 	UploadStore
+	MoveStore
 	CorrectionStore
 }
 

@@ -8,13 +8,10 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 )
 
-// The payloads Telegram sends are read into the SDK's types; everything the adapter
-// sends goes through API, whose signatures use the adapter's own types.
+// The payloads Telegram sends are read into the SDK's types, completed with the
+// fields of later Bot API versions that the SDK lacks (forum topics); everything the
+// adapter sends goes through API, whose signatures use the adapter's own types.
 type (
-	// Update is one incoming update.
-	Update = tgbotapi.Update
-	// Message is a message in an update.
-	Message = tgbotapi.Message
 	// Chat is a chat in an update.
 	Chat = tgbotapi.Chat
 	// User is a Telegram user or bot.
@@ -22,6 +19,43 @@ type (
 	// BotCommand is one entry of the bot's command menu.
 	BotCommand = tgbotapi.BotCommand
 )
+
+// Update is one incoming update, of the kinds the adapter reads.
+type Update struct {
+	UpdateID      int                         `json:"update_id"`
+	Message       *Message                    `json:"message,omitempty"`
+	ChannelPost   *Message                    `json:"channel_post,omitempty"`
+	CallbackQuery *CallbackQuery              `json:"callback_query,omitempty"`
+	MyChatMember  *tgbotapi.ChatMemberUpdated `json:"my_chat_member,omitempty"`
+}
+
+// Message is a message in an update: the SDK's, with the forum fields of Bot API 6.3.
+type Message struct {
+	tgbotapi.Message
+	// MessageThreadID is the forum topic the message is in (or, outside forums, the
+	// thread of replies it belongs to).
+	MessageThreadID int `json:"message_thread_id,omitempty"`
+	// IsTopicMessage is true for a message sent to a forum topic.
+	IsTopicMessage bool `json:"is_topic_message,omitempty"`
+}
+
+// topic is the forum topic a message is in, 0 for none (the General topic, or a chat
+// that is no forum).
+func (m *Message) topic() int {
+	if m == nil || !m.IsTopicMessage {
+		return 0
+	}
+	return m.MessageThreadID
+}
+
+// CallbackQuery is a press of an inline button.
+type CallbackQuery struct {
+	ID   string `json:"id"`
+	From *User  `json:"from"`
+	// Message is the message the button was on.
+	Message *Message `json:"message,omitempty"`
+	Data    string   `json:"data,omitempty"`
+}
 
 // API is the part of the Telegram Bot API the adapter calls, and nothing more, so that
 // the SDK behind it can be swapped. Dial implements it with telegram-bot-api.
@@ -59,7 +93,9 @@ type API interface {
 // Outgoing is a message to send or an edit to make.
 type Outgoing struct {
 	ChatID int64
-	Text   string // in HTML parse mode, already escaped
+	// ThreadID is the forum topic of the chat to send to, 0 for none.
+	ThreadID int
+	Text     string // in HTML parse mode, already escaped
 	// ReplyTo is the id of the message this one answers, 0 for none.
 	ReplyTo  int
 	Keyboard [][]KeyButton

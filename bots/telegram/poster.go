@@ -10,14 +10,15 @@ import (
 )
 
 // Post implements bots.Poster: it sends an announcement to a chat (a group or a
-// channel), or privately to a member when the destination has no channel, and
-// returns the id of the message that carries its buttons.
+// channel, or a topic of a forum), or privately to a member when the destination has
+// no channel, and returns the id of the message that carries its buttons. A post to a
+// group that became a supergroup goes to the supergroup, and the move is recorded.
 func (b *Bot) Post(ctx context.Context, to bots.Destination, r bots.Reply) (string, error) {
-	chat, err := destination(to)
+	chat, topic, err := destination(to)
 	if err != nil {
 		return "", err
 	}
-	id, err := b.send(ctx, target{chat: chat}, r, postWait)
+	id, err := b.send(ctx, target{chat: chat, thread: topic}, r, postWait)
 	if err != nil {
 		return "", permanence(err)
 	}
@@ -31,7 +32,7 @@ func (b *Bot) Post(ctx context.Context, to bots.Destination, r bots.Reply) (stri
 // a picture or a document) and the buttons of a message posted earlier. A new
 // picture is not uploaded again.
 func (b *Bot) Edit(ctx context.Context, to bots.Destination, messageID string, r bots.Reply) error {
-	chat, err := destination(to)
+	chat, _, err := destination(to)
 	if err != nil {
 		return err
 	}
@@ -52,23 +53,25 @@ func (b *Bot) Edit(ctx context.Context, to bots.Destination, messageID string, r
 			return b.api.EditMessageText(ctx, chat, id, Outgoing{Text: formatHTML(trim(r.Text, maxText), heading, nil), Keyboard: kb})
 		}
 	})
+	if to := migratedTo(err); to != 0 {
+		b.moved(ctx, chat, to) // the message stays in the old group, for good
+	}
 	if err != nil && !notModified(err) {
 		return permanence(err)
 	}
 	return nil
 }
 
-// destination reads the chat of a Destination.
-func destination(to bots.Destination) (int64, error) {
-	s := to.ChannelID
-	if s == "" {
-		s = to.UserID
+// destination reads the chat of a Destination, and its forum topic (0 for none).
+func destination(to bots.Destination) (int64, int, error) {
+	if to.ChannelID != "" {
+		if chat, topic, ok := parseChannel(to.ChannelID); ok {
+			return chat, topic, nil
+		}
+	} else if id, err := strconv.ParseInt(to.UserID, 10, 64); err == nil && id != 0 {
+		return id, 0, nil
 	}
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id == 0 {
-		return 0, &bots.PermanentError{Err: fmt.Errorf("telegram: bad destination %+v", to)}
-	}
-	return id, nil
+	return 0, 0, &bots.PermanentError{Err: fmt.Errorf("telegram: bad destination %+v", to)}
 }
 
 // permanence marks the errors no retry will cure: the bot was removed or blocked

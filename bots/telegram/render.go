@@ -72,7 +72,9 @@ func (b *Bot) answer(ctx context.Context, id, text string, alert bool) {
 
 // target is where one reply goes and how.
 type target struct {
-	chat    int64
+	chat int64
+	// thread is the chat's forum topic, 0 for none
+	thread  int
 	replyTo int
 	// mention names the member at the start of the text, so that a selective force
 	// reply reaches them when there is no message of theirs to answer
@@ -84,7 +86,7 @@ type target struct {
 // was meant for a channel subscriber alone and could not reach them privately, for
 // the callback answer to carry.
 func (b *Bot) deliverOne(ctx context.Context, o origin, r bots.Reply) string {
-	here := target{chat: o.chat.ID, replyTo: o.replyTo}
+	here := target{chat: o.chat.ID, thread: o.thread, replyTo: o.replyTo}
 	if o.channel() || o.private() {
 		here.replyTo = 0 // quoting helps only where many speak
 	}
@@ -179,13 +181,15 @@ func (b *Bot) sendLogged(ctx context.Context, t target, r bots.Reply) {
 // send delivers a reply as one or more messages: a picture and a document when it has
 // them, the text as their caption when it fits or else as messages of its own (split
 // at 4096 characters), and the buttons (or the request for an answer) on the last
-// message. It returns the id of that last message.
+// message. It returns the id of that last message. A group that Telegram says became
+// a supergroup is followed to its new chat, and the rest is sent there.
 func (b *Bot) send(ctx context.Context, t target, r bots.Reply, wait time.Duration) (int, error) {
 	msgs := layout(t, r)
-	last := 0
-	for _, m := range msgs {
+	last, chat, followed := 0, t.chat, false
+	for i := 0; i < len(msgs); i++ {
+		m := msgs[i]
 		var id int
-		err := b.do(ctx, t.chat, wait, func(ctx context.Context) error {
+		err := b.do(ctx, chat, wait, func(ctx context.Context) error {
 			var err error
 			switch {
 			case m.photo != nil:
@@ -197,12 +201,32 @@ func (b *Bot) send(ctx context.Context, t target, r bots.Reply, wait time.Durati
 			}
 			return err
 		})
+		if to := migratedTo(err); to != 0 && to != chat && !followed {
+			b.moved(ctx, chat, to)
+			followed, chat = true, to
+			for j := i; j < len(msgs); j++ {
+				// a basic group has no topics, and its messages stay behind
+				msgs[j].out.ChatID, msgs[j].out.ThreadID, msgs[j].out.ReplyTo = to, 0, 0
+			}
+			i--
+			continue
+		}
 		if err != nil {
 			return last, err
 		}
 		last = id
 	}
 	return last, nil
+}
+
+// migratedTo is the new chat id Telegram gives when it refuses a message to a group
+// that became a supergroup, 0 for any other answer.
+func migratedTo(err error) int64 {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae.MigrateTo
+	}
+	return 0
 }
 
 // outgoing is one message of a reply.
@@ -220,10 +244,10 @@ func layout(t target, r bots.Reply) []outgoing {
 		if name == "" {
 			name = "image.png"
 		}
-		msgs = append(msgs, outgoing{out: Outgoing{ChatID: t.chat}, photo: &Upload{Name: name, Data: r.Image.PNG}})
+		msgs = append(msgs, outgoing{out: Outgoing{ChatID: t.chat, ThreadID: t.thread}, photo: &Upload{Name: name, Data: r.Image.PNG}})
 	}
 	if r.File != nil && len(r.File.Data) > 0 {
-		msgs = append(msgs, outgoing{out: Outgoing{ChatID: t.chat}, doc: &Upload{Name: r.File.Name, Data: r.File.Data}})
+		msgs = append(msgs, outgoing{out: Outgoing{ChatID: t.chat, ThreadID: t.thread}, doc: &Upload{Name: r.File.Name, Data: r.File.Data}})
 	}
 	mention := ""
 	if t.mention != nil {
@@ -236,7 +260,7 @@ func layout(t target, r bots.Reply) []outgoing {
 		msgs[len(msgs)-1].out.Text = formatHTML(r.Text, heading, t.mention)
 	default:
 		for i, part := range split(r.Text, maxText-textLen(mention)) {
-			m := outgoing{out: Outgoing{ChatID: t.chat}}
+			m := outgoing{out: Outgoing{ChatID: t.chat, ThreadID: t.thread}}
 			if i == 0 {
 				m.out.Text = formatHTML(part, heading, t.mention)
 			} else {
@@ -315,7 +339,7 @@ func (b *Bot) edit(ctx context.Context, o origin, r bots.Reply) {
 	}
 	b.log.Info("edit failed; sending a new message", "chat", chat, "err", err)
 	r.Edit = false
-	b.sendLogged(ctx, target{chat: chat}, r)
+	b.sendLogged(ctx, target{chat: chat, thread: o.thread}, r)
 }
 
 // refresh brings a card everyone in a group sees up to date after a press, when the

@@ -177,6 +177,7 @@ func (s *sdk) SetMyCommands(ctx context.Context, commands []BotCommand, language
 // params are the fields every message shares.
 func (m Outgoing) params(text string) (tgbotapi.Params, error) {
 	p := tgbotapi.Params{"chat_id": strconv.FormatInt(m.ChatID, 10)}
+	p.AddNonZero("message_thread_id", m.ThreadID)
 	if m.Text != "" {
 		p[text] = m.Text
 		p["parse_mode"] = tgbotapi.ModeHTML
@@ -268,7 +269,7 @@ func (s *sdk) SendDocument(ctx context.Context, m Outgoing, doc Upload) (int, er
 
 // EditMessageText implements API.
 func (s *sdk) EditMessageText(ctx context.Context, chatID int64, id int, m Outgoing) error {
-	m.ChatID, m.ReplyTo, m.ForceReply = chatID, 0, false
+	m.ChatID, m.ThreadID, m.ReplyTo, m.ForceReply = chatID, 0, 0, false
 	p, err := m.params("text")
 	if err != nil {
 		return err
@@ -280,7 +281,7 @@ func (s *sdk) EditMessageText(ctx context.Context, chatID int64, id int, m Outgo
 
 // EditMessageCaption implements API.
 func (s *sdk) EditMessageCaption(ctx context.Context, chatID int64, id int, m Outgoing) error {
-	m.ChatID, m.ReplyTo, m.ForceReply = chatID, 0, false
+	m.ChatID, m.ThreadID, m.ReplyTo, m.ForceReply = chatID, 0, 0, false
 	p, err := m.params("caption")
 	if err != nil {
 		return err

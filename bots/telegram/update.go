@@ -20,8 +20,10 @@ type origin struct {
 	user *User
 	// replyTo is the member's message, 0 for a button press.
 	replyTo int
+	// thread is the forum topic the input came from, 0 for none; replies go there.
+	thread int
 	// query is the button press, with the message the button was on.
-	query *tgbotapi.CallbackQuery
+	query *CallbackQuery
 }
 
 func (o origin) private() bool { return o.chat.Type == "private" }
@@ -32,6 +34,15 @@ func (b *Bot) onMessage(ctx context.Context, update string, m *Message) {
 	chat := m.Chat
 	if chat == nil || m.IsAutomaticForward {
 		return // a linked channel's post copied into its discussion group
+	}
+	// a group upgraded to a supergroup: Telegram says so in both chats
+	switch {
+	case m.MigrateToChatID != 0:
+		b.moved(ctx, chat.ID, m.MigrateToChatID)
+		return
+	case m.MigrateFromChatID != 0:
+		b.moved(ctx, m.MigrateFromChatID, chat.ID)
+		return
 	}
 	if m.From != nil && m.From.IsBot && m.SenderChat == nil {
 		return // another bot
@@ -48,12 +59,12 @@ func (b *Bot) onMessage(ctx context.Context, update string, m *Message) {
 	}
 	in := bots.Input{
 		Platform: core.Telegram,
-		Channel:  chatID(chat.ID),
+		Channel:  channelOf(chat.ID, m.topic()),
 		UpdateID: update,
 		Text:     text,
 		Private:  chat.Type == "private",
 	}
-	o := origin{chat: chat, replyTo: m.MessageID}
+	o := origin{chat: chat, replyTo: m.MessageID, thread: m.topic()}
 	switch {
 	case m.SenderChat != nil:
 		// a channel post, or a group message sent as a chat: the chat itself speaks,
@@ -81,7 +92,7 @@ func (b *Bot) onMessage(ctx context.Context, update string, m *Message) {
 // onCallback handles a button press. Every press is answered, with a toast when a
 // reply asks for one; the answer needs no state from before, so buttons keep working
 // across restarts.
-func (b *Bot) onCallback(ctx context.Context, update string, q *tgbotapi.CallbackQuery) {
+func (b *Bot) onCallback(ctx context.Context, update string, q *CallbackQuery) {
 	if q.Message == nil || q.Message.Chat == nil || q.From == nil || q.Data == "" {
 		b.answer(ctx, q.ID, "", false)
 		return
@@ -90,7 +101,7 @@ func (b *Bot) onCallback(ctx context.Context, update string, q *tgbotapi.Callbac
 	in := bots.Input{
 		Platform: core.Telegram,
 		Space:    spaceRef(chat, q.From),
-		Channel:  chatID(chat.ID),
+		Channel:  channelOf(chat.ID, q.Message.topic()),
 		Member:   memberRef(q.From),
 		Locale:   q.From.LanguageCode,
 		UpdateID: update,
@@ -100,7 +111,7 @@ func (b *Bot) onCallback(ctx context.Context, update string, q *tgbotapi.Callbac
 	if !in.Private {
 		in.Admin = b.isAdmin(ctx, chat.ID, q.From.ID)
 	}
-	b.deliver(ctx, origin{chat: chat, user: q.From, query: q}, b.conv.Handle(ctx, in))
+	b.deliver(ctx, origin{chat: chat, user: q.From, thread: q.Message.topic(), query: q}, b.conv.Handle(ctx, in))
 }
 
 // onMembership follows the bot being added to a chat or removed from it.
@@ -128,7 +139,47 @@ func (b *Bot) onMembership(ctx context.Context, u *tgbotapi.ChatMemberUpdated) {
 	}
 }
 
+// moved follows a group that became a supergroup to its new chat id: its space, the
+// campaigns' links to it and the posts not sent yet move there, once however often
+// Telegram says so.
+func (b *Bot) moved(ctx context.Context, from, to int64) {
+	moved, err := b.conv.Service().MoveSpace(ctx, core.Telegram, chatID(from), chatID(to))
+	if err != nil {
+		b.log.Error("move chat", "from", from, "to", to, "err", err)
+		return
+	}
+	if moved {
+		b.log.Info("group upgraded to a supergroup", "from", from, "to", to)
+	}
+}
+
 func chatID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// channelOf names where a message was: its chat and, for a forum topic, the topic
+// after a slash ("-1001234567890/42"). A campaign linked there posts to the topic,
+// and a question asked there waits for its answer there.
+func channelOf(chat int64, topic int) string {
+	if topic == 0 {
+		return chatID(chat)
+	}
+	return chatID(chat) + "/" + strconv.Itoa(topic)
+}
+
+// parseChannel reads a channel named by channelOf.
+func parseChannel(s string) (chat int64, topic int, ok bool) {
+	c, t, hasTopic := strings.Cut(s, "/")
+	chat, err := strconv.ParseInt(c, 10, 64)
+	if err != nil || chat == 0 {
+		return 0, 0, false
+	}
+	if hasTopic {
+		topic, err = strconv.Atoi(t)
+		if err != nil || topic <= 0 {
+			return 0, 0, false
+		}
+	}
+	return chat, topic, true
+}
 
 // spaceRef is the space a chat is; a private chat takes its member's language.
 func spaceRef(c *Chat, u *User) core.SpaceRef {

@@ -49,6 +49,8 @@ type Server struct {
 	missing  map[string]bool // methods this server lacks
 	commands map[string][]BotCommand
 	chats    map[int64]Chat
+	topics   map[int64]map[int]bool // the forum topics of each chat
+	migrated map[int64]int64        // groups upgraded to a supergroup, to its id
 	hooks    *http.Client
 }
 
@@ -94,6 +96,8 @@ func New(t testing.TB, username string) *Server {
 		missing:  map[string]bool{},
 		commands: map[string][]BotCommand{},
 		chats:    map[int64]Chat{},
+		topics:   map[int64]map[int]bool{},
+		migrated: map[int64]int64{},
 		hooks:    &http.Client{Timeout: 30 * time.Second},
 	}
 	s.Server = httptest.NewServer(http.HandlerFunc(s.serve))
@@ -609,6 +613,9 @@ func (s *Server) call(req Request) (int, response) {
 		if chat > 0 {
 			return bad("there are no administrators in the private chat")
 		}
+		if to, ok := s.migrated[chat]; ok {
+			return upgraded(to)
+		}
 		admins, known := s.admins[chat]
 		if !known {
 			return bad("chat not found")
@@ -648,7 +655,17 @@ func (s *Server) send(req Request) (int, response) {
 	if s.blocked[chat] {
 		return http.StatusForbidden, response{Description: "Forbidden: bot can't initiate conversation with a user"}
 	}
+	if to, ok := s.migrated[chat]; ok {
+		return upgraded(to)
+	}
 	m := &Message{From: &s.Me, Date: time.Now().Unix(), Chat: s.chat(chat)}
+	if raw := p["message_thread_id"]; raw != "" {
+		thread, err := strconv.Atoi(raw)
+		if err != nil || !m.Chat.IsForum || !s.topics[chat][thread] {
+			return bad("message thread not found")
+		}
+		m.MessageThreadID, m.IsTopicMessage = thread, true
+	}
 	text := p["text"]
 	switch req.Method {
 	case "sendMessage":
@@ -716,6 +733,40 @@ func (s *Server) AddChat(c Chat) {
 	s.chats[c.ID] = c
 }
 
+// AddTopic opens a topic in a forum supergroup (a chat added with IsForum), so that
+// messages may be sent to it with its message_thread_id.
+func (s *Server) AddTopic(chat int64, thread int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.topics[chat] == nil {
+		s.topics[chat] = map[int]bool{}
+	}
+	s.topics[chat][thread] = true
+}
+
+// Migrate upgrades a group to the supergroup to: from then on, whatever is sent to the
+// group or edited in it is refused, as Telegram refuses it, with the new id in the
+// answer's parameters. It returns the service messages Telegram sends to the bot,
+// the group's (migrate_to_chat_id) and the supergroup's (migrate_from_chat_id).
+func (s *Server) Migrate(from Chat, to Chat, by User) (Update, Update) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.migrated[from.ID] = to.ID
+	s.chats[to.ID] = to
+	date := time.Now().Unix()
+	s.nextMsg++
+	old := &Message{MessageID: s.nextMsg, From: &by, Date: date, Chat: from, MigrateToChatID: to.ID}
+	s.nextMsg++
+	next := &Message{MessageID: s.nextMsg, From: &by, Date: date, Chat: to, MigrateFromChatID: from.ID}
+	return Update{Message: old}, Update{Message: next}
+}
+
+// upgraded is Telegram's refusal of a call to a group that became a supergroup.
+func upgraded(to int64) (int, response) {
+	return http.StatusBadRequest, response{Description: "Bad Request: group chat was upgraded to a supergroup chat",
+		Parameters: &ResponseParameters{MigrateToChatID: to}}
+}
+
 // chat describes a chat id as a Chat.
 func (s *Server) chat(id int64) Chat {
 	if c, ok := s.chats[id]; ok {
@@ -732,6 +783,9 @@ func (s *Server) edit(req Request) (int, response) {
 	p := req.Params
 	chat, _ := strconv.ParseInt(p["chat_id"], 10, 64)
 	id, _ := strconv.Atoi(p["message_id"])
+	if to, ok := s.migrated[chat]; ok {
+		return upgraded(to)
+	}
 	m, found := s.messages[chat][id]
 	if !found {
 		return bad("message to edit not found")

@@ -24,6 +24,8 @@ type Chat struct {
 	Username  string `json:"username,omitempty"`
 	FirstName string `json:"first_name,omitempty"`
 	LastName  string `json:"last_name,omitempty"`
+	// IsForum is true for a supergroup whose messages are kept in topics.
+	IsForum bool `json:"is_forum,omitempty"`
 }
 
 // Private returns a user's private chat with the bot.
@@ -72,11 +74,14 @@ type ReplyMarkup struct {
 
 // Message is a message.
 type Message struct {
-	MessageID          int             `json:"message_id"`
+	MessageID int `json:"message_id"`
+	// MessageThreadID is the forum topic (or thread of replies) the message is in.
+	MessageThreadID    int             `json:"message_thread_id,omitempty"`
 	From               *User           `json:"from,omitempty"`
 	SenderChat         *Chat           `json:"sender_chat,omitempty"`
 	Date               int64           `json:"date"`
 	Chat               Chat            `json:"chat"`
+	IsTopicMessage     bool            `json:"is_topic_message,omitempty"`
 	IsAutomaticForward bool            `json:"is_automatic_forward,omitempty"`
 	ReplyToMessage     *Message        `json:"reply_to_message,omitempty"`
 	Text               string          `json:"text,omitempty"`
@@ -87,6 +92,10 @@ type Message struct {
 	Document           *Document       `json:"document,omitempty"`
 	ReplyMarkup        *ReplyMarkup    `json:"reply_markup,omitempty"`
 	NewChatMembers     []User          `json:"new_chat_members,omitempty"`
+	// MigrateToChatID, in a group, says it became the supergroup with this id;
+	// MigrateFromChatID, in that supergroup, names the group it was.
+	MigrateToChatID   int64 `json:"migrate_to_chat_id,omitempty"`
+	MigrateFromChatID int64 `json:"migrate_from_chat_id,omitempty"`
 }
 
 // CallbackQuery is a press of a button.
