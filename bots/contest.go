@@ -34,9 +34,9 @@ func (r *Router) contestCommands() []*Spec {
 		// offers at most 25 options, fewer than the code and MaxFinalists entries
 		{Name: "contest", Sub: "finalists", Admin: true, Params: []Param{code,
 			{Name: "entries", Type: ParamText, Required: true}}, Run: r.contestFinalists},
-		{Name: "contest", Sub: "pick", Admin: true, Params: []Param{entry}, Run: r.contestPick},
-		{Name: "contest", Sub: "use", Admin: true, Params: []Param{entry, {Name: "amount", Type: ParamAmount}}, Run: r.contestUse},
-		{Name: "contest", Sub: "disqualify", Admin: true, Params: []Param{entry,
+		{Name: "contest", Sub: "pick", Admin: true, Params: []Param{code, entry}, Run: r.contestPick},
+		{Name: "contest", Sub: "use", Admin: true, Params: []Param{code, entry, {Name: "amount", Type: ParamAmount}}, Run: r.contestUse},
+		{Name: "contest", Sub: "disqualify", Admin: true, Params: []Param{code, entry,
 			{Name: "reason", Type: ParamText, Required: true}}, Run: r.contestDisqualify},
 		{Name: "contest", Sub: "payouts", Admin: true, Private: true, Params: []Param{code}, Run: r.contestPayouts},
 		{Name: "enter", Submit: true, Params: []Param{code,
@@ -202,7 +202,21 @@ func (r *Router) contestNew(ctx context.Context, req *Request) ([]Reply, error) 
 }
 
 // entryID reads the entry id at positional argument i ("12" or "#12").
-func entryID(req *Request, i int) (int64, error) { return parseEntryID(req.Cmd.Arg(i)) }
+// entryRef reads the entry named by the first two positional arguments: the
+// contest's code and the entry's number there ("3" or "#3"); usage names the
+// command. A number alone is refused: numbers repeat from one contest to the next.
+func (r *Router) entryRef(ctx context.Context, req *Request, usage Msg) (*core.Entry, error) {
+	code := codeArg(req, 0)
+	if _, ok := core.ParseNumber(code); ok && !core.ValidCode(code) {
+		return nil, core.Errorf(core.EINVALID, "error.ref_needs_code", "text", quoted(code), "usage", usage)
+	}
+	n, err := parseEntryID(req.Cmd.Arg(1))
+	if err != nil {
+		return nil, err
+	}
+	_, e, err := r.svc.EntryByNumber(ctx, code, n)
+	return e, err
+}
 
 func parseEntryID(s string) (int64, error) {
 	id, err := strconv.ParseInt(strings.TrimPrefix(s, "#"), 10, 64)
@@ -277,7 +291,7 @@ func (r *Router) submitEntry(ctx context.Context, req *Request, code, title, con
 	if err != nil {
 		return nil, err
 	}
-	return replies(reply("contest.entered", "id", e.ID, "entry", e.Title, "code", code))
+	return replies(reply("contest.entered", "id", e.Number, "entry_id", e.ID, "entry", e.Title, "code", code))
 }
 
 // entryPrompt asks for an entry on platforms that can wait for the answer.
@@ -318,7 +332,7 @@ func (r *Router) entryPage(ctx context.Context, req *Request, code string, index
 		rep.Edit = edit
 		return replies(rep)
 	}
-	rep := reply("contest.entry", "title", c.Title, "code", c.Code, "pos", v.Index+1, "total", v.Total, "id", e.ID, "entry", e.Title)
+	rep := reply("contest.entry", "title", c.Title, "code", c.Code, "pos", v.Index+1, "total", v.Total, "id", e.Number, "entry", e.Title)
 	if v.ShowAuthor {
 		rep.Lines = append(rep.Lines, M("contest.entry_author", "author", e.AuthorName))
 	}
@@ -360,9 +374,9 @@ func (r *Router) entryPage(ctx context.Context, req *Request, code string, index
 		nav = append(nav, Button{Msg: M("button.prev"), Action: ActionID("ce", c.Code, v.Index-1), Style: StyleSecondary})
 	}
 	if v.CanVote {
-		b := Button{Msg: M("contest.button_vote", "id", e.ID), Action: ActionID("cv", e.ID), Style: StyleSuccess}
+		b := Button{Msg: M("contest.button_vote", "id", e.Number), Action: ActionID("cv", e.ID), Style: StyleSuccess}
 		if v.MyVote == e.ID {
-			b.Msg = M("contest.button_voted", "id", e.ID)
+			b.Msg = M("contest.button_voted", "id", e.Number)
 		}
 		nav = append(nav, b)
 	}
@@ -407,23 +421,32 @@ func (r *Router) contestVote(ctx context.Context, req *Request) ([]Reply, error)
 	if err != nil {
 		return nil, err
 	}
-	rep := Reply{Msg: M("contest.voted", "id", e.ID, "entry", e.Title), Toast: true, Ephemeral: true}
+	rep := Reply{Msg: M("contest.voted", "id", e.Number, "entry", e.Title), Toast: true, Ephemeral: true}
 	if v.Previous != 0 {
-		rep.Msg = M("contest.vote_moved", "id", e.ID, "entry", e.Title, "from", v.Previous)
+		prev, err := r.svc.EntryByID(ctx, v.Previous)
+		if err != nil {
+			return nil, err
+		}
+		rep.Msg = M("contest.vote_moved", "id", e.Number, "entry", e.Title, "from", prev.Number)
 	}
 	return replies(rep)
 }
 
 func (r *Router) contestFinalists(ctx context.Context, req *Request) ([]Reply, error) {
-	// "12 15", "#12, #15", or one argument holding them all (a Discord option)
+	// "12 15", "#12, #15", or one argument holding them all (a Discord option): the
+	// entries' numbers in the contest
 	var ids []int64
 	for _, a := range req.Cmd.Args[1:] {
 		for _, f := range strings.FieldsFunc(a.Value, func(r rune) bool { return unicode.IsSpace(r) || r == ',' }) {
-			id, err := parseEntryID(f)
+			n, err := parseEntryID(f)
 			if err != nil {
 				return nil, err
 			}
-			ids = append(ids, id)
+			_, e, err := r.svc.EntryByNumber(ctx, codeArg(req, 0), n)
+			if err != nil {
+				return nil, err
+			}
+			ids = append(ids, e.ID)
 		}
 	}
 	c, finalists, err := r.svc.ShortlistEntries(ctx, req.Actor, codeArg(req, 0), ids)
@@ -432,46 +455,46 @@ func (r *Router) contestFinalists(ctx context.Context, req *Request) ([]Reply, e
 	}
 	list := make([]string, len(finalists))
 	for i, e := range finalists {
-		list[i] = "#" + strconv.FormatInt(e.ID, 10)
+		list[i] = "#" + strconv.FormatInt(e.Number, 10)
 	}
 	return replies(reply("contest.finalists_set", "code", c.Code, "count", len(finalists), "ids", strings.Join(list, " "),
 		"time", r.inZone(*c.ClosesAt, c.TimeZone)))
 }
 
 func (r *Router) contestPick(ctx context.Context, req *Request) ([]Reply, error) {
-	id, err := entryID(req, 0)
+	ref, err := r.entryRef(ctx, req, M("help.contest.pick"))
 	if err != nil {
 		return nil, err
 	}
-	w, k, err := r.svc.PickWinner(ctx, req.Actor, id)
+	w, k, err := r.svc.PickWinner(ctx, req.Actor, ref.ID)
 	if err != nil {
 		return nil, err
 	}
-	return replies(reply("contest.picked", "id", w.ID, "entry", w.Title, "author", w.AuthorName, "prize", k.Prize))
+	return replies(reply("contest.picked", "id", w.Number, "entry", w.Title, "author", w.AuthorName, "prize", k.Prize))
 }
 
 func (r *Router) contestUse(ctx context.Context, req *Request) ([]Reply, error) {
-	id, err := entryID(req, 0)
+	ref, err := r.entryRef(ctx, req, M("help.contest.use"))
 	if err != nil {
 		return nil, err
 	}
-	e, err := r.svc.UseEntry(ctx, req.Actor, id, req.Cmd.Rest(1))
+	e, err := r.svc.UseEntry(ctx, req.Actor, ref.ID, req.Cmd.Rest(2))
 	if err != nil {
 		return nil, err
 	}
-	return replies(reply("contest.used", "id", e.ID, "entry", e.Title, "author", e.AuthorName, "amount", e.Payout))
+	return replies(reply("contest.used", "id", e.Number, "entry", e.Title, "author", e.AuthorName, "amount", e.Payout))
 }
 
 func (r *Router) contestDisqualify(ctx context.Context, req *Request) ([]Reply, error) {
-	id, err := entryID(req, 0)
+	ref, err := r.entryRef(ctx, req, M("help.contest.disqualify"))
 	if err != nil {
 		return nil, err
 	}
-	e, err := r.svc.DisqualifyEntry(ctx, req.Actor, id, req.Cmd.Rest(1))
+	e, err := r.svc.DisqualifyEntry(ctx, req.Actor, ref.ID, req.Cmd.Rest(2))
 	if err != nil {
 		return nil, err
 	}
-	return replies(reply("contest.disqualified", "id", e.ID, "entry", e.Title))
+	return replies(reply("contest.disqualified", "id", e.Number, "entry", e.Title))
 }
 
 func (r *Router) contestPayouts(ctx context.Context, req *Request) ([]Reply, error) {
@@ -484,7 +507,7 @@ func (r *Router) contestPayouts(ctx context.Context, req *Request) ([]Reply, err
 	}
 	rep := reply("contest.payouts_title", "title", c.Title, "code", c.Code, "count", len(list))
 	for _, p := range list {
-		rep.Lines = append(rep.Lines, M("contest.payouts_item", "id", p.EntryID, "entry", p.EntryTitle, "author", p.AuthorName,
+		rep.Lines = append(rep.Lines, M("contest.payouts_item", "id", p.EntryNumber, "entry", p.EntryTitle, "author", p.AuthorName,
 			"payout", p.Reason, "amount", p.Amount))
 	}
 	return replies(rep)
@@ -503,7 +526,7 @@ func (r *Router) contestSummary(ctx context.Context, req *Request, c *core.Campa
 	}
 	switch {
 	case w != nil:
-		lines = append(lines, M("contest.summary_winner", "id", w.ID, "entry", w.Title, "author", w.AuthorName, "prize", k.Prize))
+		lines = append(lines, M("contest.summary_winner", "id", w.Number, "entry", w.Title, "author", w.AuthorName, "prize", k.Prize))
 	case c.State.Final():
 		lines = append(lines, M("contest.summary_no_winner"))
 	}
@@ -515,7 +538,7 @@ func (r *Router) contestSummary(ctx context.Context, req *Request, c *core.Campa
 		}
 		for _, p := range b.Payouts {
 			if p.Reason == core.AwardUsedEntry {
-				lines = append(lines, M("contest.summary_used", "id", p.EntryID, "entry", p.EntryTitle, "author", p.AuthorName, "amount", p.Amount))
+				lines = append(lines, M("contest.summary_used", "id", p.EntryNumber, "entry", p.EntryTitle, "author", p.AuthorName, "amount", p.Amount))
 			}
 		}
 	}

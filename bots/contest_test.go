@@ -212,11 +212,11 @@ func contestConversation(t *testing.T, h *Harness, lang string) {
 	}
 
 	// disqualify Dave's entry: Carol's vote on it is dropped, she may vote again
-	h.Expect(h.Say(bob, fmt.Sprintf(`/contest disqualify %d "Copied"`, d1)), "error.admin_only")
-	h.Expect(h.Say(admin, fmt.Sprintf("/contest disqualify %d", d1)), "error.usage")
-	h.Expect(h.Say(admin, "/contest disqualify x1 Copied"), "error.bad_entry_id")
-	h.Expect(h.Say(admin, fmt.Sprintf(`/contest disqualify %d "Uses a stock image"`, d1)), "contest.disqualified")
-	h.Expect(h.Say(admin, fmt.Sprintf(`/contest disqualify %d "Again"`, d1)), "error.entry_already_disqualified")
+	h.Expect(h.Say(bob, fmt.Sprintf(`/contest disqualify %s %d "Copied"`, code, d1)), "error.admin_only")
+	h.Expect(h.Say(admin, fmt.Sprintf("/contest disqualify %s %d", code, d1)), "error.usage")
+	h.Expect(h.Say(admin, "/contest disqualify "+code+" x1 Copied"), "error.bad_entry_id")
+	h.Expect(h.Say(admin, fmt.Sprintf(`/contest disqualify %s %d "Uses a stock image"`, code, d1)), "contest.disqualified")
+	h.Expect(h.Say(admin, fmt.Sprintf(`/contest disqualify %s %d "Again"`, code, d1)), "error.entry_already_disqualified")
 	notices := outboxItems(t, h, "notice.entry_disqualified")
 	if len(notices) != 1 || notices[0].Announcement.Args["reason"] != "Uses a stock image" || notices[0].ChannelID != "" {
 		t.Fatalf("disqualification notice: %+v", notices)
@@ -227,7 +227,7 @@ func contestConversation(t *testing.T, h *Harness, lang string) {
 	}
 	h.Expect(h.Press(erin, fmt.Sprintf("cv:%d", d1)), "error.entry_not_found")
 	h.Expect(h.Press(carol, fmt.Sprintf("cv:%d", b1)), "contest.voted")
-	h.Expect(h.Say(admin, fmt.Sprintf("/contest pick %d", b1)), "error.contest_pick_after_voting")
+	h.Expect(h.Say(admin, fmt.Sprintf("/contest pick %s %d", code, b1)), "error.contest_pick_after_voting")
 
 	// voting closes: Bob's wave has the most votes (Carol, Erin, Dave) and wins
 	advance(t, h, 3*24*time.Hour, 1)
@@ -245,20 +245,20 @@ func contestConversation(t *testing.T, h *Harness, lang string) {
 	if err != nil || !strings.Contains(card.Text, "300,00\u00a0€") || !strings.Contains(card.Text, "Bob") {
 		t.Fatalf("winner card: %q, %v", card.Text, err)
 	}
-	h.Expect(h.Say(admin, fmt.Sprintf("/contest pick %d", c1)), "error.contest_winner_exists")
+	h.Expect(h.Say(admin, fmt.Sprintf("/contest pick %s %d", code, c1)), "error.contest_winner_exists")
 
 	// the brand uses Carol's palm too, for 150 in the prize's currency
-	h.Expect(h.Say(bob, fmt.Sprintf("/contest use %d", c1)), "error.admin_only")
-	used := h.Expect(h.Say(admin, fmt.Sprintf("/contest use %d 150", c1)), "contest.used")
+	h.Expect(h.Say(bob, fmt.Sprintf("/contest use %s %d", code, c1)), "error.admin_only")
+	used := h.Expect(h.Say(admin, fmt.Sprintf("/contest use %s %d 150", code, c1)), "contest.used")
 	if used.Args["amount"] != (core.Money{Amount: 15000, Currency: "EUR"}) {
 		t.Fatalf("used: %v", used.Args)
 	}
-	h.Expect(h.Say(admin, fmt.Sprintf("/contest use %d", c1)), "error.entry_already_paid")
-	h.Expect(h.Say(admin, fmt.Sprintf("/contest use %d", b1)), "error.entry_already_paid")
-	h.Expect(h.Say(admin, fmt.Sprintf("/contest use %d", d1)), "error.entry_disqualified")
-	h.Expect(h.Say(admin, fmt.Sprintf("/contest use %d -5 EUR", b2)), "error.amount_bad")
-	h.Expect(h.Say(admin, fmt.Sprintf(`/contest disqualify %d "Late change"`, b1)), "error.entry_awarded")
-	h.Expect(h.Say(admin, "/contest pick 99999"), "error.entry_not_found")
+	h.Expect(h.Say(admin, fmt.Sprintf("/contest use %s %d", code, c1)), "error.entry_already_paid")
+	h.Expect(h.Say(admin, fmt.Sprintf("/contest use %s %d", code, b1)), "error.entry_already_paid")
+	h.Expect(h.Say(admin, fmt.Sprintf("/contest use %s %d", code, d1)), "error.entry_disqualified")
+	h.Expect(h.Say(admin, fmt.Sprintf("/contest use %s %d -5 EUR", code, b2)), "error.amount_bad")
+	h.Expect(h.Say(admin, fmt.Sprintf(`/contest disqualify %s %d "Late change"`, code, b1)), "error.entry_awarded")
+	h.Expect(h.Say(admin, "/contest pick "+code+" 99999"), "error.entry_not_found")
 
 	payouts := h.Expect(h.Say(admin, "/contest payouts "+code), "contest.payouts_title")
 	if len(payouts.Lines) != 2 || payouts.Args["count"] != 2 {
@@ -352,14 +352,14 @@ func TestContestBrandJudging(t *testing.T) {
 		p2 := entryOf(t, h.Expect(send(h, Carol, "/enter "+code+` "Two"`, picture("two")), "contest.entered"))
 		p3 := entryOf(t, h.Expect(h.Say(Dave, "/enter "+code+` "Three" https://www.behance.net/gallery/1`), "contest.entered"))
 		// a disqualified entry frees its author's slot while entries are open
-		h.Expect(h.Say(Admin, fmt.Sprintf(`/contest disqualify %d "Wrong size"`, p1)), "contest.disqualified")
+		h.Expect(h.Say(Admin, fmt.Sprintf(`/contest disqualify %s %d "Wrong size"`, code, p1)), "contest.disqualified")
 		p1 = entryOf(t, h.Expect(send(h, Bob, "/enter "+code+` "One, resized"`, picture("one2")), "contest.entered"))
 		h.Expect(send(h, Bob, "/enter "+code+` "One more"`, picture("one3")), "error.entry_limit")
 		// not blind: everyone sees every entry while entries are open
 		if v := h.Expect(h.Say(Erin, "/entries "+code), "contest.entry"); v.Args["total"] != 3 || !strings.Contains(v.Text, "Carol") {
 			t.Fatalf("open contest view: %v %q", v.Args, v.Text)
 		}
-		h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %d", p1)), "error.contest_pick_too_early")
+		h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %s %d", code, p1)), "error.contest_pick_too_early")
 		advance(t, h, 24*time.Hour, 1)
 		h.Expect(h.Say(Bob, fmt.Sprintf("/contest finalists %s %d %d", code, p2, p3)), "error.admin_only")
 		h.Expect(h.Say(Admin, fmt.Sprintf("/contest finalists %s %d 99999", code, p2)), "error.entry_not_found")
@@ -376,11 +376,11 @@ func TestContestBrandJudging(t *testing.T) {
 		h.Expect(h.Press(Erin, fmt.Sprintf("cv:%d", p3)), "contest.voted")
 		h.Expect(h.Press(Erin, fmt.Sprintf("cv:%d", p1)), "error.entry_not_finalist")
 		// the brand may pick during voting when it judges alone
-		picked := h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %d", p2)), "contest.picked")
+		picked := h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %s %d", code, p2)), "contest.picked")
 		if picked.Args["prize"] != (core.Money{Amount: 1000, Currency: "XTR"}) {
 			t.Fatalf("picked: %v", picked.Args)
 		}
-		h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %d", p3)), "error.contest_winner_exists")
+		h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %s %d", code, p3)), "error.contest_winner_exists")
 		advance(t, h, 2*24*time.Hour, 1)
 		if got := len(outboxItems(t, h, "announce.contest_winner")); got != 1 {
 			t.Fatalf("winner announced %d times", got)
@@ -411,12 +411,12 @@ func TestContestTies(t *testing.T) {
 			if got := len(outboxItems(t, h, "announce.contest_winner")); got != 0 {
 				t.Fatalf("a tie named a winner")
 			}
-			h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %d", ids[3])), "error.contest_pick_not_top")
+			h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %s %d", code, ids[3])), "error.contest_pick_not_top")
 			if judging == "community" {
-				h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %d", ids[2])), "error.contest_pick_not_top")
-				h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %d", ids[1])), "contest.picked")
+				h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %s %d", code, ids[2])), "error.contest_pick_not_top")
+				h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %s %d", code, ids[1])), "contest.picked")
 			} else {
-				h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %d", ids[2])), "contest.picked")
+				h.Expect(h.Say(Admin, fmt.Sprintf("/contest pick %s %d", code, ids[2])), "contest.picked")
 			}
 			if got := len(outboxItems(t, h, "announce.contest_winner")); got != 1 {
 				t.Fatalf("winner announced %d times", got)

@@ -454,7 +454,9 @@ func (r *Router) expenseAdd(ctx context.Context, req *Request) ([]Reply, error) 
 	if err != nil {
 		return nil, err
 	}
-	return replies(reply("expense.added", "code", c.Code, "amount", e.Amount, "what", e.What, "spent", f.Spent, "raised", f.Raised))
+	rep := reply("expense.added", "code", c.Code, "number", e.Number, "amount", e.Amount, "what", e.What, "spent", f.Spent, "raised", f.Raised)
+	rep.Lines = append(rep.Lines, overspent(f)...)
+	return replies(rep)
 }
 
 func (r *Router) fundLedger(ctx context.Context, req *Request) ([]Reply, error) {
@@ -467,7 +469,8 @@ func (r *Router) fundLedger(ctx context.Context, req *Request) ([]Reply, error) 
 	}
 	rep := reply("fund.ledger_title", "title", c.Title, "code", c.Code, "spent", f.Spent, "raised", f.Raised)
 	for _, e := range list {
-		rep.Lines = append(rep.Lines, M("fund.ledger_item", "date", r.inZone(e.CreatedAt, c.TimeZone), "amount", e.Amount, "what", fundCut(e.What, fundPreview)))
+		rep.Lines = append(rep.Lines, ledgerLine(M("fund.ledger_item", "date", r.inZone(e.CreatedAt, c.TimeZone), "number", e.Number,
+			"amount", e.Amount, "what", fundCut(e.What, fundPreview)), e))
 	}
 	return replies(rep)
 }

@@ -317,7 +317,7 @@ func TestFundraiserKeepItAll(t *testing.T) {
 		t.Fatalf("status of %d characters, %d button rows: %q", core.Len(st.Text), len(st.Buttons), st.Text)
 	}
 	h.Expect(h.Say(Bob, "/campaign close "+code), "error.admin_only")
-	closed := h.Expect(h.Say(Admin, "/campaign close "+code), "campaign.closed")
+	closed := h.Expect(h.Say(Admin, "/campaign close "+code+" confirm"), "campaign.closed")
 	if closed.Args["state"] != "closed" {
 		t.Fatalf("keep it all ended %v", closed.Args["state"])
 	}

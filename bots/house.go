@@ -26,8 +26,9 @@ func (r *Router) houseCommands() []*Spec {
 		}, Run: r.campaignNew},
 		{Name: "campaign", Sub: "list", Read: true, Run: r.campaignList},
 		{Name: "campaign", Sub: "show", Read: true, Params: []Param{code}, Run: r.campaignShow},
-		{Name: "campaign", Sub: "close", Admin: true, Params: []Param{code}, Run: r.campaignClose},
-		{Name: "campaign", Sub: "cancel", Admin: true, Params: []Param{code}, Run: r.campaignCancel},
+		// closing or cancelling asks first, unless the command says confirm
+		{Name: "campaign", Sub: "close", Admin: true, Params: []Param{code, {Name: "confirm", Type: ParamFlag}}, Run: r.campaignClose},
+		{Name: "campaign", Sub: "cancel", Admin: true, Params: []Param{code, {Name: "confirm", Type: ParamFlag}}, Run: r.campaignCancel},
 		{Name: "campaign", Sub: "link", Admin: true, Params: []Param{code, {Name: "key", Type: ParamString, Option: true}}, Run: r.campaignLink},
 		{Name: "campaign", Sub: "invite", Admin: true, Private: true, Params: []Param{code}, Run: r.campaignInvite},
 		{Name: "campaign", Sub: "schedule", Admin: true, Params: []Param{code, {Name: "spec", Type: ParamString, Required: true}}, Run: r.campaignSchedule},
@@ -40,6 +41,8 @@ func (r *Router) houseActions() map[string]ActionFunc {
 		"lang": func(ctx context.Context, req *Request) ([]Reply, error) {
 			return r.setLang(ctx, req, req.Act.Field(0))
 		},
+		// cx:<code>:close|cancel|keep: the answer to "close (or cancel) this campaign?"
+		"cx": r.campaignEndAnswer,
 	}
 }
 
@@ -273,6 +276,9 @@ func (r *Router) summary(ctx context.Context, req *Request, c *core.Campaign) ([
 }
 
 func (r *Router) campaignClose(ctx context.Context, req *Request) ([]Reply, error) {
+	if !req.Cmd.Flag("confirm") {
+		return r.confirmEnd(ctx, req, codeArg(req, 0), false)
+	}
 	c, err := r.svc.CloseCampaign(ctx, req.Actor, codeArg(req, 0))
 	if err != nil {
 		return nil, err
@@ -285,6 +291,9 @@ func (r *Router) campaignClose(ctx context.Context, req *Request) ([]Reply, erro
 }
 
 func (r *Router) campaignCancel(ctx context.Context, req *Request) ([]Reply, error) {
+	if !req.Cmd.Flag("confirm") {
+		return r.confirmEnd(ctx, req, codeArg(req, 0), true)
+	}
 	c, err := r.svc.CancelCampaign(ctx, req.Actor, codeArg(req, 0))
 	if err != nil {
 		return nil, err

@@ -15,18 +15,20 @@ const ideasPerPage = 5
 const ideaPreview = 200
 
 func (r *Router) ideaCommands() []*Spec {
+	// an idea is named by its campaign's code and its number there
+	code := Param{Name: "code", Type: ParamCode, Required: true}
 	id := Param{Name: "id", Type: ParamInt, Required: true}
 	return []*Spec{
 		{Name: "idea", Submit: true, Params: []Param{
 			{Name: "code", Type: ParamCode, Required: true},
 			{Name: "text", Type: ParamText, Required: true},
 		}, Run: r.ideaSubmit},
-		{Name: "idea", Sub: "status", Admin: true, Params: []Param{id,
+		{Name: "idea", Sub: "status", Admin: true, Params: []Param{code, id,
 			{Name: "status", Type: ParamString, Required: true, Choices: ideaStatusNames()}}, Run: r.ideaStatus},
-		{Name: "idea", Sub: "merge", Admin: true, Params: []Param{id, {Name: "into", Type: ParamInt, Required: true}}, Run: r.ideaMerge},
-		{Name: "idea", Sub: "tag", Admin: true, Params: []Param{id, {Name: "tag", Type: ParamString, Required: true}}, Run: r.ideaTag},
-		{Name: "idea", Sub: "hide", Admin: true, Params: []Param{id}, Run: r.ideaHide(true)},
-		{Name: "idea", Sub: "unhide", Admin: true, Params: []Param{id}, Run: r.ideaHide(false)},
+		{Name: "idea", Sub: "merge", Admin: true, Params: []Param{code, id, {Name: "into", Type: ParamInt, Required: true}}, Run: r.ideaMerge},
+		{Name: "idea", Sub: "tag", Admin: true, Params: []Param{code, id, {Name: "tag", Type: ParamString, Required: true}}, Run: r.ideaTag},
+		{Name: "idea", Sub: "hide", Admin: true, Params: []Param{code, id}, Run: r.ideaHide(true)},
+		{Name: "idea", Sub: "unhide", Admin: true, Params: []Param{code, id}, Run: r.ideaHide(false)},
 		{Name: "ideas", Read: true, Params: []Param{
 			{Name: "code", Type: ParamCode, Required: true},
 			{Name: "sort", Type: ParamString, Choices: []string{string(core.IdeasTop), string(core.IdeasNew)}},
@@ -37,7 +39,8 @@ func (r *Router) ideaCommands() []*Spec {
 
 func (r *Router) ideaActions() map[string]ActionFunc {
 	return map[string]ActionFunc{
-		// iv:<idea id>: toggle the member's up-vote
+		// iv:<idea id>[:<number>]: toggle the member's up-vote; the number, for the
+		// answer, is the idea's within its campaign
 		"iv": r.ideaVote,
 		// il:<code>:<sort>:<page>[:<tag>]: a page of the board
 		"il": func(ctx context.Context, req *Request) ([]Reply, error) {
@@ -77,17 +80,17 @@ func (r *Router) submitIdea(ctx context.Context, req *Request, code, text string
 		return nil, err
 	}
 	if !created {
-		rep := reply("idea.exists", "id", idea.ID, "votes", idea.Votes, "count", idea.Votes)
+		rep := reply("idea.exists", "id", idea.Number, "idea_id", idea.ID, "votes", idea.Votes, "count", idea.Votes)
 		if idea.AuthorID != req.Actor.Member.ID {
 			rep.Buttons = [][]Button{{voteButton(idea)}}
 		}
 		return replies(rep)
 	}
-	return replies(reply("idea.added", "id", idea.ID, "code", code))
+	return replies(reply("idea.added", "id", idea.Number, "idea_id", idea.ID, "code", code))
 }
 
 func voteButton(idea *core.Idea) Button {
-	return Button{Msg: M("button.vote", "id", idea.ID, "votes", idea.Votes), Action: ActionID("iv", idea.ID)}
+	return Button{Msg: M("button.vote", "id", idea.Number, "votes", idea.Votes), Action: ActionID("iv", idea.ID, idea.Number)}
 }
 
 func (r *Router) ideaVote(ctx context.Context, req *Request) ([]Reply, error) {
@@ -96,11 +99,20 @@ func (r *Router) ideaVote(ctx context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, err
 	}
+	number := req.Act.Int(1)
+	if number <= 0 {
+		// a button from before ideas had numbers of their own
+		idea, err := r.svc.IdeaByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		number = idea.Number
+	}
 	key := "idea.voted"
 	if !voted {
 		key = "idea.unvoted"
 	}
-	return replies(Reply{Msg: M(key, "id", id, "count", votes), Toast: true, Ephemeral: true})
+	return replies(Reply{Msg: M(key, "id", number, "count", votes), Toast: true, Ephemeral: true})
 }
 
 func (r *Router) ideasList(ctx context.Context, req *Request) ([]Reply, error) {
@@ -142,7 +154,7 @@ func (r *Router) ideaPage(ctx context.Context, req *Request, code string, q core
 		if core.Len(text) > ideaPreview {
 			text = string([]rune(text)[:ideaPreview-1]) + "…"
 		}
-		rep.Lines = append(rep.Lines, M("ideas.item", "id", idea.ID, "votes", idea.Votes, "text", text,
+		rep.Lines = append(rep.Lines, M("ideas.item", "id", idea.Number, "votes", idea.Votes, "text", text,
 			"status", string(idea.Status), "tags", strings.Join(idea.Tags, " #")))
 		if c.State == core.StateOpen {
 			votes = append(votes, voteButton(idea))
@@ -184,69 +196,83 @@ func (r *Router) ideaSummary(ctx context.Context, req *Request, c *core.Campaign
 	return []Msg{M("ideas.summary", "count", ideas, "votes", votes)}, nil
 }
 
-// ideaID reads the idea id at positional argument i ("12" or "#12").
-func ideaID(req *Request, i int) (int64, error) {
-	s := strings.TrimPrefix(req.Cmd.Arg(i), "#")
-	id, err := strconv.ParseInt(s, 10, 64)
-	if err != nil || id <= 0 {
-		return 0, core.Errorf(core.EINVALID, "error.bad_idea_id", "text", req.Cmd.Arg(i))
+// ideaRef reads the idea named at positional arguments i (the campaign's code) and
+// i+1 (its number there, "3" or "#3"); usage names the command. A number alone is refused: numbers repeat from
+// one campaign to the next.
+func (r *Router) ideaRef(ctx context.Context, req *Request, i int, usage Msg) (*core.Idea, error) {
+	code, arg := codeArg(req, i), req.Cmd.Arg(i+1)
+	if _, ok := core.ParseNumber(code); ok && !core.ValidCode(code) {
+		return nil, core.Errorf(core.EINVALID, "error.ref_needs_code", "text", quoted(code), "usage", usage)
 	}
-	return id, nil
+	n, ok := core.ParseNumber(arg)
+	if !ok {
+		return nil, core.Errorf(core.EINVALID, "error.bad_idea_id", "text", quoted(arg))
+	}
+	_, idea, err := r.svc.IdeaByNumber(ctx, code, n)
+	return idea, err
 }
 
 func (r *Router) ideaStatus(ctx context.Context, req *Request) ([]Reply, error) {
-	id, err := ideaID(req, 0)
+	ref, err := r.ideaRef(ctx, req, 0, M("help.idea.status"))
 	if err != nil {
 		return nil, err
 	}
-	idea, err := r.svc.SetIdeaStatus(ctx, req.Actor, id, core.IdeaStatus(strings.ToLower(req.Cmd.Arg(1))))
+	idea, err := r.svc.SetIdeaStatus(ctx, req.Actor, ref.ID, core.IdeaStatus(strings.ToLower(req.Cmd.Arg(2))))
 	if err != nil {
 		return nil, err
 	}
-	return replies(reply("idea.status_set", "id", idea.ID, "status", string(idea.Status)))
+	return replies(reply("idea.status_set", "id", idea.Number, "status", string(idea.Status)))
 }
 
 func (r *Router) ideaMerge(ctx context.Context, req *Request) ([]Reply, error) {
-	from, err := ideaID(req, 0)
+	from, err := r.ideaRef(ctx, req, 0, M("help.idea.merge"))
 	if err != nil {
 		return nil, err
 	}
-	into, err := ideaID(req, 1)
+	n, ok := core.ParseNumber(req.Cmd.Arg(2))
+	if !ok {
+		return nil, core.Errorf(core.EINVALID, "error.bad_idea_id", "text", quoted(req.Cmd.Arg(2)))
+	}
+	_, into, err := r.svc.IdeaByNumber(ctx, codeArg(req, 0), n)
 	if err != nil {
 		return nil, err
 	}
-	idea, err := r.svc.MergeIdeas(ctx, req.Actor, from, into)
+	idea, err := r.svc.MergeIdeas(ctx, req.Actor, from.ID, into.ID)
 	if err != nil {
 		return nil, err
 	}
-	return replies(reply("idea.merged", "from", from, "id", idea.ID, "count", idea.Votes))
+	return replies(reply("idea.merged", "from", from.Number, "id", idea.Number, "count", idea.Votes))
 }
 
 func (r *Router) ideaTag(ctx context.Context, req *Request) ([]Reply, error) {
-	id, err := ideaID(req, 0)
+	ref, err := r.ideaRef(ctx, req, 0, M("help.idea.tag"))
 	if err != nil {
 		return nil, err
 	}
-	idea, err := r.svc.TagIdea(ctx, req.Actor, id, req.Cmd.Rest(1))
+	idea, err := r.svc.TagIdea(ctx, req.Actor, ref.ID, req.Cmd.Rest(2))
 	if err != nil {
 		return nil, err
 	}
-	return replies(reply("idea.tagged", "id", idea.ID, "tags", strings.Join(idea.Tags, " #")))
+	return replies(reply("idea.tagged", "id", idea.Number, "tags", strings.Join(idea.Tags, " #")))
 }
 
 func (r *Router) ideaHide(hidden bool) func(ctx context.Context, req *Request) ([]Reply, error) {
+	usage := M("help.idea.hide")
+	if !hidden {
+		usage = M("help.idea.unhide")
+	}
 	return func(ctx context.Context, req *Request) ([]Reply, error) {
-		id, err := ideaID(req, 0)
+		ref, err := r.ideaRef(ctx, req, 0, usage)
 		if err != nil {
 			return nil, err
 		}
-		if err := r.svc.HideIdea(ctx, req.Actor, id, hidden); err != nil {
+		if err := r.svc.HideIdea(ctx, req.Actor, ref.ID, hidden); err != nil {
 			return nil, err
 		}
 		key := "idea.hidden"
 		if !hidden {
 			key = "idea.unhidden"
 		}
-		return replies(reply(key, "id", id))
+		return replies(reply(key, "id", ref.Number))
 	}
 }

@@ -31,10 +31,16 @@ func TestIdeasConversation(t *testing.T) {
 			added := h.Expect(h.Say(bob, "/idea "+code+" Pistachio and lemon"), "idea.added")
 			first := added.Args["id"].(int64)
 			twin := h.Expect(h.Say(carol, "/idea "+code+`   "pistachio AND   lemon!!"`), "idea.exists")
-			if twin.Args["id"] != first || Action(t, twin, "iv:") != fmt.Sprintf("iv:%d", first) {
+			if twin.Args["id"] != first || Action(t, twin, "iv:") != fmt.Sprintf("iv:%d:%d", first, first) {
 				t.Fatalf("the same text made %v, want a pointer to #%d", twin.Args, first)
 			}
-			second := h.Expect(h.Say(carol, "/idea "+code+" Mango sorbet 🥭"), "idea.added").Args["id"].(int64)
+			mango := h.Expect(h.Say(carol, "/idea "+code+" Mango sorbet 🥭"), "idea.added")
+			// numbers count within the campaign, with no gap from the refused twin;
+			// buttons name the idea by its id
+			second, secondID := mango.Args["id"].(int64), mango.Args["idea_id"].(int64)
+			if second != 2 {
+				t.Fatalf("the second idea is #%d, want #2", second)
+			}
 
 			list := h.Expect(h.Say(bob, "/ideas "+code), "ideas.title")
 			if len(list.Lines) != 2 || len(list.Buttons) != 2 || len(list.Buttons[0]) != 2 {
@@ -50,38 +56,49 @@ func TestIdeasConversation(t *testing.T) {
 			}
 			h.Expect(h.Press(carol, vote), "idea.voted")
 			h.Expect(h.Press(bob, vote), "error.idea_own_vote")
-			h.Expect(h.Press(admin, fmt.Sprintf("iv:%d", second)), "idea.voted")
-			h.Expect(h.Press(bob, fmt.Sprintf("iv:%d", second)), "idea.voted")
+			h.Expect(h.Press(admin, fmt.Sprintf("iv:%d", secondID)), "idea.voted")
+			h.Expect(h.Press(bob, fmt.Sprintf("iv:%d:%d", secondID, second)), "idea.voted")
 
 			// merging #second into #first: Admin's vote moves, Bob's (first's author) is
 			// dropped, Carol counts once
-			h.Expect(h.Say(bob, fmt.Sprintf("/idea merge %d %d", second, first)), "error.admin_only")
-			merged := h.Expect(h.Say(admin, fmt.Sprintf("/idea merge %d %d", second, first)), "idea.merged")
+			h.Expect(h.Say(bob, fmt.Sprintf("/idea merge %s %d %d", code, second, first)), "error.admin_only")
+			merged := h.Expect(h.Say(admin, fmt.Sprintf("/idea merge %s %d %d", code, second, first)), "idea.merged")
 			if merged.Args["count"] != 2 {
 				t.Fatalf("after merge #%d has %v votes, want 2", first, merged.Args["count"])
 			}
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea merge %d %d", second, first)), "error.idea_already_merged")
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea merge %s %d %d", code, second, first)), "error.idea_already_merged")
 			if l := h.Expect(h.Say(bob, "/ideas "+code+" new"), "ideas.title"); len(l.Lines) != 1 {
 				t.Fatalf("merged idea still listed: %q", l.Text)
 			}
 
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea status %d planned", first)), "idea.status_set")
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea status %d shipped", first)), "error.bad_idea_status")
-			h.Expect(h.Say(admin, "/idea status 99999 done"), "error.idea_not_found")
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea status %s %d planned", code, first)), "idea.status_set")
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea status %s %d shipped", code, first)), "error.bad_idea_status")
+			h.Expect(h.Say(admin, "/idea status "+code+" 99999 done"), "error.idea_not_found")
+			// a number alone could be any campaign's: refused, naming what is missing
+			if r := h.Expect(h.Say(admin, fmt.Sprintf("/idea status %d done", first)), "error.usage"); !strings.Contains(r.Text, "<code>") && lang == "en" {
+				t.Fatalf("the usage names no code: %q", r.Text)
+			}
+			if r := h.Expect(h.Say(admin, fmt.Sprintf("/idea status %d %d done", first, first)), "error.ref_needs_code"); !strings.Contains(r.Text, "/idea status") {
+				t.Fatalf("the refusal shows no usage: %q", r.Text)
+			}
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea status %s x done", code)), "error.bad_idea_id")
+			// a code in any letter case
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea status %s #%d planned", strings.ToUpper(code), first)), "idea.status_set")
+			h.Expect(h.Say(bob, "/ideas "+strings.ToLower(code)), "ideas.title")
 			notices := outboxKeys(t, h)
-			if notices["notice.idea_status"] != 1 || notices["notice.idea_merged"] != 1 {
+			if notices["notice.idea_status"] != 2 || notices["notice.idea_merged"] != 1 {
 				t.Fatalf("outbox notices %v", notices)
 			}
 
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea tag %d Summer", first)), "idea.tagged")
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea tag %d no spaces!", first)), "error.bad_tag")
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea tag %s %d Summer", code, first)), "idea.tagged")
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea tag %s %d no spaces!", code, first)), "error.bad_tag")
 			h.Expect(h.Say(carol, "/idea "+code+" Salted caramel"), "idea.added")
 			if l := h.Expect(h.Say(bob, "/ideas "+code+" tag=summer"), "ideas.title"); len(l.Lines) != 1 {
 				t.Fatalf("tag filter: %q", l.Text)
 			}
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea hide %d", first)), "idea.hidden")
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea hide %s %d", code, first)), "idea.hidden")
 			h.Expect(h.Press(carol, vote), "error.idea_not_found")
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea unhide %d", first)), "idea.unhidden")
+			h.Expect(h.Say(admin, fmt.Sprintf("/idea unhide %s %d", code, first)), "idea.unhidden")
 
 			// bad input: nothing is stored, and the member is told why
 			h.Expect(h.Say(bob, "/idea "+code), "error.usage")
@@ -103,7 +120,7 @@ func TestIdeasConversation(t *testing.T) {
 				t.Fatalf("repeat changed the board: %q", l.Text)
 			}
 
-			h.Expect(h.Say(admin, "/campaign close "+code), "campaign.closed")
+			h.Expect(h.Say(admin, "/campaign close "+code+" confirm"), "campaign.closed")
 			h.Expect(h.Press(carol, fmt.Sprintf("iv:%d", first)), "error.campaign_closed")
 			h.Expect(h.Say(carol, "/idea "+code+" Too late"), "error.campaign_closed")
 		})

@@ -14,7 +14,7 @@ import (
 
 // closeNow has the admin close a campaign at once, and returns the answer.
 func closeNow(h *Harness, admin Who, code string) []bots.Reply {
-	return h.Say(admin, "/campaign close "+code)
+	return h.Say(admin, "/campaign close "+code+" confirm")
 }
 
 // contains fails the test unless text holds every want and none of the refused.
@@ -214,7 +214,7 @@ func TestContestOutcome(t *testing.T) {
 	advanceFund(t, h, 24*time.Hour+time.Minute)
 	h.Press(Dave, fmt.Sprintf("cv:%v", sun))
 	advanceFund(t, h, 24*time.Hour)
-	h.Expect(h.Say(Admin, fmt.Sprintf("/contest use %v 10", waves)), "contest.used")
+	h.Expect(h.Say(Admin, fmt.Sprintf("/contest use %s %v 10", code, waves)), "contest.used")
 	want := map[string][]string{
 		"en": {fmt.Sprintf("Winner: #%v “Sun” by Bob, who wins €50.00.", sun), fmt.Sprintf("Also used by the brand and paid: #%v “Waves” by Carol, €10.00.", waves)},
 		"fr": {fmt.Sprintf("Gagnant : n° %v « Sun » de Bob, qui remporte 50,00\u00a0€.", sun), fmt.Sprintf("Aussi utilisée par la marque et payée : n° %v « Waves » de Carol, 10,00\u00a0€.", waves)},

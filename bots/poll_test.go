@@ -398,7 +398,7 @@ func TestPollBadInput(t *testing.T) {
 	h.Expect(h.Say(Admin, "/poll close "+ideas), "error.wrong_kind")
 	wantVotes(t, h, code, 0, 0, 0)
 	// a cancelled poll takes no votes and says so
-	h.Expect(h.Say(Admin, "/campaign cancel "+code), "campaign.cancelled")
+	h.Expect(h.Say(Admin, "/campaign cancel "+code+" confirm"), "campaign.cancelled")
 	h.Expect(h.Press(Bob, vote(code, 0)), "error.campaign_closed")
 	if card := h.Expect(h.Say(Bob, "/poll "+code), "poll.card"); len(card.Buttons) != 0 || !strings.Contains(card.Text, "cancelled") {
 		t.Fatalf("cancelled card: %q", card.Text)

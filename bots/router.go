@@ -163,12 +163,15 @@ func NewRouter(o Options) *Router {
 	}
 	for i, group := range [][]*Spec{
 		r.houseCommands(), r.ideaCommands(), r.pollCommands(), r.contestCommands(),
-		r.fundraiserCommands(), r.taskCommands(), r.spreadCommands(),
+		r.fundraiserCommands(), r.taskCommands(), r.spreadCommands(), r.correctionCommands(),
 	} {
-		// the groups' help topics, in the order above: sharing is the campaigns' too
-		topic := []string{"campaign", "ideas", "poll", "contest", "fundraiser", "tasks", "campaign"}[i]
+		// the groups' help topics, in the order above: sharing is the campaigns' too;
+		// the corrections name their own
+		topic := []string{"campaign", "ideas", "poll", "contest", "fundraiser", "tasks", "campaign", ""}[i]
 		for _, s := range group {
-			s.topic = topic
+			if s.topic == "" {
+				s.topic = topic
+			}
 			r.specs = append(r.specs, s)
 			r.byName[s.Name] = append(r.byName[s.Name], s)
 		}

@@ -63,21 +63,23 @@ func itoa(v int64) string { return strconv.FormatInt(v, 10) }
 func (f scopeFixture) adminCommands() []string {
 	return []string{
 		"/campaign close " + f.ideas,
+		"/campaign close " + f.ideas + " confirm",
 		"/campaign cancel " + f.fund,
+		"/campaign cancel " + f.fund + " confirm",
 		`/campaign schedule ` + f.ideas + ` "0 9 * * 1"`,
 		"/campaign invite " + f.poll,
 		"/poll close " + f.poll,
 		"/poll post " + f.poll,
 		"/contest finalists " + f.contest + " " + f.entry + " " + f.entry2,
-		"/contest pick " + f.entry,
-		"/contest use " + f.entry + " 10",
-		"/contest disqualify " + f.entry + " stolen",
+		"/contest pick " + f.contest + " " + f.entry,
+		"/contest use " + f.contest + " " + f.entry + " 10",
+		"/contest disqualify " + f.contest + " " + f.entry + " stolen",
 		"/contest payouts " + f.contest,
-		"/idea status " + f.idea + " planned",
-		"/idea merge " + f.idea2 + " " + f.idea,
-		"/idea tag " + f.idea + " summer",
-		"/idea hide " + f.idea,
-		"/idea unhide " + f.idea,
+		"/idea status " + f.ideas + " " + f.idea + " planned",
+		"/idea merge " + f.ideas + " " + f.idea2 + " " + f.idea,
+		"/idea tag " + f.ideas + " " + f.idea + " summer",
+		"/idea hide " + f.ideas + " " + f.idea,
+		"/idea unhide " + f.ideas + " " + f.idea,
 		`/fund stretch ` + f.fund + ` 2000 "A second van"`,
 		`/tier add ` + f.fund + ` "Gold" min="25 EUR" "A mug"`,
 		`/expense add ` + f.fund + ` 10 "Fuel"`,
@@ -86,6 +88,11 @@ func (f scopeFixture) adminCommands() []string {
 		"/tasks add " + f.tasks + "\nhttps://img.example/b.jpg",
 		"/tasks review " + f.tasks,
 		"/tasks export " + f.tasks,
+		`/campaign edit ` + f.ideas + ` title="Renamed"`,
+		`/tier edit ` + f.fund + ` 1 limit=5`,
+		`/stretch edit ` + f.fund + ` 2000 to=3000`,
+		`/expense correct ` + f.fund + ` 1 12`,
+		`/expense remove ` + f.fund + ` 1`,
 	}
 }
 
@@ -148,8 +155,8 @@ func TestAdminRightsEndAtTheCampaignsSpace(t *testing.T) {
 				t.Fatalf("refused commands changed something:\nbefore:\n%s\nafter:\n%s", before, after)
 			}
 			// the campaign's own admin still manages it
-			h.Expect(h.Say(home.owner, "/idea status "+f.idea+" planned"), "idea.status_set")
-			h.Expect(h.Say(home.owner, "/campaign close "+f.ideas), "campaign.closed")
+			h.Expect(h.Say(home.owner, "/idea status "+f.ideas+" "+f.idea+" planned"), "idea.status_set")
+			h.Expect(h.Say(home.owner, "/campaign close "+f.ideas+" confirm"), "campaign.closed")
 		})
 	}
 }
@@ -202,11 +209,11 @@ func TestOwnersManageEveryCampaign(t *testing.T) {
 	code := Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Board"`), "campaign.created"))
 	h.Expect(h.Say(tgStranger, "/campaign close "+code), "error.not_your_campaign")
 	h.Expect(h.Say(dcStranger, "/campaign link "+code), "campaign.linked")
-	h.Expect(h.Say(dcStranger, "/campaign close "+code), "campaign.closed")
+	h.Expect(h.Say(dcStranger, "/campaign close "+code+" confirm"), "campaign.closed")
 
 	code = Code(t, h.Expect(h.Say(Admin, `/campaign new ideas "Second"`), "campaign.created"))
 	in := h.Input(webStranger)
-	in.Text, in.Owner = "/campaign cancel "+code, true
+	in.Text, in.Owner = "/campaign cancel "+code+" confirm", true
 	h.Expect(h.Do(in), "campaign.cancelled")
 }
 

@@ -157,7 +157,7 @@ func TestShareAndReferral(t *testing.T) {
 	h.Expect(h.Say(Bob, "/share"), "error.usage")
 	h.Expect(h.Say(Bob, "/share zzzz9"), "error.campaign_not_found")
 	h.Expect(h.Say(Bob, "/top zzzz9"), "error.campaign_not_found")
-	h.Expect(h.Say(Admin, "/campaign close "+code), "campaign.closed")
+	h.Expect(h.Say(Admin, "/campaign close "+code+" confirm"), "campaign.closed")
 	h.Expect(h.Say(Bob, "/share "+code), "error.campaign_closed")
 	h.Expect(h.Say(Bob, "/top "+code), "top.title") // the board stays readable
 }

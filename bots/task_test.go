@@ -258,7 +258,7 @@ https://img.example/7.jpg`
 	}
 
 	// the close announces the job's result; nothing more is handed out
-	h.Expect(h.Say(admin, "/campaign close "+code), "campaign.closed")
+	h.Expect(h.Say(admin, "/campaign close "+code+" confirm"), "campaign.closed")
 	if got := outboxKeys(t, h)["announce.tasks_closed"]; got != 1 {
 		t.Fatalf("close announced %d times", got)
 	}

@@ -131,6 +131,7 @@ type EntryFile struct {
 type Entry struct {
 	ID         int64
 	CampaignID int64
+	Number     int64 // within the campaign: #1, #2, ...
 	AuthorID   int64
 	AuthorName string // filled in on reads
 	Title      string
@@ -171,13 +172,14 @@ type EntryVote struct {
 
 // Payout is one payment a contest made.
 type Payout struct {
-	EntryID    int64
-	EntryTitle string
-	MemberID   int64
-	AuthorName string
-	Reason     string // AwardPrize or AwardUsedEntry
-	Amount     Money
-	CreatedAt  time.Time
+	EntryID     int64
+	EntryNumber int64 // within the contest
+	EntryTitle  string
+	MemberID    int64
+	AuthorName  string
+	Reason      string // AwardPrize or AwardUsedEntry
+	Amount      Money
+	CreatedAt   time.Time
 }
 
 // Award is a payment to an entry's author: the prize to the winner, or the fee for
@@ -629,7 +631,7 @@ func (s *Service) VoteEntry(ctx context.Context, actor Actor, entryID int64) (*E
 		return nil, nil, err
 	}
 	if e.Status != EntryActive {
-		return nil, nil, Errorf(ENOTFOUND, "error.entry_not_found", "id", entryID)
+		return nil, nil, Errorf(ENOTFOUND, "error.entry_not_found", "id", e.Number)
 	}
 	c, err := s.store.Campaign(ctx, e.CampaignID)
 	if err != nil {
@@ -786,11 +788,11 @@ func (s *Service) closeContest(ctx context.Context, c *Campaign, now time.Time) 
 
 // winnerAnnouncements tell the linked channels and the winner.
 func (s *Service) winnerAnnouncements(c *Campaign, k *Contest, w *Entry) []Announcement {
-	pub := CampaignAnnouncement(c, "announce.contest_winner", "title", c.Title, "code", c.Code, "id", w.ID,
+	pub := CampaignAnnouncement(c, "announce.contest_winner", "title", c.Title, "code", c.Code, "id", w.Number,
 		"entry", w.Title, "author", w.AuthorName, "prize", k.Prize)
 	pub.Once = onceKey(c, "winner")
 	return []Announcement{pub, MemberNotice(c, w.AuthorID, "notice.contest_won", "title", c.Title, "code", c.Code,
-		"id", w.ID, "entry", w.Title, "prize", k.Prize)}
+		"id", w.Number, "entry", w.Title, "prize", k.Prize)}
 }
 
 // entryForAdmin loads an entry with its campaign and contest for an admin's change.
@@ -826,7 +828,7 @@ func (s *Service) PickWinner(ctx context.Context, actor Actor, entryID int64) (*
 		return nil, nil, err
 	}
 	if e.Status != EntryActive {
-		return nil, nil, Errorf(ECONFLICT, "error.entry_disqualified", "id", e.ID)
+		return nil, nil, Errorf(ECONFLICT, "error.entry_disqualified", "id", e.Number)
 	}
 	if k.WinnerEntryID != nil {
 		return nil, nil, Errorf(ECONFLICT, "error.contest_winner_exists")
@@ -852,7 +854,7 @@ func (s *Service) PickWinner(ctx context.Context, actor Actor, entryID int64) (*
 			return nil, nil, err
 		}
 		if !slices.ContainsFunc(top, func(t Entry) bool { return t.ID == e.ID }) {
-			return nil, nil, Errorf(EINVALID, "error.contest_pick_not_top", "id", e.ID, "ids", entryIDs(top))
+			return nil, nil, Errorf(EINVALID, "error.contest_pick_not_top", "id", e.Number, "ids", entryIDs(top))
 		}
 	}
 	w, err := s.store.AwardEntry(ctx, Award{EntryID: e.ID, Reason: AwardPrize, Amount: k.Prize, States: states,
@@ -866,7 +868,7 @@ func (s *Service) PickWinner(ctx context.Context, actor Actor, entryID int64) (*
 func entryIDs(es []Entry) string {
 	ids := make([]string, len(es))
 	for i, e := range es {
-		ids[i] = fmt.Sprintf("#%d", e.ID)
+		ids[i] = fmt.Sprintf("#%d", e.Number)
 	}
 	return strings.Join(ids, " ")
 }
@@ -880,7 +882,7 @@ func (s *Service) UseEntry(ctx context.Context, actor Actor, entryID int64, amou
 		return nil, err
 	}
 	if e.Status != EntryActive {
-		return nil, Errorf(ECONFLICT, "error.entry_disqualified", "id", e.ID)
+		return nil, Errorf(ECONFLICT, "error.entry_disqualified", "id", e.Number)
 	}
 	if c.State != StateVoting && c.State != StateClosed {
 		return nil, Errorf(ECLOSED, "error.contest_pick_too_early", "code", c.Code)
@@ -895,7 +897,7 @@ func (s *Service) UseEntry(ctx context.Context, actor Actor, entryID int64, amou
 		States: []State{StateVoting, StateClosed}, At: s.clock.Now(),
 		Announce: func(e *Entry) []Announcement {
 			return []Announcement{MemberNotice(c, e.AuthorID, "notice.entry_used", "title", c.Title, "code", c.Code,
-				"id", e.ID, "entry", e.Title, "amount", pay)}
+				"id", e.Number, "entry", e.Title, "amount", pay)}
 		}})
 }
 
@@ -911,10 +913,10 @@ func (s *Service) DisqualifyEntry(ctx context.Context, actor Actor, entryID int6
 		return nil, err
 	}
 	if e.Status != EntryActive {
-		return nil, Errorf(ECONFLICT, "error.entry_already_disqualified", "id", e.ID)
+		return nil, Errorf(ECONFLICT, "error.entry_already_disqualified", "id", e.Number)
 	}
 	notice := MemberNotice(c, e.AuthorID, "notice.entry_disqualified", "title", c.Title, "code", c.Code,
-		"id", e.ID, "entry", e.Title, "reason", reason)
+		"id", e.Number, "entry", e.Title, "reason", reason)
 	if err := s.store.DisqualifyEntry(ctx, e.ID, reason, notice, s.PointsFor(PointsEntry), s.clock.Now()); err != nil {
 		return nil, fmt.Errorf("disqualify entry: %w", err)
 	}

@@ -191,14 +191,22 @@ type Pledge struct {
 	UpdatedAt  time.Time
 }
 
-// Expense is a line of a fundraiser's public spending ledger.
+// Expense is a line of a fundraiser's public spending ledger. A line is never
+// deleted: a correction strikes it (StruckAt) and, unless it removes it, adds a new
+// line that names it (Corrects).
 type Expense struct {
 	ID         int64
 	CampaignID int64
-	Amount     Money
-	What       string
-	CreatedBy  int64
-	CreatedAt  time.Time
+	Number     int64 // within the campaign: #1, #2, ...
+	Corrects   int64 // the number of the line this one corrects, or 0
+	StruckAt   *time.Time
+	// CorrectedBy is the number of the line that replaces a struck one; 0 when it
+	// was removed
+	CorrectedBy int64
+	Amount      Money
+	What        string
+	CreatedBy   int64
+	CreatedAt   time.Time
 }
 
 // Backer is an active pledge with who made it, for admins and settlement notices.
@@ -258,7 +266,8 @@ type FundraiserStore interface {
 	ActivePledge(ctx context.Context, campaignID, memberID int64) (*Pledge, error)
 	// AddExpense writes a ledger line and adds it to the fundraiser's spent total.
 	AddExpense(ctx context.Context, e *Expense) (*Fundraiser, error)
-	// Expenses lists the ledger, newest first.
+	// Expenses lists the ledger, newest first, struck lines included (StruckAt set,
+	// with the number of their replacement in CorrectedBy).
 	Expenses(ctx context.Context, campaignID int64, limit int) ([]Expense, error)
 	// Backers returns a page of the active pledges, largest first.
 	Backers(ctx context.Context, campaignID int64, page, perPage int) ([]Backer, error)

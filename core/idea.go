@@ -47,6 +47,7 @@ const (
 type Idea struct {
 	ID         int64
 	CampaignID int64
+	Number     int64 // within the campaign: #1, #2, ...
 	AuthorID   int64
 	Text       string
 	Status     IdeaStatus
@@ -233,7 +234,7 @@ func (s *Service) SetIdeaStatus(ctx context.Context, actor Actor, ideaID int64, 
 	if err != nil {
 		return nil, err
 	}
-	notice := MemberNotice(c, idea.AuthorID, "notice.idea_status", "id", idea.ID, "title", c.Title, "status", string(status))
+	notice := MemberNotice(c, idea.AuthorID, "notice.idea_status", "id", idea.Number, "title", c.Title, "status", string(status))
 	if err := s.store.SetIdeaStatus(ctx, idea.ID, status, notice, s.clock.Now()); err != nil {
 		return nil, fmt.Errorf("set idea status: %w", err)
 	}
@@ -261,7 +262,7 @@ func (s *Service) MergeIdeas(ctx context.Context, actor Actor, from, into int64)
 	if dst.MergedInto != nil || src.MergedInto != nil {
 		return nil, Errorf(ECONFLICT, "error.idea_already_merged")
 	}
-	notice := MemberNotice(c, src.AuthorID, "notice.idea_merged", "id", src.ID, "into", dst.ID, "title", c.Title)
+	notice := MemberNotice(c, src.AuthorID, "notice.idea_merged", "id", src.Number, "into", dst.Number, "title", c.Title)
 	return s.store.MergeIdeas(ctx, from, into, notice, s.clock.Now())
 }
 

@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -48,6 +50,7 @@ func (r memberRow) toCore() *core.Member {
 type campaignRow struct {
 	ID           int64
 	Code         string
+	CodeFold     *string // the code in lower case, unique; nil for an old twin of another
 	Kind         string
 	Title        string
 	Description  string
@@ -416,6 +419,8 @@ const codeAttempts = 8
 func insertCampaign(tx *gorm.DB, c *core.Campaign, link *core.ChannelLink) error {
 	row := campaignFromCore(c)
 	row.ID = 0
+	fold := strings.ToLower(c.Code)
+	row.CodeFold = &fold
 	if err := tx.Create(&row).Error; err != nil {
 		return err
 	}
@@ -441,7 +446,7 @@ func (db *DB) createCampaign(ctx context.Context, c *core.Campaign, insert func(
 			break
 		}
 		var taken int64
-		if db.read(ctx).Model(&campaignRow{}).Where("code = ?", c.Code).Count(&taken); taken == 0 {
+		if db.read(ctx).Model(&campaignRow{}).Where("code_fold = ?", strings.ToLower(c.Code)).Count(&taken); taken == 0 {
 			break // the conflict was something else
 		}
 	}
@@ -467,10 +472,16 @@ func (db *DB) Campaign(ctx context.Context, id int64) (*core.Campaign, error) {
 	return &c, nil
 }
 
-// CampaignByCode implements core.CampaignStore.
+// CampaignByCode implements core.CampaignStore. A code is found in any letter case:
+// its exact spelling first (an old campaign whose code differs from an older one's
+// only in case keeps its own), then its folded form, which is unique.
 func (db *DB) CampaignByCode(ctx context.Context, code string) (*core.Campaign, error) {
 	var r campaignRow
-	if err := db.read(ctx).Where("code = ?", code).Take(&r).Error; err != nil {
+	err := db.read(ctx).Where("code = ?", code).Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		err = db.read(ctx).Where("code_fold = ?", strings.ToLower(code)).Take(&r).Error
+	}
+	if err != nil {
 		return nil, notFound(err, "error.campaign_not_found", "code", code)
 	}
 	c := r.toCore()

@@ -90,6 +90,7 @@ var memberRefs = []struct{ table, column string }{
 	{"contest_awards", "member_id"},
 	{"pledges", "member_id"},
 	{"expenses", "created_by"},
+	{"expenses", "struck_by"},
 	{"task_items", "leased_by"},
 	{"task_answers", "member_id"},
 	{"task_answers", "reviewed_by"},

@@ -40,6 +40,7 @@ func (r contestRow) toCore() *core.Contest {
 type entryRow struct {
 	ID           int64
 	CampaignID   int64
+	Number       int64
 	AuthorID     int64
 	Title        string
 	Kind         string
@@ -64,7 +65,7 @@ type entryRow struct {
 func (entryRow) TableName() string { return "contest_entries" }
 
 func entryFromCore(e *core.Entry) entryRow {
-	r := entryRow{ID: e.ID, CampaignID: e.CampaignID, AuthorID: e.AuthorID, Title: e.Title, Kind: string(e.Kind),
+	r := entryRow{ID: e.ID, CampaignID: e.CampaignID, Number: e.Number, AuthorID: e.AuthorID, Title: e.Title, Kind: string(e.Kind),
 		Text: e.Text, Link: e.Link, Status: string(e.Status), Reason: e.Reason, Finalist: e.Finalist, Votes: e.Votes,
 		FinalVotes: e.FinalVotes, CreatedAt: e.CreatedAt.UTC()}
 	if f := e.File; f != nil {
@@ -75,7 +76,7 @@ func entryFromCore(e *core.Entry) entryRow {
 }
 
 func (r entryRow) toCore() core.Entry {
-	e := core.Entry{ID: r.ID, CampaignID: r.CampaignID, AuthorID: r.AuthorID, Title: r.Title, Kind: core.EntryKind(r.Kind),
+	e := core.Entry{ID: r.ID, CampaignID: r.CampaignID, Number: r.Number, AuthorID: r.AuthorID, Title: r.Title, Kind: core.EntryKind(r.Kind),
 		Text: r.Text, Link: r.Link, Status: core.EntryStatus(r.Status), Reason: r.Reason, Finalist: r.Finalist,
 		Votes: r.Votes, FinalVotes: r.FinalVotes, CreatedAt: r.CreatedAt.UTC()}
 	if r.FilePlatform != "" {
@@ -236,6 +237,10 @@ func (db *DB) AddEntry(ctx context.Context, e *core.Entry, points int) error {
 		if res.RowsAffected == 0 {
 			return core.Errorf(core.ELIMIT, "error.entry_limit", "count", k.PerMember)
 		}
+		var err error
+		if row.Number, err = nextNumber(tx, e.CampaignID, counterEntry); err != nil {
+			return err
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -247,7 +252,7 @@ func (db *DB) AddEntry(ctx context.Context, e *core.Entry, points int) error {
 	if err != nil {
 		return err
 	}
-	e.ID = row.ID
+	e.ID, e.Number = row.ID, row.Number
 	return nil
 }
 
@@ -342,7 +347,7 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 			return found.Error
 		}
 		if found.RowsAffected > 0 && prev.EntryID == entryID {
-			return core.Errorf(core.ECONFLICT, "error.entry_already_voted", "id", entryID)
+			return core.Errorf(core.ECONFLICT, "error.entry_already_voted", "id", entryNumber(tx, entryID))
 		}
 		ids := []int64{entryID}
 		if found.RowsAffected > 0 {
@@ -354,12 +359,15 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 			return err
 		}
 		i := slices.IndexFunc(locked, func(r entryRow) bool { return r.ID == entryID })
-		if i < 0 || locked[i].Status != string(core.EntryActive) || locked[i].CampaignID != campaignID {
+		if i < 0 || locked[i].CampaignID != campaignID {
 			return core.Errorf(core.ENOTFOUND, "error.entry_not_found", "id", entryID)
+		}
+		if locked[i].Status != string(core.EntryActive) {
+			return core.Errorf(core.ENOTFOUND, "error.entry_not_found", "id", locked[i].Number)
 		}
 		target := locked[i]
 		if round == 2 && !target.Finalist {
-			return core.Errorf(core.EINVALID, "error.entry_not_finalist", "id", entryID)
+			return core.Errorf(core.EINVALID, "error.entry_not_finalist", "id", target.Number)
 		}
 		if target.AuthorID == memberID {
 			return core.Errorf(core.EFORBIDDEN, "error.entry_own_vote")
@@ -390,7 +398,7 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 				var again contestVoteRow
 				tx.Where("campaign_id = ? AND round = ? AND member_id = ?", campaignID, round, memberID).Limit(1).Find(&again)
 				if again.EntryID == entryID {
-					return core.Errorf(core.ECONFLICT, "error.entry_already_voted", "id", entryID)
+					return core.Errorf(core.ECONFLICT, "error.entry_already_voted", "id", target.Number)
 				}
 				return core.Errorf(core.ECONFLICT, "error.conflict")
 			}
@@ -563,7 +571,7 @@ func awardEntry(tx *gorm.DB, e *entryRow, reason string, m core.Money, at time.T
 	err := tx.Create(&awardRow{CampaignID: e.CampaignID, EntryID: e.ID, MemberID: e.AuthorID, Reason: reason,
 		Amount: m.Amount, Currency: m.Currency, CreatedAt: at.UTC()}).Error
 	if isDuplicate(err) {
-		return core.Errorf(core.ECONFLICT, "error.entry_already_paid", "id", e.ID)
+		return core.Errorf(core.ECONFLICT, "error.entry_already_paid", "id", e.Number)
 	}
 	if err != nil {
 		return err
@@ -587,7 +595,7 @@ func (db *DB) AwardEntry(ctx context.Context, a core.Award) (*core.Entry, error)
 			return err
 		}
 		if e.Status != string(core.EntryActive) {
-			return core.Errorf(core.ECONFLICT, "error.entry_disqualified", "id", e.ID)
+			return core.Errorf(core.ECONFLICT, "error.entry_disqualified", "id", e.Number)
 		}
 		if err := awardEntry(tx, &e, a.Reason, a.Amount, a.At); err != nil {
 			return err
@@ -612,14 +620,14 @@ func (db *DB) DisqualifyEntry(ctx context.Context, entryID int64, reason string,
 			return notFound(err, "error.entry_not_found", "id", entryID)
 		}
 		if e.Status != string(core.EntryActive) {
-			return core.Errorf(core.ECONFLICT, "error.entry_already_disqualified", "id", entryID)
+			return core.Errorf(core.ECONFLICT, "error.entry_already_disqualified", "id", e.Number)
 		}
 		var paid int64
 		if err := tx.Model(&awardRow{}).Where("entry_id = ?", entryID).Count(&paid).Error; err != nil {
 			return err
 		}
 		if paid > 0 {
-			return core.Errorf(core.ECONFLICT, "error.entry_awarded", "id", entryID)
+			return core.Errorf(core.ECONFLICT, "error.entry_awarded", "id", e.Number)
 		}
 		err := tx.Model(&entryRow{}).Where("id = ?", entryID).Updates(map[string]any{
 			"status": string(core.EntryDisqualified), "reason": reason, "votes": 0, "final_votes": 0, "finalist": false}).Error
@@ -644,17 +652,18 @@ func (db *DB) DisqualifyEntry(ctx context.Context, entryID int64, reason string,
 // ContestPayouts implements core.ContestStore.
 func (db *DB) ContestPayouts(ctx context.Context, campaignID int64) ([]core.Payout, error) {
 	var rows []struct {
-		EntryID    int64
-		EntryTitle string
-		MemberID   int64
-		AuthorName string
-		Reason     string
-		Amount     int64
-		Currency   string
-		CreatedAt  time.Time
+		EntryID     int64
+		EntryNumber int64
+		EntryTitle  string
+		MemberID    int64
+		AuthorName  string
+		Reason      string
+		Amount      int64
+		Currency    string
+		CreatedAt   time.Time
 	}
 	err := db.read(ctx).Table("contest_awards a").
-		Select("a.entry_id, e.title AS entry_title, a.member_id, m.name AS author_name, a.reason, a.amount, a.currency, a.created_at").
+		Select("a.entry_id, e.number AS entry_number, e.title AS entry_title, a.member_id, m.name AS author_name, a.reason, a.amount, a.currency, a.created_at").
 		Joins("JOIN contest_entries e ON e.id = a.entry_id").Joins("JOIN members m ON m.id = a.member_id").
 		Where("a.campaign_id = ?", campaignID).Order("a.id").Scan(&rows).Error
 	if err != nil {
@@ -662,7 +671,7 @@ func (db *DB) ContestPayouts(ctx context.Context, campaignID int64) ([]core.Payo
 	}
 	out := make([]core.Payout, len(rows))
 	for i, r := range rows {
-		out[i] = core.Payout{EntryID: r.EntryID, EntryTitle: r.EntryTitle, MemberID: r.MemberID, AuthorName: r.AuthorName,
+		out[i] = core.Payout{EntryID: r.EntryID, EntryNumber: r.EntryNumber, EntryTitle: r.EntryTitle, MemberID: r.MemberID, AuthorName: r.AuthorName,
 			Reason: r.Reason, Amount: core.Money{Amount: r.Amount, Currency: r.Currency}, CreatedAt: r.CreatedAt.UTC()}
 	}
 	return out, nil
@@ -710,7 +719,7 @@ func (db *DB) AllEntries(ctx context.Context, campaignID int64, page, perPage in
 		if e.Award != "" {
 			payout = e.Payout.String()
 		}
-		out[i] = []string{strconv.FormatInt(e.ID, 10), r.AuthorRef, e.AuthorName, e.Title, string(e.Kind), e.Text, e.Link,
+		out[i] = []string{strconv.FormatInt(e.Number, 10), r.AuthorRef, e.AuthorName, e.Title, string(e.Kind), e.Text, e.Link,
 			platform, fileID, fileURL, fileType, strconv.Itoa(e.Votes), strconv.Itoa(e.FinalVotes), status, e.Reason, payout,
 			e.CreatedAt.UTC().Format(time.RFC3339)}
 	}

@@ -3,6 +3,8 @@ package storage
 import (
 	"context"
 	"database/sql/driver"
+
+	"github.com/go-gormigrate/gormigrate/v2"
 )
 
 // SetCodeGenerator replaces the campaign code generator, to force collisions.
@@ -43,4 +45,12 @@ func (db *DB) QueryStrings(ctx context.Context, sql string, args ...any) ([]stri
 	var out []string
 	err := db.read(ctx).Raw(sql, args...).Scan(&out).Error
 	return out, err
+}
+
+// MigrateTo runs the migrations up to and including id, for tests of a later
+// migration on the data an earlier schema held.
+func (db *DB) MigrateTo(ctx context.Context, id string) error {
+	m := gormigrate.New(db.gorm.WithContext(ctx), &gormigrate.Options{TableName: "migrations", IDColumnName: "id",
+		IDColumnSize: 255, UseTransaction: true}, migrations())
+	return m.MigrateTo(id)
 }

@@ -95,13 +95,22 @@ func (r pledgeRow) toCore(currency string) core.Pledge {
 type expenseRow struct {
 	ID         int64
 	CampaignID int64
+	Number     int64
 	Amount     int64
 	What       string
 	CreatedBy  int64
 	CreatedAt  time.Time
+	Corrects   *int64 // the id of the line this one replaces
+	StruckAt   *time.Time
+	StruckBy   *int64
 }
 
 func (expenseRow) TableName() string { return "expenses" }
+
+func (r expenseRow) toCore(currency string) core.Expense {
+	return core.Expense{ID: r.ID, CampaignID: r.CampaignID, Number: r.Number, Amount: core.Money{Amount: r.Amount, Currency: currency},
+		What: r.What, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt, StruckAt: utcPtr(r.StruckAt)}
+}
 
 // tierKey is the key that keeps two tiers of a campaign from having the same title
 // in different cases.
@@ -487,6 +496,9 @@ func (db *DB) AddExpense(ctx context.Context, e *core.Expense) (*core.Fundraiser
 		if _, err := fundCampaign(tx, e.CampaignID, e.CreatedAt, false, core.StateOpen, core.StateFunded, core.StateClosed); err != nil {
 			return err
 		}
+		if row.Number, err = nextNumber(tx, e.CampaignID, counterExpense); err != nil {
+			return err
+		}
 		if err := tx.Create(&row).Error; err != nil {
 			return err
 		}
@@ -496,7 +508,7 @@ func (db *DB) AddExpense(ctx context.Context, e *core.Expense) (*core.Fundraiser
 	if err != nil {
 		return nil, fmt.Errorf("add expense: %w", err)
 	}
-	e.ID = row.ID
+	e.ID, e.Number = row.ID, row.Number
 	return f.toCore(), nil
 }
 
@@ -513,10 +525,57 @@ func (db *DB) Expenses(ctx context.Context, campaignID int64, limit int) ([]core
 	if err := db.read(ctx).Where("campaign_id = ?", campaignID).Order("id DESC").Limit(limit).Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
+	// corrections name lines by id; the ledger shows numbers
+	numbers := map[int64]int64{}
+	for _, r := range rows {
+		numbers[r.ID] = r.Number
+	}
+	var missing []int64
+	for _, r := range rows {
+		if r.Corrects != nil && numbers[*r.Corrects] == 0 {
+			missing = append(missing, *r.Corrects)
+		}
+	}
+	if len(missing) > 0 {
+		var more []expenseRow
+		if err := db.read(ctx).Where("id IN ?", missing).Find(&more).Error; err != nil {
+			return nil, translate(err)
+		}
+		for _, r := range more {
+			numbers[r.ID] = r.Number
+		}
+	}
+	by := map[int64]int64{} // struck line id -> the number of its replacement
+	for _, r := range rows {
+		if r.Corrects != nil {
+			by[*r.Corrects] = r.Number
+		}
+	}
+	var struck []int64
+	for _, r := range rows {
+		if r.StruckAt != nil {
+			if _, ok := by[r.ID]; !ok {
+				struck = append(struck, r.ID)
+			}
+		}
+	}
+	if len(struck) > 0 {
+		// a replacement newer than the lines shown
+		var more []expenseRow
+		if err := db.read(ctx).Where("corrects IN ?", struck).Find(&more).Error; err != nil {
+			return nil, translate(err)
+		}
+		for _, r := range more {
+			by[*r.Corrects] = r.Number
+		}
+	}
 	out := make([]core.Expense, len(rows))
 	for i, r := range rows {
-		out[i] = core.Expense{ID: r.ID, CampaignID: r.CampaignID, Amount: core.Money{Amount: r.Amount, Currency: f.Goal.Currency},
-			What: r.What, CreatedBy: r.CreatedBy, CreatedAt: r.CreatedAt}
+		out[i] = r.toCore(f.Goal.Currency)
+		if r.Corrects != nil {
+			out[i].Corrects = numbers[*r.Corrects]
+		}
+		out[i].CorrectedBy = by[r.ID]
 	}
 	return out, nil
 }

@@ -19,6 +19,7 @@ import (
 type ideaRow struct {
 	ID         int64
 	CampaignID int64
+	Number     int64
 	AuthorID   int64
 	Text       string
 	TextKey    string
@@ -39,7 +40,7 @@ func (r ideaRow) toCore() core.Idea {
 			tags = append(tags, t)
 		}
 	}
-	return core.Idea{ID: r.ID, CampaignID: r.CampaignID, AuthorID: r.AuthorID, Text: r.Text,
+	return core.Idea{ID: r.ID, CampaignID: r.CampaignID, Number: r.Number, AuthorID: r.AuthorID, Text: r.Text,
 		Status: core.IdeaStatus(r.Status), Tags: tags, Hidden: r.Hidden, MergedInto: r.MergedInto,
 		Votes: r.Votes, CreatedAt: r.CreatedAt}
 }
@@ -89,11 +90,19 @@ func (db *DB) AddIdea(ctx context.Context, idea *core.Idea, key string, points i
 		Status: string(idea.Status), Tags: ",", CreatedAt: idea.CreatedAt.UTC()}
 	created := false
 	err := db.tx(ctx, func(tx *gorm.DB) error {
+		var err error
+		if row.Number, err = nextNumber(tx, idea.CampaignID, counterIdea); err != nil {
+			return err
+		}
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&row)
 		if res.Error != nil {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
+			// a twin: its number goes back, so that refused twins leave no gap
+			if err := returnNumber(tx, idea.CampaignID, counterIdea); err != nil {
+				return err
+			}
 			return tx.Where("campaign_id = ? AND text_key = ?", idea.CampaignID, key).Take(&row).Error
 		}
 		created = true
@@ -195,11 +204,11 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID int64, voter *core.Memb
 	var voted bool
 	var idea ideaRow
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Select("id, campaign_id, author_id, hidden").Take(&idea, ideaID).Error; err != nil {
+		if err := tx.Select("id, campaign_id, number, author_id, hidden").Take(&idea, ideaID).Error; err != nil {
 			return notFound(err, "error.idea_not_found", "id", ideaID)
 		}
 		if idea.Hidden {
-			return core.Errorf(core.ENOTFOUND, "error.idea_not_found", "id", ideaID)
+			return core.Errorf(core.ENOTFOUND, "error.idea_not_found", "id", idea.Number)
 		}
 		if idea.AuthorID == memberID {
 			return core.Errorf(core.EFORBIDDEN, "error.idea_own_vote")
@@ -531,11 +540,12 @@ func (db *DB) IdeaTotals(ctx context.Context, campaignID int64) (int, int, error
 func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int) ([][]string, error) {
 	// the row is a named field: gorm cannot fill an embedded unexported type
 	var rows []struct {
-		Idea   ideaRow `gorm:"embedded"`
-		Author string
+		Idea       ideaRow `gorm:"embedded"`
+		Author     string
+		IntoNumber *int64 // the number of the idea it was merged into
 	}
-	err := db.read(ctx).Table("ideas i").Select("i.*, m.platform || ':' || m.external_id AS author").
-		Joins("JOIN members m ON m.id = i.author_id").Where("i.campaign_id = ?", campaignID).
+	err := db.read(ctx).Table("ideas i").Select("i.*, m.platform || ':' || m.external_id AS author, t.number AS into_number").
+		Joins("JOIN members m ON m.id = i.author_id").Joins("LEFT JOIN ideas t ON t.id = i.merged_into").Where("i.campaign_id = ?", campaignID).
 		Order("i.id").Offset((page - 1) * perPage).Limit(perPage).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err)
@@ -543,11 +553,12 @@ func (db *DB) AllIdeas(ctx context.Context, campaignID int64, page, perPage int)
 	out := make([][]string, len(rows))
 	for i, r := range rows {
 		idea := r.Idea.toCore()
+		// ideas are named by their number in the campaign, as everywhere an admin looks
 		merged := ""
-		if idea.MergedInto != nil {
-			merged = strconv.FormatInt(*idea.MergedInto, 10)
+		if r.IntoNumber != nil {
+			merged = strconv.FormatInt(*r.IntoNumber, 10)
 		}
-		out[i] = []string{strconv.FormatInt(idea.ID, 10), r.Author, idea.Text, string(idea.Status),
+		out[i] = []string{strconv.FormatInt(idea.Number, 10), r.Author, idea.Text, string(idea.Status),
 			strings.Join(idea.Tags, " "), strconv.Itoa(idea.Votes), strconv.FormatBool(idea.Hidden), merged,
 			idea.CreatedAt.UTC().Format(time.RFC3339)}
 	}

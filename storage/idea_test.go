@@ -152,6 +152,7 @@ func TestVoteOnClosedCampaignRefused(t *testing.T) {
 func TestAllIdeasExportRows(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
+		ideasFixture(t, db, 2) // another campaign's ideas come first
 		c, ideas := ideasFixture(t, db, 3)
 		if err := db.HideIdea(ctx, ideas[1], true); err != nil {
 			t.Fatal(err)
@@ -166,7 +167,8 @@ func TestAllIdeasExportRows(t *testing.T) {
 		if len(rows) != 3 {
 			t.Fatalf("%d rows, want all 3 ideas, hidden ones included", len(rows))
 		}
-		if rows[0][1] != "web:author0" || rows[0][2] != "idea 0" || rows[0][4] != "summer" || rows[1][6] != "true" {
+		// ideas are numbered within their campaign
+		if rows[0][0] != "1" || rows[2][0] != "3" || rows[0][1] != "web:author0" || rows[0][2] != "idea 0" || rows[0][4] != "summer" || rows[1][6] != "true" {
 			t.Fatalf("rows = %q", rows)
 		}
 	})

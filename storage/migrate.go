@@ -21,6 +21,7 @@ func migrations() []*gormigrate.Migration {
 		taskMigrations(),
 		spreadMigrations(),
 		cleanupMigrations(),
+		adminMigrations(),
 		topicMigrations(),
 		standingsMigrations(),
 	)

@@ -32,7 +32,7 @@ import (
 //     becomes n options name1..nameN. Required options come first, as Discord wants,
 //     but values go back in the declared order.
 //   - Going back, positional params in declared order are the args (the subcommand
-//     first, as typed: "/idea status 12 done"), Option params are opts, a true
+//     first, as typed: "/idea status k7Fq2 3 done"), Option params are opts, a true
 //     ParamFlag is opts[name] = "true", and attachments are the Input's.
 //
 // Descriptions are the part of the help line after its dash, in each language;

@@ -99,12 +99,12 @@ func TestRegister(t *testing.T) {
 	if text.Name != "text" || text.NameLocalizations[discordgo.French] != "texte" || text.NameLocalizations[discordgo.Italian] != "testo" {
 		t.Errorf("text option %+v", text)
 	}
-	status := idea.Options[1].Options[1]
+	status := idea.Options[1].Options[2]
 	if len(status.Choices) != 6 || status.Choices[1].Name != "under review" || status.Choices[1].Value != "under_review" ||
 		status.Choices[1].NameLocalizations[discordgo.French] == "" {
 		t.Errorf("status choices %+v", status.Choices[1])
 	}
-	if id := idea.Options[1].Options[0]; id.Type != discordgo.ApplicationCommandOptionInteger {
+	if id := idea.Options[1].Options[1]; id.Type != discordgo.ApplicationCommandOptionInteger {
 		t.Errorf("idea id is %v", id.Type)
 	}
 	campaign := cmds["campaign"]

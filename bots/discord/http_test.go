@@ -215,7 +215,7 @@ func TestAutocomplete(t *testing.T) {
 	e := newEnv(t)
 	mango := e.createCampaign("Mango festival")
 	lime := e.createCampaign("Lime week")
-	e.do(e.dc.Command(ada, here, "campaign", "close", []dcfake.Option{{Name: "code", Type: 3, Value: lime}}))
+	e.do(e.dc.Command(ada, here, "campaign", "close", []dcfake.Option{{Name: "code", Type: 3, Value: lime}, {Name: "confirm", Type: 5, Value: true}}))
 	elsewhere := e.do(e.dc.Command(ada, dcfake.Where{Guild: "800000000000000002", Channel: "810000000000000002"}, "campaign", "new",
 		[]dcfake.Option{{Name: "kind", Type: 3, Value: "ideas"}, {Name: "title", Type: 3, Value: "Mango elsewhere"}}))
 	other := firstKey(t, elsewhere.messages()[0].text, "en", "campaign.created")["code"]

@@ -123,7 +123,7 @@ func TestForumTopic(t *testing.T) {
 			if links, _ := h.store.ChannelLinks(ctx, c.ID); len(links) != 2 || links[1].ChannelID != strconv.FormatInt(forum.ID, 10)+"/43" {
 				t.Fatalf("links %+v", links)
 			}
-			h.push(inTopic(ada, forum, 42, "/campaign close "+code))
+			h.push(inTopic(ada, forum, 42, "/campaign close "+code+" confirm"))
 			mark = h.fake.Mark()
 			announce("announce.closed")(h)
 			var topics []string
@@ -223,7 +223,7 @@ func TestGroupUpgrade(t *testing.T) {
 			in0, out0 = h.rec.mark()
 			h.push(textMessage(ada, club, `/campaign new ideas "Spare"`))
 			spareCode := codeOf(t, h, in0, out0)
-			h.push(textMessage(ada, club, "/campaign close "+spareCode))
+			h.push(textMessage(ada, club, "/campaign close "+spareCode+" confirm"))
 			spare, _ := h.rec.Service().Campaign(ctx, spareCode)
 
 			toOld, toNew := h.fake.Migrate(club, bigClub, ada)
@@ -294,7 +294,7 @@ func TestPostToUpgradedGroup(t *testing.T) {
 	in0, out0 := h.rec.mark()
 	h.push(textMessage(ada, club, `/campaign new ideas "Club ideas"`))
 	code := codeOf(t, h, in0, out0)
-	h.push(textMessage(ada, club, "/campaign close "+code))
+	h.push(textMessage(ada, club, "/campaign close "+code+" confirm"))
 	c, _ := h.rec.Service().Campaign(ctx, code)
 	toOld, toNew := h.fake.Migrate(club, bigClub, ada)
 

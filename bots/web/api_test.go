@@ -67,7 +67,7 @@ func TestChatContract(t *testing.T) {
 	if want := e.tr("en", "error.admin_only"); len(rs) != 1 || text(rs[0]) != want {
 		t.Fatalf("non-admin: %v", rs)
 	}
-	b.say("alice", "/campaign close "+c.Code)
+	b.say("alice", "/campaign close "+c.Code+" confirm")
 	rs = b.say("bob", "/idea "+c.Code+" One more idea after the close")
 	if want := e.tr("en", "error.campaign_closed", "code", c.Code); len(rs) != 1 || text(rs[0]) != want {
 		t.Fatalf("closed: %v, want %q", rs, want)
@@ -427,7 +427,7 @@ func TestWebAdminsManageTheWebsCampaigns(t *testing.T) {
 	}
 	admin := e.browser()
 	admin.login()
-	if rs := admin.say("root", "/campaign close "+code); !strings.Contains(text(rs[0]), "closed") {
+	if rs := admin.say("root", "/campaign close "+code+" confirm"); !strings.Contains(text(rs[0]), "closed") {
 		t.Fatalf("the admin login closes any campaign: %v", rs)
 	}
 }

@@ -39,7 +39,7 @@ type labelled struct {
 
 // entryView is one entry on a contest's page.
 type entryView struct {
-	ID       int64
+	ID       int64 // the entry's number in its contest, as chat shows it
 	Title    string
 	Author   string // "" while authors stay hidden
 	Text     string
@@ -105,7 +105,7 @@ func (s *Server) contestBoard(ctx context.Context, locale string, c *core.Campai
 
 // entryView shows an entry as the public may see it.
 func (s *Server) entryView(locale string, c *core.Campaign, b *core.ContestBoard, e *core.Entry) entryView {
-	v := entryView{ID: e.ID, Title: e.Title, Text: e.Text, Finalist: e.Finalist && b.Contest.Round == 2}
+	v := entryView{ID: e.Number, Title: e.Title, Text: e.Text, Finalist: e.Finalist && b.Contest.Round == 2}
 	if b.ShowAuthors {
 		v.Author = e.AuthorName
 	}
@@ -159,8 +159,11 @@ type stretchView struct {
 
 type expenseView struct {
 	When   *deadline
+	Number int64
 	Amount string
 	What   string
+	Struck bool   // corrected or removed: shown struck, never left out
+	Note   string // translated: what became of a struck line, or which one it corrects
 }
 
 // fundBoard loads what the fundraiser's page shows.
@@ -196,7 +199,17 @@ func (s *Server) fundBoard(ctx context.Context, locale string, c *core.Campaign)
 			Reached: f.Raised.Amount >= g.Target.Amount})
 	}
 	for _, e := range list {
-		v.Ledger = append(v.Ledger, expenseView{When: stamp(e.CreatedAt, c.TimeZone), Amount: e.Amount.Format(locale), What: e.What})
+		ev := expenseView{When: stamp(e.CreatedAt, c.TimeZone), Number: e.Number, Amount: e.Amount.Format(locale), What: e.What,
+			Struck: e.StruckAt != nil}
+		switch {
+		case e.StruckAt != nil && e.CorrectedBy != 0:
+			ev.Note = t("web.fund.corrected_by", "by", e.CorrectedBy)
+		case e.StruckAt != nil:
+			ev.Note = t("web.fund.removed")
+		case e.Corrects != 0:
+			ev.Note = t("web.fund.corrects", "corrects", e.Corrects)
+		}
+		v.Ledger = append(v.Ledger, ev)
 	}
 	return v, nil
 }

@@ -50,7 +50,7 @@ func (e *env) advance(d time.Duration) {
 
 // closeNow has the Telegram admin close a campaign at once, and returns the answer.
 func (e *env) closeNow(code string) []bots.Reply {
-	return e.h.Say(botstest.Admin, "/campaign close "+code)
+	return e.h.Say(botstest.Admin, "/campaign close "+code+" confirm")
 }
 
 // entryID reads the entry number of a contest.entered reply.
@@ -91,7 +91,7 @@ func TestContestPage(t *testing.T) {
 	h.Press(botstest.Fay, fmt.Sprintf("cv:%d", carol))
 
 	e.advance(2 * 24 * time.Hour)
-	h.Expect(h.Say(botstest.Admin, fmt.Sprintf("/contest use %d 20", carol)), "contest.used")
+	h.Expect(h.Say(botstest.Admin, fmt.Sprintf("/contest use %s %d 20", code, carol)), "contest.used")
 	for _, lang := range core.Locales {
 		over := b.page(code, lang)
 		has(t, lang+" closed contest", over, []string{
@@ -126,7 +126,11 @@ func TestFundraiserPage(t *testing.T) {
 	h.Expect(h.Say(botstest.Admin, "/fund stretch "+code+` 150 "Solar panels"`), "fund.stretch_added")
 	h.Expect(h.Say(botstest.Admin, "/fund stretch "+code+` 500 "A garden on top"`), "fund.stretch_added")
 	h.Say(botstest.Bob, "/pledge "+code+" 160 1")
-	h.Expect(h.Say(botstest.Admin, "/expense add "+code+` 40 "Tiles"`), "expense.added")
+	h.Expect(h.Say(botstest.Admin, "/expense add "+code+` 30 "Tiles"`), "expense.added")
+	h.Expect(h.Say(botstest.Admin, "/expense add "+code+` 5 "Nails"`), "expense.added")
+	// corrected and removed lines stay on the page, struck
+	h.Expect(h.Say(botstest.Admin, "/expense correct "+code+` 1 40`), "expense.corrected")
+	h.Expect(h.Say(botstest.Admin, "/expense remove "+code+` 2`), "expense.removed")
 	b := e.browser()
 	for _, lang := range core.Locales {
 		eur := func(cents int64) string { return core.Money{Amount: cents, Currency: "EUR"}.Format(lang) }
@@ -137,6 +141,8 @@ func TestFundraiserPage(t *testing.T) {
 			eur(15000), "Solar panels", e.tr(lang, "web.fund.reached"), eur(50000), "A garden on top",
 			e.tr(lang, "web.fund.spent", "spent", core.Money{Amount: 4000, Currency: "EUR"}, "raised", core.Money{Amount: 16000, Currency: "EUR"}),
 			eur(4000), "Tiles", "2026-03-02 10:00 CET", e.tr(lang, "web.closes"), "2026-04-01 11:00 CEST",
+			"<del>" + eur(3000) + "</del>", "#2 Nails", e.tr(lang, "web.fund.removed"), e.tr(lang, "web.fund.corrected_by", "by", 3),
+			"#3 Tiles", e.tr(lang, "web.fund.corrects", "corrects", 1),
 		})
 	}
 	h.Clock.Advance(48 * time.Hour)
@@ -170,8 +176,8 @@ func TestIdeasPollTasksPages(t *testing.T) {
 	c := e.create("Parks", "Greener parks")
 	idea := h.Expect(h.Say(botstest.Bob, "/idea "+c.Code+" More trees along the river"), "idea.added")
 	id, _ := idea.Args["id"].(int64)
-	h.Say(botstest.Admin, fmt.Sprintf("/idea status %d planned", id))
-	h.Say(botstest.Admin, fmt.Sprintf("/idea tag %d trees", id))
+	h.Say(botstest.Admin, fmt.Sprintf("/idea status %s %d planned", c.Code, id))
+	h.Say(botstest.Admin, fmt.Sprintf("/idea tag %s %d trees", c.Code, id))
 	h.Press(botstest.Carol, fmt.Sprintf("iv:%d", id))
 	for i := range 21 {
 		h.Expect(h.Say(botstest.Carol, fmt.Sprintf("/idea %s Bench number %d by the pond", c.Code, i+1)), "idea.added")

@@ -26,10 +26,10 @@ func TestNoticesReachWebMembers(t *testing.T) {
 			olivia, bob := onWeb("olivia"), onWeb("bob")
 			ideas := botstest.Code(t, h.Expect(h.Say(olivia, `/campaign new ideas "Bikes"`), "campaign.created"))
 			id := h.Expect(h.Say(bob, "/idea "+ideas+" Wider lanes"), "idea.added").Args["id"].(int64)
-			h.Expect(h.Say(olivia, fmt.Sprintf("/idea status %d planned", id)), "idea.status_set")
+			h.Expect(h.Say(olivia, fmt.Sprintf("/idea status %s %d planned", ideas, id)), "idea.status_set")
 			contest := botstest.Code(t, h.Expect(h.Say(olivia, `/contest new "Logo" brief="A logo" prize="300 EUR" entries_close=7d voting_close=10d`), "contest.new"))
 			entry := h.Expect(h.Say(bob, "/enter "+contest+" Wave https://example.com/wave.png"), "contest.entered").Args["id"].(int64)
-			h.Expect(h.Say(olivia, fmt.Sprintf(`/contest disqualify %d "Copied"`, entry)), "contest.disqualified")
+			h.Expect(h.Say(olivia, fmt.Sprintf(`/contest disqualify %s %d "Copied"`, contest, entry)), "contest.disqualified")
 
 			admin := e.browser()
 			admin.login()

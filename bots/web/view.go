@@ -142,7 +142,7 @@ type progressView struct {
 
 // ideaView is one idea on a page, with its status and tags.
 type ideaView struct {
-	ID     int64
+	ID     int64 // the idea's number in its campaign, as chat shows it
 	Text   string
 	Votes  int
 	Status string // translated
@@ -235,7 +235,7 @@ func (s *Server) view(locale string, c *core.Campaign, p *core.Progress) progres
 func (s *Server) ideaViews(locale string, ideas []core.Idea) []ideaView {
 	out := make([]ideaView, 0, len(ideas))
 	for _, idea := range ideas {
-		out = append(out, ideaView{ID: idea.ID, Text: idea.Text, Votes: idea.Votes,
+		out = append(out, ideaView{ID: idea.Number, Text: idea.Text, Votes: idea.Votes,
 			Status: s.word(locale, "idea.status.", string(idea.Status)), Tags: idea.Tags,
 			Done: idea.Status == core.IdeaDone || idea.Status == core.IdeaDeclined})
 	}

@@ -1,0 +1,52 @@
+package storage_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"crowdbot/core"
+	"crowdbot/storage"
+	"crowdbot/storage/storagetest"
+)
+
+// TestCodeAnyCase finds a campaign by its code in any letter case, and never gives
+// two campaigns codes that differ only in case.
+func TestCodeAnyCase(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		sp, m := fixture(t, db)
+		codes := []string{"k7Fq2", "K7fQ2", "k7fq2", "x9Yz3"}
+		var mu sync.Mutex
+		db.SetCodeGenerator(func() string {
+			mu.Lock()
+			defer mu.Unlock()
+			c := codes[0]
+			codes = codes[1:]
+			return c
+		})
+		first, second := newIdeas(sp, m, nil), newIdeas(sp, m, nil)
+		if err := db.CreateCampaign(ctx, first, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.CreateCampaign(ctx, second, nil); err != nil {
+			t.Fatal(err)
+		}
+		if first.Code != "k7Fq2" || second.Code != "x9Yz3" {
+			t.Fatalf("codes %q %q: a code differing only in case was given twice", first.Code, second.Code)
+		}
+		for _, typed := range []string{"k7Fq2", "K7FQ2", "k7fq2", "K7fQ2"} {
+			got, err := db.CampaignByCode(ctx, typed)
+			if err != nil || got.ID != first.ID || got.Code != "k7Fq2" {
+				t.Fatalf("%s: %+v, %v", typed, got, err)
+			}
+		}
+		if got, err := db.CampaignByCode(ctx, strings.ToUpper(second.Code)); err != nil || got.ID != second.ID {
+			t.Fatalf("upper case: %+v, %v", got, err)
+		}
+		if _, err := db.CampaignByCode(ctx, "zzzz9"); core.ErrorCode(err) != core.ENOTFOUND {
+			t.Fatalf("unknown code: %v", err)
+		}
+	})
+}
