@@ -72,3 +72,61 @@ VALUES (?, ?, 'x', ?, 'open', ',', false, 0, ?)`, ids[code], m.ID, string(rune('
 		})
 	}
 }
+
+// TestStandingsMigrationSumsOldData: the standings migration sums the points and
+// credited referrals an older schema holds, and the leaderboard reads them.
+func TestStandingsMigrationSumsOldData(t *testing.T) {
+	dsns := map[string]func(testing.TB) string{"sqlite": storagetest.SQLiteDSN}
+	if storagetest.PostgresDSN() != "" {
+		dsns["postgres"] = storagetest.PostgresSchemaDSN
+	}
+	for name, dsn := range dsns {
+		t.Run(name, func(t *testing.T) {
+			ctx := context.Background()
+			db, err := storage.Open(ctx, dsn(t))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { _ = db.Close() })
+			if err := db.MigrateTo(ctx, "0095_space_moves"); err != nil {
+				t.Fatal(err)
+			}
+			sp, ada := fixture(t, db)
+			bob, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: "43", Name: "Bob"}, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Exec(ctx, `INSERT INTO campaigns (code, kind, title, description, space_id, state, opens_at, time_zone, schedule, created_by, created_at, updated_at)
+VALUES ('old42', 'ideas', 'Old', '', ?, 'open', ?, '', '', ?, ?, ?)`, sp.ID, t0, ada.ID, t0, t0); err != nil {
+				t.Fatal(err)
+			}
+			c, err := db.QueryInt(ctx, "SELECT id FROM campaigns WHERE code = 'old42'")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, p := range []struct {
+				member int64
+				amount int
+			}{{ada.ID, 5}, {ada.ID, 1}, {bob.ID, 3}, {ada.ID, -1}, {bob.ID, 4}} {
+				if err := db.Exec(ctx, "INSERT INTO points (campaign_id, member_id, action, amount, created_at) VALUES (?, ?, 'vote_received', ?, ?)", c, p.member, p.amount, t0); err != nil {
+					t.Fatal(err)
+				}
+			}
+			// Ada brought Bob in, and was credited
+			if err := db.Exec(ctx, "INSERT INTO referrals (campaign_id, member_id, referrer_id, via, points, created_at, credited_at) VALUES (?, ?, ?, 'link', 0, ?, ?)", c, bob.ID, ada.ID, t0, t0); err != nil {
+				t.Fatal(err)
+			}
+			if err := db.Migrate(ctx); err != nil {
+				t.Fatal(err)
+			}
+			checkStandings(t, db)
+			top, err := db.TopPoints(ctx, c, 10)
+			if err != nil || len(top) != 2 || top[0].MemberID != bob.ID || top[0].Points != 7 || top[1].Points != 5 {
+				t.Fatalf("top points after the migration: %+v, %v", top, err)
+			}
+			if s, err := db.MemberStanding(ctx, c, ada.ID); err != nil || s.Points != 5 || s.Referrals != 1 {
+				t.Fatalf("Ada's standing: %+v, %v", s, err)
+			}
+		})
+	}
+}
