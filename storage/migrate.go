@@ -24,6 +24,7 @@ func migrations() []*gormigrate.Migration {
 		adminMigrations(),
 		topicMigrations(),
 		standingsMigrations(),
+		ballotCountMigrations(),
 	)
 }
 

@@ -54,3 +54,33 @@ SELECT campaign_id, member_id, SUM(points), SUM(referrals) FROM (
 	UNION ALL
 	SELECT campaign_id, referrer_id, 0, 1 FROM referrals WHERE credited_at IS NOT NULL
 ) g GROUP BY campaign_id, member_id`
+
+// ballotCountMigrations keep each poll's count of members holding a ballot, spread
+// over ballotShards rows a poll (by member id), so that a multi-choice poll's tally
+// reads a few rows, not every voter's, and a crowd's ballots do not all wait on one
+// row.
+func ballotCountMigrations() []*gormigrate.Migration {
+	// a snapshot of the schema as first created; do not edit, add a migration instead
+	type campaign struct{ ID int64 }
+	type pollBallotCount struct {
+		CampaignID int64     `gorm:"primaryKey;autoIncrement:false"`
+		Campaign   *campaign `gorm:"foreignKey:CampaignID;constraint:OnDelete:CASCADE"`
+		Shard      int       `gorm:"primaryKey;autoIncrement:false"`
+		Ballots    int64     `gorm:"not null;default:0"`
+	}
+	return []*gormigrate.Migration{
+		{
+			ID: "0091_poll_ballot_counts",
+			Migrate: func(tx *gorm.DB) error {
+				if err := tx.Table("poll_ballot_counts").Migrator().CreateTable(&pollBallotCount{}); err != nil {
+					return err
+				}
+				return tx.Exec(`INSERT INTO poll_ballot_counts (campaign_id, shard, ballots)
+					SELECT campaign_id, member_id % 16, COUNT(*) FROM poll_voters WHERE voted GROUP BY campaign_id, member_id % 16`).Error
+			},
+			Rollback: func(tx *gorm.DB) error {
+				return tx.Migrator().DropTable("poll_ballot_counts")
+			},
+		},
+	}
+}

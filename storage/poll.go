@@ -122,7 +122,9 @@ func loadPoll(q *gorm.DB, campaignID int64, tally bool) (*core.Poll, error) {
 			ballots += int64(o.Votes)
 		}
 	} else if tally {
-		if err := q.Model(&pollVoterRow{}).Where("campaign_id = ? AND voted = ?", campaignID, true).Count(&ballots).Error; err != nil {
+		// the kept count (see countBallot), a few rows whatever the crowd
+		if err := q.Table("poll_ballot_counts").Select("COALESCE(SUM(ballots), 0)").
+			Where("campaign_id = ?", campaignID).Scan(&ballots).Error; err != nil {
 			return nil, translate(err)
 		}
 	}
@@ -236,6 +238,16 @@ func (db *DB) Vote(ctx context.Context, campaignID int64, voter *core.Member, no
 				return err
 			}
 		}
+		// the ballot count last, after the option rows, in the order a batch takes them
+		switch {
+		case ch.Voted && !v.Voted:
+			err = countBallot(tx, campaignID, memberID, 1)
+		case !ch.Voted && v.Voted:
+			err = countBallot(tx, campaignID, memberID, -1)
+		}
+		if err != nil {
+			return err
+		}
 		var c campaignRow
 		if err := tx.Select("id, code, state").Take(&c, campaignID).Error; err != nil {
 			return notFound(err, "error.campaign_not_found", "code", fmt.Sprint(campaignID))
@@ -245,6 +257,17 @@ func (db *DB) Vote(ctx context.Context, campaignID int64, voter *core.Member, no
 		}
 		return nil
 	})
+}
+
+// ballotShards is how many rows a poll's ballot count is spread over.
+const ballotShards = 16
+
+// countBallot moves the count of members holding a ballot in a poll by delta, on the
+// member's shard of it.
+func countBallot(tx *gorm.DB, campaignID, memberID int64, delta int) error {
+	return tx.Exec(`INSERT INTO poll_ballot_counts (campaign_id, shard, ballots) VALUES (?, ?, ?)
+		ON CONFLICT (campaign_id, shard) DO UPDATE SET ballots = poll_ballot_counts.ballots + excluded.ballots`,
+		campaignID, memberID%ballotShards, delta).Error
 }
 
 // firstBallot is a member's first ballot with one option, as a batch of them
@@ -325,6 +348,10 @@ WITH mine AS MATERIALIZED (
 	UPDATE poll_options o SET votes = o.votes + w.votes, version = o.version + w.votes
 	FROM (SELECT campaign_id, idx, COUNT(*) AS votes FROM won GROUP BY campaign_id, idx) w
 	WHERE o.campaign_id = w.campaign_id AND o.idx = w.idx
+), counted AS (
+	INSERT INTO poll_ballot_counts (campaign_id, shard, ballots)
+	SELECT campaign_id, member_id % 16, COUNT(*) FROM won GROUP BY campaign_id, member_id % 16 ORDER BY 1, 2 -- 16: ballotShards
+	ON CONFLICT (campaign_id, shard) DO UPDATE SET ballots = poll_ballot_counts.ballots + excluded.ballots
 ), gain AS (
 	SELECT campaign_id, member_id, 'ballot' AS action, points, at FROM won WHERE points <> 0` + landedSQL + `
 SELECT n FROM won`

@@ -148,6 +148,7 @@ func TestConcurrentBallots(t *testing.T) {
 				if p.Version < int64(members) {
 					t.Fatalf("version %d after %d ballots", p.Version, members)
 				}
+				checkBallotCounts(t, db)
 			})
 		})
 	}
@@ -210,6 +211,7 @@ func TestConcurrentLimit(t *testing.T) {
 		if int(placed.Load()) != seats || int(refused.Load()) != members-seats || total != seats || p.Ballots != seats {
 			t.Fatalf("%d members, limit %d: placed %d, refused %d, votes %d, ballots %d", members, limit, placed.Load(), refused.Load(), total, p.Ballots)
 		}
+		checkBallotCounts(t, db)
 	})
 }
 
@@ -263,6 +265,7 @@ func TestVotesRaceTheClose(t *testing.T) {
 		if atClose == nil || atClose.Ballots != p.Ballots || atClose.Version != p.Version {
 			t.Fatalf("tally at the close %+v, at the end %+v", atClose, p)
 		}
+		checkBallotCounts(t, db)
 	})
 }
 
@@ -288,6 +291,7 @@ func TestOneMemberRacesThemselves(t *testing.T) {
 		if sum := p.Options[0].Votes + p.Options[1].Votes; sum != p.Ballots || p.Ballots > 1 {
 			t.Fatalf("one member holds %d votes and %d ballots", sum, p.Ballots)
 		}
+		checkBallotCounts(t, db)
 	})
 }
 
@@ -343,6 +347,7 @@ func TestAnonymousBallotsAreSealed(t *testing.T) {
 		if p.Ballots != 3 || p.Options[0].Votes != 0 || p.Options[1].Votes != 2 || p.Options[2].Votes != 1 {
 			t.Fatalf("tally %+v", p.Options)
 		}
+		checkBallotCounts(t, db)
 	})
 }
 
@@ -679,6 +684,7 @@ func TestFirstBallotsBatch(t *testing.T) {
 		t.Errorf("new member has %d points (%v), want 1", p, err)
 	}
 	checkStandings(t, db)
+	checkBallotCounts(t, db)
 }
 
 // TestBallotsByReference: people the bot has never seen cast ballots as actors
@@ -737,5 +743,18 @@ func TestBallotsByReference(t *testing.T) {
 			}
 		}
 		checkStandings(t, db)
+		checkBallotCounts(t, db)
 	})
+}
+
+// checkBallotCounts checks every poll's kept ballot count against its voters holding
+// a ballot.
+func checkBallotCounts(t testing.TB, db *storage.DB) {
+	t.Helper()
+	n, err := db.QueryInt(context.Background(), `SELECT COUNT(*) FROM polls p
+		WHERE (SELECT COALESCE(SUM(ballots), 0) FROM poll_ballot_counts b WHERE b.campaign_id = p.campaign_id)
+		<> (SELECT COUNT(*) FROM poll_voters v WHERE v.campaign_id = p.campaign_id AND v.voted)`)
+	if err != nil || n != 0 {
+		t.Errorf("%d polls whose kept ballot count is not their voters' (%v)", n, err)
+	}
 }
