@@ -2,6 +2,7 @@ package storage_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"crowdbot/core"
@@ -74,7 +75,8 @@ VALUES (?, ?, 'x', ?, 'open', ',', false, 0, ?)`, ids[code], m.ID, string(rune('
 }
 
 // TestStandingsMigrationSumsOldData: the standings migration sums the points and
-// credited referrals an older schema holds, and the leaderboard reads them.
+// credited referrals an older schema holds, and the leaderboard reads them; the
+// ballot count migration counts the ballots held.
 func TestStandingsMigrationSumsOldData(t *testing.T) {
 	dsns := map[string]func(testing.TB) string{"sqlite": storagetest.SQLiteDSN}
 	if storagetest.PostgresDSN() != "" {
@@ -116,10 +118,23 @@ VALUES ('old42', 'ideas', 'Old', '', ?, 'open', ?, '', '', ?, ?, ?)`, sp.ID, t0,
 			if err := db.Exec(ctx, "INSERT INTO referrals (campaign_id, member_id, referrer_id, via, points, created_at, credited_at) VALUES (?, ?, ?, 'link', 0, ?, ?)", c, bob.ID, ada.ID, t0, t0); err != nil {
 				t.Fatal(err)
 			}
+			// two ballots held, one taken back
+			for i, voted := range []bool{true, true, false} {
+				m, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: fmt.Sprint(50 + i)}, t0)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := db.Exec(ctx, "INSERT INTO poll_voters (campaign_id, member_id, choices, voted, created_at, updated_at) VALUES (?, ?, '0', ?, ?, ?)", c, m.ID, voted, t0, t0); err != nil {
+					t.Fatal(err)
+				}
+			}
 			if err := db.Migrate(ctx); err != nil {
 				t.Fatal(err)
 			}
 			checkStandings(t, db)
+			if n, err := db.QueryInt(ctx, "SELECT SUM(ballots) FROM poll_ballot_counts WHERE campaign_id = ?", c); n != 2 || err != nil {
+				t.Errorf("ballot count after the migration: %d (%v), want 2", n, err)
+			}
 			top, err := db.TopPoints(ctx, c, 10)
 			if err != nil || len(top) != 2 || top[0].MemberID != bob.ID || top[0].Points != 7 || top[1].Points != 5 {
 				t.Fatalf("top points after the migration: %+v, %v", top, err)
