@@ -74,10 +74,10 @@ VALUES (?, ?, 'x', ?, 'open', ',', false, 0, ?)`, ids[code], m.ID, string(rune('
 	}
 }
 
-// TestStandingsMigrationSumsOldData: the standings migration sums the points and
+// TestKeptTotalsMigrationsSumOldData: the standings migration sums the points and
 // credited referrals an older schema holds, and the leaderboard reads them; the
 // ballot count migration counts the ballots held.
-func TestStandingsMigrationSumsOldData(t *testing.T) {
+func TestKeptTotalsMigrationsSumOldData(t *testing.T) {
 	dsns := map[string]func(testing.TB) string{"sqlite": storagetest.SQLiteDSN}
 	if storagetest.PostgresDSN() != "" {
 		dsns["postgres"] = storagetest.PostgresSchemaDSN
