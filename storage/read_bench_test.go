@@ -101,6 +101,9 @@ func fillReads(b *testing.B, db *storage.DB, votes, referrers int) readFixture {
 		exec(`UPDATE poll_options SET votes = (SELECT COUNT(*) FROM poll_voters v WHERE v.campaign_id = poll_options.campaign_id
 			AND (v.choices = CAST(poll_options.idx AS TEXT) OR v.choices LIKE CAST(poll_options.idx AS TEXT) || ',%'
 				OR v.choices LIKE '%,' || CAST(poll_options.idx AS TEXT))) WHERE campaign_id = ?`, p.ID)
+		// the ballot count those rows make, as the ballots that write them keep it
+		exec(`INSERT INTO poll_ballot_counts (campaign_id, shard, ballots)
+			SELECT campaign_id, member_id % 16, COUNT(*) FROM poll_voters WHERE campaign_id = ? AND voted GROUP BY campaign_id, member_id % 16`, p.ID)
 		if multi > 1 {
 			f.multi = p
 		} else {
@@ -108,7 +111,7 @@ func fillReads(b *testing.B, db *storage.DB, votes, referrers int) readFixture {
 		}
 	}
 	if db.Dialect() == storage.Postgres {
-		exec("VACUUM ANALYZE members, ideas, idea_votes, points, referrals, poll_voters, poll_options")
+		exec("VACUUM ANALYZE members, ideas, idea_votes, points, referrals, standings, poll_voters, poll_options, poll_ballot_counts")
 	} else {
 		exec("ANALYZE")
 	}
