@@ -151,8 +151,8 @@ func setup(ctx context.Context, c *client, kind string) (*target, error) {
 		if err != nil {
 			return nil, err
 		}
-		act := first(rs, "iv:")
-		id, err := strconv.ParseInt(strings.TrimPrefix(act, "iv:"), 10, 64)
+		act := first(rs, "iv:") // iv:<idea id>[:<number>]
+		id, err := strconv.ParseInt(strings.Split(strings.TrimPrefix(act, "iv:"), ":")[0], 10, 64)
 		if err != nil {
 			return nil, fmt.Errorf("no vote button on the board: %v", rs)
 		}
