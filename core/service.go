@@ -26,6 +26,7 @@ type Store interface {
 	CleanupStore
 	UploadStore
 	MoveStore
+	StarsStore
 }
 
 // Settings are the operator's choices that shape the rules.

@@ -22,6 +22,7 @@ func migrations() []*gormigrate.Migration {
 		spreadMigrations(),
 		cleanupMigrations(),
 		topicMigrations(),
+		starsMigrations(),
 	)
 }
 
