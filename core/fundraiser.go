@@ -329,6 +329,7 @@ func FundSettlement(c *Campaign, f *Fundraiser, backers []Backer) (State, []Anno
 			to, public, private = StateFunded, "announce.fund_funded", "notice.fund_funded"
 		}
 	}
+	public, private = f.settlementKeys(to, public, private)
 	pub := CampaignAnnouncement(c, public, "title", c.Title, "code", c.Code,
 		"raised", f.Raised, "goal", f.Goal, "percent", f.Percent(), "count", f.Backers)
 	pub.Once, pub.Image = "fund:settled", "progress"

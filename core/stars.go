@@ -367,3 +367,15 @@ func (s *Service) FinishStarRefund(ctx context.Context, r StarRefund, err error)
 	}
 	return s.store.FinishStarRefund(ctx, r.ID, now, reason, now.Add(StarRefundRetry(r.Attempts)))
 }
+
+// settlementKeys are the texts of a fundraiser's end: a Stars one speaks of payments
+// kept or paid back, not of promises.
+func (f *Fundraiser) settlementKeys(to State, public, private string) (string, string) {
+	if f.Payment != PayStars {
+		return public, private
+	}
+	if to == StateFailed {
+		public += "_stars"
+	}
+	return public, private + "_stars"
+}
