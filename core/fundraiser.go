@@ -350,7 +350,7 @@ type NewFundraiser struct {
 	Description string
 	Goal        string // as typed, with its currency: "20000 EUR"
 	ClosesAt    *time.Time
-	Mode        FundMode // "" for all or nothing
+	Mode        FundMode  // "" for all or nothing
 	Payment     PayMethod // "" for promises; PayStars takes the goal in XTR by default
 	TimeZone    string
 	Locale      string // the admin's language, for reading amounts
