@@ -259,3 +259,14 @@ func (db *DB) StarRefundSummary(ctx context.Context, campaignID int64) (*core.St
 	}
 	return out, nil
 }
+
+// cancelStars pays back every Stars payment of a fundraiser cancelled. It takes the
+// fundraiser's lock first, as a payment does before it reads the campaign's state: a
+// payment either committed before and is marked here, or finds the fundraiser
+// cancelled and marks itself.
+func cancelStars(tx *gorm.DB, campaignID int64, at time.Time) error {
+	if _, err := lockFundraiser(tx, campaignID); err != nil {
+		return err
+	}
+	return refundStars(tx, campaignID, at)
+}

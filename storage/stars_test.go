@@ -120,6 +120,25 @@ func TestStarPaymentConcurrentDeliveries(t *testing.T) {
 		if f.Raised != xtr(250) || f.Paid != xtr(250) || f.Backers != 1 {
 			t.Fatalf("totals %+v", f)
 		}
+		// distinct payments of one member and of others at once: each counts once
+		other, _ := crowdMember(db, 2)
+		errs = run(2*n, n, func(i int) error {
+			who := m
+			if i%2 == 1 {
+				who = other
+			}
+			_, err := payStars(db, c, who, 10, core.TierKeep, fmt.Sprint("charge-", i/2*2+i%2, "-", i/2))
+			return err
+		})
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("payment %d: %v", i, err)
+			}
+		}
+		f = checkFundTotals(t, db, c)
+		if f.Raised != xtr(250+2*n*10) || f.Paid != f.Raised || f.Backers != 2 {
+			t.Fatalf("totals %+v", f)
+		}
 	})
 }
 
@@ -187,6 +206,25 @@ func TestStarRefunds(t *testing.T) {
 		// the two payments made in time were paid back; the late one, first due, failed
 		if due[0].ChargeID != "late" || refunded != 200 {
 			t.Errorf("first due %q; backers show %d refunded", due[0].ChargeID, refunded)
+		}
+	})
+}
+
+// TestStarRefundsOnCancel cancels a Stars fundraiser: its payments are due back.
+func TestStarRefundsOnCancel(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		c := starsFixture(t, db, 1000)
+		m, _ := crowdMember(db, 1)
+		if _, err := payStars(db, c, m, 100, core.TierKeep, "x1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := db.TransitionCampaign(ctx, core.Transition{CampaignID: c.ID, From: core.StateOpen, To: core.StateCancelled, At: t0.Add(2 * time.Hour)}); err != nil {
+			t.Fatal(err)
+		}
+		due, err := db.ClaimStarRefunds(ctx, t0.Add(3*time.Hour), time.Minute, 10)
+		if err != nil || len(due) != 1 || due[0].ChargeID != "x1" || due[0].Amount != xtr(100) {
+			t.Fatalf("due %+v, %v", due, err)
 		}
 	})
 }
