@@ -208,3 +208,29 @@ func testStars(t *testing.T, mode string, who, rival tgfake.User, paidWord, sold
 }
 
 func chatIDOf(u tgfake.User) string { return strconv.FormatInt(u.ID, 10) }
+
+// TestStarsCheckoutsInOneBatch: pre-checkout queries of two members that come in one
+// getUpdates answer are each answered, in time.
+func TestStarsCheckoutsInOneBatch(t *testing.T) {
+	h := newHarness(t, "polling")
+	h.run([]step{
+		{name: "stars: created", who: ada, say: `/fund new "Zine" goal=300 closes=30d pay=stars`, keys: keys("fund.new"), calls: calls(send(group.ID)),
+			save: map[string]string{"fund": "code"}},
+		{name: "stars: bob's invoice", who: bob, say: "/pledge {fund} 10", keys: keys("pay.invoice"), calls: calls(call{method: "sendInvoice", chat: bob.ID})},
+		{name: "stars: eve's invoice", who: eve, say: "/pledge {fund} 20", keys: keys("pay.invoice"), calls: calls(call{method: "sendInvoice", chat: eve.ID})},
+	})
+	var updates []tgfake.Update
+	var queries []string
+	for _, u := range []tgfake.User{bob, eve} {
+		inv, _, _ := h.fake.LastInvoice(u.ID)
+		up, id := h.fake.Checkout(u, inv)
+		updates, queries = append(updates, up), append(queries, id)
+	}
+	ids := h.fake.Queue(updates...)
+	h.fake.WaitConfirmed(ids[len(ids)-1])
+	for _, q := range queries {
+		if a, ok := h.fake.CheckoutAnswered(q); !ok || !a.OK {
+			t.Fatalf("query %s: %+v %v", q, a, ok)
+		}
+	}
+}

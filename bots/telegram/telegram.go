@@ -300,6 +300,10 @@ func senderOf(u Update) senderKey {
 		return k
 	case u.MyChatMember != nil:
 		return senderKey{chat: u.MyChatMember.Chat.ID, user: u.MyChatMember.From.ID}
+	case u.PreCheckoutQuery != nil && u.PreCheckoutQuery.From != nil:
+		// in the payer's private chat, where the payment's message comes next
+		id := u.PreCheckoutQuery.From.ID
+		return senderKey{chat: id, user: id}
 	}
 	return senderKey{}
 }
