@@ -83,6 +83,16 @@ func TestStarsConversation(t *testing.T) {
 			// the close: not funded, and a checkout too late is refused
 			advanceFund(t, h, 31*24*time.Hour)
 			h.Expect(pay(h, bob, check), "error.campaign_closed")
+			// a payment that comes after the close anyway is paid back, and says so
+			late := done
+			late.ChargeID += "-late"
+			if r := h.Expect(pay(h, bob, late), "pay.refund_late"); !r.Private {
+				t.Fatalf("late payment %+v", r)
+			}
+			due, err := h.Service.ClaimStarRefunds(t.Context(), 10)
+			if err != nil || len(due) != 2 {
+				t.Fatalf("refunds due %+v, %v", due, err)
+			}
 			items, err := h.Store.Outbox(t.Context(), "", 100)
 			if err != nil {
 				t.Fatal(err)
