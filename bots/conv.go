@@ -65,6 +65,9 @@ type Input struct {
 	// replies to this input when it is a message (a button press is answered in
 	// place, and leaves them for the next message).
 	Notices bool
+	// Payment is a payment the platform reports (Telegram Stars): a question before
+	// it, or the payment made. Text and Action are empty then.
+	Payment *Payment
 }
 
 // Attachment is a file a member sent, kept by reference to the platform's copy.
@@ -126,6 +129,9 @@ type Reply struct {
 	// end can say more than the text: the web answers EINTERNAL with 500 and
 	// EUNAVAILABLE with 503.
 	Failure core.Code
+	// Invoice asks the member to pay (Telegram Stars); Text is its description.
+	// Only the platform that reported the payment method gets one.
+	Invoice *Invoice
 }
 
 // Button is a button under a message.

@@ -49,6 +49,7 @@ func (r *Router) fundraiserCommands() []*Spec {
 			{Name: "closes", Type: ParamDuration, Required: true, Option: true},
 			{Name: "mode", Type: ParamString, Option: true, Choices: modes},
 			{Name: "tz", Type: ParamString, Option: true},
+			{Name: "pay", Type: ParamString, Option: true, Choices: []string{"promise", "stars"}},
 		}, Run: r.fundNew},
 		{Name: "fund", Sub: "status", Read: true, Params: []Param{code}, Run: r.fundStatus},
 		{Name: "fund", Sub: "ledger", Read: true, Params: []Param{code}, Run: r.fundLedger},
@@ -119,7 +120,8 @@ func (r *Router) fundraiserCards() map[string]CardFunc {
 	cards := map[string]CardFunc{}
 	for _, key := range []string{"announce.fund_milestone", "announce.fund_goal_reached", "announce.fund_stretch",
 		"announce.fund_funded", "announce.fund_failed", "announce.fund_closed",
-		"notice.fund_funded", "notice.fund_failed", "notice.fund_closed"} {
+		"notice.fund_funded", "notice.fund_failed", "notice.fund_closed",
+		"announce.fund_failed_stars", "notice.fund_funded_stars", "notice.fund_failed_stars", "notice.fund_closed_stars"} {
 		cards[key] = card
 	}
 	return cards
@@ -206,11 +208,17 @@ func (r *Router) fundNew(ctx context.Context, req *Request) ([]Reply, error) {
 		return nil, err
 	}
 	in.ClosesAt = closes
+	if in.Payment, err = core.ParsePayMethod(opts["pay"]); err != nil {
+		return nil, err
+	}
 	c, f, err := r.svc.CreateFundraiser(ctx, req.Actor, in)
 	if err != nil {
 		return nil, err
 	}
 	rep := reply("fund.new", "title", c.Title, "code", c.Code, "goal", f.Goal, "time", r.inZone(*c.ClosesAt, c.TimeZone), "mode", string(f.Mode))
+	if f.Payment == core.PayStars {
+		rep.Lines = append(rep.Lines, M("fund.created_stars", "code", c.Code))
+	}
 	rep.Lines = append(rep.Lines, M("fund.created_next", "code", c.Code))
 	return replies(rep)
 }
@@ -267,6 +275,7 @@ func (r *Router) fundStatusReply(ctx context.Context, req *Request, code string)
 		rep.Lines = append(rep.Lines, M(key, "target", g.Target, "description", fundCut(g.Description, fundPreview)))
 	}
 	rep.Lines = append(rep.Lines, M("fund.status_spent", "spent", f.Spent, "raised", f.Raised, "code", c.Code))
+	rep.Lines = append(rep.Lines, fundPaidLines(f)...)
 	if st.Mine != nil {
 		tier := ""
 		if t := core.TierByID(st.Tiers, st.Mine.TierID); t != nil {
@@ -383,6 +392,9 @@ func (r *Router) pledge(ctx context.Context, req *Request) ([]Reply, error) {
 // pledgeReply pledges and tells the member the amount, the tier and the new total.
 func (r *Router) pledgeReply(ctx context.Context, req *Request, in core.PledgeInput) ([]Reply, error) {
 	c, out, err := r.svc.Pledge(ctx, req.Actor, in)
+	if starsRefusal(err) {
+		return r.starsPledge(ctx, req, in, err)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -465,9 +477,12 @@ func (r *Router) fundLedger(ctx context.Context, req *Request) ([]Reply, error) 
 		return nil, err
 	}
 	if len(list) == 0 {
-		return replies(reply("fund.ledger_empty", "title", c.Title, "code", c.Code, "raised", f.Raised))
+		rep := reply("fund.ledger_empty", "title", c.Title, "code", c.Code, "raised", f.Raised)
+		rep.Lines = fundPaidLines(f)
+		return replies(rep)
 	}
 	rep := reply("fund.ledger_title", "title", c.Title, "code", c.Code, "spent", f.Spent, "raised", f.Raised)
+	rep.Lines = append(rep.Lines, fundPaidLines(f)...)
 	for _, e := range list {
 		rep.Lines = append(rep.Lines, ledgerLine(M("fund.ledger_item", "date", r.inZone(e.CreatedAt, c.TimeZone), "number", e.Number,
 			"amount", e.Amount, "what", fundCut(e.What, fundPreview)), e))
@@ -493,20 +508,26 @@ func (r *Router) backers(ctx context.Context, req *Request) ([]Reply, error) {
 	if err != nil {
 		return nil, err
 	}
+	refunds, err := r.starsRefundLines(ctx, req, c, f)
+	if err != nil {
+		return nil, err
+	}
 	if len(list) == 0 {
-		return replies(Reply{Msg: M("backers.none", "title", c.Title, "code", c.Code), Ephemeral: true})
+		return replies(Reply{Msg: M("backers.none", "title", c.Title, "code", c.Code), Lines: refunds, Ephemeral: true})
 	}
 	rep := reply("backers.title", "title", c.Title, "code", c.Code, "count", f.Backers, "raised", f.Raised)
+	rep.Lines = append(rep.Lines, fundPaidLines(f)...)
 	for _, b := range list {
 		name := b.Name
 		if name == "" {
 			name = b.Member
 		}
-		rep.Lines = append(rep.Lines, M("backers.item", "name", name, "amount", b.Amount, "tier", b.Tier, "referrer", b.Referrer))
+		rep.Lines = append(rep.Lines, backerItem(name, b))
 	}
 	if more := f.Backers - len(list); more > 0 {
 		rep.Lines = append(rep.Lines, M("backers.more", "count", more, "code", c.Code))
 	}
+	rep.Lines = append(rep.Lines, refunds...)
 	rep.Ephemeral = true
 	return replies(rep)
 }

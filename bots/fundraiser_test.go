@@ -198,7 +198,7 @@ func TestFundraiserConversation(t *testing.T) {
 	}
 	file := h.Expect(h.Say(Admin, "/backers "+code+" csv"), "backers.csv")
 	rows, err := csv.NewReader(strings.NewReader(string(file.File.Data))).ReadAll()
-	if err != nil || len(rows) != 5 || strings.Join(rows[0], ",") != "member,name,amount,tier,referrer,time" {
+	if err != nil || len(rows) != 5 || strings.Join(rows[0], ",") != "member,name,amount,tier,referrer,time,paid,promised,refunded" {
 		t.Fatalf("csv: %v %q", err, file.File.Data)
 	}
 	if rows[1][0] != "telegram:1004" || rows[1][2] != "45.00 EUR" || rows[1][3] != "Thanks" {

@@ -361,6 +361,9 @@ func (r *Router) Actor(in Input, sp *core.Space, m *core.Member) core.Actor {
 // metrics and logs.
 func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, error) {
 	in := req.In
+	if in.Payment != nil {
+		return r.payment(ctx, req)
+	}
 	if in.Action != "" {
 		return r.runAction(ctx, req, in.Action, in.Text)
 	}

@@ -57,6 +57,9 @@ type Fundraiser struct {
 	// announces one twice.
 	Peak  Money
 	Spent Money // the sum of the expenses in the public ledger
+	// Payment is how pledges are taken: promises, or Telegram Stars paid at once.
+	Payment PayMethod
+	Paid    Money // the sum paid in Stars, refunds left in
 }
 
 // Validate checks the fundraiser's settings.
@@ -70,7 +73,7 @@ func (f *Fundraiser) Validate() error {
 	if !f.Mode.Valid() {
 		return Errorf(EINVALID, "error.fund_bad_mode", "mode", string(f.Mode))
 	}
-	return nil
+	return f.validatePayment()
 }
 
 // Percent returns the share of the goal raised, in percent rounded down; it may pass
@@ -187,6 +190,7 @@ type Pledge struct {
 	Amount     Money
 	TierID     int64 // 0 for no tier
 	Active     bool
+	Paid       Money // the part paid in Stars; the rest is promised
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
@@ -216,6 +220,7 @@ type Backer struct {
 	Name     string
 	Tier     string // the tier's title, "" for none
 	Referrer string // platform:id of whoever brought the member, "" for none
+	Refunded Money  // the Stars paid back to the member
 }
 
 // PledgeChange is a member's new pledge, or its cancellation.
@@ -333,6 +338,7 @@ func FundSettlement(c *Campaign, f *Fundraiser, backers []Backer) (State, []Anno
 			to, public, private = StateFunded, "announce.fund_funded", "notice.fund_funded"
 		}
 	}
+	public, private = f.settlementKeys(to, public, private)
 	pub := CampaignAnnouncement(c, public, "title", c.Title, "code", c.Code,
 		"raised", f.Raised, "goal", f.Goal, "percent", f.Percent(), "count", f.Backers)
 	pub.Once, pub.Image = "fund:settled", "progress"
@@ -353,7 +359,8 @@ type NewFundraiser struct {
 	Description string
 	Goal        string // as typed, with its currency: "20000 EUR"
 	ClosesAt    *time.Time
-	Mode        FundMode // "" for all or nothing
+	Mode        FundMode  // "" for all or nothing
+	Payment     PayMethod // "" for promises; PayStars takes the goal in XTR by default
 	TimeZone    string
 	Locale      string // the admin's language, for reading amounts
 }
@@ -377,18 +384,18 @@ func (s *Service) CreateFundraiser(ctx context.Context, actor Actor, in NewFundr
 	if err := c.Validate(now); err != nil {
 		return nil, nil, err
 	}
-	goal, err := ParseMoneyIn(in.Goal, "", in.Locale)
+	goal, err := ParseMoneyIn(in.Goal, in.Payment.currency(), in.Locale)
 	if err != nil {
 		return nil, nil, err
 	}
-	f := &Fundraiser{Goal: goal, Mode: in.Mode}
+	f := &Fundraiser{Goal: goal, Mode: in.Mode, Payment: in.Payment}
 	if f.Mode == "" {
 		f.Mode = FundAllOrNothing
 	}
 	if err := f.Validate(); err != nil {
 		return nil, nil, err
 	}
-	f.Raised, f.Peak, f.Spent = f.money(0), f.money(0), f.money(0)
+	f.Raised, f.Peak, f.Spent, f.Paid = f.money(0), f.money(0), f.money(0), f.money(0)
 	if err := s.store.CreateFundraiser(ctx, c, f, linkFor(actor, now)); err != nil {
 		return nil, nil, fmt.Errorf("create fundraiser: %w", err)
 	}
@@ -506,6 +513,9 @@ func (s *Service) Pledge(ctx context.Context, actor Actor, in PledgeInput) (*Cam
 	if err != nil {
 		return nil, nil, err
 	}
+	if f.Payment == PayStars {
+		return nil, nil, starsOnly(c)
+	}
 	amount, err := ParseMoneyIn(in.Amount, f.Goal.Currency, in.Locale)
 	if err != nil {
 		return nil, nil, err
@@ -541,9 +551,12 @@ func (s *Service) Pledge(ctx context.Context, actor Actor, in PledgeInput) (*Cam
 
 // CancelPledge withdraws the actor's pledge while the fundraiser is open.
 func (s *Service) CancelPledge(ctx context.Context, actor Actor, code string) (*Campaign, *PledgeOutcome, error) {
-	c, _, err := s.openFundraiser(ctx, code)
+	c, f, err := s.openFundraiser(ctx, code)
 	if err != nil {
 		return nil, nil, err
+	}
+	if f.Payment == PayStars {
+		return nil, nil, Errorf(ECONFLICT, "error.pledge_paid_final", "code", c.Code)
 	}
 	out, err := s.store.ChangePledge(ctx, PledgeChange{CampaignID: c.ID, MemberID: actor.Member.ID, Cancel: true,
 		Points: s.PointsFor(PointsPledge), At: s.clock.Now()})
@@ -708,7 +721,7 @@ func (s *Service) fundraiserProgress(ctx context.Context, c *Campaign) (*Fundrai
 // exportFundraiser lists every active pledge: who, how much, which tier, who brought
 // them, and when it was last changed.
 func (s *Service) exportFundraiser(ctx context.Context, c *Campaign) (*Table, error) {
-	t := &Table{Name: c.Code + "-pledges", Header: []string{"member", "name", "amount", "tier", "referrer", "time"}}
+	t := &Table{Name: c.Code + "-pledges", Header: []string{"member", "name", "amount", "tier", "referrer", "time", "paid", "promised", "refunded"}}
 	const per = 500
 	for page := 1; ; page++ {
 		list, err := s.store.Backers(ctx, c.ID, page, per)
@@ -717,7 +730,7 @@ func (s *Service) exportFundraiser(ctx context.Context, c *Campaign) (*Table, er
 		}
 		for _, b := range list {
 			t.Rows = append(t.Rows, []string{b.Member, b.Name, b.Amount.String(), b.Tier, b.Referrer,
-				b.UpdatedAt.UTC().Format(time.RFC3339)})
+				b.UpdatedAt.UTC().Format(time.RFC3339), b.Paid.String(), b.Promised().String(), b.Refunded.String()})
 		}
 		if len(list) < per {
 			return t, nil

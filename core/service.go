@@ -27,6 +27,7 @@ type Store interface {
 	UploadStore
 	MoveStore
 	CorrectionStore
+	StarsStore
 }
 
 // Settings are the operator's choices that shape the rules.

@@ -541,6 +541,11 @@ func transition(tx *gorm.DB, t core.Transition) error {
 	if res.RowsAffected == 0 {
 		return core.Errorf(core.ECONFLICT, "error.campaign_moved")
 	}
+	if kind == string(core.KindFundraiser) && t.To == core.StateCancelled {
+		if err := cancelStars(tx, t.CampaignID, t.At); err != nil {
+			return err
+		}
+	}
 	return enqueue(tx, t.At, t.Announcements...)
 }
 

@@ -21,6 +21,8 @@ type fundraiserRow struct {
 	Backers    int
 	Peak       int64
 	Spent      int64
+	Payment    string
+	Paid       int64
 }
 
 func (fundraiserRow) TableName() string { return "fundraisers" }
@@ -28,7 +30,8 @@ func (fundraiserRow) TableName() string { return "fundraisers" }
 func (r fundraiserRow) toCore() *core.Fundraiser {
 	m := func(a int64) core.Money { return core.Money{Amount: a, Currency: r.Currency} }
 	return &core.Fundraiser{CampaignID: r.CampaignID, Goal: m(r.Goal), Mode: core.FundMode(r.Mode),
-		Raised: m(r.Raised), Backers: r.Backers, Peak: m(r.Peak), Spent: m(r.Spent)}
+		Raised: m(r.Raised), Backers: r.Backers, Peak: m(r.Peak), Spent: m(r.Spent),
+		Payment: core.PayMethod(r.Payment), Paid: m(r.Paid)}
 }
 
 type tierRow struct {
@@ -77,6 +80,7 @@ type pledgeRow struct {
 	Amount     int64
 	TierID     *int64
 	Active     bool
+	Paid       int64
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
@@ -85,7 +89,7 @@ func (pledgeRow) TableName() string { return "pledges" }
 
 func (r pledgeRow) toCore(currency string) core.Pledge {
 	p := core.Pledge{ID: r.ID, CampaignID: r.CampaignID, MemberID: r.MemberID, Amount: core.Money{Amount: r.Amount, Currency: currency},
-		Active: r.Active, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Active: r.Active, Paid: core.Money{Amount: r.Paid, Currency: currency}, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if r.TierID != nil {
 		p.TierID = *r.TierID
 	}
@@ -123,7 +127,8 @@ func (db *DB) CreateFundraiser(ctx context.Context, c *core.Campaign, f *core.Fu
 			return err
 		}
 		f.CampaignID = c.ID
-		return tx.Create(&fundraiserRow{CampaignID: c.ID, Goal: f.Goal.Amount, Currency: f.Goal.Currency, Mode: string(f.Mode)}).Error
+		return tx.Create(&fundraiserRow{CampaignID: c.ID, Goal: f.Goal.Amount, Currency: f.Goal.Currency, Mode: string(f.Mode),
+			Payment: string(f.Payment)}).Error
 	})
 }
 
@@ -595,6 +600,8 @@ func backers(q *gorm.DB, campaignID int64, page, perPage int) ([]core.Backer, er
 		MemberID   int64
 		Amount     int64
 		TierID     *int64
+		Paid       int64
+		Refunded   int64
 		CreatedAt  time.Time
 		UpdatedAt  time.Time
 		Currency   string
@@ -604,8 +611,8 @@ func backers(q *gorm.DB, campaignID int64, page, perPage int) ([]core.Backer, er
 		Referrer   *string
 	}
 	q = q.Table("pledges p").
-		Select("p.id, p.campaign_id, p.member_id, p.amount, p.tier_id, p.created_at, p.updated_at, f.currency, m.platform || ':' || m.external_id AS member, m.name, t.title AS tier, "+
-			"rm.platform || ':' || rm.external_id AS referrer").
+		Select("p.id, p.campaign_id, p.member_id, p.amount, p.tier_id, p.paid, p.created_at, p.updated_at, f.currency, m.platform || ':' || m.external_id AS member, m.name, t.title AS tier, "+
+			"rm.platform || ':' || rm.external_id AS referrer, "+starsRefunded+" AS refunded").
 		Joins("JOIN fundraisers f ON f.campaign_id = p.campaign_id").
 		Joins("JOIN members m ON m.id = p.member_id").
 		Joins("LEFT JOIN tiers t ON t.id = p.tier_id").
@@ -622,8 +629,9 @@ func backers(q *gorm.DB, campaignID int64, page, perPage int) ([]core.Backer, er
 	out := make([]core.Backer, len(rows))
 	for i, r := range rows {
 		p := pledgeRow{ID: r.ID, CampaignID: r.CampaignID, MemberID: r.MemberID, Amount: r.Amount, TierID: r.TierID,
-			Active: true, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
-		out[i] = core.Backer{Pledge: p.toCore(r.Currency), Member: r.Member, Name: r.Name}
+			Active: true, Paid: r.Paid, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		out[i] = core.Backer{Pledge: p.toCore(r.Currency), Member: r.Member, Name: r.Name,
+			Refunded: core.Money{Amount: r.Refunded, Currency: r.Currency}}
 		if r.Tier != nil {
 			out[i].Tier = *r.Tier
 		}
@@ -661,7 +669,13 @@ func (db *DB) SettleFundraiser(ctx context.Context, campaignID int64, from core.
 		}
 		var anns []core.Announcement
 		to, anns = core.FundSettlement(&c, f.toCore(), list)
-		return transition(tx, core.Transition{CampaignID: campaignID, From: from, To: to, At: at, Announcements: anns})
+		if err := transition(tx, core.Transition{CampaignID: campaignID, From: from, To: to, At: at, Announcements: anns}); err != nil {
+			return err
+		}
+		if to == core.StateFailed {
+			return refundStars(tx, campaignID, at)
+		}
+		return nil
 	})
 	if err != nil {
 		return "", err

@@ -25,6 +25,7 @@ func migrations() []*gormigrate.Migration {
 		topicMigrations(),
 		standingsMigrations(),
 		ballotCountMigrations(),
+		starsMigrations(),
 	)
 }
 

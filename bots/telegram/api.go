@@ -27,6 +27,8 @@ type Update struct {
 	ChannelPost   *Message                    `json:"channel_post,omitempty"`
 	CallbackQuery *CallbackQuery              `json:"callback_query,omitempty"`
 	MyChatMember  *tgbotapi.ChatMemberUpdated `json:"my_chat_member,omitempty"`
+	// PreCheckoutQuery asks whether a payment may go ahead (see payments.go).
+	PreCheckoutQuery *PreCheckoutQuery `json:"pre_checkout_query,omitempty"`
 }
 
 // Message is a message in an update: the SDK's, with the forum fields of Bot API 6.3.
@@ -37,6 +39,9 @@ type Message struct {
 	MessageThreadID int `json:"message_thread_id,omitempty"`
 	// IsTopicMessage is true for a message sent to a forum topic.
 	IsTopicMessage bool `json:"is_topic_message,omitempty"`
+	// SuccessfulPayment is the service message of a payment made, read into the
+	// adapter's own type (it shadows the SDK's, which lacks Stars' fields).
+	SuccessfulPayment *SuccessfulPayment `json:"successful_payment,omitempty"`
 }
 
 // topic is the forum topic a message is in, 0 for none (the General topic, or a chat
@@ -88,6 +93,8 @@ type API interface {
 	// DownloadFile fetches a file by its file_id (getFile, then the download), refusing
 	// files larger than max bytes.
 	DownloadFile(ctx context.Context, fileID string, max int64) ([]byte, error)
+	// Payments are the calls of Telegram Stars payments.
+	Payments
 }
 
 // Outgoing is a message to send or an edit to make.

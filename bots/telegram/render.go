@@ -184,6 +184,9 @@ func (b *Bot) sendLogged(ctx context.Context, t target, r bots.Reply) {
 // message. It returns the id of that last message. A group that Telegram says became
 // a supergroup is followed to its new chat, and the rest is sent there.
 func (b *Bot) send(ctx context.Context, t target, r bots.Reply, wait time.Duration) (int, error) {
+	if r.Invoice != nil {
+		return b.sendInvoice(ctx, t, r, wait)
+	}
 	msgs := layout(t, r)
 	last, chat, followed := 0, t.chat, false
 	for i := 0; i < len(msgs); i++ {

@@ -49,7 +49,7 @@ const WebhookPath = "/telegram/webhook"
 const SecretHeader = "X-Telegram-Bot-Api-Secret-Token"
 
 // allowedUpdates are the update kinds the adapter reads.
-var allowedUpdates = []string{"message", "channel_post", "callback_query", "my_chat_member"}
+var allowedUpdates = []string{"message", "channel_post", "callback_query", "my_chat_member", "pre_checkout_query"}
 
 // Defaults.
 const (
@@ -94,6 +94,9 @@ type Options struct {
 	AdminTTL time.Duration
 	// MaxDownload bounds the CSV documents the bot reads, in bytes.
 	MaxDownload int64
+	// RefundEvery is how often a background round, started by Start, pays back the
+	// Stars payments due; 0 starts none (RefundStars does one round).
+	RefundEvery time.Duration
 	Logger      *slog.Logger
 }
 
@@ -176,6 +179,9 @@ func (b *Bot) Platform() core.Platform { return core.Telegram }
 // which getUpdates is refused.
 func (b *Bot) Start(ctx context.Context) error {
 	b.registerCommands(ctx)
+	if b.opts.RefundEvery > 0 {
+		go b.refundLoop(ctx, b.opts.RefundEvery)
+	}
 	if b.opts.Mode == ModeWebhook {
 		err := b.do(ctx, 0, replyWait, func(ctx context.Context) error {
 			return b.api.SetWebhook(ctx, b.opts.WebhookURL, b.opts.WebhookSecret, allowedUpdates)
@@ -294,6 +300,10 @@ func senderOf(u Update) senderKey {
 		return k
 	case u.MyChatMember != nil:
 		return senderKey{chat: u.MyChatMember.Chat.ID, user: u.MyChatMember.From.ID}
+	case u.PreCheckoutQuery != nil && u.PreCheckoutQuery.From != nil:
+		// in the payer's private chat, where the payment's message comes next
+		id := u.PreCheckoutQuery.From.ID
+		return senderKey{chat: id, user: id}
 	}
 	return senderKey{}
 }
@@ -361,6 +371,8 @@ func (b *Bot) HandleUpdate(ctx context.Context, u Update) {
 		b.onMessage(ctx, update, u.ChannelPost)
 	case u.MyChatMember != nil:
 		b.onMembership(ctx, u.MyChatMember)
+	case u.PreCheckoutQuery != nil:
+		b.onPreCheckout(ctx, update, u.PreCheckoutQuery)
 	}
 }
 

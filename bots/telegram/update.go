@@ -47,6 +47,10 @@ func (b *Bot) onMessage(ctx context.Context, update string, m *Message) {
 	if m.From != nil && m.From.IsBot && m.SenderChat == nil {
 		return // another bot
 	}
+	if m.SuccessfulPayment != nil {
+		b.onPayment(ctx, update, m)
+		return
+	}
 	text := m.Text
 	if text == "" {
 		text = m.Caption

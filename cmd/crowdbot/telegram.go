@@ -64,7 +64,7 @@ func (t *telegramFront) start(ctx context.Context, router *bots.Router, site *we
 	}
 	bot, err := telegram.New(telegram.Options{
 		API: t.api, Me: t.me, Router: router, Mode: t.cfg.Mode,
-		WebhookURL: t.cfg.WebhookURL, WebhookSecret: secret, Logger: t.log,
+		WebhookURL: t.cfg.WebhookURL, WebhookSecret: secret, Logger: t.log, RefundEvery: time.Minute,
 	})
 	if err != nil {
 		return err

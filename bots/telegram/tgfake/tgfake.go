@@ -51,6 +51,7 @@ type Server struct {
 	chats    map[int64]Chat
 	topics   map[int64]map[int]bool // the forum topics of each chat
 	migrated map[int64]int64        // groups upgraded to a supergroup, to its id
+	payments *payments
 	hooks    *http.Client
 }
 
@@ -98,6 +99,7 @@ func New(t testing.TB, username string) *Server {
 		chats:    map[int64]Chat{},
 		topics:   map[int64]map[int]bool{},
 		migrated: map[int64]int64{},
+		payments: newPayments(),
 		// Telegram keeps up to 40 connections open to a webhook (max_connections)
 		hooks: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 40}},
 	}
@@ -636,6 +638,12 @@ func (s *Server) call(req Request) (int, response) {
 			}
 		}
 		return ok(out)
+	case "sendInvoice":
+		return s.sendInvoice(req)
+	case "answerPreCheckoutQuery":
+		return s.answerPreCheckout(req)
+	case "refundStarPayment":
+		return s.refundStarPayment(req)
 	case "getFile":
 		id := p["file_id"]
 		data, known := s.files[id]

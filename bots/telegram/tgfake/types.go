@@ -96,6 +96,43 @@ type Message struct {
 	// MigrateFromChatID, in that supergroup, names the group it was.
 	MigrateToChatID   int64 `json:"migrate_to_chat_id,omitempty"`
 	MigrateFromChatID int64 `json:"migrate_from_chat_id,omitempty"`
+	// Invoice is an invoice to pay; SuccessfulPayment is the service message of a
+	// payment made.
+	Invoice           *Invoice           `json:"invoice,omitempty"`
+	SuccessfulPayment *SuccessfulPayment `json:"successful_payment,omitempty"`
+}
+
+// Invoice is what an invoice message shows.
+type Invoice struct {
+	Title          string `json:"title"`
+	Description    string `json:"description"`
+	StartParameter string `json:"start_parameter"`
+	Currency       string `json:"currency"`
+	TotalAmount    int64  `json:"total_amount"`
+}
+
+// LabeledPrice is a part of an invoice's price.
+type LabeledPrice struct {
+	Label  string `json:"label"`
+	Amount int64  `json:"amount"`
+}
+
+// PreCheckoutQuery asks the bot whether a payment may go ahead.
+type PreCheckoutQuery struct {
+	ID             string `json:"id"`
+	From           User   `json:"from"`
+	Currency       string `json:"currency"`
+	TotalAmount    int64  `json:"total_amount"`
+	InvoicePayload string `json:"invoice_payload"`
+}
+
+// SuccessfulPayment is a payment made.
+type SuccessfulPayment struct {
+	Currency                string `json:"currency"`
+	TotalAmount             int64  `json:"total_amount"`
+	InvoicePayload          string `json:"invoice_payload"`
+	TelegramPaymentChargeID string `json:"telegram_payment_charge_id"`
+	ProviderPaymentChargeID string `json:"provider_payment_charge_id"`
 }
 
 // CallbackQuery is a press of a button.
@@ -129,6 +166,8 @@ type Update struct {
 	ChannelPost   *Message           `json:"channel_post,omitempty"`
 	CallbackQuery *CallbackQuery     `json:"callback_query,omitempty"`
 	MyChatMember  *ChatMemberUpdated `json:"my_chat_member,omitempty"`
+	// PreCheckoutQuery asks whether a payment may go ahead.
+	PreCheckoutQuery *PreCheckoutQuery `json:"pre_checkout_query,omitempty"`
 }
 
 // ResponseParameters tell a client how to recover from an error.
