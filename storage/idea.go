@@ -271,10 +271,10 @@ type firstVoteResult struct {
 
 // firstVotesSQL adds the first votes of many members at once, in one statement: for
 // each vote on a visible idea of an open campaign, by a member who is not its author
-// and has not voted for it, it inserts the vote, records the platform update,
-// credits the author's points and a pending referral; each idea's count moves once
-// by the number of its new votes. A voter given by reference (member id 0) is made,
-// or renamed, or found, first (memberSQL). It returns, for every vote that landed and
+// and has not voted for it, it inserts the vote, records the platform update, credits
+// the author's points (one points row an author for the batch's votes) and a pending
+// referral; each idea's count moves once by the number of its new votes. A voter
+// given by reference (member id 0) is made, or renamed, or found, first (memberSQL). It returns, for every vote that landed and
 // every voter given by reference, the position (from 1) of the vote, whether it
 // landed with its idea's new count, and the voter's row. The votes that did not land
 // changed nothing, and their callers take the general path, which says why or
@@ -319,7 +319,9 @@ WITH arg AS MATERIALIZED (
 	FROM (SELECT idea_id, COUNT(*) AS votes FROM won GROUP BY idea_id) w
 	WHERE ideas.id = w.idea_id RETURNING ideas.id, ideas.votes
 ), gain AS (
-	SELECT campaign_id, author_id AS member_id, 'vote_received' AS action, points, at FROM won WHERE points <> 0` + landedSQL + `
+	-- one points row an author a batch, for all the votes their ideas received in it
+	SELECT campaign_id, author_id AS member_id, 'vote_received' AS action, SUM(points) AS points, MAX(at) AS at
+	FROM won WHERE points <> 0 GROUP BY campaign_id, author_id` + landedSQL + `
 SELECT a.n, won.n IS NOT NULL AS landed, COALESCE(bump.votes, 0) AS votes,
 	COALESCE(f.id, 0) AS id, a.platform, a.external_id, COALESCE(f.name, '') AS name,
 	COALESCE(f.locale, '') AS locale, COALESCE(f.created_at, a.at) AS created_at
