@@ -365,14 +365,8 @@ func linkFor(actor Actor, now time.Time) *ChannelLink {
 // CloseCampaign ends a live campaign by an admin's decision: fundraisers settle,
 // other kinds close and announce their result.
 func (s *Service) CloseCampaign(ctx context.Context, actor Actor, code string) (*Campaign, error) {
-	if !actor.Admin {
-		return nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
-	c, err := s.Campaign(ctx, code)
+	c, err := s.managedCampaign(ctx, actor, code)
 	if err != nil {
-		return nil, err
-	}
-	if err := mayManage(actor, c); err != nil {
 		return nil, err
 	}
 	if !c.State.Live() {
@@ -386,14 +380,8 @@ func (s *Service) CloseCampaign(ctx context.Context, actor Actor, code string) (
 
 // CancelCampaign cancels a campaign that has not ended.
 func (s *Service) CancelCampaign(ctx context.Context, actor Actor, code string) (*Campaign, error) {
-	if !actor.Admin {
-		return nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
-	c, err := s.Campaign(ctx, code)
+	c, err := s.managedCampaign(ctx, actor, code)
 	if err != nil {
-		return nil, err
-	}
-	if err := mayManage(actor, c); err != nil {
 		return nil, err
 	}
 	if c.State.Final() {
@@ -486,14 +474,8 @@ func hashKey(key string) string {
 
 // SetSchedule changes the campaign's progress-update schedule.
 func (s *Service) SetSchedule(ctx context.Context, actor Actor, code, spec string) (*Campaign, error) {
-	if !actor.Admin {
-		return nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
-	c, err := s.Campaign(ctx, code)
+	c, err := s.managedCampaign(ctx, actor, code)
 	if err != nil {
-		return nil, err
-	}
-	if err := mayManage(actor, c); err != nil {
 		return nil, err
 	}
 	if _, err := ParseSchedule(spec); err != nil {

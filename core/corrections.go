@@ -79,14 +79,8 @@ func (s *Service) EntryByID(ctx context.Context, id int64) (*Entry, error) {
 // CheckEnd makes every check CloseCampaign (or, with cancel, CancelCampaign) makes,
 // changing nothing: an admin is asked to confirm only what would go through.
 func (s *Service) CheckEnd(ctx context.Context, actor Actor, code string, cancel bool) (*Campaign, error) {
-	if !actor.Admin {
-		return nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
-	c, err := s.Campaign(ctx, code)
+	c, err := s.managedCampaign(ctx, actor, code)
 	if err != nil {
-		return nil, err
-	}
-	if err := mayManage(actor, c); err != nil {
 		return nil, err
 	}
 	if cancel && c.State.Final() || !cancel && !c.State.Live() {
@@ -99,14 +93,8 @@ func (s *Service) CheckEnd(ctx context.Context, actor Actor, code string, cancel
 // field as it is. A finished campaign may still be corrected: its pages keep showing
 // it.
 func (s *Service) EditCampaign(ctx context.Context, actor Actor, code string, title, description *string) (*Campaign, error) {
-	if !actor.Admin {
-		return nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
-	c, err := s.Campaign(ctx, code)
+	c, err := s.managedCampaign(ctx, actor, code)
 	if err != nil {
-		return nil, err
-	}
-	if err := mayManage(actor, c); err != nil {
 		return nil, err
 	}
 	if title == nil && description == nil {
@@ -143,17 +131,8 @@ type TierEdit struct {
 // new minimum applies to pledges made or changed from now on, and a limit never goes
 // below the places taken.
 func (s *Service) EditTier(ctx context.Context, actor Actor, code string, in TierEdit) (*Campaign, *Tier, error) {
-	if !actor.Admin {
-		return nil, nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
-	c, f, err := s.fundraiser(ctx, code)
+	c, f, err := s.fundraiserToChange(ctx, actor, code)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := mayManage(actor, c); err != nil {
-		return nil, nil, err
-	}
-	if c, f, err = s.openFundraiser(ctx, code); err != nil {
 		return nil, nil, err
 	}
 	if in.Title == nil && in.Description == nil && in.Min == nil && in.Limit == nil {
@@ -199,17 +178,8 @@ func (s *Service) EditTier(ctx context.Context, actor Actor, code string, in Tie
 // EditStretchGoal changes the stretch goal at target from of an open fundraiser: its
 // target (to, "" to keep it) and its description ("" to keep it).
 func (s *Service) EditStretchGoal(ctx context.Context, actor Actor, code, from, to, description, locale string) (*Campaign, *StretchGoal, error) {
-	if !actor.Admin {
-		return nil, nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
-	c, f, err := s.fundraiser(ctx, code)
+	c, f, err := s.fundraiserToChange(ctx, actor, code)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := mayManage(actor, c); err != nil {
-		return nil, nil, err
-	}
-	if c, f, err = s.openFundraiser(ctx, code); err != nil {
 		return nil, nil, err
 	}
 	old, err := ParseMoneyIn(from, f.Goal.Currency, locale)

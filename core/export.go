@@ -16,14 +16,8 @@ type Table struct {
 // Export returns a campaign's data for its admins: ideas, ballots (never for
 // anonymous polls), entries, pledges or task answers, by kind.
 func (s *Service) Export(ctx context.Context, actor Actor, code string) (*Table, error) {
-	if !actor.Admin {
-		return nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
-	c, err := s.Campaign(ctx, code)
+	c, err := s.managedCampaign(ctx, actor, code)
 	if err != nil {
-		return nil, err
-	}
-	if err := mayManage(actor, c); err != nil {
 		return nil, err
 	}
 	var t *Table

@@ -415,6 +415,22 @@ func (s *Service) fundraiser(ctx context.Context, code string) (*Campaign, *Fund
 	return c, f, nil
 }
 
+// fundraiserToChange loads an open fundraiser for its manager's change: an actor who
+// does not manage it is told so before whether it is still open.
+func (s *Service) fundraiserToChange(ctx context.Context, actor Actor, code string) (*Campaign, *Fundraiser, error) {
+	if !actor.Admin {
+		return nil, nil, Errorf(EFORBIDDEN, "error.admin_only")
+	}
+	c, err := s.CampaignOf(ctx, code, KindFundraiser)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, nil, err
+	}
+	return s.openFundraiser(ctx, code)
+}
+
 // openFundraiser loads a fundraiser that still takes pledges and changes.
 func (s *Service) openFundraiser(ctx context.Context, code string) (*Campaign, *Fundraiser, error) {
 	c, f, err := s.fundraiser(ctx, code)
@@ -438,14 +454,8 @@ type NewTier struct {
 
 // AddTier adds a reward tier to an open fundraiser.
 func (s *Service) AddTier(ctx context.Context, actor Actor, code string, in NewTier) (*Campaign, *Tier, error) {
-	if !actor.Admin {
-		return nil, nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
-	c, f, err := s.openFundraiser(ctx, code)
+	c, f, err := s.fundraiserToChange(ctx, actor, code)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := mayManage(actor, c); err != nil {
 		return nil, nil, err
 	}
 	least, err := ParseMoneyIn(in.Min, f.Goal.Currency, in.Locale)
@@ -465,14 +475,8 @@ func (s *Service) AddTier(ctx context.Context, actor Actor, code string, in NewT
 // AddStretchGoal adds a stretch goal, past the goal, to an open fundraiser. One the
 // total has passed already is announced at once.
 func (s *Service) AddStretchGoal(ctx context.Context, actor Actor, code, target, description, locale string) (*Campaign, *StretchGoal, error) {
-	if !actor.Admin {
-		return nil, nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
-	c, f, err := s.openFundraiser(ctx, code)
+	c, f, err := s.fundraiserToChange(ctx, actor, code)
 	if err != nil {
-		return nil, nil, err
-	}
-	if err := mayManage(actor, c); err != nil {
 		return nil, nil, err
 	}
 	m, err := ParseMoneyIn(target, f.Goal.Currency, locale)

@@ -104,6 +104,22 @@ func mayManage(a Actor, c *Campaign) error {
 	}
 }
 
+// managedCampaign loads the campaign with code for an admin's change, refusing an
+// actor who is no admin before anything is read, and one who does not manage it.
+func (s *Service) managedCampaign(ctx context.Context, actor Actor, code string) (*Campaign, error) {
+	if !actor.Admin {
+		return nil, Errorf(EFORBIDDEN, "error.admin_only")
+	}
+	c, err := s.Campaign(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if err := mayManage(actor, c); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
 // ChannelLink is a channel that receives a campaign's announcements.
 type ChannelLink struct {
 	ID         int64

@@ -17,6 +17,13 @@ import (
 // week after t0, linked to one channel.
 func fundFixture(t testing.TB, db *storage.DB, goal int64) *core.Campaign {
 	t.Helper()
+	return openFundraiser(t, db, &core.Fundraiser{Goal: core.Money{Amount: goal, Currency: "EUR"}, Mode: core.FundAllOrNothing}, true)
+}
+
+// openFundraiser makes an open fundraiser f in a Telegram group, closing a week after
+// t0, linked to the group's channel when linked is set.
+func openFundraiser(t testing.TB, db *storage.DB, f *core.Fundraiser, linked bool) *core.Campaign {
+	t.Helper()
 	ctx := context.Background()
 	sp, err := db.UpsertSpace(ctx, core.SpaceRef{Platform: core.Telegram, ExternalID: "-100777", Title: "Fans"}, t0)
 	if err != nil {
@@ -29,8 +36,10 @@ func fundFixture(t testing.TB, db *storage.DB, goal int64) *core.Campaign {
 	closes := t0.Add(7 * 24 * time.Hour)
 	c := &core.Campaign{Kind: core.KindFundraiser, Title: "Album", SpaceID: sp.ID, State: core.StateOpen, OpensAt: t0,
 		ClosesAt: &closes, DeadlineAt: &closes, CreatedBy: owner.ID, CreatedAt: t0, UpdatedAt: t0}
-	f := &core.Fundraiser{Goal: core.Money{Amount: goal, Currency: "EUR"}, Mode: core.FundAllOrNothing}
-	link := &core.ChannelLink{Platform: core.Telegram, SpaceID: sp.ID, ChannelID: "-100777", CreatedAt: t0}
+	var link *core.ChannelLink
+	if linked {
+		link = &core.ChannelLink{Platform: core.Telegram, SpaceID: sp.ID, ChannelID: "-100777", CreatedAt: t0}
+	}
 	if err := db.CreateFundraiser(ctx, c, f, link); err != nil {
 		t.Fatal(err)
 	}

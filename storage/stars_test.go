@@ -14,23 +14,7 @@ import (
 // starsFixture makes an open all-or-nothing fundraiser taking Stars, goal stars.
 func starsFixture(t testing.TB, db *storage.DB, goal int64) *core.Campaign {
 	t.Helper()
-	ctx := context.Background()
-	sp, err := db.UpsertSpace(ctx, core.SpaceRef{Platform: core.Telegram, ExternalID: "-100888", Title: "Stars"}, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	owner, err := db.UpsertMember(ctx, core.MemberRef{Platform: core.Telegram, ExternalID: "owner"}, t0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	closes := t0.Add(7 * 24 * time.Hour)
-	c := &core.Campaign{Kind: core.KindFundraiser, Title: "Zine", SpaceID: sp.ID, State: core.StateOpen, OpensAt: t0,
-		ClosesAt: &closes, DeadlineAt: &closes, CreatedBy: owner.ID, CreatedAt: t0, UpdatedAt: t0}
-	f := &core.Fundraiser{Goal: xtr(goal), Mode: core.FundAllOrNothing, Payment: core.PayStars}
-	if err := db.CreateFundraiser(ctx, c, f, nil); err != nil {
-		t.Fatal(err)
-	}
-	return c
+	return openFundraiser(t, db, &core.Fundraiser{Goal: xtr(goal), Mode: core.FundAllOrNothing, Payment: core.PayStars}, false)
 }
 
 func xtr(n int64) core.Money { return core.Money{Amount: n, Currency: "XTR"} }

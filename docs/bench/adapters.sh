@@ -21,14 +21,7 @@ cd "$(dirname "$0")/../.."
 dsn="${1:-${CROWDBOT_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}}"
 secs="${BENCH_SECONDS:-20}"
 
-# raw runs the baseline and prints its inserts per second
-raw() {
-	local PGOPTIONS="-c client_min_messages=warning"
-	export PGOPTIONS
-	psql "$dsn" -qc "DROP TABLE IF EXISTS bench_votes; CREATE TABLE bench_votes (idea_id bigint NOT NULL, member_id bigint NOT NULL, created_at timestamptz NOT NULL, PRIMARY KEY (idea_id, member_id));"
-	pgbench "$dsn" -n -c 32 -j 2 -T "$secs" -f docs/bench/pgbench-insert.sql 2>/dev/null | awk '/^tps/ {print $3}'
-	psql "$dsn" -qc "DROP TABLE bench_votes"
-}
+. docs/bench/raw.sh
 # rate runs one Go benchmark and prints its votes per second
 rate() {
 	go test -run '^$' -bench "$1\$" -benchtime "${secs}s" "$2" | awk '/votes\/s/ {for (i=1;i<=NF;i++) if ($(i+1)=="votes/s") print $i}'
@@ -36,11 +29,11 @@ rate() {
 
 export CROWDBOT_TEST_POSTGRES="$dsn"
 go test -run '^$' ./bots/telegram/ ./bots/discord/ ./bots/web/ >/dev/null # build first, outside the measured part
-before=$(raw)
+before=$(raw 32)
 telegram=$(rate BenchmarkFirstVotesThroughTelegram ./bots/telegram/)
 discord=$(rate BenchmarkFirstVotesThroughDiscord ./bots/discord/)
 web=$(rate BenchmarkFirstVotesThroughHTTP ./bots/web/)
-after=$(raw)
+after=$(raw 32)
 
 awk -v b="$before" -v a="$after" -v tg="$telegram" -v dc="$discord" -v web="$web" 'BEGIN {
 	printf "                            per second   vs before   vs after\n"

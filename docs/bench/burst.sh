@@ -45,24 +45,17 @@ for _ in $(seq 100); do
 	sleep 0.2
 done
 
-# raw runs the baseline and prints its inserts per second
-raw() {
-	local PGOPTIONS="-c client_min_messages=warning"
-	export PGOPTIONS
-	psql "$dsn" -qc "DROP TABLE IF EXISTS bench_votes; CREATE TABLE bench_votes (idea_id bigint NOT NULL, member_id bigint NOT NULL, created_at timestamptz NOT NULL, PRIMARY KEY (idea_id, member_id));"
-	pgbench "$dsn" -n -c "$clients" -j 2 -T "$secs" -f docs/bench/pgbench-insert.sql 2>/dev/null | awk '/^tps/ {print $3}'
-	psql "$dsn" -qc "DROP TABLE bench_votes"
-}
+. docs/bench/raw.sh
 # load runs one burst and prints its line of figures, after the rate
 load() {
 	"$bin/crowdbot-load" -url "http://$addr" -kind "$1" -clients "$clients" -duration "${secs}s" -db "$bot_dsn" -token "$token"
 }
 
-before=$(raw)
+before=$(raw "$clients")
 idea=$(load idea)
 poll=$(load poll)
 pledge=$(load pledge)
-after=$(raw)
+after=$(raw "$clients")
 
 echo "raw pgbench before: $before/s   after: $after/s"
 for out in "$idea" "$poll" "$pledge"; do

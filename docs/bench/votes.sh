@@ -17,14 +17,7 @@ cd "$(dirname "$0")/../.."
 dsn="${1:-${CROWDBOT_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}}"
 secs="${BENCH_SECONDS:-20}"
 
-# raw runs the baseline and prints its inserts per second
-raw() {
-	local PGOPTIONS="-c client_min_messages=warning"
-	export PGOPTIONS
-	psql "$dsn" -qc "DROP TABLE IF EXISTS bench_votes; CREATE TABLE bench_votes (idea_id bigint NOT NULL, member_id bigint NOT NULL, created_at timestamptz NOT NULL, PRIMARY KEY (idea_id, member_id));"
-	pgbench "$dsn" -n -c 16 -j 2 -T "$secs" -f docs/bench/pgbench-insert.sql 2>/dev/null | awk '/^tps/ {print $3}'
-	psql "$dsn" -qc "DROP TABLE bench_votes"
-}
+. docs/bench/raw.sh
 # rate runs one Go benchmark and prints its votes per second
 rate() {
 	go test -run '^$' -bench "$1\$" -benchtime "${secs}s" "$2" | awk '/votes\/s/ {for (i=1;i<=NF;i++) if ($(i+1)=="votes/s") print $i}'
@@ -32,10 +25,10 @@ rate() {
 
 export CROWDBOT_TEST_POSTGRES="$dsn"
 go test -run '^$' ./storage/ ./bots/ >/dev/null # build first, outside the measured part
-before=$(raw)
+before=$(raw 16)
 store=$(rate BenchmarkIdeaVote ./storage/)
 router=$(rate BenchmarkVoteThroughRouter ./bots/)
-after=$(raw)
+after=$(raw 16)
 
 # the server's raw rate drifts on a shared machine: the baseline is measured before
 # and after, and each figure is given against both
