@@ -415,19 +415,25 @@ func (db *DB) ChangePledge(ctx context.Context, ch core.PledgeChange) (*core.Ple
 				return err
 			}
 		}
-		if after.Peak.Amount <= before.Peak.Amount {
-			return nil
-		}
-		goals, err := stretchGoals(tx, ch.CampaignID, f.Currency)
-		if err != nil {
-			return err
-		}
-		return enqueue(tx, ch.At, core.FundCrossings(c, after, before.Peak, goals)...)
+		return queueCrossings(tx, c, before.Peak, after, ch.At)
 	})
 	if err != nil {
 		return nil, err
 	}
 	return &out, nil
+}
+
+// queueCrossings queues in tx the milestones and stretch goals a fundraiser's peak
+// passed in moving from before to after.Peak (core.FundCrossings), at the time at.
+func queueCrossings(tx *gorm.DB, c *core.Campaign, before core.Money, after *core.Fundraiser, at time.Time) error {
+	if after.Peak.Amount <= before.Amount {
+		return nil
+	}
+	goals, err := stretchGoals(tx, c.ID, after.Goal.Currency)
+	if err != nil {
+		return err
+	}
+	return enqueue(tx, at, core.FundCrossings(c, after, before, goals)...)
 }
 
 // moveTierPlace frees a place in tier from and takes one in tier to (either may be

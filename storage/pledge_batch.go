@@ -177,19 +177,15 @@ func (db *DB) firstPledges(ctx context.Context, ps []firstPledge) ([]firstPledge
 			}
 		}
 		for id, a := range after {
-			if a.Peak <= before[id].Peak {
+			b := before[id]
+			if a.Peak <= b.Peak {
 				continue
 			}
 			c, err := fundCampaign(tx, id, time.Time{}, false, core.StateOpen)
 			if err != nil {
 				return err
 			}
-			goals, err := stretchGoals(tx, id, a.Currency)
-			if err != nil {
-				return err
-			}
-			b := before[id]
-			if err := enqueue(tx, last[id], core.FundCrossings(c, a.toCore(), b.toCore().Peak, goals)...); err != nil {
+			if err := queueCrossings(tx, c, b.toCore().Peak, a.toCore(), last[id]); err != nil {
 				return err
 			}
 		}

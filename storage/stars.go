@@ -165,14 +165,7 @@ func (db *DB) RecordStarPayment(ctx context.Context, ch core.StarPaymentChange) 
 		if err := participate(tx, ch.CampaignID, ch.MemberID, ch.At); err != nil {
 			return err
 		}
-		if after.Peak.Amount <= before.Peak.Amount {
-			return nil
-		}
-		goals, err := stretchGoals(tx, ch.CampaignID, f.Currency)
-		if err != nil {
-			return err
-		}
-		return enqueue(tx, ch.At, core.FundCrossings(c, after, before.Peak, goals)...)
+		return queueCrossings(tx, c, before.Peak, after, ch.At)
 	})
 	if err != nil {
 		return nil, err
