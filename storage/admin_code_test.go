@@ -3,7 +3,6 @@ package storage_test
 import (
 	"context"
 	"strings"
-	"sync"
 	"testing"
 
 	"crowdbot/core"
@@ -18,21 +17,7 @@ func TestCodeAnyCase(t *testing.T) {
 		ctx := context.Background()
 		sp, m := fixture(t, db)
 		codes := []string{"k7Fq2", "K7fQ2", "k7fq2", "x9Yz3"}
-		var mu sync.Mutex
-		db.SetCodeGenerator(func() string {
-			mu.Lock()
-			defer mu.Unlock()
-			c := codes[0]
-			codes = codes[1:]
-			return c
-		})
-		first, second := newIdeas(sp, m, nil), newIdeas(sp, m, nil)
-		if err := db.CreateCampaign(ctx, first, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.CreateCampaign(ctx, second, nil); err != nil {
-			t.Fatal(err)
-		}
+		first, second := twoCampaignsCoded(t, db, sp, m, codes)
 		if first.Code != "k7Fq2" || second.Code != "x9Yz3" {
 			t.Fatalf("codes %q %q: a code differing only in case was given twice", first.Code, second.Code)
 		}

@@ -118,26 +118,32 @@ func TestCampaignLifecycle(t *testing.T) {
 	})
 }
 
+// twoCampaignsCoded makes two ideas campaigns while the code generator gives codes,
+// one after the other, and returns them.
+func twoCampaignsCoded(t *testing.T, db *storage.DB, sp *core.Space, m *core.Member, codes []string) (*core.Campaign, *core.Campaign) {
+	t.Helper()
+	var mu sync.Mutex
+	db.SetCodeGenerator(func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		c := codes[0]
+		codes = codes[1:]
+		return c
+	})
+	first, second := newIdeas(sp, m, nil), newIdeas(sp, m, nil)
+	for _, c := range []*core.Campaign{first, second} {
+		if err := db.CreateCampaign(context.Background(), c, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return first, second
+}
+
 func TestCodeCollisionRetries(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		ctx := context.Background()
 		sp, m := fixture(t, db)
 		codes := []string{"aaaaa", "aaaaa", "aaaaa", "bbbbb"}
-		var mu sync.Mutex
-		db.SetCodeGenerator(func() string {
-			mu.Lock()
-			defer mu.Unlock()
-			c := codes[0]
-			codes = codes[1:]
-			return c
-		})
-		first, second := newIdeas(sp, m, nil), newIdeas(sp, m, nil)
-		if err := db.CreateCampaign(ctx, first, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := db.CreateCampaign(ctx, second, nil); err != nil {
-			t.Fatal(err)
-		}
+		first, second := twoCampaignsCoded(t, db, sp, m, codes)
 		if first.Code != "aaaaa" || second.Code != "bbbbb" {
 			t.Fatalf("codes %q %q", first.Code, second.Code)
 		}
