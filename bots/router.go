@@ -505,7 +505,7 @@ func (r *Router) runAction(ctx context.Context, req *Request, id, text string) (
 	req.Act, req.Text = act, text
 	replies, err := f(ctx, req)
 	if later {
-		if err != nil && req.Actor.Member.ID == 0 {
+		if err != nil && req.Actor.Member.ID == 0 && core.ErrorCode(err) != core.EUNAVAILABLE {
 			// refused before the store found the member: who are they?
 			if rerr := r.svc.Recall(ctx, &req.Actor); rerr != nil {
 				r.log.Warn("recall member", "err", rerr)

@@ -139,9 +139,11 @@ func loadPoll(q *gorm.DB, campaignID int64, tally bool) (*core.Poll, error) {
 
 // Vote implements core.PollStore. The ballot row is made (empty) if missing and then
 // locked, so two presses of one member run one after the other. The option counts
-// move last, by conditional updates in option order: an option never passes its cap,
-// two ballots never wait on each other's options crosswise, and the options' rows,
-// which every ballot on them shares, are held only for the end of the transaction.
+// move next to last, by conditional updates in option order: an option never passes
+// its cap, two ballots never wait on each other's options crosswise, and the options'
+// rows, which every ballot on them shares, are held only for the end of the
+// transaction. The ballot count, the points and the standings follow, in the order a
+// batch of first ballots moves them.
 //
 // The campaign's state is read after those updates rather than locked at the start
 // (a share lock on one row taken by every ballot is costly on Postgres): a close
@@ -211,16 +213,6 @@ func (db *DB) Vote(ctx context.Context, campaignID int64, voter *core.Member, no
 		if err != nil {
 			return err
 		}
-		if ch.Voted {
-			if err := participate(tx, campaignID, memberID, now); err != nil {
-				return err
-			}
-			if first {
-				if err := award(tx, campaignID, memberID, core.PointsBallot, points, now); err != nil {
-					return err
-				}
-			}
-		}
 		delta := map[int]int{}
 		for _, i := range ch.Remove {
 			delta[i]--
@@ -247,6 +239,18 @@ func (db *DB) Vote(ctx context.Context, campaignID int64, voter *core.Member, no
 		}
 		if err != nil {
 			return err
+		}
+		// points and standings after the option rows and the count, as a batch
+		// moves them, so that the two never wait on each other crosswise
+		if ch.Voted {
+			if err := participate(tx, campaignID, memberID, now); err != nil {
+				return err
+			}
+			if first {
+				if err := award(tx, campaignID, memberID, core.PointsBallot, points, now); err != nil {
+					return err
+				}
+			}
 		}
 		var c campaignRow
 		if err := tx.Select("id, code, state").Take(&c, campaignID).Error; err != nil {
