@@ -2,10 +2,11 @@
 // Italian, embedded in the binary, and the translator that renders a key with its
 // arguments in a member's language, plurals included.
 //
-// Catalogs live in catalog/AREA.LANG.yaml, one file per area (house, ideas, poll, ...)
-// and language. A message is a string, or a map of plural forms (one, other, and for
-// some languages many) chosen by the "count" argument. Arguments are written
-// {{.name}}.
+// Catalogs live in catalog/AREA.LANG.yaml, one file per area and language, an area
+// named as its Go file in package bots (house, idea, poll, fundraiser, task, ...), the
+// fronts' after their packages (telegram, discord, web). A message is a string, or a
+// map of plural forms (one, other, and for some languages many) chosen by the "count"
+// argument. Arguments are written {{.name}}.
 //
 // Besides the kinds' areas, two areas hold what they share: house (help, languages,
 // campaigns and their life, the errors every kind can meet) and spread (share links,
