@@ -228,11 +228,7 @@ func parseEntryID(s string) (int64, error) {
 
 // quoted is member text fit to quote back in an error: one clean, short line.
 func quoted(s string) string {
-	s = core.CleanLine(s)
-	if core.Len(s) > 40 {
-		s = string([]rune(s)[:39]) + "…"
-	}
-	return s
+	return core.Clip(core.CleanLine(s), 40)
 }
 
 func (r *Router) enter(ctx context.Context, req *Request) ([]Reply, error) {

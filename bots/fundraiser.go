@@ -26,14 +26,6 @@ const fundLabel = 48
 // with every tier still fits one message.
 const fundPreview = 120
 
-// fundCut shortens s to n characters, marking the cut.
-func fundCut(s string, n int) string {
-	if core.Len(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n-1]) + "…"
-}
-
 func (r *Router) fundraiserCommands() []*Spec {
 	code := Param{Name: "code", Type: ParamCode, Required: true}
 	modes := make([]string, len(core.FundModes))
@@ -265,14 +257,14 @@ func (r *Router) fundStatusReply(ctx context.Context, req *Request, code string)
 	for i := range st.Tiers {
 		t := &st.Tiers[i]
 		rep.Lines = append(rep.Lines, M("fund.status_tier", "number", t.Number, "title", t.Title, "min", t.Min,
-			"description", fundCut(t.Description, fundPreview), "left", fundTierLeft(t)))
+			"description", core.Clip(t.Description, fundPreview), "left", fundTierLeft(t)))
 	}
 	for _, g := range st.Stretch {
 		key := "fund.status_stretch_open"
 		if f.Raised.Amount >= g.Target.Amount {
 			key = "fund.status_stretch_reached"
 		}
-		rep.Lines = append(rep.Lines, M(key, "target", g.Target, "description", fundCut(g.Description, fundPreview)))
+		rep.Lines = append(rep.Lines, M(key, "target", g.Target, "description", core.Clip(g.Description, fundPreview)))
 	}
 	rep.Lines = append(rep.Lines, M("fund.status_spent", "spent", f.Spent, "raised", f.Raised, "code", c.Code))
 	rep.Lines = append(rep.Lines, fundPaidLines(f)...)
@@ -320,7 +312,7 @@ func fundButtons(c *core.Campaign, tiers []core.Tier) [][]Button {
 		if t.SoldOut() {
 			continue
 		}
-		all = append(all, Button{Msg: M("fund.button_tier", "title", fundCut(t.Title, fundLabel), "min", t.Min), Action: ActionID("ft", c.Code, t.Number)})
+		all = append(all, Button{Msg: M("fund.button_tier", "title", core.Clip(t.Title, fundLabel), "min", t.Min), Action: ActionID("ft", c.Code, t.Number)})
 	}
 	all = append(all, Button{Msg: M("fund.button_pledge"), Action: ActionID("ft", c.Code, 0), Style: StyleSuccess})
 	var rows [][]Button
@@ -485,7 +477,7 @@ func (r *Router) fundLedger(ctx context.Context, req *Request) ([]Reply, error) 
 	rep.Lines = append(rep.Lines, fundPaidLines(f)...)
 	for _, e := range list {
 		rep.Lines = append(rep.Lines, ledgerLine(M("fund.ledger_item", "date", r.inZone(e.CreatedAt, c.TimeZone), "number", e.Number,
-			"amount", e.Amount, "what", fundCut(e.What, fundPreview)), e))
+			"amount", e.Amount, "what", core.Clip(e.What, fundPreview)), e))
 	}
 	return replies(rep)
 }

@@ -150,10 +150,7 @@ func (r *Router) ideaPage(ctx context.Context, req *Request, code string, q core
 	var votes []Button
 	for i := range page.Ideas {
 		idea := &page.Ideas[i]
-		text := idea.Text
-		if core.Len(text) > ideaPreview {
-			text = string([]rune(text)[:ideaPreview-1]) + "…"
-		}
+		text := core.Clip(idea.Text, ideaPreview)
 		rep.Lines = append(rep.Lines, M("ideas.item", "id", idea.Number, "votes", idea.Votes, "text", text,
 			"status", string(idea.Status), "tags", strings.Join(idea.Tags, " #")))
 		if c.State == core.StateOpen {

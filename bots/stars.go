@@ -83,7 +83,7 @@ func (r *Router) starsPledge(ctx context.Context, req *Request, in core.PledgeIn
 		tier = inv.Tier.Title
 	}
 	rep := reply("pay.invoice", "title", c.Title, "code", c.Code, "amount", inv.Amount, "tier", tier)
-	rep.Invoice = &Invoice{Title: fundCut(c.Title, invoiceTitle), Label: fundCut(c.Title, invoiceTitle),
+	rep.Invoice = &Invoice{Title: core.Clip(c.Title, invoiceTitle), Label: core.Clip(c.Title, invoiceTitle),
 		Currency: inv.Amount.Currency, Amount: inv.Amount.Amount, Payload: inv.Payload}
 	rep.Ephemeral = true
 	return replies(rep)
@@ -130,7 +130,7 @@ func (r *Router) starsRefundLines(ctx context.Context, req *Request, c *core.Cam
 		lines = append(lines, M("backers.refunds", "done", sum.Done, "due", sum.Due))
 	}
 	if sum.Failing > 0 {
-		lines = append(lines, M("backers.refunds_failing", "count", sum.Failing, "reason", fundCut(sum.LastError, fundPreview)))
+		lines = append(lines, M("backers.refunds_failing", "count", sum.Failing, "reason", core.Clip(sum.LastError, fundPreview)))
 	}
 	return lines, nil
 }

@@ -571,10 +571,7 @@ func (r *Router) reviewCard(rep *Reply, card *core.TaskReviewCard) {
 		if o.ID == a.ID {
 			continue
 		}
-		v := o.Value
-		if core.Len(v) > taskPreview {
-			v = string([]rune(v)[:taskPreview-1]) + "…"
-		}
+		v := core.Clip(o.Value, taskPreview)
 		rep.Lines = append(rep.Lines, M("tasks.review_other", "value", v, "name", o.Name, "task_status", string(o.Status)))
 	}
 	rep.Lines = append(rep.Lines, M("tasks.review_answer", "id", a.ID, "name", a.Name, "value", a.Value))

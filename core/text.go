@@ -71,9 +71,14 @@ func checkText(field, s string, oneLine bool, minLen, maxLen int) (string, error
 // shorten makes member text safe to quote back in a message: one clean line of at
 // most n characters, ending with an ellipsis when cut.
 func shorten(s string, n int) string {
-	s = CleanLine(s)
-	if Len(s) > n {
-		s = string([]rune(s)[:n-1]) + "…"
+	return Clip(CleanLine(s), n)
+}
+
+// Clip cuts s to at most n characters, the last of them an ellipsis when it cuts
+// (spaces before the ellipsis are dropped).
+func Clip(s string, n int) string {
+	if Len(s) <= n {
+		return s
 	}
-	return s
+	return strings.TrimRight(string([]rune(s)[:n-1]), " ") + "…"
 }

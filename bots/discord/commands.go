@@ -171,14 +171,6 @@ func clip(s string, n int) string {
 	return string([]rune(s)[:n])
 }
 
-// clipDots cuts s to at most n runes, ending with an ellipsis when cut.
-func clipDots(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return strings.TrimSpace(string([]rune(s)[:n-1])) + "…"
-}
-
 // discordLocales maps crowdbot's languages to Discord's locales; the default
 // language (English) is the commands' base text and needs none.
 var discordLocales = map[string]discordgo.Locale{"fr": discordgo.French, "it": discordgo.Italian}
@@ -186,7 +178,7 @@ var discordLocales = map[string]discordgo.Locale{"fr": discordgo.French, "it": d
 // localized renders key in every language: the base (English) text and the others.
 func (a *Adapter) localized(key string, args map[string]any, max int) (string, map[discordgo.Locale]string) {
 	cat := a.router.Catalog()
-	base := clipDots(cat.T(core.Locales[0], key, args), max)
+	base := core.Clip(cat.T(core.Locales[0], key, args), max)
 	var loc map[discordgo.Locale]string
 	for _, l := range core.Locales[1:] {
 		dl, ok := discordLocales[l]
@@ -196,7 +188,7 @@ func (a *Adapter) localized(key string, args map[string]any, max int) (string, m
 		if loc == nil {
 			loc = map[discordgo.Locale]string{}
 		}
-		loc[dl] = clipDots(cat.T(l, key, args), max)
+		loc[dl] = core.Clip(cat.T(l, key, args), max)
 	}
 	return base, loc
 }
@@ -210,7 +202,7 @@ func (a *Adapter) describe(s *bots.Spec) (string, map[discordgo.Locale]string) {
 		if _, after, ok := strings.Cut(h, " — "); ok {
 			h = after
 		}
-		return clipDots(strings.TrimSpace(h), maxDescription)
+		return core.Clip(strings.TrimSpace(h), maxDescription)
 	}
 	base := cut(core.Locales[0])
 	loc := map[discordgo.Locale]string{}
@@ -276,7 +268,7 @@ func (a *Adapter) option(s *bots.Spec, sl slot) *discordgo.ApplicationCommandOpt
 	if len(p.Choices) > 0 && len(p.Choices) <= maxChoices && o.Type == discordgo.ApplicationCommandOptionString {
 		prefix, keyed := bots.KeyedArgs[p.Name]
 		for _, c := range p.Choices {
-			ch := &discordgo.ApplicationCommandOptionChoice{Name: clipDots(c, 100), Value: c}
+			ch := &discordgo.ApplicationCommandOptionChoice{Name: core.Clip(c, 100), Value: c}
 			if keyed && cat.Has(prefix+c) {
 				ch.Name, ch.NameLocalizations = a.localized(prefix+c, nil, 100)
 			}

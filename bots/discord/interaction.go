@@ -257,7 +257,7 @@ func (a *Adapter) modal(r bots.Reply) *discordgo.InteractionResponse {
 	if title == "" {
 		title = a.router.T(core.Locales[0], p.Msg)
 	}
-	title = clipDots(strings.Join(strings.Fields(title), " "), maxModalTitle)
+	title = core.Clip(strings.Join(strings.Fields(title), " "), maxModalTitle)
 	style := discordgo.TextInputShort
 	if p.Long {
 		style = discordgo.TextInputParagraph
@@ -449,7 +449,7 @@ func (a *Adapter) autocomplete(ctx context.Context, it *discordgo.Interaction) *
 		if typed != "" && !strings.Contains(strings.ToLower(camp.Code), typed) && !strings.Contains(strings.ToLower(camp.Title), typed) {
 			continue
 		}
-		ch := &discordgo.ApplicationCommandOptionChoice{Name: clipDots(camp.Code+" · "+strings.Join(strings.Fields(camp.Title), " "), 100), Value: camp.Code}
+		ch := &discordgo.ApplicationCommandOptionChoice{Name: core.Clip(camp.Code+" · "+strings.Join(strings.Fields(camp.Title), " "), 100), Value: camp.Code}
 		if camp.State.Live() {
 			live = append(live, ch)
 		} else {

@@ -10,6 +10,7 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"crowdbot/bots"
+	"crowdbot/core"
 )
 
 // Discord's limits on messages (docs/DESIGN.md). Lengths count UTF-16 units, as
@@ -239,7 +240,7 @@ func (a *Adapter) rows(buttons [][]bots.Button) []discordgo.MessageComponent {
 
 // button turns a neutral button into a Discord one.
 func button(b bots.Button) (discordgo.Button, bool) {
-	label := clipDots(strings.TrimSpace(b.Label), maxLabel)
+	label := core.Clip(strings.TrimSpace(b.Label), maxLabel)
 	if label == "" {
 		label = "·"
 	}

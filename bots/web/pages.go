@@ -266,11 +266,7 @@ func (s *Server) followRef(w http.ResponseWriter, r *http.Request, c *core.Campa
 
 // preview shortens text to n characters, on one line.
 func preview(text string, n int) string {
-	text = strings.Join(strings.Fields(text), " ")
-	if core.Len(text) <= n {
-		return text
-	}
-	return string([]rune(text)[:n-1]) + "…"
+	return core.Clip(strings.Join(strings.Fields(text), " "), n)
 }
 
 // progressImage serves a campaign's progress image, drawn by the injected function.
