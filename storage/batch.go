@@ -168,3 +168,25 @@ func queryRows(ctx context.Context, q *gorm.DB, query string, args []any, scan f
 	}
 	return rows.Err()
 }
+
+// voterKeys are the batcher keys of a press by voter on what ("vote:<idea id>"): the
+// voter by reference, the same whether they are given by id or are still to be
+// found, and for one still to be found the member too, whom one batch at a time
+// makes (see memberSQL).
+func voterKeys(what string, voter *core.Member) []string {
+	keys := []string{what + ":" + string(voter.Platform) + ":" + voter.ExternalID}
+	if voter.ID == 0 {
+		keys = append(keys, memberKey(voter))
+	}
+	return keys
+}
+
+// pendingUpdate returns the platform update of ctx still to record with a batched
+// change, with keys and its batcher key, or nil and keys as they are.
+func pendingUpdate(ctx context.Context, keys []string) (*core.Update, []string) {
+	u := core.UpdateFrom(ctx)
+	if u == nil || u.Done() {
+		return nil, keys
+	}
+	return u, append(keys, "update:"+u.Key)
+}

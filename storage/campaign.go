@@ -227,6 +227,20 @@ func (a memberArgs) set(i int, id int64, ref core.MemberRef) {
 	a.ids[i], a.platforms[i], a.externalIDs[i], a.names[i] = id, string(ref.Platform), ref.ExternalID, ref.Name
 }
 
+// enroll makes a member not looked up yet (ID 0), for a change that takes the general
+// path, and fills them in.
+func (db *DB) enroll(ctx context.Context, m *core.Member, now time.Time) error {
+	if m.ID != 0 {
+		return nil
+	}
+	made, err := db.UpsertMember(ctx, refOf(m), now)
+	if err != nil {
+		return err
+	}
+	*m = *made
+	return nil
+}
+
 // knownMember fills in a member not looked up yet (ID 0) from the cache, when it
 // holds them under the same name.
 func (db *DB) knownMember(m *core.Member) {

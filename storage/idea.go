@@ -161,16 +161,10 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID int64, voter *core.Memb
 	if db.votes != nil {
 		// the common case, a first vote, goes with the others made at the same
 		// moment: the hot path of a crowd
-		u := core.UpdateFrom(ctx)
 		req := firstVote{IdeaID: ideaID, MemberID: voter.ID, Ref: refOf(voter), At: now.UTC(), Points: points}
-		keys := []string{fmt.Sprintf("vote:%d:%s:%s", ideaID, voter.Platform, voter.ExternalID)}
-		if voter.ID == 0 {
-			// a member is made by one batch at a time (see firstVotesSQL)
-			keys = append(keys, memberKey(voter))
-		}
-		if u != nil && !u.Done() {
+		u, keys := pendingUpdate(ctx, voterKeys(fmt.Sprintf("vote:%d", ideaID), voter))
+		if u != nil {
 			req.Key = u.Key
-			keys = append(keys, "update:"+u.Key)
 		}
 		res, err := db.votes.do(ctx, req, keys...)
 		if err == nil {
@@ -193,12 +187,8 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID int64, voter *core.Memb
 		// rolled back (a platform update recorded by another replica in the
 		// meantime): the general path either takes it or says why not
 	}
-	if voter.ID == 0 {
-		m, err := db.UpsertMember(ctx, refOf(voter), now)
-		if err != nil {
-			return false, 0, err
-		}
-		*voter = *m
+	if err := db.enroll(ctx, voter, now); err != nil {
+		return false, 0, err
 	}
 	memberID := voter.ID
 	var voted bool

@@ -45,11 +45,9 @@ func (db *DB) changeFirstPledge(ctx context.Context, ch core.PledgeChange) (out 
 	if !ok || db.pledges == nil {
 		return nil, false, nil
 	}
-	u := core.UpdateFrom(ctx)
-	keys := []string{fmt.Sprintf("pledge:%d:%d", ch.CampaignID, ch.MemberID)}
-	if u != nil && !u.Done() {
+	u, keys := pendingUpdate(ctx, []string{fmt.Sprintf("pledge:%d:%d", ch.CampaignID, ch.MemberID)})
+	if u != nil {
 		req.Key = u.Key
-		keys = append(keys, "update:"+u.Key)
 	}
 	res, err := db.pledges.do(ctx, req, keys...)
 	switch {

@@ -155,16 +155,10 @@ func (db *DB) Vote(ctx context.Context, campaignID int64, voter *core.Member, no
 		// the common case, a member's first ballot with one option, goes with the
 		// others cast at the same moment: the hot path of a poll going round
 		if ch, err := decide(""); err == nil && ch.Voted && len(ch.Add) == 1 && len(ch.Remove) == 0 {
-			u := core.UpdateFrom(ctx)
 			req := firstBallot{CampaignID: campaignID, MemberID: voter.ID, Ref: refOf(voter), Choices: ch.Choices, Option: ch.Add[0], At: now.UTC(), Points: points}
-			keys := []string{fmt.Sprintf("ballot:%d:%s:%s", campaignID, voter.Platform, voter.ExternalID)}
-			if voter.ID == 0 {
-				// a member is made by one batch at a time (see firstVotesSQL)
-				keys = append(keys, memberKey(voter))
-			}
-			if u != nil && !u.Done() {
+			u, keys := pendingUpdate(ctx, voterKeys(fmt.Sprintf("ballot:%d", campaignID), voter))
+			if u != nil {
 				req.Key = u.Key
-				keys = append(keys, "update:"+u.Key)
 			}
 			res, err := db.ballots.do(ctx, req, keys...)
 			if err == nil {
@@ -185,12 +179,8 @@ func (db *DB) Vote(ctx context.Context, campaignID int64, voter *core.Member, no
 			// batch refused whole: the general path takes it or says why not
 		}
 	}
-	if voter.ID == 0 {
-		m, err := db.UpsertMember(ctx, refOf(voter), now)
-		if err != nil {
-			return err
-		}
-		*voter = *m
+	if err := db.enroll(ctx, voter, now); err != nil {
+		return err
 	}
 	memberID := voter.ID
 	return db.tx(ctx, func(tx *gorm.DB) error {
