@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"crowdbot/bots"
 	"crowdbot/bots/botstest"
 	"crowdbot/bots/discord"
 	"crowdbot/bots/discord/dcfake"
@@ -37,8 +38,9 @@ func BenchmarkFirstVotesThroughDiscord(b *testing.B) {
 	}
 	admin := botstest.Admin.On(core.Discord, guild, channel)
 	code := botstest.Code(b, h.Expect(h.Say(admin, `/campaign new ideas "Burst"`), "campaign.created"))
-	id := h.Expect(h.Say(botstest.Bob.On(core.Discord, guild, channel), "/idea "+code+" The one idea"), "idea.added").Args["id"].(int64)
-	action := "iv:" + strconv.FormatInt(id, 10) // the custom_id of the card's vote button
+	added := h.Expect(h.Say(botstest.Bob.On(core.Discord, guild, channel), "/idea "+code+" The one idea"), "idea.added")
+	id := added.Args["idea_id"].(int64)
+	action := bots.ActionID("iv", id, added.Args["id"].(int64)) // the custom_id of the card's vote button
 
 	rest := dcfake.NewREST(b, token)
 	dc := dcfake.NewDiscord(b, rest, appID, h.Clock.Now)

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"crowdbot/bots"
 	"crowdbot/bots/botstest"
 	"crowdbot/bots/telegram"
 	"crowdbot/bots/telegram/tgfake"
@@ -33,8 +34,8 @@ func BenchmarkFirstVotesThroughTelegram(b *testing.B) {
 	// the campaign and its idea, in the group botstest's cast speaks in
 	code := botstest.Code(b, h.Expect(h.Say(botstest.Admin, `/campaign new ideas "Burst"`), "campaign.created"))
 	card := h.Expect(h.Say(botstest.Bob, "/idea "+code+" The one idea"), "idea.added")
-	id := card.Args["id"].(int64)
-	action := "iv:" + strconv.FormatInt(id, 10) // the vote button of the idea's card
+	id := card.Args["idea_id"].(int64)
+	action := bots.ActionID("iv", id, card.Args["id"].(int64)) // the vote button of the idea's card
 	chatID, _ := strconv.ParseInt(botstest.Admin.Space, 10, 64)
 	chat := tgfake.Chat{ID: chatID, Type: "supergroup", Title: "Fans " + botstest.Admin.Space}
 

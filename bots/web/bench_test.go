@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"crowdbot/bots"
 	"crowdbot/bots/botstest"
 	"crowdbot/storage/storagetest"
 )
@@ -31,8 +32,9 @@ func BenchmarkFirstVotesThroughHTTP(b *testing.B) {
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	code := botstest.Code(b, h.Expect(h.Say(botstest.Admin, `/campaign new ideas "Burst"`), "campaign.created"))
-	id := h.Expect(h.Say(botstest.Bob, "/idea "+code+" The one idea"), "idea.added").Args["id"].(int64)
-	action := "iv:" + strconv.FormatInt(id, 10)
+	added := h.Expect(h.Say(botstest.Bob, "/idea "+code+" The one idea"), "idea.added")
+	id := added.Args["idea_id"].(int64)
+	action := bots.ActionID("iv", id, added.Args["id"].(int64)) // the vote button of the idea's card
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	var next atomic.Int64
 	b.SetParallelism(16) // 32 clients on 2 cores
