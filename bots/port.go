@@ -45,7 +45,7 @@ type Conversation interface {
 	SuggestCodes(ctx context.Context, space core.SpaceRef, member core.MemberRef, prefix string) []Suggestion
 	// RefundStars pays back the Telegram Stars payments due, each through pay, and
 	// records each try; it returns how many went back.
-	RefundStars(ctx context.Context, pay func(ctx context.Context, r core.StarRefund) error) (int, error)
+	RefundStars(ctx context.Context, pay func(ctx context.Context, ref core.StarRefund) error) (int, error)
 }
 
 var _ Conversation = (*Router)(nil)

@@ -2,10 +2,12 @@ package bots_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"crowdbot/bots"
 	. "crowdbot/bots/botstest"
@@ -188,5 +190,49 @@ func TestIdentify(t *testing.T) {
 	}
 	if _, err := h.Router.Identify(ctx, bots.Input{Platform: core.Telegram}); err == nil {
 		t.Error("an input from nowhere was identified")
+	}
+}
+
+// TestRefundStars: the Stars of a failed fundraiser go back through the front's pay,
+// once: a failed try is recorded, with its reason for the admins, and tried again
+// only after its wait; a refund done is never due again.
+func TestRefundStars(t *testing.T) {
+	h := New(t)
+	ctx := context.Background()
+	code := Code(t, h.Expect(h.Say(Admin, `/fund new "Zine" goal=300 closes=30d pay=stars`), "fund.new"))
+	inv := h.Expect(h.Say(Bob, "/pledge "+code+" 100"), "pay.invoice")
+	h.Expect(pay(h, Bob, bots.Payment{StarsPayment: core.StarsPayment{Payload: inv.Invoice.Payload, Currency: "XTR", Amount: 100, ChargeID: "ch-1"}}), "pay.paid")
+	advanceFund(t, h, 31*24*time.Hour)
+
+	var tried []string
+	refund := func(fail error) int {
+		t.Helper()
+		n, err := h.Router.RefundStars(ctx, func(_ context.Context, r core.StarRefund) error {
+			tried = append(tried, r.UserID+" "+r.ChargeID+" "+r.Amount.String())
+			return fail
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := refund(errors.New("telegram is down")); n != 0 || !slices.Equal(tried, []string{Bob.ID + " ch-1 " + core.Money{Amount: 100, Currency: "XTR"}.String()}) {
+		t.Fatalf("first round: %d back, tried %v", n, tried)
+	}
+	backers := h.Expect(h.Say(Admin, "/backers "+code), "backers.title")
+	if !strings.Contains(backers.Text, "telegram is down") {
+		t.Errorf("the failure is not shown to the admins: %q", backers.Text)
+	}
+	tried = nil
+	if n := refund(nil); n != 0 || len(tried) != 0 {
+		t.Fatalf("tried again at once: %d back, tried %v", n, tried)
+	}
+	h.Clock.Advance(core.StarRefundRetry(1))
+	if n := refund(nil); n != 1 || len(tried) != 1 {
+		t.Fatalf("after the wait: %d back, tried %v", n, tried)
+	}
+	h.Clock.Advance(24 * time.Hour)
+	if n := refund(nil); n != 0 || len(tried) != 1 {
+		t.Fatalf("paid back twice: tried %v", tried)
 	}
 }

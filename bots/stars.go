@@ -33,7 +33,7 @@ const refundBatch = 50
 // through pay (the front's call to its platform), and records each try. A failed one
 // is tried again later, ever less often, and its reason shown to the admins in
 // /backers. It returns how many went back.
-func (r *Router) RefundStars(ctx context.Context, pay func(ctx context.Context, r core.StarRefund) error) (int, error) {
+func (r *Router) RefundStars(ctx context.Context, pay func(ctx context.Context, ref core.StarRefund) error) (int, error) {
 	due, err := r.svc.ClaimStarRefunds(ctx, refundBatch)
 	if err != nil {
 		return 0, fmt.Errorf("claim star refunds: %w", err)

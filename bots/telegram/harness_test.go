@@ -356,7 +356,7 @@ func (r *recorder) SuggestCodes(ctx context.Context, space core.SpaceRef, member
 	return r.get().SuggestCodes(ctx, space, member, prefix)
 }
 
-func (r *recorder) RefundStars(ctx context.Context, pay func(ctx context.Context, r core.StarRefund) error) (int, error) {
+func (r *recorder) RefundStars(ctx context.Context, pay func(ctx context.Context, ref core.StarRefund) error) (int, error) {
 	return r.get().RefundStars(ctx, pay)
 }
 
