@@ -1,7 +1,8 @@
 // Package bots is the conversation every platform shares. A platform adapter turns
 // what its platform sends into an Input, the Router runs it against core and answers
 // with Replies, and the adapter turns those into its platform's messages. All
-// behaviour lives here and in core; adapters only translate.
+// behaviour lives here and in core; adapters only translate. Every adapter reaches
+// this package through one port, Conversation (port.go), which the Router implements.
 //
 // Each area registers its commands (Spec), button actions (ActionFunc) and cards
 // (CardFunc) with the Router, one file per area. Besides the kinds' areas (idea.go,

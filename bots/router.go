@@ -206,9 +206,6 @@ func (r *Router) Specs() []*Spec { return r.specs }
 // Catalog returns the Router's catalog, for adapters that render announcements.
 func (r *Router) Catalog() *i18n.Catalog { return r.cat }
 
-// Service returns the core service behind the Router.
-func (r *Router) Service() *core.Service { return r.svc }
-
 // Handle runs one input and returns the replies, rendered in the member's language.
 // It never fails: a refusal is a translated reply, an internal error is logged and
 // answered with an apology, and a repeated update gets no reply at all. It runs

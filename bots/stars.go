@@ -3,6 +3,7 @@ package bots
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"crowdbot/core"
 )
@@ -22,6 +23,34 @@ type Invoice struct {
 	Currency string
 	Amount   int64
 	Payload  string
+}
+
+// refundBatch bounds the refunds one round of RefundStars pays back.
+const refundBatch = 50
+
+// RefundStars pays back the Stars payments due (those of all-or-nothing fundraisers
+// that failed, and payments that came after a close): it claims a batch, pays each
+// through pay (the front's call to its platform), and records each try. A failed one
+// is tried again later, ever less often, and its reason shown to the admins in
+// /backers. It returns how many went back.
+func (r *Router) RefundStars(ctx context.Context, pay func(ctx context.Context, ref core.StarRefund) error) (int, error) {
+	due, err := r.svc.ClaimStarRefunds(ctx, refundBatch)
+	if err != nil {
+		return 0, fmt.Errorf("claim star refunds: %w", err)
+	}
+	done := 0
+	for _, ref := range due {
+		err := pay(ctx, ref)
+		if err == nil {
+			done++
+		} else {
+			r.log.Warn("refund stars", "payment", ref.ID, "campaign", ref.CampaignID, "attempts", ref.Attempts+1, "err", err)
+		}
+		if ferr := r.svc.FinishStarRefund(ctx, ref, err); ferr != nil {
+			return done, fmt.Errorf("finish star refund: %w", ferr)
+		}
+	}
+	return done, nil
 }
 
 // invoiceTitle bounds an invoice's title (Telegram takes 1 to 32 characters).

@@ -49,6 +49,7 @@ var defaultSubNames = []string{"submit", "default", "run"}
 const (
 	maxOptions     = 25
 	maxChoices     = 25
+	maxChoiceName  = 100
 	maxDescription = 100
 	maxName        = 32
 )

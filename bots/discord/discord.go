@@ -29,12 +29,12 @@ import (
 	"github.com/bwmarrin/discordgo"
 
 	"crowdbot/bots"
-	"crowdbot/core"
 )
 
 // Options configure an Adapter.
 type Options struct {
-	Router  *bots.Router
+	// Router is the neutral conversation (a *bots.Router).
+	Router  bots.Conversation
 	Session Session
 	// AppID is the application id, for registering commands; "" learns it from the
 	// gateway's READY.
@@ -71,9 +71,8 @@ const defaultMaxDownload = 1 << 20
 
 // Adapter is the Discord front end.
 type Adapter struct {
-	router    *bots.Router
+	router    bots.Conversation
 	cmds      *commandSet
-	svc       *core.Service
 	api       Session
 	log       *slog.Logger
 	publicKey ed25519.PublicKey
@@ -112,7 +111,7 @@ func New(o Options) (*Adapter, error) {
 		return nil, errors.New("discord: a Router and a Session are needed")
 	}
 	a := &Adapter{
-		router: o.Router, cmds: newCommandSet(o.Router.Specs()), svc: o.Router.Service(), api: o.Session, log: o.Logger,
+		router: o.Router, cmds: newCommandSet(o.Router.Specs()), api: o.Session, log: o.Logger,
 		guildID: o.GuildID, adminRole: strings.TrimSpace(o.AdminRole), publicURL: strings.TrimRight(o.PublicURL, "/"),
 		quick: o.QuickReply, maxWait: o.MaxRateWait, appID: o.AppID,
 		guilds: map[string]guildInfo{}, dms: map[string]string{}, work: newTracker(),

@@ -96,7 +96,7 @@ func (a *Adapter) guildCreate(ctx context.Context, g *discordgo.Guild) {
 		return
 	}
 	space := core.SpaceRef{Platform: core.Discord, ExternalID: g.ID, Title: g.Name, Locale: core.NormalizeLocale(string(g.PreferredLocale))}
-	if _, _, err := a.svc.Identify(ctx, space, core.MemberRef{Platform: core.Discord, ExternalID: g.OwnerID}); err != nil {
+	if err := a.router.JoinSpace(ctx, space, core.MemberRef{Platform: core.Discord, ExternalID: g.OwnerID}); err != nil {
 		a.log.Error("record guild", "guild", g.ID, "err", err)
 	}
 }
@@ -110,7 +110,7 @@ func (a *Adapter) guildDelete(ctx context.Context, g *discordgo.Guild) {
 	a.mu.Lock()
 	delete(a.guilds, g.ID)
 	a.mu.Unlock()
-	if err := a.svc.LeaveSpace(ctx, core.Discord, g.ID); err != nil {
+	if err := a.router.LeaveSpace(ctx, core.Discord, g.ID); err != nil {
 		a.log.Error("record guild left", "guild", g.ID, "err", err)
 	}
 }

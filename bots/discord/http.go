@@ -76,7 +76,7 @@ func (a *Adapter) verify(h http.Header, body []byte) bool {
 	if err != nil {
 		return false
 	}
-	if d := a.svc.Now().Sub(time.Unix(sec, 0)); d > maxSkew || d < -maxSkew {
+	if d := a.router.Now().Sub(time.Unix(sec, 0)); d > maxSkew || d < -maxSkew {
 		return false
 	}
 	msg := make([]byte, 0, len(ts)+len(body))

@@ -394,8 +394,8 @@ func modalText(cs []discordgo.MessageComponent) string {
 	return ""
 }
 
-// autocomplete offers campaign codes for the option being typed: the space's
-// campaigns whose code or title holds what was typed, live ones first.
+// autocomplete offers campaign codes for the option being typed, as the Router
+// suggests them (bots.Router.SuggestCodes).
 func (a *Adapter) autocomplete(ctx context.Context, it *discordgo.Interaction) *discordgo.InteractionResponse {
 	resp := &discordgo.InteractionResponse{Type: discordgo.InteractionApplicationCommandAutocompleteResult, Data: &discordgo.InteractionResponseData{}}
 	data := it.ApplicationCommandData()
@@ -429,36 +429,16 @@ func (a *Adapter) autocomplete(ctx context.Context, it *discordgo.Interaction) *
 	if !isCode {
 		return resp
 	}
-	typed := strings.ToLower(strings.TrimSpace(value(focused.Value)))
 	in, err := refs(it, a.guildName(it.GuildID))
 	if err != nil {
 		return resp
 	}
-	space, _, err := a.svc.Identify(ctx, in.Space, in.Member)
-	if err != nil {
-		a.log.Warn("autocomplete", "err", err)
-		return resp
-	}
-	list, err := a.svc.Campaigns(ctx, core.CampaignFilter{SpaceID: space.ID, Limit: 100})
-	if err != nil {
-		a.log.Warn("autocomplete", "err", err)
-		return resp
-	}
-	var live, rest []*discordgo.ApplicationCommandOptionChoice
-	for _, camp := range list {
-		if typed != "" && !strings.Contains(strings.ToLower(camp.Code), typed) && !strings.Contains(strings.ToLower(camp.Title), typed) {
-			continue
+	var choices []*discordgo.ApplicationCommandOptionChoice
+	for _, sg := range a.router.SuggestCodes(ctx, in.Space, in.Member, value(focused.Value)) {
+		if len(choices) == maxChoices {
+			break
 		}
-		ch := &discordgo.ApplicationCommandOptionChoice{Name: core.Clip(camp.Code+" · "+strings.Join(strings.Fields(camp.Title), " "), 100), Value: camp.Code}
-		if camp.State.Live() {
-			live = append(live, ch)
-		} else {
-			rest = append(rest, ch)
-		}
-	}
-	choices := append(live, rest...)
-	if len(choices) > maxChoices {
-		choices = choices[:maxChoices]
+		choices = append(choices, &discordgo.ApplicationCommandOptionChoice{Name: core.Clip(sg.Label, maxChoiceName), Value: sg.Code})
 	}
 	resp.Data.Choices = choices
 	return resp

@@ -134,7 +134,7 @@ func (h *harness) start() {
 	if h.rec == nil {
 		h.rec = &recorder{}
 	}
-	h.rec.set(router)
+	h.rec.set(router, svc)
 	ctx, cancel := context.WithCancel(context.Background())
 	api, me, err := telegram.Dial(ctx, tgfake.Token, h.fake.Endpoint(), h.fake.Client())
 	if err != nil {
@@ -291,18 +291,23 @@ func membership(by tgfake.User, chat tgfake.Chat, old, status string, bot tgfake
 		OldChatMember: tgfake.ChatMember{Status: old, User: bot}, NewChatMember: tgfake.ChatMember{Status: status, User: bot}}}
 }
 
-// recorder is the real Router, with what went in and came out of it recorded.
+// recorder is the real Router, with what went in and came out of it recorded. The
+// bot sees it only as the port (bots.Conversation); the tests also reach the
+// service behind it, to set the scene.
 type recorder struct {
 	mu      sync.Mutex
 	router  *bots.Router
+	svc     *core.Service
 	inputs  []bots.Input
 	replies []bots.Reply
 }
 
-func (r *recorder) set(router *bots.Router) {
+var _ bots.Conversation = (*recorder)(nil)
+
+func (r *recorder) set(router *bots.Router, svc *core.Service) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.router = router
+	r.router, r.svc = router, svc
 }
 
 func (r *recorder) get() *bots.Router {
@@ -311,7 +316,7 @@ func (r *recorder) get() *bots.Router {
 	return r.router
 }
 
-// Handle implements telegram.Conversation.
+// Handle implements bots.Conversation.
 func (r *recorder) Handle(ctx context.Context, in bots.Input) []bots.Reply {
 	out := r.get().Handle(ctx, in)
 	r.mu.Lock()
@@ -325,7 +330,42 @@ func (r *recorder) Specs() []*bots.Spec { return r.get().Specs() }
 
 func (r *recorder) Catalog() *i18n.Catalog { return r.get().Catalog() }
 
-func (r *recorder) Service() *core.Service { return r.get().Service() }
+func (r *recorder) T(locale string, m bots.Msg) string { return r.get().T(locale, m) }
+
+func (r *recorder) Deadline() time.Duration { return r.get().Deadline() }
+
+func (r *recorder) Now() time.Time { return r.get().Now() }
+
+func (r *recorder) Identify(ctx context.Context, in bots.Input) (core.Actor, error) {
+	return r.get().Identify(ctx, in)
+}
+
+func (r *recorder) JoinSpace(ctx context.Context, space core.SpaceRef, by core.MemberRef) error {
+	return r.get().JoinSpace(ctx, space, by)
+}
+
+func (r *recorder) LeaveSpace(ctx context.Context, platform core.Platform, space string) error {
+	return r.get().LeaveSpace(ctx, platform, space)
+}
+
+func (r *recorder) MoveSpace(ctx context.Context, platform core.Platform, from, to string) (bool, error) {
+	return r.get().MoveSpace(ctx, platform, from, to)
+}
+
+func (r *recorder) SuggestCodes(ctx context.Context, space core.SpaceRef, member core.MemberRef, prefix string) []bots.Suggestion {
+	return r.get().SuggestCodes(ctx, space, member, prefix)
+}
+
+func (r *recorder) RefundStars(ctx context.Context, pay func(ctx context.Context, ref core.StarRefund) error) (int, error) {
+	return r.get().RefundStars(ctx, pay)
+}
+
+// Service is the core service behind the Router, for the tests only.
+func (r *recorder) Service() *core.Service {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.svc
+}
 
 // mark returns how many inputs and replies there were, for since.
 func (r *recorder) mark() (int, int) {

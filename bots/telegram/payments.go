@@ -176,43 +176,24 @@ func (b *Bot) sendInvoice(ctx context.Context, t target, r bots.Reply, wait time
 	return id, err
 }
 
-// refundBatch bounds the refunds one round pays back.
-const refundBatch = 50
-
-// RefundStars pays back the Stars payments due (those of all-or-nothing fundraisers
-// that failed, and payments that came after a close) and records each try; a failed
-// one is tried again later, ever less often, and its reason shown to the admins in
-// /backers. A charge Telegram says is refunded already counts as done. It returns how
-// many went back.
+// RefundStars pays back the Stars payments due (bots.Router.RefundStars says which)
+// and records each try. A charge Telegram says is refunded already counts as done. It
+// returns how many went back.
 func (b *Bot) RefundStars(ctx context.Context) (int, error) {
-	svc := b.conv.Service()
-	due, err := svc.ClaimStarRefunds(ctx, refundBatch)
-	if err != nil {
-		return 0, err
-	}
-	done := 0
-	for _, r := range due {
-		user, perr := strconv.ParseInt(r.UserID, 10, 64)
-		err := perr
-		if err == nil {
-			err = b.do(ctx, 0, postWait, func(ctx context.Context) error {
-				return b.api.RefundStarPayment(ctx, user, r.ChargeID)
-			})
+	return b.conv.RefundStars(ctx, func(ctx context.Context, r core.StarRefund) error {
+		user, err := strconv.ParseInt(r.UserID, 10, 64)
+		if err != nil {
+			return err
 		}
+		err = b.do(ctx, 0, postWait, func(ctx context.Context) error {
+			return b.api.RefundStarPayment(ctx, user, r.ChargeID)
+		})
 		var ae *Error
 		if errors.As(err, &ae) && strings.Contains(ae.Description, "CHARGE_ALREADY_REFUNDED") {
-			err = nil
+			return nil
 		}
-		if err == nil {
-			done++
-		} else {
-			b.log.Warn("refund stars", "payment", r.ID, "campaign", r.CampaignID, "attempts", r.Attempts+1, "err", err)
-		}
-		if ferr := svc.FinishStarRefund(ctx, r, err); ferr != nil {
-			return done, ferr
-		}
-	}
-	return done, nil
+		return err
+	})
 }
 
 // refundLoop pays back the refunds due every interval until ctx ends.

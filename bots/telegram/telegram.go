@@ -32,7 +32,6 @@ import (
 	"time"
 
 	"crowdbot/bots"
-	"crowdbot/bots/i18n"
 	"crowdbot/core"
 )
 
@@ -65,20 +64,13 @@ const (
 	postWait = 5 * time.Second
 )
 
-// Conversation is what the adapter needs of the neutral layer. *bots.Router is one.
-type Conversation interface {
-	Handle(ctx context.Context, in bots.Input) []bots.Reply
-	Specs() []*bots.Spec
-	Catalog() *i18n.Catalog
-	Service() *core.Service
-}
-
 // Options configure a Bot.
 type Options struct {
 	API API
 	// Me is the bot's own user, as getMe returned it (Dial gives it).
-	Me     User
-	Router Conversation
+	Me User
+	// Router is the neutral conversation (a *bots.Router).
+	Router bots.Conversation
 	// Mode is ModePolling (the default) or ModeWebhook.
 	Mode string
 	// WebhookURL is the public URL that reaches WebhookPath, in webhook mode.
@@ -104,7 +96,7 @@ type Options struct {
 type Bot struct {
 	api    API
 	me     User
-	conv   Conversation
+	conv   bots.Conversation
 	opts   Options
 	log    *slog.Logger
 	limits *limits

@@ -515,7 +515,7 @@ func TestPoster(t *testing.T) {
 
 // gate holds the first update the Router gets until it is released.
 type gate struct {
-	telegram.Conversation
+	bots.Conversation
 	once    sync.Once
 	entered chan struct{}
 	release chan struct{}
@@ -561,7 +561,7 @@ func TestOffsetAfterHandling(t *testing.T) {
 // holder holds the first update of one member in the Router until released, and
 // tells which updates entered the Router.
 type holder struct {
-	telegram.Conversation
+	bots.Conversation
 	member  string
 	once    sync.Once
 	entered chan string
@@ -612,7 +612,7 @@ func TestPollingMembersAtOnce(t *testing.T) {
 }
 
 // panicky fails on every button.
-type panicky struct{ telegram.Conversation }
+type panicky struct{ bots.Conversation }
 
 func (p panicky) Handle(ctx context.Context, in bots.Input) []bots.Reply {
 	if in.Action != "" {

@@ -120,13 +120,12 @@ func (b *Bot) onCallback(ctx context.Context, update string, q *CallbackQuery) {
 
 // onMembership follows the bot being added to a chat or removed from it.
 func (b *Bot) onMembership(ctx context.Context, u *tgbotapi.ChatMemberUpdated) {
-	svc := b.conv.Service()
 	switch u.NewChatMember.Status {
 	case "left", "kicked":
 		if u.Chat.Type == "private" {
 			b.noDM.add(u.Chat.ID, b.now()) // the member blocked the bot
 		}
-		if err := svc.LeaveSpace(ctx, core.Telegram, chatID(u.Chat.ID)); err != nil {
+		if err := b.conv.LeaveSpace(ctx, core.Telegram, chatID(u.Chat.ID)); err != nil {
 			b.log.Error("leave space", "chat", u.Chat.ID, "err", err)
 			return
 		}
@@ -135,7 +134,7 @@ func (b *Bot) onMembership(ctx context.Context, u *tgbotapi.ChatMemberUpdated) {
 		if u.Chat.Type == "private" {
 			b.noDM.forget(u.Chat.ID)
 		}
-		if _, _, err := svc.Identify(ctx, spaceRef(&u.Chat, &u.From), memberRef(&u.From)); err != nil {
+		if err := b.conv.JoinSpace(ctx, spaceRef(&u.Chat, &u.From), memberRef(&u.From)); err != nil {
 			b.log.Error("join space", "chat", u.Chat.ID, "err", err)
 			return
 		}
@@ -147,7 +146,7 @@ func (b *Bot) onMembership(ctx context.Context, u *tgbotapi.ChatMemberUpdated) {
 // campaigns' links to it and the posts not sent yet move there, once however often
 // Telegram says so.
 func (b *Bot) moved(ctx context.Context, from, to int64) {
-	moved, err := b.conv.Service().MoveSpace(ctx, core.Telegram, chatID(from), chatID(to))
+	moved, err := b.conv.MoveSpace(ctx, core.Telegram, chatID(from), chatID(to))
 	if err != nil {
 		b.log.Error("move chat", "from", from, "to", to, "err", err)
 		return

@@ -365,12 +365,11 @@ func (s *Server) applyRefs(r *http.Request, in bots.Input, sess *session) bool {
 	if s.referrer == nil {
 		return false
 	}
-	sp, m, err := s.svc.Identify(r.Context(), in.Space, in.Member)
+	actor, err := s.router.Identify(r.Context(), in)
 	if err != nil {
 		s.log.Error("identify for referral", "err", err)
 		return false
 	}
-	actor := s.router.Actor(in, sp, m)
 	for _, ref := range sess.Refs {
 		if err := s.referrer.Refer(r.Context(), actor, ref.Code, ref.Referrer, "web"); err != nil {
 			// self-referral, a closed campaign, an unknown referrer: nothing to credit

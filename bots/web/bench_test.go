@@ -28,7 +28,7 @@ func BenchmarkFirstVotesThroughHTTP(b *testing.B) {
 	} else {
 		h = botstest.New(b)
 	}
-	srv := New(Options{Router: h.Router, Local: true})
+	srv := New(Options{Service: h.Service, Router: h.Router, Local: true})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
 	code := botstest.Code(b, h.Expect(h.Say(botstest.Admin, `/campaign new ideas "Burst"`), "campaign.created"))

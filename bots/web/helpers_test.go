@@ -50,7 +50,7 @@ func newEnvOn(t *testing.T, h *botstest.Harness, change ...func(*Options)) *env 
 	t.Helper()
 	e := &env{t: t, h: h, refs: &fakeReferrer{}, images: &fakeImages{}}
 	e.opts = Options{
-		Router: h.Router, PublicURL: "https://crowd.example", Local: true,
+		Service: h.Service, Router: h.Router, PublicURL: "https://crowd.example", Local: true,
 		AdminToken:  testToken,
 		ProgressPNG: e.images.draw, Referrals: e.refs,
 	}

@@ -40,8 +40,11 @@ type Referrer interface {
 
 // Options are what the web front needs.
 type Options struct {
-	Service *core.Service // defaults to the Router's
-	Router  *bots.Router
+	// Service is read by the public and admin pages; it is required.
+	Service *core.Service
+	// Router is the neutral conversation (a *bots.Router): the playground chat goes
+	// through it, as Telegram and Discord do.
+	Router  bots.Conversation
 	Metrics *bots.Metrics
 	Logger  *slog.Logger
 	// PublicURL is where people reach the pages ("https://crowd.example"), for the
@@ -84,7 +87,7 @@ type Options struct {
 // Server serves crowdbot's HTTP routes. Other front ends mount theirs with Handle.
 type Server struct {
 	svc       *core.Service
-	router    *bots.Router
+	router    bots.Conversation
 	metrics   *bots.Metrics
 	log       *slog.Logger
 	mux       *http.ServeMux
@@ -123,8 +126,8 @@ func New(o Options) *Server {
 		visitors:  newVisitorLimits(o.SessionsPerHour, o.ChatPerMinute),
 		challenge: o.Challenge,
 	}
-	if s.svc == nil {
-		s.svc = o.Router.Service()
+	if s.svc == nil || s.router == nil {
+		panic("web: a Service and a Router are needed")
 	}
 	if s.metrics == nil {
 		s.metrics = bots.NewMetrics()
