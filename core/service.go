@@ -47,6 +47,9 @@ type Settings struct {
 	BallotKey []byte
 	// Retention says how long the rows that would otherwise only grow are kept.
 	Retention Retention
+	// Schedules reads campaigns' update schedules. When nil, only DefaultSchedule
+	// is understood (see ScheduleParser.Read).
+	Schedules ScheduleParser
 }
 
 // DefaultSettings returns the settings used when the operator sets none.

@@ -699,7 +699,7 @@ func (s *Service) CreateTaskJob(ctx context.Context, actor Actor, in NewTaskJob)
 	now := s.clock.Now()
 	in.Campaign.Kind = KindTasks
 	c := in.Campaign.build(actor, now)
-	if err := c.Validate(now); err != nil {
+	if err := c.Validate(now, s.settings.Schedules); err != nil {
 		return nil, nil, err
 	}
 	job := in.Job.WithDefaults()
