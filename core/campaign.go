@@ -488,6 +488,8 @@ func (s *Service) AdvanceDue(ctx context.Context) (int, error) {
 // advance moves one due campaign to its next state.
 func (s *Service) advance(ctx context.Context, c *Campaign, now time.Time) error {
 	if c.Kind == KindContest && c.State == StateOpen {
+		// a contest has two deadlines: the entries' close opens the voting, and
+		// only the voting's close finishes it
 		return s.openContestVoting(ctx, c, now)
 	}
 	return s.finish(ctx, c, now)
@@ -495,16 +497,9 @@ func (s *Service) advance(ctx context.Context, c *Campaign, now time.Time) error
 
 // finish ends a live campaign, in whatever way its kind ends.
 func (s *Service) finish(ctx context.Context, c *Campaign, now time.Time) error {
-	switch c.Kind {
-	case KindFundraiser:
-		return s.settleFundraiser(ctx, c, now)
-	case KindPoll:
-		return s.closePoll(ctx, c, now)
-	case KindContest:
-		return s.closeContest(ctx, c, now)
-	case KindTasks:
-		return s.closeTasks(ctx, c, now)
-	default:
-		return s.closeIdeas(ctx, c, now)
+	r, err := s.rules(c)
+	if err != nil {
+		return err
 	}
+	return r.finish(ctx, c, now)
 }
