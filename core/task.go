@@ -120,9 +120,6 @@ func ParseTaskAnswer(s string) (TaskAnswerType, []string, error) {
 	return "", nil, Errorf(EINVALID, "error.task_bad_answer_type", "text", s)
 }
 
-// taskQuotes pairs opening and closing quotes, typographic ones included.
-var taskQuotes = map[rune]rune{'"': '"', '“': '”', '”': '”', '«': '»', '„': '“'}
-
 // splitTaskChoices splits a comma list whose items may be quoted.
 func splitTaskChoices(s string) []string {
 	var out []string
@@ -131,7 +128,7 @@ func splitTaskChoices(s string) []string {
 	for _, r := range s {
 		switch {
 		case closing != 0:
-			if r == closing || closing == '"' && r == '”' {
+			if EndsQuote(closing, r) {
 				closing = 0
 			} else {
 				cur.WriteRune(r)
@@ -140,9 +137,9 @@ func splitTaskChoices(s string) []string {
 			out = append(out, CleanLine(cur.String()))
 			cur.Reset()
 			quoted = false
-		case taskQuotes[r] != 0 && !quoted && strings.TrimSpace(cur.String()) == "":
+		case QuoteCloser(r) != 0 && !quoted && strings.TrimSpace(cur.String()) == "":
 			cur.Reset()
-			quoted, closing = true, taskQuotes[r]
+			quoted, closing = true, QuoteCloser(r)
 		default:
 			cur.WriteRune(r)
 		}
