@@ -22,45 +22,43 @@ type kindRules struct {
 func (s *Service) kindTable() map[Kind]kindRules {
 	return map[Kind]kindRules{
 		KindIdeas: {
-			finish: s.closeIdeas,
-			progress: func(ctx context.Context, c *Campaign, p *Progress) (err error) {
-				p.Ideas, err = s.ideasProgress(ctx, c)
-				return err
-			},
-			export: s.exportIdeas,
+			finish:   s.closeIdeas,
+			progress: progressOf(s.ideasProgress, func(p *Progress, v *IdeasProgress) { p.Ideas = v }),
+			export:   s.exportIdeas,
 		},
 		KindPoll: {
-			finish: s.closePoll,
-			progress: func(ctx context.Context, c *Campaign, p *Progress) (err error) {
-				p.Poll, err = s.pollProgress(ctx, c)
-				return err
-			},
-			export: s.exportPoll,
+			finish:   s.closePoll,
+			progress: progressOf(s.pollProgress, func(p *Progress, v *PollProgress) { p.Poll = v }),
+			export:   s.exportPoll,
 		},
 		KindContest: {
-			finish: s.closeContest,
-			progress: func(ctx context.Context, c *Campaign, p *Progress) (err error) {
-				p.Contest, err = s.contestProgress(ctx, c)
-				return err
-			},
-			export: s.exportContest,
+			finish:   s.closeContest,
+			progress: progressOf(s.contestProgress, func(p *Progress, v *ContestProgress) { p.Contest = v }),
+			export:   s.exportContest,
 		},
 		KindFundraiser: {
-			finish: s.settleFundraiser,
-			progress: func(ctx context.Context, c *Campaign, p *Progress) (err error) {
-				p.Fundraiser, err = s.fundraiserProgress(ctx, c)
-				return err
-			},
-			export: s.exportFundraiser,
+			finish:   s.settleFundraiser,
+			progress: progressOf(s.fundraiserProgress, func(p *Progress, v *FundraiserProgress) { p.Fundraiser = v }),
+			export:   s.exportFundraiser,
 		},
 		KindTasks: {
-			finish: s.closeTasks,
-			progress: func(ctx context.Context, c *Campaign, p *Progress) (err error) {
-				p.Tasks, err = s.tasksProgress(ctx, c)
-				return err
-			},
-			export: s.exportTasks,
+			finish:   s.closeTasks,
+			progress: progressOf(s.tasksProgress, func(p *Progress, v *TasksProgress) { p.Tasks = v }),
+			export:   s.exportTasks,
 		},
+	}
+}
+
+// progressOf makes a progress rule of a kind's own progress function: get counts,
+// set puts the counts in the kind's field of Progress.
+func progressOf[T any](get func(context.Context, *Campaign) (*T, error), set func(*Progress, *T)) func(context.Context, *Campaign, *Progress) error {
+	return func(ctx context.Context, c *Campaign, p *Progress) error {
+		v, err := get(ctx, c)
+		if err != nil {
+			return err
+		}
+		set(p, v)
+		return nil
 	}
 }
 
