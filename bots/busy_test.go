@@ -17,7 +17,7 @@ import (
 func TestBusyRouterSaysSo(t *testing.T) {
 	store := &botstest.Trouble{DB: storagetest.SQLite(t)}
 	h := botstest.New(t, func(o *bots.Options) {
-		o.Service = core.NewService(store, core.NewFakeClock(botstest.Start), core.DefaultSettings())
+		o.Service = core.NewService(store, core.NewFakeClock(botstest.Start), botstest.Settings())
 		o.MaxInFlight = 1
 		o.Deadline = time.Second
 	})

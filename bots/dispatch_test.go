@@ -463,7 +463,7 @@ func TestDispatchReplicas(t *testing.T) {
 		log := &postLog{}
 		lease := time.Minute
 		dispatcher := func(db *storage.DB, outbox core.OutboxStore, p bots.Poster, workers int) *bots.Dispatcher {
-			router := bots.NewRouter(bots.Options{Service: core.NewService(db, h.Clock, core.DefaultSettings()), Logger: quiet})
+			router := bots.NewRouter(bots.Options{Service: core.NewService(db, h.Clock, Settings()), Logger: quiet})
 			return bots.NewDispatcher(bots.DispatcherOptions{Outbox: outbox, Router: router, Posters: []bots.Poster{p},
 				Clock: h.Clock, Paces: map[core.Platform]bots.Pace{core.Telegram: {}}, Lease: lease, Batch: 10,
 				Workers: workers, Idle: 10 * time.Millisecond, Logger: quiet})

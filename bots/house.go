@@ -324,7 +324,7 @@ func (r *Router) campaignSchedule(ctx context.Context, req *Request) ([]Reply, e
 	if err != nil {
 		return nil, err
 	}
-	next, err := core.NextRun(c.Schedule, c.TimeZone, r.svc.Now())
+	next, err := r.svc.NextRun(c.Schedule, c.TimeZone, r.svc.Now())
 	if err != nil {
 		return nil, err
 	}

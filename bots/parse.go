@@ -29,10 +29,6 @@ type Arg struct {
 // maxCommandLine bounds what the parser reads; longer lines are refused.
 const maxCommandLine = 16 << 10
 
-// quotes pairs each opening quote with its closing one: straight quotes, and the
-// typographic ones phone keyboards put in.
-var quotes = map[rune]rune{'"': '"', '“': '”', '”': '”', '«': '»', '„': '“'}
-
 // ParseCommand reads a command line. It returns false when text is not a command (no
 // leading slash, or no name).
 func ParseCommand(text string) (*Command, bool) {
@@ -70,7 +66,7 @@ func ParseCommand(text string) (*Command, bool) {
 			if k, v, ok := strings.Cut(val, "="); ok && validName(strings.ToLower(k)) {
 				// key=value, or key="quoted value"
 				if v == "" && i < len(text) {
-					if r, _ := utf8.DecodeRuneInString(text[i:]); quotes[r] != 0 {
+					if r, _ := utf8.DecodeRuneInString(text[i:]); core.QuoteCloser(r) != 0 {
 						v, _, i = readToken(text, i)
 					}
 				}
@@ -87,20 +83,20 @@ func ParseCommand(text string) (*Command, bool) {
 // non-space characters that may contain key="quoted value".
 func readToken(text string, i int) (val string, quoted bool, next int) {
 	r, size := utf8.DecodeRuneInString(text[i:])
-	if closing, ok := quotes[r]; ok {
+	if closing := core.QuoteCloser(r); closing != 0 {
 		var b strings.Builder
 		j := i + size
 		for j < len(text) {
 			r, size := utf8.DecodeRuneInString(text[j:])
 			if r == '\\' && j+size < len(text) {
 				n, nsize := utf8.DecodeRuneInString(text[j+size:])
-				if quotes[n] != 0 || n == closing || n == '\\' {
+				if core.QuoteCloser(n) != 0 || n == closing || n == '\\' {
 					b.WriteRune(n)
 					j += size + nsize
 					continue
 				}
 			}
-			if r == closing || (closing == '"' && r == '”') {
+			if core.EndsQuote(closing, r) {
 				return b.String(), true, j + size
 			}
 			b.WriteRune(r)
@@ -116,7 +112,7 @@ func readToken(text string, i int) (val string, quoted bool, next int) {
 			break
 		}
 		if r == '=' && j+size < len(text) {
-			if q, _ := utf8.DecodeRuneInString(text[j+size:]); quotes[q] != 0 {
+			if q, _ := utf8.DecodeRuneInString(text[j+size:]); core.QuoteCloser(q) != 0 {
 				// key="value with spaces": stop after '=' and let the caller read the quote
 				return text[i : j+size], false, j + size
 			}

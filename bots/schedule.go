@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"crowdbot/core"
+
+	"github.com/robfig/cron/v3"
 )
 
 // DefaultTick is how often the scheduler asks core what is due.
@@ -15,6 +17,14 @@ const DefaultTick = 15 * time.Second
 // poll cards): a stalled database holds it up that long at most, and the next round
 // starts over.
 const JobDeadline = 2 * time.Minute
+
+// ParseCron reads a campaign's update schedule as a cron spec: five fields (minute,
+// hour, day of month, month, day of week) or a descriptor such as @daily, with an
+// optional CRON_TZ= prefix that wins over the campaign's time zone. It is the
+// core.ScheduleParser cmd/crowdbot gives the service.
+func ParseCron(spec string) (core.Schedule, error) {
+	return cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor).Parse(spec)
+}
 
 // Scheduler is the one loop that makes time-driven things happen: deadlines move
 // campaigns on (and the kinds queue their results), scheduled progress posts are

@@ -117,7 +117,7 @@ func TestMissedRunFiresOnce(t *testing.T) {
 	}
 	// down for three days, then a new process
 	h.Clock.Advance(72 * time.Hour)
-	restarted := bots.NewScheduler(core.NewService(h.Store, h.Clock, core.DefaultSettings()), nil, 0)
+	restarted := bots.NewScheduler(core.NewService(h.Store, h.Clock, Settings()), nil, 0)
 	if n := tick(restarted); n != 1 {
 		t.Fatalf("after downtime: %d posts, want 1", n)
 	}
@@ -165,7 +165,7 @@ func TestRemindersAndResultsOnce(t *testing.T) {
 	// an entry, so that the contest goes on to its vote
 	h.Expect(h.Say(Bob, fmt.Sprintf("/enter %s \"Foxes do it better\"", rs[0].Args["code"])), "contest.entered")
 
-	replica := bots.NewScheduler(core.NewService(h.Store, h.Clock, core.DefaultSettings()), nil, 0)
+	replica := bots.NewScheduler(core.NewService(h.Store, h.Clock, Settings()), nil, 0)
 	s := bots.NewScheduler(h.Service, nil, 0)
 	for h.Clock.Now().Before(start.Add(5 * 24 * time.Hour)) {
 		var wg sync.WaitGroup
@@ -241,7 +241,7 @@ func TestSchedulerReplicas(t *testing.T) {
 		}
 		var scheds []*bots.Scheduler
 		for _, db := range dbs {
-			scheds = append(scheds, bots.NewScheduler(core.NewService(db, h.Clock, core.DefaultSettings()), nil, 0))
+			scheds = append(scheds, bots.NewScheduler(core.NewService(db, h.Clock, Settings()), nil, 0))
 		}
 		end := h.Clock.Now().Add(48 * time.Hour)
 		for h.Clock.Now().Before(end) {
@@ -311,7 +311,7 @@ func TestCleanupRunsOnCadence(t *testing.T) {
 		t.Fatalf("tick after %v: %+v, %d left", core.CleanupEvery, c, left())
 	}
 
-	replica := bots.NewScheduler(core.NewService(h.Store, h.Clock, core.DefaultSettings()), nil, 0)
+	replica := bots.NewScheduler(core.NewService(h.Store, h.Clock, Settings()), nil, 0)
 	h.Clock.Advance(core.CleanupEvery)
 	old("telegram:3")
 	var ran, pruned int
@@ -334,5 +334,49 @@ func TestCleanupRunsOnCadence(t *testing.T) {
 	wg.Wait()
 	if ran != 1 || pruned != 1 || left() != 0 {
 		t.Fatalf("two replicas: %d ran, %d pruned, %d left", ran, pruned, left())
+	}
+}
+
+// TestParseCron: update schedules are cron specs (five fields, descriptors, a
+// CRON_TZ prefix that wins over the campaign's zone); anything else is refused.
+func TestParseCron(t *testing.T) {
+	svc := core.NewService(nil, core.SystemClock{}, core.Settings{Schedules: bots.ParseCron})
+	at := utc("2026-03-02T09:10:00Z")
+	for _, c := range []struct {
+		spec, tz string
+		want     time.Time
+	}{
+		{"*/15 * * * *", "", utc("2026-03-02T09:15:00Z")},
+		{"0 18 * * 1-5", "Europe/Rome", utc("2026-03-02T17:00:00Z")},
+		{"@weekly", "", utc("2026-03-08T00:00:00Z")},
+		{"CRON_TZ=Asia/Tokyo 0 9 * * *", "Europe/Rome", utc("2026-03-03T00:00:00Z")},
+	} {
+		got, err := svc.NextRun(c.spec, c.tz, at)
+		if err != nil || !got.Equal(c.want) {
+			t.Errorf("NextRun(%q, %q) = %v, %v; want %v", c.spec, c.tz, got, err, c.want)
+		}
+	}
+	for _, spec := range []string{"every day", "0 18 * *", "61 * * * *", ""} {
+		if _, err := svc.NextRun(spec, "", at); core.ErrorCode(err) != core.EINVALID {
+			t.Errorf("NextRun(%q) = %v, want invalid", spec, err)
+		}
+	}
+}
+
+// TestDefaultScheduleWithoutParser: a service built without a parser reads
+// DefaultSchedule as cron does, every day of a year with its two clock changes.
+func TestDefaultScheduleWithoutParser(t *testing.T) {
+	cron := core.NewService(nil, core.SystemClock{}, core.Settings{Schedules: bots.ParseCron})
+	bare := core.NewService(nil, core.SystemClock{}, core.Settings{})
+	for at := utc("2026-01-01T00:00:00Z"); at.Before(utc("2027-01-01T00:00:00Z")); at = at.Add(7 * time.Hour) {
+		for _, tz := range []string{"Europe/Rome", "America/New_York", "Asia/Kolkata", ""} {
+			want, err := cron.NextRun(core.DefaultSchedule, tz, at)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, err := bare.NextRun(core.DefaultSchedule, tz, at); err != nil || !got.Equal(want) {
+				t.Fatalf("after %v in %q: %v, %v; cron says %v", at, tz, got, err, want)
+			}
+		}
 	}
 }

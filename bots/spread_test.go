@@ -197,7 +197,7 @@ func TestSpreadInEveryLanguage(t *testing.T) {
 // credited.
 func TestPointsAreConfigurable(t *testing.T) {
 	db := New(t).Store
-	settings := core.DefaultSettings()
+	settings := Settings()
 	settings.Points = map[string]int{core.PointsIdea: 7, core.PointsReferral: 0}
 	h := On(t, db)
 	h.Service = core.NewService(db, h.Clock, settings)
@@ -236,7 +236,7 @@ func TestProgressPostsEveryKind(t *testing.T) {
 			}
 		}
 	}
-	for a := range core.DefaultSettings().Points {
+	for a := range Settings().Points {
 		if !h.Router.Catalog().Has("points.action." + a) {
 			t.Errorf("no label for the points of %q", a)
 		}

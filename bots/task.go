@@ -111,11 +111,11 @@ func taskSplitLines(text string) (head, body string) {
 	for i, r := range text {
 		switch {
 		case closing != 0:
-			if r == closing || closing == '"' && r == '”' {
+			if core.EndsQuote(closing, r) {
 				closing = 0
 			}
-		case quotes[r] != 0:
-			closing = quotes[r]
+		case core.QuoteCloser(r) != 0:
+			closing = core.QuoteCloser(r)
 		case r == '\n':
 			return text[:i], text[i+1:]
 		}
@@ -133,15 +133,15 @@ func taskCutOption(line, name string) (string, string, bool) {
 	for i, r := range line {
 		switch {
 		case closing != 0:
-			if r == closing || closing == '"' && r == '”' {
+			if core.EndsQuote(closing, r) {
 				closing = 0
 			}
-		case quotes[r] != 0:
-			closing = quotes[r]
+		case core.QuoteCloser(r) != 0:
+			closing = core.QuoteCloser(r)
 		case space && len(line)-i >= len(prefix) && strings.EqualFold(line[i:i+len(prefix)], prefix):
 			j := taskValueEnd(line, i+len(prefix))
 			value := line[i+len(prefix) : j]
-			if q, _ := utf8.DecodeRuneInString(value); quotes[q] != 0 {
+			if q, _ := utf8.DecodeRuneInString(value); core.QuoteCloser(q) != 0 {
 				if v, _, next := readToken(value, 0); next == len(value) {
 					value = v
 				}
@@ -160,11 +160,11 @@ func taskValueEnd(line string, j int) int {
 	for j < len(line) {
 		r, size := utf8.DecodeRuneInString(line[j:])
 		if closing != 0 {
-			if r == closing || closing == '"' && r == '”' {
+			if core.EndsQuote(closing, r) {
 				closing = 0
 			}
-		} else if quotes[r] != 0 {
-			closing = quotes[r]
+		} else if core.QuoteCloser(r) != 0 {
+			closing = core.QuoteCloser(r)
 		} else if unicode.IsSpace(r) {
 			break
 		}

@@ -8,8 +8,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"time"
-
-	"github.com/robfig/cron/v3"
 )
 
 // Kind is a kind of campaign.
@@ -154,32 +152,6 @@ func isCodeChar(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
-
-// ParseSchedule checks a cron spec (five fields or a descriptor such as @daily; a
-// CRON_TZ= prefix is honoured) and returns the schedule.
-func ParseSchedule(spec string) (cron.Schedule, error) {
-	sched, err := cronParser.Parse(spec)
-	if err != nil {
-		return nil, Errorf(EINVALID, "error.bad_schedule", "spec", spec, "reason", err.Error())
-	}
-	return sched, nil
-}
-
-// NextRun returns the first run of spec strictly after t, in the time zone tz unless
-// the spec carries its own CRON_TZ.
-func NextRun(spec, tz string, t time.Time) (time.Time, error) {
-	loc, err := LoadZone(tz)
-	if err != nil {
-		return time.Time{}, err
-	}
-	sched, err := ParseSchedule(spec)
-	if err != nil {
-		return time.Time{}, err
-	}
-	return sched.Next(t.In(loc)).UTC(), nil
-}
-
 // LoadZone loads an IANA time zone; "" means UTC.
 func LoadZone(tz string) (*time.Location, error) {
 	if tz == "" {
@@ -193,8 +165,9 @@ func LoadZone(tz string) (*time.Location, error) {
 }
 
 // Validate cleans the campaign's text fields and checks every field. It is called
-// before a campaign is stored; now is the time of the request.
-func (c *Campaign) Validate(now time.Time) error {
+// before a campaign is stored; now is the time of the request, and schedules reads
+// its update schedule.
+func (c *Campaign) Validate(now time.Time, schedules ScheduleParser) error {
 	if !c.Kind.Valid() {
 		return Errorf(EINVALID, "error.bad_kind", "kind", string(c.Kind))
 	}
@@ -209,7 +182,7 @@ func (c *Campaign) Validate(now time.Time) error {
 		return err
 	}
 	if c.Schedule != "" {
-		if _, err := ParseSchedule(c.Schedule); err != nil {
+		if _, err := schedules.Read(c.Schedule); err != nil {
 			return err
 		}
 	}
@@ -345,7 +318,7 @@ func (s *Service) CreateCampaign(ctx context.Context, actor Actor, in NewCampaig
 	}
 	now := s.clock.Now()
 	c := in.build(actor, now)
-	if err := c.Validate(now); err != nil {
+	if err := c.Validate(now, s.settings.Schedules); err != nil {
 		return nil, err
 	}
 	if err := s.store.CreateCampaign(ctx, c, linkFor(actor, now)); err != nil {
@@ -478,7 +451,7 @@ func (s *Service) SetSchedule(ctx context.Context, actor Actor, code, spec strin
 	if err != nil {
 		return nil, err
 	}
-	if _, err := ParseSchedule(spec); err != nil {
+	if _, err := s.settings.Schedules.Read(spec); err != nil {
 		return nil, err
 	}
 	if err := s.store.SetSchedule(ctx, c.ID, spec); err != nil {
@@ -515,6 +488,8 @@ func (s *Service) AdvanceDue(ctx context.Context) (int, error) {
 // advance moves one due campaign to its next state.
 func (s *Service) advance(ctx context.Context, c *Campaign, now time.Time) error {
 	if c.Kind == KindContest && c.State == StateOpen {
+		// a contest has two deadlines: the entries' close opens the voting, and
+		// only the voting's close finishes it
 		return s.openContestVoting(ctx, c, now)
 	}
 	return s.finish(ctx, c, now)
@@ -522,16 +497,9 @@ func (s *Service) advance(ctx context.Context, c *Campaign, now time.Time) error
 
 // finish ends a live campaign, in whatever way its kind ends.
 func (s *Service) finish(ctx context.Context, c *Campaign, now time.Time) error {
-	switch c.Kind {
-	case KindFundraiser:
-		return s.settleFundraiser(ctx, c, now)
-	case KindPoll:
-		return s.closePoll(ctx, c, now)
-	case KindContest:
-		return s.closeContest(ctx, c, now)
-	case KindTasks:
-		return s.closeTasks(ctx, c, now)
-	default:
-		return s.closeIdeas(ctx, c, now)
+	r, err := s.rules(c)
+	if err != nil {
+		return err
 	}
+	return r.finish(ctx, c, now)
 }

@@ -310,7 +310,7 @@ func (s *Service) CreateContest(ctx context.Context, actor Actor, in NewContest)
 		TimeZone: in.TimeZone, Schedule: in.Schedule}.build(actor, now)
 	entriesClose := k.EntriesCloseAt
 	c.DeadlineAt = &entriesClose
-	if err := c.Validate(now); err != nil {
+	if err := c.Validate(now, s.settings.Schedules); err != nil {
 		return nil, nil, err
 	}
 	if err := s.store.CreateContest(ctx, c, k, linkFor(actor, now)); err != nil {

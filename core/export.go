@@ -20,18 +20,10 @@ func (s *Service) Export(ctx context.Context, actor Actor, code string) (*Table,
 	if err != nil {
 		return nil, err
 	}
+	r, err := s.rules(c)
 	var t *Table
-	switch c.Kind {
-	case KindIdeas:
-		t, err = s.exportIdeas(ctx, c)
-	case KindPoll:
-		t, err = s.exportPoll(ctx, c)
-	case KindContest:
-		t, err = s.exportContest(ctx, c)
-	case KindFundraiser:
-		t, err = s.exportFundraiser(ctx, c)
-	case KindTasks:
-		t, err = s.exportTasks(ctx, c)
+	if err == nil {
+		t, err = r.export(ctx, c)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("export %s: %w", c.Code, err)

@@ -381,7 +381,7 @@ func (s *Service) CreateFundraiser(ctx context.Context, actor Actor, in NewFundr
 	}
 	c := NewCampaign{Kind: KindFundraiser, Title: in.Title, Description: in.Description, ClosesAt: in.ClosesAt,
 		TimeZone: in.TimeZone}.build(actor, now)
-	if err := c.Validate(now); err != nil {
+	if err := c.Validate(now, s.settings.Schedules); err != nil {
 		return nil, nil, err
 	}
 	goal, err := ParseMoneyIn(in.Goal, in.Payment.currency(), in.Locale)

@@ -229,7 +229,7 @@ func (s *Service) CreatePoll(ctx context.Context, actor Actor, in NewPoll) (*Cam
 	}
 	now := s.clock.Now()
 	c := NewCampaign{Kind: KindPoll, Title: shorten(p.Question, MaxTitle), ClosesAt: in.ClosesAt, TimeZone: in.TimeZone}.build(actor, now)
-	if err := c.Validate(now); err != nil {
+	if err := c.Validate(now, s.settings.Schedules); err != nil {
 		return nil, nil, err
 	}
 	if err := s.store.CreatePoll(ctx, c, p, linkFor(actor, now), pollCard); err != nil {

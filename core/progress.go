@@ -69,18 +69,9 @@ type TasksProgress struct {
 // Progress returns how the campaign is going.
 func (s *Service) Progress(ctx context.Context, c *Campaign) (*Progress, error) {
 	p := &Progress{Kind: c.Kind}
-	var err error
-	switch c.Kind {
-	case KindIdeas:
-		p.Ideas, err = s.ideasProgress(ctx, c)
-	case KindPoll:
-		p.Poll, err = s.pollProgress(ctx, c)
-	case KindContest:
-		p.Contest, err = s.contestProgress(ctx, c)
-	case KindFundraiser:
-		p.Fundraiser, err = s.fundraiserProgress(ctx, c)
-	case KindTasks:
-		p.Tasks, err = s.tasksProgress(ctx, c)
+	r, err := s.rules(c)
+	if err == nil {
+		err = r.progress(ctx, c, p)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("progress of %s: %w", c.Code, err)

@@ -47,6 +47,9 @@ type Settings struct {
 	BallotKey []byte
 	// Retention says how long the rows that would otherwise only grow are kept.
 	Retention Retention
+	// Schedules reads campaigns' update schedules. When nil, only DefaultSchedule
+	// is understood (see ScheduleParser.Read).
+	Schedules ScheduleParser
 }
 
 // DefaultSettings returns the settings used when the operator sets none.
@@ -87,6 +90,7 @@ type Service struct {
 	store    Store
 	clock    Clock
 	settings Settings
+	kinds    map[Kind]kindRules // each kind's own rules (kindTable)
 }
 
 // NewService returns a Service over store. Missing settings take their defaults.
@@ -102,7 +106,9 @@ func NewService(store Store, clock Clock, settings Settings) *Service {
 		settings.TaskGoldWarmup = def.TaskGoldWarmup
 	}
 	settings.Retention = settings.Retention.withDefaults()
-	return &Service{store: store, clock: clock, settings: settings}
+	s := &Service{store: store, clock: clock, settings: settings}
+	s.kinds = s.kindTable()
+	return s
 }
 
 // Now returns the service clock's time.

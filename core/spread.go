@@ -265,7 +265,7 @@ func (s *Service) PostDueUpdates(ctx context.Context) (int, error) {
 		if spec == "" {
 			spec = DefaultSchedule
 		}
-		next, err := NextRun(spec, c.TimeZone, now)
+		next, err := s.NextRun(spec, c.TimeZone, now)
 		if err != nil {
 			// a stored schedule that no longer parses: try again in a day rather
 			// than on every tick

@@ -82,3 +82,27 @@ func Clip(s string, n int) string {
 	}
 	return strings.TrimRight(string([]rune(s)[:n-1]), " ") + "…"
 }
+
+// QuoteCloser returns the quote that closes one opened with r, or 0 when r opens
+// none. Members quote with straight quotes and with the typographic ones phone
+// keyboards put in: “…”, ”…”, «…» and „…“. Commands and task answer types read
+// quotes alike through it and EndsQuote.
+func QuoteCloser(r rune) rune {
+	switch r {
+	case '"', '”':
+		return r
+	case '“':
+		return '”'
+	case '«':
+		return '»'
+	case '„':
+		return '“'
+	}
+	return 0
+}
+
+// EndsQuote reports whether r ends a quote that closing (from QuoteCloser) closes:
+// a straight quote is also closed by ”, which a phone keyboard may turn it into.
+func EndsQuote(closing, r rune) bool {
+	return r == closing || closing == '"' && r == '”'
+}

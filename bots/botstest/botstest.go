@@ -46,12 +46,20 @@ func New(t testing.TB, opts ...func(*bots.Options)) *Harness {
 func On(t testing.TB, db *storage.DB, opts ...func(*bots.Options)) *Harness {
 	t.Helper()
 	clock := core.NewFakeClock(Start)
-	svc := core.NewService(db, clock, core.DefaultSettings())
+	svc := core.NewService(db, clock, Settings())
 	o := bots.Options{Service: svc, SubmissionsPerMinute: 0, PublicURL: "http://crowd.example", TelegramBot: "crowdbot"}
 	for _, f := range opts {
 		f(&o)
 	}
 	return &Harness{T: t, Router: bots.NewRouter(o), Service: svc, Store: db, Clock: clock}
+}
+
+// Settings returns the default settings with update schedules read as cron specs,
+// as cmd/crowdbot gives them.
+func Settings() core.Settings {
+	s := core.DefaultSettings()
+	s.Schedules = bots.ParseCron
+	return s
 }
 
 // Who is a member somewhere: their platform identity, language and rights, and the

@@ -73,7 +73,7 @@ func TestGateway(t *testing.T) {
 	db := storagetest.SQLite(t)
 	store := &spaces{DB: db}
 	store.cond = sync.NewCond(&store.mu)
-	svc := core.NewService(store, core.NewFakeClock(botstest.Start), core.DefaultSettings())
+	svc := core.NewService(store, core.NewFakeClock(botstest.Start), botstest.Settings())
 	router := bots.NewRouter(bots.Options{Service: svc})
 
 	rest := dcfake.NewREST(t, token)

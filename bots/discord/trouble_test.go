@@ -16,7 +16,7 @@ import (
 func TestTroubleIsSaidPlainly(t *testing.T) {
 	store := &botstest.Trouble{DB: storagetest.SQLite(t)}
 	e := setup(t, func(o *bots.Options) {
-		o.Service = core.NewService(store, core.NewFakeClock(botstest.Start), core.DefaultSettings())
+		o.Service = core.NewService(store, core.NewFakeClock(botstest.Start), botstest.Settings())
 		o.Deadline = 200 * time.Millisecond
 	})
 	for _, c := range []struct {

@@ -124,7 +124,7 @@ func newHarness(t *testing.T, mode string, opts ...option) *harness {
 // adapter, and the web server its webhook is mounted on.
 func (h *harness) start() {
 	h.t.Helper()
-	svc := core.NewService(h.store, h.clock, core.DefaultSettings())
+	svc := core.NewService(h.store, h.clock, botstest.Settings())
 	ro := bots.Options{Service: svc, PublicURL: "http://crowd.example", TelegramBot: botName,
 		Logger: slog.New(slog.NewTextHandler(h.logs, nil))}
 	for _, f := range h.routerOpts {

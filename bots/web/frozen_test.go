@@ -219,7 +219,7 @@ func ideaID(t *testing.T, db *storage.DB, c *core.Campaign) int64 {
 func TestFailuresAre5xx(t *testing.T) {
 	store := &botstest.Trouble{DB: storagetest.SQLite(t)}
 	h := botstest.On(t, store.DB, func(o *bots.Options) {
-		o.Service = core.NewService(store, core.NewFakeClock(botstest.Start), core.DefaultSettings())
+		o.Service = core.NewService(store, core.NewFakeClock(botstest.Start), botstest.Settings())
 		o.Deadline = 200 * time.Millisecond
 	})
 	e := newEnvOn(t, h)

@@ -522,7 +522,7 @@ func (c *Config) settings() core.Settings {
 		points[k] = v
 	}
 	return core.Settings{MaxFundraiserDays: c.Rules.MaxFundraiserDays, Points: points, TaskMinAccuracy: c.Rules.TaskMinAccuracy,
-		BallotKey: []byte(c.Polls.BallotKey),
+		BallotKey: []byte(c.Polls.BallotKey), Schedules: bots.ParseCron,
 		Retention: core.Retention{
 			SentOutbox:       time.Duration(c.Cleanup.SentOutboxAfter),
 			ProcessedUpdates: time.Duration(c.Cleanup.ProcessedUpdatesAfter),

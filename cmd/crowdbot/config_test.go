@@ -136,6 +136,20 @@ func TestConfigCleanup(t *testing.T) {
 	}
 }
 
+// TestConfigSchedules: the service is given cron to read update schedules, so
+// admins may set any cron spec, not only the default one.
+func TestConfigSchedules(t *testing.T) {
+	cfg, err := loadConfig("", envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := core.NewService(nil, core.SystemClock{}, cfg.settings())
+	at := time.Date(2026, 3, 2, 9, 10, 0, 0, time.UTC)
+	if next, err := svc.NextRun("*/15 * * * *", "", at); err != nil || !next.Equal(at.Add(5*time.Minute)) {
+		t.Errorf("NextRun(*/15) = %v, %v", next, err)
+	}
+}
+
 // TestExampleConfigLoads keeps config.example.yaml in step with Config: every key it
 // documents must be known, and its values valid.
 func TestExampleConfigLoads(t *testing.T) {
