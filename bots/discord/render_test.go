@@ -11,6 +11,7 @@ import (
 
 	"crowdbot/bots"
 	"crowdbot/bots/discord/dcfake"
+	"crowdbot/bots/internal/units"
 )
 
 func TestEscape(t *testing.T) {
@@ -75,10 +76,10 @@ func TestEmbedLimits(t *testing.T) {
 				t.Errorf("text %d message %d: %d embeds", i, j, len(m.embeds))
 			}
 			for _, e := range m.embeds {
-				if n := units(e.Description); n > maxEmbedText || n == 0 {
+				if n := units.Len(e.Description); n > maxEmbedText || n == 0 {
 					t.Errorf("text %d: embed of %d units", i, n)
 				}
-				total += units(e.Description)
+				total += units.Len(e.Description)
 				all.WriteString(e.Description)
 			}
 			if total > maxEmbedsTotal {
@@ -89,7 +90,7 @@ func TestEmbedLimits(t *testing.T) {
 			t.Errorf("text %d changed", i)
 		}
 	}
-	one := embedMessages(cutUnits(strings.Repeat("z", 9000), maxEmbedsTotal))
+	one := embedMessages(units.Clip(strings.Repeat("z", 9000), maxEmbedsTotal))
 	if len(one) != 1 || !strings.HasSuffix(one[0].embeds[len(one[0].embeds)-1].Description, "…") {
 		t.Errorf("cut text spread over %d messages", len(one))
 	}
@@ -122,7 +123,7 @@ func TestButtons(t *testing.T) {
 		for _, r := range m.components {
 			for _, c := range r.(discordgo.ActionsRow).Components {
 				b := c.(discordgo.Button)
-				if units(b.Label) > maxLabel || b.Label == "" || ids[b.CustomID] && b.CustomID != "" || len(b.CustomID) > maxCustomID {
+				if units.Len(b.Label) > maxLabel || b.Label == "" || ids[b.CustomID] && b.CustomID != "" || len(b.CustomID) > maxCustomID {
 					t.Errorf("button %+v", b)
 				}
 				ids[b.CustomID] = true
