@@ -110,6 +110,17 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
+// liveStateValues are core.LiveStates as the campaigns table stores them, for a
+// query's IN list.
+func liveStateValues() []string {
+	live := core.LiveStates()
+	out := make([]string, len(live))
+	for i, s := range live {
+		out[i] = string(s)
+	}
+	return out
+}
+
 // UpsertSpace implements core.SpaceStore.
 func (db *DB) UpsertSpace(ctx context.Context, ref core.SpaceRef, now time.Time) (*core.Space, error) {
 	key := string(ref.Platform) + ":" + ref.ExternalID
@@ -609,7 +620,7 @@ func (db *DB) LinkKey(ctx context.Context, campaignID int64) (string, time.Time,
 func (db *DB) DueCampaigns(ctx context.Context, now time.Time, limit int) ([]core.Campaign, error) {
 	var rows []campaignRow
 	err := db.read(ctx).Where("state IN ? AND deadline_at IS NOT NULL AND deadline_at <= ?",
-		[]string{string(core.StateOpen), string(core.StateVoting)}, now.UTC()).
+		liveStateValues(), now.UTC()).
 		Order("deadline_at").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
