@@ -430,11 +430,7 @@ func (db *DB) ChannelLinks(ctx context.Context, campaignID int64) ([]core.Channe
 	if err := db.read(ctx).Where("campaign_id = ?", campaignID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.ChannelLink, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out, nil
+	return mapRows(rows, channelLinkRow.toCore), nil
 }
 
 // codeAttempts bounds how often a campaign insert retries with a fresh code.
@@ -533,11 +529,7 @@ func (db *DB) Campaigns(ctx context.Context, f core.CampaignFilter) ([]core.Camp
 	if err := q.Limit(limit).Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.Campaign, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out, nil
+	return mapRows(rows, campaignRow.toCore), nil
 }
 
 // TransitionCampaign implements core.CampaignStore.
@@ -625,9 +617,5 @@ func (db *DB) DueCampaigns(ctx context.Context, now time.Time, limit int) ([]cor
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.Campaign, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out, nil
+	return mapRows(rows, campaignRow.toCore), nil
 }

@@ -273,6 +273,16 @@ func forUpdate(tx *gorm.DB) *gorm.DB {
 	return tx.Clauses(clause.Locking{Strength: "UPDATE"})
 }
 
+// mapRows turns the rows a query found into core values, each through conv (a row
+// type's toCore, most often).
+func mapRows[R, T any](rows []R, conv func(R) T) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = conv(r)
+	}
+	return out
+}
+
 // translate turns gorm's errors into core codes, and a database out of reach or
 // out of time into EUNAVAILABLE; core errors pass through.
 func translate(err error) error {

@@ -27,11 +27,9 @@ func (db *DB) DueUpdates(ctx context.Context, now time.Time, limit int) ([]core.
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.DueUpdate, len(rows))
-	for i, r := range rows {
-		out[i] = core.DueUpdate{Campaign: r.toCore(), At: utcPtr(r.NextUpdateAt)}
-	}
-	return out, nil
+	return mapRows(rows, func(r campaignRow) core.DueUpdate {
+		return core.DueUpdate{Campaign: r.toCore(), At: utcPtr(r.NextUpdateAt)}
+	}), nil
 }
 
 // ClaimUpdate implements core.SpreadStore. The conditional update is the claim: of
@@ -68,11 +66,7 @@ func (db *DB) DueReminders(ctx context.Context, now, until time.Time, limit int)
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.Campaign, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out, nil
+	return mapRows(rows, campaignRow.toCore), nil
 }
 
 // QueueReminder implements core.SpreadStore.
