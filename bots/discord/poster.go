@@ -82,17 +82,8 @@ func (a *Adapter) Edit(ctx context.Context, to bots.Destination, messageID strin
 	r.Ephemeral, r.Toast, r.Private = false, false, false
 	m := a.renderOne(r)
 	err = a.rest(ctx, func(o ...discordgo.RequestOption) error {
-		e := &discordgo.MessageEdit{ID: messageID, Channel: channel, Content: &m.content, Embeds: &m.embeds, Components: &m.components, AllowedMentions: noMentions()}
-		if m.components == nil {
-			e.Components = &[]discordgo.MessageComponent{}
-		}
-		if m.embeds == nil {
-			e.Embeds = &[]*discordgo.MessageEmbed{}
-		}
-		if len(m.files) > 0 {
-			e.Files = m.discordFiles()
-			e.Attachments = &[]*discordgo.MessageAttachment{}
-		}
+		e := m.edit()
+		e.ID, e.Channel = messageID, channel
 		_, err := a.api.ChannelMessageEditComplex(e, o...)
 		return err
 	})

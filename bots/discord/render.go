@@ -58,6 +58,33 @@ func (m message) discordFiles() []*discordgo.File {
 	return out
 }
 
+// edit is the message as the edit of one the bot sent: every part is given, an
+// empty list clearing the old message's embeds or buttons, and new uploads replace
+// its old ones. Each call makes new readers for the uploads, so a retried request
+// builds its edit again.
+func (m message) edit() *discordgo.MessageEdit {
+	embeds, components := m.embeds, m.components
+	if embeds == nil {
+		embeds = []*discordgo.MessageEmbed{}
+	}
+	if components == nil {
+		components = []discordgo.MessageComponent{}
+	}
+	e := &discordgo.MessageEdit{Content: &m.content, Embeds: &embeds, Components: &components, AllowedMentions: noMentions()}
+	if len(m.files) > 0 {
+		e.Files = m.discordFiles()
+		e.Attachments = &[]*discordgo.MessageAttachment{}
+	}
+	return e
+}
+
+// webhookEdit is edit for an interaction's response, edited through its webhook.
+func (m message) webhookEdit() *discordgo.WebhookEdit {
+	e := m.edit()
+	return &discordgo.WebhookEdit{Content: e.Content, Embeds: e.Embeds, Components: e.Components,
+		Files: e.Files, Attachments: e.Attachments, AllowedMentions: e.AllowedMentions}
+}
+
 // noMentions keeps what members wrote (an idea saying @everyone) from pinging anyone.
 func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
