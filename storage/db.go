@@ -98,10 +98,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			if err == nil || attempt == 100 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
 				break
 			}
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(50 * time.Millisecond):
+			if err := core.Sleep(ctx, 50*time.Millisecond); err != nil {
+				return nil, err
 			}
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -32,12 +31,8 @@ func (a *Adapter) rest(ctx context.Context, call func(o ...discordgo.RequestOpti
 			return &bots.RateLimitError{RetryAfter: wait}
 		}
 		a.log.Info("rate limited", "url", rl.URL, "retry_after", wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := core.Sleep(ctx, wait); err != nil {
+			return err
 		}
 	}
 }

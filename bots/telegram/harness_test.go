@@ -159,12 +159,7 @@ func (h *harness) start() {
 		h.mu.Unlock()
 		// pretend: the test clock moves instead, and nobody waits
 		h.clock.Advance(d)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Millisecond):
-			return nil
-		}
+		return core.Sleep(ctx, time.Millisecond)
 	})
 	// the webhook on a mux of its own, as cmd mounts it on the web server's
 	mux := http.NewServeMux()
