@@ -1,7 +1,6 @@
 package telegram_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -59,7 +58,7 @@ type harness struct {
 	clock *core.FakeClock
 	rec   *recorder
 	bot   *telegram.Bot
-	logs  *syncBuffer
+	logs  *botstest.SyncBuffer
 
 	hook    *httptest.Server
 	handler atomic.Pointer[http.Handler]
@@ -97,7 +96,7 @@ func withFake(f func(*tgfake.Server)) option {
 // newHarness starts a bot in a mode.
 func newHarness(t *testing.T, mode string, opts ...option) *harness {
 	t.Helper()
-	h := &harness{t: t, mode: mode, fake: tgfake.New(t, botName), logs: &syncBuffer{}, vars: map[string]string{}, posted: map[int64]bool{}}
+	h := &harness{t: t, mode: mode, fake: tgfake.New(t, botName), logs: &botstest.SyncBuffer{}, vars: map[string]string{}, posted: map[int64]bool{}}
 	h.fake.AddChat(group)
 	h.fake.AddChat(channel)
 	h.fake.SetAdmins(group.ID, ada)
@@ -361,22 +360,4 @@ func (s *spyStore) events() ([]string, []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.joined...), append([]string(nil), s.retired...)
-}
-
-// syncBuffer is a log safe to write from the bot while a test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
