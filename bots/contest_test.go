@@ -82,9 +82,7 @@ func onEach(t *testing.T, fn func(t *testing.T, h *Harness)) {
 // changed votes, disqualification, the automatic winner, a used entry, payouts and
 // /earnings, the export.
 func TestContestConversation(t *testing.T) {
-	for _, lang := range core.Locales {
-		t.Run(lang, func(t *testing.T) { contestConversation(t, New(t), lang) })
-	}
+	EachLocale(t, func(t *testing.T, lang string) { contestConversation(t, New(t), lang) })
 	// the same on Postgres, when configured
 	if storagetest.PostgresDSN() != "" {
 		t.Run("postgres", func(t *testing.T) { contestConversation(t, On(t, storagetest.Postgres(t)), "en") })

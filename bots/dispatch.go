@@ -113,7 +113,7 @@ func NewDispatcher(o DispatcherOptions) *Dispatcher {
 		d.clock = core.SystemClock{}
 	}
 	if d.sleep == nil {
-		d.sleep = sleepCtx
+		d.sleep = core.Sleep
 	}
 	if d.lease <= 0 {
 		d.lease = 2 * time.Minute
@@ -156,18 +156,6 @@ func NewDispatcher(o DispatcherOptions) *Dispatcher {
 	return d
 }
 
-// sleepCtx waits d or until ctx ends.
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
-}
-
 // Run delivers the outbox until ctx ends. On the way out it finishes recording the
 // post in flight and gives back the rows it claimed but did not post.
 func (d *Dispatcher) Run(ctx context.Context) {
@@ -182,7 +170,7 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		if n > 0 && err == nil {
 			continue
 		}
-		if sleepCtx(ctx, d.idle) != nil {
+		if core.Sleep(ctx, d.idle) != nil {
 			return
 		}
 	}

@@ -196,7 +196,7 @@ func (r *Router) optDeadline(req *Request, name, tz string) (*time.Time, error) 
 }
 
 func (r *Router) campaignList(ctx context.Context, req *Request) ([]Reply, error) {
-	list, err := r.svc.Campaigns(ctx, core.CampaignFilter{SpaceID: req.Actor.Space.ID, States: []core.State{core.StateOpen, core.StateVoting}, Limit: 20})
+	list, err := r.svc.Campaigns(ctx, core.CampaignFilter{SpaceID: req.Actor.Space.ID, States: core.LiveStates(), Limit: 20})
 	if err != nil {
 		return nil, err
 	}

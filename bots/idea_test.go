@@ -16,115 +16,113 @@ import (
 // each language: create, submit, de-duplicate, list, vote twice, merge, status, tag,
 // moderation, bad input, a repeated update, and the close.
 func TestIdeasConversation(t *testing.T) {
-	for _, lang := range core.Locales {
-		t.Run(lang, func(t *testing.T) {
-			h := New(t)
-			admin, bob, carol := Admin.In(lang), Bob.In(lang), Carol.In(lang)
+	EachLocale(t, func(t *testing.T, lang string) {
+		h := New(t)
+		admin, bob, carol := Admin.In(lang), Bob.In(lang), Carol.In(lang)
 
-			h.Expect(h.Say(bob, `/campaign new ideas "Next flavour"`), "error.admin_only")
-			created := h.Expect(h.Say(admin, `/campaign new ideas "Next flavour" Tell us what to make next closes=7d`), "campaign.created")
-			code := Code(t, created)
-			if lang != "en" && strings.Contains(created.Text, "New ideas campaign") {
-				t.Errorf("reply not translated: %q", created.Text)
-			}
+		h.Expect(h.Say(bob, `/campaign new ideas "Next flavour"`), "error.admin_only")
+		created := h.Expect(h.Say(admin, `/campaign new ideas "Next flavour" Tell us what to make next closes=7d`), "campaign.created")
+		code := Code(t, created)
+		if lang != "en" && strings.Contains(created.Text, "New ideas campaign") {
+			t.Errorf("reply not translated: %q", created.Text)
+		}
 
-			added := h.Expect(h.Say(bob, "/idea "+code+" Pistachio and lemon"), "idea.added")
-			first := added.Args["id"].(int64)
-			twin := h.Expect(h.Say(carol, "/idea "+code+`   "pistachio AND   lemon!!"`), "idea.exists")
-			if twin.Args["id"] != first || Action(t, twin, "iv:") != fmt.Sprintf("iv:%d:%d", first, first) {
-				t.Fatalf("the same text made %v, want a pointer to #%d", twin.Args, first)
-			}
-			mango := h.Expect(h.Say(carol, "/idea "+code+" Mango sorbet 🥭"), "idea.added")
-			// numbers count within the campaign, with no gap from the refused twin;
-			// buttons name the idea by its id
-			second, secondID := mango.Args["id"].(int64), mango.Args["idea_id"].(int64)
-			if second != 2 {
-				t.Fatalf("the second idea is #%d, want #2", second)
-			}
+		added := h.Expect(h.Say(bob, "/idea "+code+" Pistachio and lemon"), "idea.added")
+		first := added.Args["id"].(int64)
+		twin := h.Expect(h.Say(carol, "/idea "+code+`   "pistachio AND   lemon!!"`), "idea.exists")
+		if twin.Args["id"] != first || Action(t, twin, "iv:") != fmt.Sprintf("iv:%d:%d", first, first) {
+			t.Fatalf("the same text made %v, want a pointer to #%d", twin.Args, first)
+		}
+		mango := h.Expect(h.Say(carol, "/idea "+code+" Mango sorbet 🥭"), "idea.added")
+		// numbers count within the campaign, with no gap from the refused twin;
+		// buttons name the idea by its id
+		second, secondID := mango.Args["id"].(int64), mango.Args["idea_id"].(int64)
+		if second != 2 {
+			t.Fatalf("the second idea is #%d, want #2", second)
+		}
 
-			list := h.Expect(h.Say(bob, "/ideas "+code), "ideas.title")
-			if len(list.Lines) != 2 || len(list.Buttons) != 2 || len(list.Buttons[0]) != 2 {
-				t.Fatalf("list: %d lines, buttons %+v", len(list.Lines), list.Buttons)
-			}
+		list := h.Expect(h.Say(bob, "/ideas "+code), "ideas.title")
+		if len(list.Lines) != 2 || len(list.Buttons) != 2 || len(list.Buttons[0]) != 2 {
+			t.Fatalf("list: %d lines, buttons %+v", len(list.Lines), list.Buttons)
+		}
 
-			vote := fmt.Sprintf("iv:%d", first)
-			if r := h.Expect(h.Press(carol, vote), "idea.voted"); r.Args["count"] != 1 || !r.Toast {
-				t.Fatalf("first vote: %+v", r)
-			}
-			if r := h.Expect(h.Press(carol, vote), "idea.unvoted"); r.Args["count"] != 0 {
-				t.Fatalf("second press should withdraw: %+v", r)
-			}
-			h.Expect(h.Press(carol, vote), "idea.voted")
-			h.Expect(h.Press(bob, vote), "error.idea_own_vote")
-			h.Expect(h.Press(admin, fmt.Sprintf("iv:%d", secondID)), "idea.voted")
-			h.Expect(h.Press(bob, fmt.Sprintf("iv:%d:%d", secondID, second)), "idea.voted")
+		vote := fmt.Sprintf("iv:%d", first)
+		if r := h.Expect(h.Press(carol, vote), "idea.voted"); r.Args["count"] != 1 || !r.Toast {
+			t.Fatalf("first vote: %+v", r)
+		}
+		if r := h.Expect(h.Press(carol, vote), "idea.unvoted"); r.Args["count"] != 0 {
+			t.Fatalf("second press should withdraw: %+v", r)
+		}
+		h.Expect(h.Press(carol, vote), "idea.voted")
+		h.Expect(h.Press(bob, vote), "error.idea_own_vote")
+		h.Expect(h.Press(admin, fmt.Sprintf("iv:%d", secondID)), "idea.voted")
+		h.Expect(h.Press(bob, fmt.Sprintf("iv:%d:%d", secondID, second)), "idea.voted")
 
-			// merging #second into #first: Admin's vote moves, Bob's (first's author) is
-			// dropped, Carol counts once
-			h.Expect(h.Say(bob, fmt.Sprintf("/idea merge %s %d %d", code, second, first)), "error.admin_only")
-			merged := h.Expect(h.Say(admin, fmt.Sprintf("/idea merge %s %d %d", code, second, first)), "idea.merged")
-			if merged.Args["count"] != 2 {
-				t.Fatalf("after merge #%d has %v votes, want 2", first, merged.Args["count"])
-			}
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea merge %s %d %d", code, second, first)), "error.idea_already_merged")
-			if l := h.Expect(h.Say(bob, "/ideas "+code+" new"), "ideas.title"); len(l.Lines) != 1 {
-				t.Fatalf("merged idea still listed: %q", l.Text)
-			}
+		// merging #second into #first: Admin's vote moves, Bob's (first's author) is
+		// dropped, Carol counts once
+		h.Expect(h.Say(bob, fmt.Sprintf("/idea merge %s %d %d", code, second, first)), "error.admin_only")
+		merged := h.Expect(h.Say(admin, fmt.Sprintf("/idea merge %s %d %d", code, second, first)), "idea.merged")
+		if merged.Args["count"] != 2 {
+			t.Fatalf("after merge #%d has %v votes, want 2", first, merged.Args["count"])
+		}
+		h.Expect(h.Say(admin, fmt.Sprintf("/idea merge %s %d %d", code, second, first)), "error.idea_already_merged")
+		if l := h.Expect(h.Say(bob, "/ideas "+code+" new"), "ideas.title"); len(l.Lines) != 1 {
+			t.Fatalf("merged idea still listed: %q", l.Text)
+		}
 
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea status %s %d planned", code, first)), "idea.status_set")
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea status %s %d shipped", code, first)), "error.bad_idea_status")
-			h.Expect(h.Say(admin, "/idea status "+code+" 99999 done"), "error.idea_not_found")
-			// a number alone could be any campaign's: refused, naming what is missing
-			if r := h.Expect(h.Say(admin, fmt.Sprintf("/idea status %d done", first)), "error.usage"); !strings.Contains(r.Text, "<code>") && lang == "en" {
-				t.Fatalf("the usage names no code: %q", r.Text)
-			}
-			if r := h.Expect(h.Say(admin, fmt.Sprintf("/idea status %d %d done", first, first)), "error.ref_needs_code"); !strings.Contains(r.Text, "/idea status") {
-				t.Fatalf("the refusal shows no usage: %q", r.Text)
-			}
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea status %s x done", code)), "error.bad_idea_id")
-			// a code in any letter case
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea status %s #%d planned", strings.ToUpper(code), first)), "idea.status_set")
-			h.Expect(h.Say(bob, "/ideas "+strings.ToLower(code)), "ideas.title")
-			notices := outboxKeys(t, h)
-			if notices["notice.idea_status"] != 2 || notices["notice.idea_merged"] != 1 {
-				t.Fatalf("outbox notices %v", notices)
-			}
+		h.Expect(h.Say(admin, fmt.Sprintf("/idea status %s %d planned", code, first)), "idea.status_set")
+		h.Expect(h.Say(admin, fmt.Sprintf("/idea status %s %d shipped", code, first)), "error.bad_idea_status")
+		h.Expect(h.Say(admin, "/idea status "+code+" 99999 done"), "error.idea_not_found")
+		// a number alone could be any campaign's: refused, naming what is missing
+		if r := h.Expect(h.Say(admin, fmt.Sprintf("/idea status %d done", first)), "error.usage"); !strings.Contains(r.Text, "<code>") && lang == "en" {
+			t.Fatalf("the usage names no code: %q", r.Text)
+		}
+		if r := h.Expect(h.Say(admin, fmt.Sprintf("/idea status %d %d done", first, first)), "error.ref_needs_code"); !strings.Contains(r.Text, "/idea status") {
+			t.Fatalf("the refusal shows no usage: %q", r.Text)
+		}
+		h.Expect(h.Say(admin, fmt.Sprintf("/idea status %s x done", code)), "error.bad_idea_id")
+		// a code in any letter case
+		h.Expect(h.Say(admin, fmt.Sprintf("/idea status %s #%d planned", strings.ToUpper(code), first)), "idea.status_set")
+		h.Expect(h.Say(bob, "/ideas "+strings.ToLower(code)), "ideas.title")
+		notices := outboxKeys(t, h)
+		if notices["notice.idea_status"] != 2 || notices["notice.idea_merged"] != 1 {
+			t.Fatalf("outbox notices %v", notices)
+		}
 
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea tag %s %d Summer", code, first)), "idea.tagged")
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea tag %s %d no spaces!", code, first)), "error.bad_tag")
-			h.Expect(h.Say(carol, "/idea "+code+" Salted caramel"), "idea.added")
-			if l := h.Expect(h.Say(bob, "/ideas "+code+" tag=summer"), "ideas.title"); len(l.Lines) != 1 {
-				t.Fatalf("tag filter: %q", l.Text)
-			}
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea hide %s %d", code, first)), "idea.hidden")
-			h.Expect(h.Press(carol, vote), "error.idea_not_found")
-			h.Expect(h.Say(admin, fmt.Sprintf("/idea unhide %s %d", code, first)), "idea.unhidden")
+		h.Expect(h.Say(admin, fmt.Sprintf("/idea tag %s %d Summer", code, first)), "idea.tagged")
+		h.Expect(h.Say(admin, fmt.Sprintf("/idea tag %s %d no spaces!", code, first)), "error.bad_tag")
+		h.Expect(h.Say(carol, "/idea "+code+" Salted caramel"), "idea.added")
+		if l := h.Expect(h.Say(bob, "/ideas "+code+" tag=summer"), "ideas.title"); len(l.Lines) != 1 {
+			t.Fatalf("tag filter: %q", l.Text)
+		}
+		h.Expect(h.Say(admin, fmt.Sprintf("/idea hide %s %d", code, first)), "idea.hidden")
+		h.Expect(h.Press(carol, vote), "error.idea_not_found")
+		h.Expect(h.Say(admin, fmt.Sprintf("/idea unhide %s %d", code, first)), "idea.unhidden")
 
-			// bad input: nothing is stored, and the member is told why
-			h.Expect(h.Say(bob, "/idea "+code), "error.usage")
-			h.Expect(h.Say(bob, "/idea "+code+" \x00\x01\u202e  "), "error.empty")
-			h.Expect(h.Say(bob, "/idea "+code+" "+strings.Repeat("é", 1001)), "error.too_long")
-			h.Expect(h.Say(bob, "/idea zzzz9 hello"), "error.campaign_not_found")
-			h.Expect(h.Say(bob, "/idea "+code+" fine idea color=red"), "error.unknown_option")
-			h.Expect(h.Say(bob, "/frobnicate"), "error.unknown_command")
-			h.Expect(h.Press(bob, "zz:1"), "error.unknown_action")
+		// bad input: nothing is stored, and the member is told why
+		h.Expect(h.Say(bob, "/idea "+code), "error.usage")
+		h.Expect(h.Say(bob, "/idea "+code+" \x00\x01\u202e  "), "error.empty")
+		h.Expect(h.Say(bob, "/idea "+code+" "+strings.Repeat("é", 1001)), "error.too_long")
+		h.Expect(h.Say(bob, "/idea zzzz9 hello"), "error.campaign_not_found")
+		h.Expect(h.Say(bob, "/idea "+code+" fine idea color=red"), "error.unknown_option")
+		h.Expect(h.Say(bob, "/frobnicate"), "error.unknown_command")
+		h.Expect(h.Press(bob, "zz:1"), "error.unknown_action")
 
-			// the same update delivered twice makes one idea and one silent repeat
-			in := h.Input(bob)
-			in.Text = "/idea " + code + " Dark chocolate"
-			h.Expect(h.Do(in), "idea.added")
-			if again := h.Do(in); len(again) != 0 {
-				t.Fatalf("repeated update answered %v", Keys(again))
-			}
-			if l := h.Expect(h.Say(bob, "/ideas "+code+" new"), "ideas.title"); !strings.Contains(l.Text, "Dark chocolate") || strings.Count(l.Text, "Dark chocolate") != 1 {
-				t.Fatalf("repeat changed the board: %q", l.Text)
-			}
+		// the same update delivered twice makes one idea and one silent repeat
+		in := h.Input(bob)
+		in.Text = "/idea " + code + " Dark chocolate"
+		h.Expect(h.Do(in), "idea.added")
+		if again := h.Do(in); len(again) != 0 {
+			t.Fatalf("repeated update answered %v", Keys(again))
+		}
+		if l := h.Expect(h.Say(bob, "/ideas "+code+" new"), "ideas.title"); !strings.Contains(l.Text, "Dark chocolate") || strings.Count(l.Text, "Dark chocolate") != 1 {
+			t.Fatalf("repeat changed the board: %q", l.Text)
+		}
 
-			h.Expect(h.Say(admin, "/campaign close "+code+" confirm"), "campaign.closed")
-			h.Expect(h.Press(carol, fmt.Sprintf("iv:%d", first)), "error.campaign_closed")
-			h.Expect(h.Say(carol, "/idea "+code+" Too late"), "error.campaign_closed")
-		})
-	}
+		h.Expect(h.Say(admin, "/campaign close "+code+" confirm"), "campaign.closed")
+		h.Expect(h.Press(carol, fmt.Sprintf("iv:%d", first)), "error.campaign_closed")
+		h.Expect(h.Say(carol, "/idea "+code+" Too late"), "error.campaign_closed")
+	})
 }
 
 func outboxKeys(t *testing.T, h *Harness) map[string]int {

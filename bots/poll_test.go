@@ -57,61 +57,59 @@ func vote(code string, option int) string { return fmt.Sprintf("pv:%s:%d", code,
 // the outbox, members vote, change their mind, take their vote back, and the tally
 // and the card follow.
 func TestPollSingleChoice(t *testing.T) {
-	for _, lang := range core.Locales {
-		t.Run(lang, func(t *testing.T) {
-			h := New(t)
-			admin, bob, carol := Admin.In(lang), Bob.In(lang), Carol.In(lang)
-			created := h.Expect(h.Say(admin, `/poll new "Best pizza?" Margherita Diavola "Quattro formaggi"`), "poll.created")
-			code := Code(t, created)
-			if lang != "en" && strings.Contains(created.Text, "is started") {
-				t.Errorf("reply not translated: %q", created.Text)
-			}
-			if n := outboxKeys(t, h)["poll.card"]; n != 1 {
-				t.Fatalf("%d poll cards queued, want 1 for the creator's channel", n)
-			}
+	EachLocale(t, func(t *testing.T, lang string) {
+		h := New(t)
+		admin, bob, carol := Admin.In(lang), Bob.In(lang), Carol.In(lang)
+		created := h.Expect(h.Say(admin, `/poll new "Best pizza?" Margherita Diavola "Quattro formaggi"`), "poll.created")
+		code := Code(t, created)
+		if lang != "en" && strings.Contains(created.Text, "is started") {
+			t.Errorf("reply not translated: %q", created.Text)
+		}
+		if n := outboxKeys(t, h)["poll.card"]; n != 1 {
+			t.Fatalf("%d poll cards queued, want 1 for the creator's channel", n)
+		}
 
-			card := h.Expect(h.Say(bob, "/poll "+code), "poll.card")
-			if len(card.Buttons) != 3 || Action(t, card, "pv:") != vote(code, 0) || !strings.Contains(card.Buttons[2][0].Label, "Quattro formaggi") {
-				t.Fatalf("card buttons %+v", card.Buttons)
-			}
-			if r := voted(h, h.Press(bob, vote(code, 0)), "poll.voted"); !r.Toast || !strings.Contains(r.Text, "Margherita") {
-				t.Fatalf("vote reply %+v", r)
-			}
-			voted(h, h.Press(carol, vote(code, 1)), "poll.voted")
-			wantVotes(t, h, code, 2, 1, 1, 0)
+		card := h.Expect(h.Say(bob, "/poll "+code), "poll.card")
+		if len(card.Buttons) != 3 || Action(t, card, "pv:") != vote(code, 0) || !strings.Contains(card.Buttons[2][0].Label, "Quattro formaggi") {
+			t.Fatalf("card buttons %+v", card.Buttons)
+		}
+		if r := voted(h, h.Press(bob, vote(code, 0)), "poll.voted"); !r.Toast || !strings.Contains(r.Text, "Margherita") {
+			t.Fatalf("vote reply %+v", r)
+		}
+		voted(h, h.Press(carol, vote(code, 1)), "poll.voted")
+		wantVotes(t, h, code, 2, 1, 1, 0)
 
-			// a change of mind moves the vote; it never counts twice
-			if r := voted(h, h.Press(bob, vote(code, 1)), "poll.voted"); !strings.Contains(r.Text, "Diavola") || strings.Contains(r.Text, "Margherita") {
-				t.Fatalf("changed vote reply %q", r.Text)
-			}
-			wantVotes(t, h, code, 2, 0, 2, 0)
-			// pressing one's own choice again takes the vote back
-			voted(h, h.Press(bob, vote(code, 1)), "poll.withdrawn")
-			wantVotes(t, h, code, 1, 0, 1, 0)
-			voted(h, h.Press(bob, vote(code, 2)), "poll.voted")
+		// a change of mind moves the vote; it never counts twice
+		if r := voted(h, h.Press(bob, vote(code, 1)), "poll.voted"); !strings.Contains(r.Text, "Diavola") || strings.Contains(r.Text, "Margherita") {
+			t.Fatalf("changed vote reply %q", r.Text)
+		}
+		wantVotes(t, h, code, 2, 0, 2, 0)
+		// pressing one's own choice again takes the vote back
+		voted(h, h.Press(bob, vote(code, 1)), "poll.withdrawn")
+		wantVotes(t, h, code, 1, 0, 1, 0)
+		voted(h, h.Press(bob, vote(code, 2)), "poll.voted")
 
-			res := h.Expect(h.Say(carol, "/poll results "+code), "poll.card")
-			if res.Image == nil || res.Image.Path != "/c/"+code+"/progress.png" {
-				t.Fatalf("results without the chart: %+v", res.Image)
-			}
-			if !strings.Contains(res.Text, "Diavola — 1 (50") || !strings.Contains(res.Text, "█████░░░░░") {
-				t.Fatalf("results text %q", res.Text)
-			}
-			show := h.Expect(h.Say(bob, "/campaign show "+code), "campaign.show")
-			if !strings.Contains(show.Text, "2 vot") {
-				t.Fatalf("campaign show lacks the ballots: %q", show.Text)
-			}
+		res := h.Expect(h.Say(carol, "/poll results "+code), "poll.card")
+		if res.Image == nil || res.Image.Path != "/c/"+code+"/progress.png" {
+			t.Fatalf("results without the chart: %+v", res.Image)
+		}
+		if !strings.Contains(res.Text, "Diavola — 1 (50") || !strings.Contains(res.Text, "█████░░░░░") {
+			t.Fatalf("results text %q", res.Text)
+		}
+		show := h.Expect(h.Say(bob, "/campaign show "+code), "campaign.show")
+		if !strings.Contains(show.Text, "2 vot") {
+			t.Fatalf("campaign show lacks the ballots: %q", show.Text)
+		}
 
-			// the same press delivered twice counts once
-			in := h.Input(carol)
-			in.Action = vote(code, 0)
-			voted(h, h.Do(in), "poll.voted")
-			if again := h.Do(in); len(again) != 0 {
-				t.Fatalf("repeated press answered %v", Keys(again))
-			}
-			wantVotes(t, h, code, 2, 1, 0, 1)
-		})
-	}
+		// the same press delivered twice counts once
+		in := h.Input(carol)
+		in.Action = vote(code, 0)
+		voted(h, h.Do(in), "poll.voted")
+		if again := h.Do(in); len(again) != 0 {
+			t.Fatalf("repeated press answered %v", Keys(again))
+		}
+		wantVotes(t, h, code, 2, 1, 0, 1)
+	})
 }
 
 func TestPollMultiChoice(t *testing.T) {
@@ -554,74 +552,72 @@ func voted(h *Harness, rs []bots.Reply, key string) bots.Reply {
 // percentages are one rule, rounded by the largest remainder to sum to 100; a hidden
 // poll's very first card shows no counts and says they stay hidden.
 func TestPollLiveFeedback(t *testing.T) {
-	for _, lang := range core.Locales {
-		t.Run(lang, func(t *testing.T) {
-			h := New(t)
-			web := Admin.On(core.Web, "web", "web").In(lang)
-			card := h.Expect(h.Say(web, `/poll new "Where?" Rome Milan Turin`), "poll.card")
-			code := Code(t, card)
-			voters := []Who{Bob.On(core.Web, "web", "web").In(lang), Carol.On(core.Web, "web", "web").In(lang), Dave.On(core.Web, "web", "web").In(lang)}
-			var rs []bots.Reply
-			for i, who := range voters {
-				rs = h.Press(who, vote(code, i))
+	EachLocale(t, func(t *testing.T, lang string) {
+		h := New(t)
+		web := Admin.On(core.Web, "web", "web").In(lang)
+		card := h.Expect(h.Say(web, `/poll new "Where?" Rome Milan Turin`), "poll.card")
+		code := Code(t, card)
+		voters := []Who{Bob.On(core.Web, "web", "web").In(lang), Carol.On(core.Web, "web", "web").In(lang), Dave.On(core.Web, "web", "web").In(lang)}
+		var rs []bots.Reply
+		for i, who := range voters {
+			rs = h.Press(who, vote(code, i))
+		}
+		voted(h, rs, "poll.voted")
+		edited := rs[0]
+		pct := "%"
+		if lang == "fr" {
+			pct = " %"
+		}
+		for _, want := range []string{"Rome — 1 (34" + pct + ")", "Milan — 1 (33" + pct + ")", "Turin — 1 (33" + pct + ")"} {
+			if !strings.Contains(edited.Text, want) {
+				t.Errorf("card after three votes lacks %q:\n%s", want, edited.Text)
 			}
-			voted(h, rs, "poll.voted")
-			edited := rs[0]
-			pct := "%"
-			if lang == "fr" {
-				pct = " %"
-			}
-			for _, want := range []string{"Rome — 1 (34" + pct + ")", "Milan — 1 (33" + pct + ")", "Turin — 1 (33" + pct + ")"} {
-				if !strings.Contains(edited.Text, want) {
-					t.Errorf("card after three votes lacks %q:\n%s", want, edited.Text)
-				}
-			}
-			marked := 0
-			for _, row := range edited.Buttons {
-				for _, b := range row {
-					if strings.HasPrefix(b.Label, "✓") {
-						marked++
-						if b.Action != vote(code, 2) {
-							t.Errorf("marked %q, not the member's own choice", b.Label)
-						}
+		}
+		marked := 0
+		for _, row := range edited.Buttons {
+			for _, b := range row {
+				if strings.HasPrefix(b.Label, "✓") {
+					marked++
+					if b.Action != vote(code, 2) {
+						t.Errorf("marked %q, not the member's own choice", b.Label)
 					}
 				}
 			}
-			if marked != 1 {
-				t.Errorf("%d buttons marked on the voter's card, want 1: %+v", marked, edited.Buttons)
-			}
+		}
+		if marked != 1 {
+			t.Errorf("%d buttons marked on the voter's card, want 1: %+v", marked, edited.Buttons)
+		}
 
-			// in a group the card is everyone's: the tally, no mark, a refresh
-			gcode := newPoll(t, h, `"Colour?" Red Blue`)
-			in := h.Input(Bob.In(lang))
-			in.Action = vote(gcode, 1)
-			rs = h.Do(in)
-			voted(h, rs, "poll.voted")
-			if g := rs[0]; !g.Refresh || strings.Contains(g.Buttons[1][0].Label, "✓") || !strings.Contains(g.Text, "Blue — 1 (100"+pct+")") {
-				t.Errorf("group card after a vote: refresh %v, %q, buttons %+v", g.Refresh, g.Text, g.Buttons)
-			}
-			// a private chat's card is the member's own
-			in = h.Input(Bob.In(lang))
-			in.Private, in.Action = true, vote(gcode, 0)
-			rs = h.Do(in)
-			voted(h, rs, "poll.voted")
-			if p := rs[0]; p.Refresh || !strings.HasPrefix(p.Buttons[0][0].Label, "✓") || strings.HasPrefix(p.Buttons[1][0].Label, "✓") {
-				t.Errorf("private card after a vote: refresh %v, buttons %+v", p.Refresh, p.Buttons)
-			}
+		// in a group the card is everyone's: the tally, no mark, a refresh
+		gcode := newPoll(t, h, `"Colour?" Red Blue`)
+		in := h.Input(Bob.In(lang))
+		in.Action = vote(gcode, 1)
+		rs = h.Do(in)
+		voted(h, rs, "poll.voted")
+		if g := rs[0]; !g.Refresh || strings.Contains(g.Buttons[1][0].Label, "✓") || !strings.Contains(g.Text, "Blue — 1 (100"+pct+")") {
+			t.Errorf("group card after a vote: refresh %v, %q, buttons %+v", g.Refresh, g.Text, g.Buttons)
+		}
+		// a private chat's card is the member's own
+		in = h.Input(Bob.In(lang))
+		in.Private, in.Action = true, vote(gcode, 0)
+		rs = h.Do(in)
+		voted(h, rs, "poll.voted")
+		if p := rs[0]; p.Refresh || !strings.HasPrefix(p.Buttons[0][0].Label, "✓") || strings.HasPrefix(p.Buttons[1][0].Label, "✓") {
+			t.Errorf("private card after a vote: refresh %v, buttons %+v", p.Refresh, p.Buttons)
+		}
 
-			// a hidden poll: its first card has no counts and says so
-			first := h.Expect(h.Say(web, `/poll new "Secret?" Yes No hidden`), "poll.card")
-			hidden := h.Router.T(lang, bots.M("poll.rule_hidden"))
-			if strings.Contains(first.Text, "0"+pct) || strings.Contains(first.Text, "░") || !strings.Contains(first.Text, hidden) {
-				t.Errorf("hidden poll's first card:\n%s", first.Text)
-			}
-			rs = h.Press(voters[0], Action(t, first, "pv:"))
-			voted(h, rs, "poll.voted")
-			if strings.Contains(rs[0].Text, pct) || !strings.Contains(rs[0].Text, hidden) {
-				t.Errorf("hidden poll's card after a vote:\n%s", rs[0].Text)
-			}
-		})
-	}
+		// a hidden poll: its first card has no counts and says so
+		first := h.Expect(h.Say(web, `/poll new "Secret?" Yes No hidden`), "poll.card")
+		hidden := h.Router.T(lang, bots.M("poll.rule_hidden"))
+		if strings.Contains(first.Text, "0"+pct) || strings.Contains(first.Text, "░") || !strings.Contains(first.Text, hidden) {
+			t.Errorf("hidden poll's first card:\n%s", first.Text)
+		}
+		rs = h.Press(voters[0], Action(t, first, "pv:"))
+		voted(h, rs, "poll.voted")
+		if strings.Contains(rs[0].Text, pct) || !strings.Contains(rs[0].Text, hidden) {
+			t.Errorf("hidden poll's card after a vote:\n%s", rs[0].Text)
+		}
+	})
 }
 
 // TestStrangersBallot: poll buttons pressed by people the bot has never seen, on an

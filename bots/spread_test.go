@@ -174,23 +174,21 @@ func TestShareWithoutTelegram(t *testing.T) {
 
 // TestSpreadInEveryLanguage renders the spread replies in each language.
 func TestSpreadInEveryLanguage(t *testing.T) {
-	for _, lang := range core.Locales {
-		t.Run(lang, func(t *testing.T) {
-			h := New(t)
-			code := Code(t, h.Expect(h.Say(Admin.In(lang), `/campaign new ideas "Board"`), "campaign.created"))
-			h.Expect(h.Say(Bob.In(lang), "/share "+code), "share.title")
-			h.Expect(h.Say(Bob.In(lang), "/top "+code), "top.title")
-			h.Expect(h.Say(Bob.In(lang), "/idea "+code+" x"), "idea.added")
-			top := h.Expect(h.Say(Bob.In(lang), "/top "+code), "top.title")
-			if lang != "en" && strings.Contains(top.Text, "Leaderboard") {
-				t.Fatalf("not translated: %q", top.Text)
-			}
-			help := h.Expect(h.Say(Bob.In(lang), "/help"), "help.title")
-			if !strings.Contains(help.Text, "/share") || !strings.Contains(help.Text, "/top") {
-				t.Fatalf("help: %q", help.Text)
-			}
-		})
-	}
+	EachLocale(t, func(t *testing.T, lang string) {
+		h := New(t)
+		code := Code(t, h.Expect(h.Say(Admin.In(lang), `/campaign new ideas "Board"`), "campaign.created"))
+		h.Expect(h.Say(Bob.In(lang), "/share "+code), "share.title")
+		h.Expect(h.Say(Bob.In(lang), "/top "+code), "top.title")
+		h.Expect(h.Say(Bob.In(lang), "/idea "+code+" x"), "idea.added")
+		top := h.Expect(h.Say(Bob.In(lang), "/top "+code), "top.title")
+		if lang != "en" && strings.Contains(top.Text, "Leaderboard") {
+			t.Fatalf("not translated: %q", top.Text)
+		}
+		help := h.Expect(h.Say(Bob.In(lang), "/help"), "help.title")
+		if !strings.Contains(help.Text, "/share") || !strings.Contains(help.Text, "/top") {
+			t.Fatalf("help: %q", help.Text)
+		}
+	})
 }
 
 // TestPointsAreConfigurable: the operator's points show on /top and are what is

@@ -30,9 +30,7 @@ func itemRow(card bots.Reply) any { return card.Args["row"] }
 // next, a held item, skip, lease expiry, agreement, a gold item, a flagged item,
 // review with a rejection, earnings, export, and the close.
 func TestTasksConversation(t *testing.T) {
-	for _, lang := range core.Locales {
-		t.Run(lang, func(t *testing.T) { taskJobConversation(t, New(t), lang) })
-	}
+	EachLocale(t, func(t *testing.T, lang string) { taskJobConversation(t, New(t), lang) })
 	if storagetest.PostgresDSN() != "" {
 		t.Run("postgres", func(t *testing.T) { taskJobConversation(t, On(t, storagetest.Postgres(t)), "en") })
 	}

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -50,8 +51,14 @@ const (
 	StateCancelled State = "cancelled"
 )
 
-// Live reports whether a campaign in state s still takes part in anything.
-func (s State) Live() bool { return s == StateOpen || s == StateVoting }
+// LiveStates returns the states in which a campaign still takes part in anything:
+// it takes submissions, votes or pledges, posts progress and reminders, and can be
+// closed or cancelled. It is a new slice on every call.
+func LiveStates() []State { return []State{StateOpen, StateVoting} }
+
+// Live reports whether a campaign in state s still takes part in anything (one of
+// LiveStates).
+func (s State) Live() bool { return slices.Contains(LiveStates(), s) }
 
 // Final reports whether s is an end state.
 func (s State) Final() bool {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"context"
 	"sync"
 	"time"
 )
@@ -44,4 +45,22 @@ func (c *FakeClock) Set(t time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.now = t.UTC()
+}
+
+// Sleep waits d or until ctx ends, whichever comes first, and returns ctx's error
+// if it ended. A d of zero or less does not wait. It is for the loops that pace or
+// retry (the outbox, the adapters, opening a database), not for deadlines: those
+// are read from a Clock.
+func Sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
 }

@@ -110,6 +110,17 @@ func utcPtr(t *time.Time) *time.Time {
 	return &u
 }
 
+// liveStateValues are core.LiveStates as the campaigns table stores them, for a
+// query's IN list.
+func liveStateValues() []string {
+	live := core.LiveStates()
+	out := make([]string, len(live))
+	for i, s := range live {
+		out[i] = string(s)
+	}
+	return out
+}
+
 // UpsertSpace implements core.SpaceStore.
 func (db *DB) UpsertSpace(ctx context.Context, ref core.SpaceRef, now time.Time) (*core.Space, error) {
 	key := string(ref.Platform) + ":" + ref.ExternalID
@@ -419,11 +430,7 @@ func (db *DB) ChannelLinks(ctx context.Context, campaignID int64) ([]core.Channe
 	if err := db.read(ctx).Where("campaign_id = ?", campaignID).Order("id").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.ChannelLink, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out, nil
+	return mapRows(rows, channelLinkRow.toCore), nil
 }
 
 // codeAttempts bounds how often a campaign insert retries with a fresh code.
@@ -522,11 +529,7 @@ func (db *DB) Campaigns(ctx context.Context, f core.CampaignFilter) ([]core.Camp
 	if err := q.Limit(limit).Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.Campaign, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out, nil
+	return mapRows(rows, campaignRow.toCore), nil
 }
 
 // TransitionCampaign implements core.CampaignStore.
@@ -609,14 +612,10 @@ func (db *DB) LinkKey(ctx context.Context, campaignID int64) (string, time.Time,
 func (db *DB) DueCampaigns(ctx context.Context, now time.Time, limit int) ([]core.Campaign, error) {
 	var rows []campaignRow
 	err := db.read(ctx).Where("state IN ? AND deadline_at IS NOT NULL AND deadline_at <= ?",
-		[]string{string(core.StateOpen), string(core.StateVoting)}, now.UTC()).
+		liveStateValues(), now.UTC()).
 		Order("deadline_at").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.Campaign, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out, nil
+	return mapRows(rows, campaignRow.toCore), nil
 }

@@ -49,7 +49,7 @@ const pruneOutboxPick = `SELECT o.%[1]s FROM outbox_items o
 func (db *DB) PruneOutbox(ctx context.Context, before, cardsBefore time.Time, limit int) (int, error) {
 	before, cardsBefore = before.UTC(), cardsBefore.UTC()
 	platforms := []string{string(core.Discord), string(core.Telegram), string(core.Web)}
-	inProgress := []string{string(core.StateDraft), string(core.StateOpen), string(core.StateVoting)}
+	inProgress := append(liveStateValues(), string(core.StateDraft))
 	res := db.read(ctx).Exec(db.deleteBatch("outbox_items", "id", pruneOutboxPick),
 		platforms, before, before, pollCardKey, inProgress, cardsBefore, limit)
 	if res.Error != nil {

@@ -292,11 +292,7 @@ func (db *DB) Entries(ctx context.Context, campaignID int64, f core.EntryFilter,
 	if err := active(entries(db.read(ctx)), campaignID, f).Order("e.id").Limit(limit).Scan(&rows).Error; err != nil {
 		return nil, 0, translate(err)
 	}
-	out := make([]core.Entry, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out, int(total), nil
+	return mapRows(rows, entryRead.toCore), int(total), nil
 }
 
 // checkVoting fails with ECLOSED unless the entry's contest is voting and its round
@@ -450,11 +446,7 @@ func topEntries(q *gorm.DB, campaignID int64, round, n int) ([]core.Entry, error
 	if err := active(entries(q), campaignID, f).Where(col+" >= ?", least).Order(col + " DESC, e.id").Scan(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.Entry, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out, nil
+	return mapRows(rows, entryRead.toCore), nil
 }
 
 // StartFinalRound implements core.ContestStore. Moving the campaign's deadline only

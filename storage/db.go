@@ -98,10 +98,8 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 			if err == nil || attempt == 100 || !strings.Contains(err.Error(), "SQLITE_BUSY") {
 				break
 			}
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(50 * time.Millisecond):
+			if err := core.Sleep(ctx, 50*time.Millisecond); err != nil {
+				return nil, err
 			}
 		}
 	}
@@ -271,6 +269,16 @@ func (db *DB) read(ctx context.Context) *gorm.DB { return db.gorm.WithContext(ct
 // immediate transactions already hold the one write lock).
 func forUpdate(tx *gorm.DB) *gorm.DB {
 	return tx.Clauses(clause.Locking{Strength: "UPDATE"})
+}
+
+// mapRows turns the rows a query found into core values, each through conv (a row
+// type's toCore, most often).
+func mapRows[R, T any](rows []R, conv func(R) T) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = conv(r)
+	}
+	return out
 }
 
 // translate turns gorm's errors into core codes, and a database out of reach or

@@ -43,9 +43,5 @@ func (db *DB) FundCrowd(ctx context.Context, first, n int) ([]*core.Member, erro
 	if err := db.read(ctx).CreateInBatches(&rows, 500).Error; err != nil {
 		return nil, err
 	}
-	out := make([]*core.Member, n)
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out, nil
+	return mapRows(rows, memberRow.toCore), nil
 }

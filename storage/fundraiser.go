@@ -227,11 +227,7 @@ func (db *DB) Tiers(ctx context.Context, campaignID int64) ([]core.Tier, error) 
 	if err := db.read(ctx).Where("campaign_id = ?", campaignID).Order("number").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.Tier, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore(f.Goal.Currency)
-	}
-	return out, nil
+	return mapRows(rows, func(r tierRow) core.Tier { return r.toCore(f.Goal.Currency) }), nil
 }
 
 // AddStretchGoal implements core.FundraiserStore.
@@ -283,11 +279,7 @@ func stretchGoals(q *gorm.DB, campaignID int64, currency string) ([]core.Stretch
 	if err := q.Where("campaign_id = ?", campaignID).Order("target").Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.StretchGoal, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore(currency)
-	}
-	return out, nil
+	return mapRows(rows, func(r stretchGoalRow) core.StretchGoal { return r.toCore(currency) }), nil
 }
 
 // ChangePledge implements core.FundraiserStore. In one transaction it locks the

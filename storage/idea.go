@@ -146,11 +146,8 @@ func (db *DB) Ideas(ctx context.Context, campaignID int64, q core.IdeaQuery) (*c
 	if err := base.Session(&gorm.Session{}).Order(order).Offset((q.Page - 1) * q.PerPage).Limit(q.PerPage).Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	page := &core.IdeaPage{Total: int(total), Page: q.Page, Pages: (int(total) + q.PerPage - 1) / q.PerPage}
-	for _, r := range rows {
-		page.Ideas = append(page.Ideas, r.toCore())
-	}
-	return page, nil
+	return &core.IdeaPage{Ideas: mapRows(rows, ideaRow.toCore), Total: int(total), Page: q.Page,
+		Pages: (int(total) + q.PerPage - 1) / q.PerPage}, nil
 }
 
 // ToggleIdeaVote implements core.IdeaStore. The primary key (idea, member) makes a

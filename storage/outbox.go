@@ -171,11 +171,7 @@ func (db *DB) Outbox(ctx context.Context, state core.OutboxState, limit int) ([]
 	if err := q.Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.OutboxItem, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out, nil
+	return mapRows(rows, outboxRow.toCore), nil
 }
 
 // claimHeads selects the rows a dispatcher may deliver now on one platform: due

@@ -19,22 +19,17 @@ type reminderRow struct {
 
 func (reminderRow) TableName() string { return "campaign_reminders" }
 
-// spreadLiveStates are the states in which a campaign posts progress and reminders.
-var spreadLiveStates = []string{string(core.StateOpen), string(core.StateVoting)}
-
 // DueUpdates implements core.SpreadStore.
 func (db *DB) DueUpdates(ctx context.Context, now time.Time, limit int) ([]core.DueUpdate, error) {
 	var rows []campaignRow
-	err := db.read(ctx).Where("state IN ? AND (next_update_at IS NULL OR next_update_at <= ?)", spreadLiveStates, now.UTC()).
+	err := db.read(ctx).Where("state IN ? AND (next_update_at IS NULL OR next_update_at <= ?)", liveStateValues(), now.UTC()).
 		Order("id").Limit(limit).Find(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.DueUpdate, len(rows))
-	for i, r := range rows {
-		out[i] = core.DueUpdate{Campaign: r.toCore(), At: utcPtr(r.NextUpdateAt)}
-	}
-	return out, nil
+	return mapRows(rows, func(r campaignRow) core.DueUpdate {
+		return core.DueUpdate{Campaign: r.toCore(), At: utcPtr(r.NextUpdateAt)}
+	}), nil
 }
 
 // ClaimUpdate implements core.SpreadStore. The conditional update is the claim: of
@@ -44,7 +39,7 @@ func (db *DB) ClaimUpdate(ctx context.Context, campaignID int64, next time.Time,
 	claimed := false
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&campaignRow{}).
-			Where("id = ? AND state IN ? AND (next_update_at IS NULL OR next_update_at <= ?)", campaignID, spreadLiveStates, now.UTC()).
+			Where("id = ? AND state IN ? AND (next_update_at IS NULL OR next_update_at <= ?)", campaignID, liveStateValues(), now.UTC()).
 			Update("next_update_at", next.UTC())
 		if res.Error != nil || res.RowsAffected == 0 {
 			return res.Error
@@ -65,17 +60,13 @@ func (db *DB) ClaimUpdate(ctx context.Context, campaignID int64, next time.Time,
 func (db *DB) DueReminders(ctx context.Context, now, until time.Time, limit int) ([]core.Campaign, error) {
 	var rows []campaignRow
 	err := db.read(ctx).Table("campaigns c").Select("c.*").
-		Where("c.state IN ? AND c.deadline_at > ? AND c.deadline_at <= ?", spreadLiveStates, now.UTC(), until.UTC()).
+		Where("c.state IN ? AND c.deadline_at > ? AND c.deadline_at <= ?", liveStateValues(), now.UTC(), until.UTC()).
 		Where("NOT EXISTS (SELECT 1 FROM campaign_reminders r WHERE r.campaign_id = c.id AND r.deadline_at = c.deadline_at)").
 		Order("c.deadline_at").Limit(limit).Scan(&rows).Error
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := make([]core.Campaign, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out, nil
+	return mapRows(rows, campaignRow.toCore), nil
 }
 
 // QueueReminder implements core.SpreadStore.

@@ -473,10 +473,7 @@ func settleTaskItem(tx *gorm.DB, job *core.TaskJob, item *taskItemRow, mine *tas
 	if err := tx.Where("item_id = ?", item.ID).Order("id").Find(&rows).Error; err != nil {
 		return err
 	}
-	answers := make([]core.TaskAnswer, len(rows))
-	for i, r := range rows {
-		answers[i] = r.toCore()
-	}
+	answers := mapRows(rows, taskAnswerRow.toCore)
 	v := job.Verdict(item.Gold, answers)
 	for i, r := range rows {
 		if string(v.Status[i]) != r.Status {

@@ -2,7 +2,8 @@
 // Router over a real database, a fake clock, and members who say things and press
 // buttons.
 //
-// It is test support, imported only by tests (of bots and of the fronts). It imports
+// It is test support, imported only by tests: of bots, of the fronts, and of
+// cmd/crowdbot (for SyncBuffer, a log to read while it is written). It imports
 // storage and storage/storagetest to open that real database: the layering rule that
 // the bots packages never import storage holds for production code, which reaches
 // storage only through core.Store, built in cmd/crowdbot.

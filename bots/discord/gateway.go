@@ -37,12 +37,8 @@ func (a *Adapter) Run(ctx context.Context) error {
 		// discordgo resumes a dropped connection by itself; a failed start is retried here
 		wait := min(time.Second<<min(attempt, 7), 2*time.Minute)
 		a.log.Error("gateway connect", "err", err, "retry_in", wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if core.Sleep(ctx, wait) != nil {
 			return nil
-		case <-t.C:
 		}
 	}
 	a.log.Info("gateway connected")

@@ -213,19 +213,7 @@ func (a *Adapter) followMessage(ctx context.Context, it *discordgo.Interaction, 
 
 func (a *Adapter) editOriginal(ctx context.Context, it *discordgo.Interaction, m message) {
 	err := a.rest(ctx, func(o ...discordgo.RequestOption) error {
-		e := &discordgo.WebhookEdit{Content: &m.content, Embeds: &m.embeds, Components: &m.components, AllowedMentions: noMentions()}
-		if m.components == nil {
-			e.Components = &[]discordgo.MessageComponent{}
-		}
-		if m.embeds == nil {
-			e.Embeds = &[]*discordgo.MessageEmbed{}
-		}
-		if len(m.files) > 0 {
-			e.Files = m.discordFiles()
-			// the new uploads replace the message's old ones
-			e.Attachments = &[]*discordgo.MessageAttachment{}
-		}
-		_, err := a.api.InteractionResponseEdit(it, e, o...)
+		_, err := a.api.InteractionResponseEdit(it, m.webhookEdit(), o...)
 		return err
 	})
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/bwmarrin/discordgo"
 
@@ -32,12 +31,8 @@ func (a *Adapter) rest(ctx context.Context, call func(o ...discordgo.RequestOpti
 			return &bots.RateLimitError{RetryAfter: wait}
 		}
 		a.log.Info("rate limited", "url", rl.URL, "retry_after", wait)
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		case <-t.C:
+		if err := core.Sleep(ctx, wait); err != nil {
+			return err
 		}
 	}
 }
@@ -82,17 +77,8 @@ func (a *Adapter) Edit(ctx context.Context, to bots.Destination, messageID strin
 	r.Ephemeral, r.Toast, r.Private = false, false, false
 	m := a.renderOne(r)
 	err = a.rest(ctx, func(o ...discordgo.RequestOption) error {
-		e := &discordgo.MessageEdit{ID: messageID, Channel: channel, Content: &m.content, Embeds: &m.embeds, Components: &m.components, AllowedMentions: noMentions()}
-		if m.components == nil {
-			e.Components = &[]discordgo.MessageComponent{}
-		}
-		if m.embeds == nil {
-			e.Embeds = &[]*discordgo.MessageEmbed{}
-		}
-		if len(m.files) > 0 {
-			e.Files = m.discordFiles()
-			e.Attachments = &[]*discordgo.MessageAttachment{}
-		}
+		e := m.edit()
+		e.ID, e.Channel = messageID, channel
 		_, err := a.api.ChannelMessageEditComplex(e, o...)
 		return err
 	})

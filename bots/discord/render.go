@@ -4,12 +4,12 @@ import (
 	"bytes"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/bwmarrin/discordgo"
 
 	"crowdbot/bots"
+	"crowdbot/bots/internal/units"
 	"crowdbot/core"
 )
 
@@ -58,6 +58,33 @@ func (m message) discordFiles() []*discordgo.File {
 	return out
 }
 
+// edit is the message as the edit of one the bot sent: every part is given, an
+// empty list clearing the old message's embeds or buttons, and new uploads replace
+// its old ones. Each call makes new readers for the uploads, so a retried request
+// builds its edit again.
+func (m message) edit() *discordgo.MessageEdit {
+	embeds, components := m.embeds, m.components
+	if embeds == nil {
+		embeds = []*discordgo.MessageEmbed{}
+	}
+	if components == nil {
+		components = []discordgo.MessageComponent{}
+	}
+	e := &discordgo.MessageEdit{Content: &m.content, Embeds: &embeds, Components: &components, AllowedMentions: noMentions()}
+	if len(m.files) > 0 {
+		e.Files = m.discordFiles()
+		e.Attachments = &[]*discordgo.MessageAttachment{}
+	}
+	return e
+}
+
+// webhookEdit is edit for an interaction's response, edited through its webhook.
+func (m message) webhookEdit() *discordgo.WebhookEdit {
+	e := m.edit()
+	return &discordgo.WebhookEdit{Content: e.Content, Embeds: e.Embeds, Components: e.Components,
+		Files: e.Files, Attachments: e.Attachments, AllowedMentions: e.AllowedMentions}
+}
+
 // noMentions keeps what members wrote (an idea saying @everyone) from pinging anyone.
 func noMentions() *discordgo.MessageAllowedMentions {
 	return &discordgo.MessageAllowedMentions{Parse: []discordgo.AllowedMentionType{}}
@@ -72,7 +99,7 @@ func private(r bots.Reply) bool { return r.Ephemeral || r.Toast || r.Private }
 func (a *Adapter) render(r bots.Reply) []message {
 	text := escape(r.Text)
 	var msgs []message
-	if units(text) <= maxContent {
+	if units.Len(text) <= maxContent {
 		msgs = []message{{content: text}}
 	} else {
 		msgs = embedMessages(text)
@@ -111,10 +138,10 @@ func (a *Adapter) render(r bots.Reply) []message {
 func (a *Adapter) renderOne(r bots.Reply) message {
 	text := escape(r.Text)
 	m := message{ephemeral: private(r), files: a.files(r)}
-	if units(text) <= maxContent {
+	if units.Len(text) <= maxContent {
 		m.content = text
 	} else {
-		m.embeds = embedMessages(cutUnits(text, maxEmbedsTotal))[0].embeds
+		m.embeds = embedMessages(units.Clip(text, maxEmbedsTotal))[0].embeds
 	}
 	if e := a.linkedImage(r); e != nil && len(m.embeds) < maxEmbeds {
 		m.embeds = append(m.embeds, e)
@@ -173,8 +200,8 @@ func embedMessages(text string) []message {
 	// the pieces are lines, and lines longer than an embed cut to its size
 	var pieces []string
 	for _, line := range strings.SplitAfter(text, "\n") {
-		for units(line) > maxEmbedText {
-			head := cutUnitsExact(line, maxEmbedText)
+		for units.Len(line) > maxEmbedText {
+			head := units.Cut(line, maxEmbedText)
 			pieces = append(pieces, head)
 			line = line[len(head):]
 		}
@@ -198,7 +225,7 @@ func embedMessages(text string) []message {
 		}
 	}
 	for _, p := range pieces {
-		u := units(p)
+		u := units.Len(p)
 		if n+u > maxEmbedText {
 			flush()
 		}
@@ -298,35 +325,6 @@ func actionOf(customID string) string {
 		}
 	}
 	return customID
-}
-
-// units counts s in UTF-16 code units.
-func units(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
-// cutUnitsExact returns the longest prefix of s of at most max units.
-func cutUnitsExact(s string, max int) string {
-	n := 0
-	for i, r := range s {
-		if n+utf16.RuneLen(r) > max {
-			return s[:i]
-		}
-		n += utf16.RuneLen(r)
-	}
-	return s
-}
-
-// cutUnits cuts s to at most max units, ending with an ellipsis when cut.
-func cutUnits(s string, max int) string {
-	if units(s) <= max {
-		return s
-	}
-	return cutUnitsExact(s, max-1) + "…"
 }
 
 // escape keeps Discord from reading plain text as markdown: it escapes the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -11,6 +12,7 @@ import (
 
 	"crowdbot/bots"
 	"crowdbot/bots/discord/dcfake"
+	"crowdbot/bots/internal/units"
 )
 
 func TestEscape(t *testing.T) {
@@ -75,10 +77,10 @@ func TestEmbedLimits(t *testing.T) {
 				t.Errorf("text %d message %d: %d embeds", i, j, len(m.embeds))
 			}
 			for _, e := range m.embeds {
-				if n := units(e.Description); n > maxEmbedText || n == 0 {
+				if n := units.Len(e.Description); n > maxEmbedText || n == 0 {
 					t.Errorf("text %d: embed of %d units", i, n)
 				}
-				total += units(e.Description)
+				total += units.Len(e.Description)
 				all.WriteString(e.Description)
 			}
 			if total > maxEmbedsTotal {
@@ -89,7 +91,7 @@ func TestEmbedLimits(t *testing.T) {
 			t.Errorf("text %d changed", i)
 		}
 	}
-	one := embedMessages(cutUnits(strings.Repeat("z", 9000), maxEmbedsTotal))
+	one := embedMessages(units.Clip(strings.Repeat("z", 9000), maxEmbedsTotal))
 	if len(one) != 1 || !strings.HasSuffix(one[0].embeds[len(one[0].embeds)-1].Description, "…") {
 		t.Errorf("cut text spread over %d messages", len(one))
 	}
@@ -122,7 +124,7 @@ func TestButtons(t *testing.T) {
 		for _, r := range m.components {
 			for _, c := range r.(discordgo.ActionsRow).Components {
 				b := c.(discordgo.Button)
-				if units(b.Label) > maxLabel || b.Label == "" || ids[b.CustomID] && b.CustomID != "" || len(b.CustomID) > maxCustomID {
+				if units.Len(b.Label) > maxLabel || b.Label == "" || ids[b.CustomID] && b.CustomID != "" || len(b.CustomID) > maxCustomID {
 					t.Errorf("button %+v", b)
 				}
 				ids[b.CustomID] = true
@@ -241,5 +243,47 @@ func TestPromptFallbacks(t *testing.T) {
 	}
 	if bad := rest.Refused(); len(bad) > 0 {
 		t.Fatal(bad)
+	}
+}
+
+// TestEdit: an edit clears what the old message had and the new one has not (its
+// embeds, its buttons), replaces old uploads only when it brings new ones, pings
+// nobody, and is the same edit for a channel message and an interaction response.
+func TestEdit(t *testing.T) {
+	plain := message{content: "Only text"}
+	upload := message{content: "With a chart", files: []file{{name: "chart.png", contentType: "image/png", data: []byte("png")}},
+		components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{discordgo.Button{Label: "Vote", CustomID: "v:1"}}}}}
+	const none = `"allowed_mentions":{"parse":[],"replied_user":false}`
+	for _, c := range []struct {
+		m     message
+		want  string
+		files int
+	}{
+		{plain, `{"content":"Only text","components":[],"embeds":[],` + none + `}`, 0},
+		{upload, `{"content":"With a chart","components":[{"type":1,"components":[{"type":2,"label":"Vote","style":1,"disabled":false,"custom_id":"v:1"}]}],"embeds":[],"attachments":[],` + none + `}`, 1},
+	} {
+		var want any
+		if err := json.Unmarshal([]byte(c.want), &want); err != nil {
+			t.Fatal(err)
+		}
+		e, w := c.m.edit(), c.m.webhookEdit()
+		for name, v := range map[string]any{"message": e, "webhook": w} {
+			body, err := json.Marshal(v)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got map[string]any
+			if err := json.Unmarshal(body, &got); err != nil {
+				t.Fatal(err)
+			}
+			delete(got, "ID") // the message and channel ids go in the URL
+			delete(got, "Channel")
+			if !reflect.DeepEqual(any(got), want) {
+				t.Errorf("%s edit of %q:\n got %s\nwant %s", name, c.m.content, body, c.want)
+			}
+		}
+		if len(e.Files) != c.files || len(w.Files) != c.files {
+			t.Errorf("edit of %q uploads %d and %d files, want %d", c.m.content, len(e.Files), len(w.Files), c.files)
+		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strings"
 
+	"crowdbot/bots/internal/units"
 	"crowdbot/core"
 )
 
@@ -68,7 +69,7 @@ func (b *Bot) commands(locale string) []BotCommand {
 		} else {
 			desc = cat.T(locale, "telegram.command.subs", map[string]any{"subs": strings.Join(subs[name], " | ")})
 		}
-		desc = trim(strings.TrimSpace(desc), maxDescription)
+		desc = units.Clip(strings.TrimSpace(desc), maxDescription)
 		if desc == "" {
 			desc = name
 		}

@@ -1,7 +1,6 @@
 package telegram_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -59,7 +58,7 @@ type harness struct {
 	clock *core.FakeClock
 	rec   *recorder
 	bot   *telegram.Bot
-	logs  *syncBuffer
+	logs  *botstest.SyncBuffer
 
 	hook    *httptest.Server
 	handler atomic.Pointer[http.Handler]
@@ -97,7 +96,7 @@ func withFake(f func(*tgfake.Server)) option {
 // newHarness starts a bot in a mode.
 func newHarness(t *testing.T, mode string, opts ...option) *harness {
 	t.Helper()
-	h := &harness{t: t, mode: mode, fake: tgfake.New(t, botName), logs: &syncBuffer{}, vars: map[string]string{}, posted: map[int64]bool{}}
+	h := &harness{t: t, mode: mode, fake: tgfake.New(t, botName), logs: &botstest.SyncBuffer{}, vars: map[string]string{}, posted: map[int64]bool{}}
 	h.fake.AddChat(group)
 	h.fake.AddChat(channel)
 	h.fake.SetAdmins(group.ID, ada)
@@ -159,12 +158,7 @@ func (h *harness) start() {
 		h.mu.Unlock()
 		// pretend: the test clock moves instead, and nobody waits
 		h.clock.Advance(d)
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(time.Millisecond):
-			return nil
-		}
+		return core.Sleep(ctx, time.Millisecond)
 	})
 	// the webhook on a mux of its own, as cmd mounts it on the web server's
 	mux := http.NewServeMux()
@@ -406,22 +400,4 @@ func (s *spyStore) events() ([]string, []string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.joined...), append([]string(nil), s.retired...)
-}
-
-// syncBuffer is a log safe to write from the bot while a test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }

@@ -11,6 +11,7 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"crowdbot/bots"
+	"crowdbot/bots/internal/units"
 	"crowdbot/core"
 )
 
@@ -134,7 +135,7 @@ func (b *Bot) onPreCheckout(ctx context.Context, update string, q *PreCheckoutQu
 	done()
 	for _, r := range replies {
 		if r.Failure != "" {
-			ok, reason = false, trim(r.Text, maxCheckoutError)
+			ok, reason = false, units.Clip(r.Text, maxCheckoutError)
 			break
 		}
 	}
@@ -161,12 +162,12 @@ func (b *Bot) onPayment(ctx context.Context, update string, m *Message) {
 // description.
 func (b *Bot) sendInvoice(ctx context.Context, t target, r bots.Reply, wait time.Duration) (int, error) {
 	inv := r.Invoice
-	desc := trim(r.Text, maxInvoiceDescription)
+	desc := units.Clip(r.Text, maxInvoiceDescription)
 	if strings.TrimSpace(desc) == "" {
 		desc = inv.Title
 	}
-	out := InvoiceOut{ChatID: t.chat, ThreadID: t.thread, Title: trim(inv.Title, maxInvoiceTitle), Description: desc,
-		Payload: inv.Payload, Currency: inv.Currency, Prices: []LabeledPrice{{Label: trim(inv.Label, maxInvoiceTitle), Amount: inv.Amount}}}
+	out := InvoiceOut{ChatID: t.chat, ThreadID: t.thread, Title: units.Clip(inv.Title, maxInvoiceTitle), Description: desc,
+		Payload: inv.Payload, Currency: inv.Currency, Prices: []LabeledPrice{{Label: units.Clip(inv.Label, maxInvoiceTitle), Amount: inv.Amount}}}
 	var id int
 	err := b.do(ctx, t.chat, wait, func(ctx context.Context) error {
 		var err error

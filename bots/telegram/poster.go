@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"crowdbot/bots"
+	"crowdbot/bots/internal/units"
 )
 
 // Post implements bots.Poster: it sends an announcement to a chat (a group or a
@@ -42,7 +43,7 @@ func (b *Bot) Edit(ctx context.Context, to bots.Destination, messageID string, r
 	}
 	kb := buttons(r.Buttons)
 	heading := len(r.Lines) > 0
-	captioned := (r.Image != nil && len(r.Image.PNG) > 0 || r.File != nil && len(r.File.Data) > 0) && textLen(r.Text) <= maxCaption
+	captioned := (r.Image != nil && len(r.Image.PNG) > 0 || r.File != nil && len(r.File.Data) > 0) && units.Len(r.Text) <= maxCaption
 	err = b.do(ctx, chat, postWait, func(ctx context.Context) error {
 		switch {
 		case r.Text == "":
@@ -50,7 +51,7 @@ func (b *Bot) Edit(ctx context.Context, to bots.Destination, messageID string, r
 		case captioned:
 			return b.api.EditMessageCaption(ctx, chat, id, Outgoing{Text: formatHTML(r.Text, heading, nil), Keyboard: kb})
 		default:
-			return b.api.EditMessageText(ctx, chat, id, Outgoing{Text: formatHTML(trim(r.Text, maxText), heading, nil), Keyboard: kb})
+			return b.api.EditMessageText(ctx, chat, id, Outgoing{Text: formatHTML(units.Clip(r.Text, maxText), heading, nil), Keyboard: kb})
 		}
 	})
 	if to := migratedTo(err); to != 0 {

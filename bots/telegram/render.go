@@ -5,10 +5,9 @@ import (
 	"errors"
 	"strings"
 	"time"
-	"unicode/utf16"
-	"unicode/utf8"
 
 	"crowdbot/bots"
+	"crowdbot/bots/internal/units"
 )
 
 // Telegram's limits, in characters (UTF-16 code units) of the text as shown.
@@ -54,7 +53,7 @@ func (b *Bot) deliver(ctx context.Context, o origin, replies []bots.Reply) {
 // toastable reports whether a reply fits in a callback answer: short text and nothing
 // else.
 func toastable(r bots.Reply) bool {
-	return r.Text != "" && textLen(r.Text) <= maxToast && len(r.Buttons) == 0 && r.Image == nil && r.File == nil && r.Prompt == nil
+	return r.Text != "" && units.Len(r.Text) <= maxToast && len(r.Buttons) == 0 && r.Image == nil && r.File == nil && r.Prompt == nil
 }
 
 // answer answers a button press; Telegram wants it even when there is nothing to say.
@@ -62,7 +61,7 @@ func (b *Bot) answer(ctx context.Context, id, text string, alert bool) {
 	if id == "" {
 		return
 	}
-	text = trim(text, maxToast)
+	text = units.Clip(text, maxToast)
 	err := b.do(ctx, 0, replyWait, func(ctx context.Context) error { return b.api.AnswerCallbackQuery(ctx, id, text, alert) })
 	if err != nil {
 		// a press answered already (a redelivery) or too old: nothing to do
@@ -259,10 +258,10 @@ func layout(t target, r bots.Reply) []outgoing {
 	heading := len(r.Lines) > 0
 	switch {
 	case r.Text == "":
-	case len(msgs) > 0 && textLen(mention+r.Text) <= maxCaption:
+	case len(msgs) > 0 && units.Len(mention+r.Text) <= maxCaption:
 		msgs[len(msgs)-1].out.Text = formatHTML(r.Text, heading, t.mention)
 	default:
-		for i, part := range split(r.Text, maxText-textLen(mention)) {
+		for i, part := range split(r.Text, maxText-units.Len(mention)) {
 			m := outgoing{out: Outgoing{ChatID: t.chat, ThreadID: t.thread}}
 			if i == 0 {
 				m.out.Text = formatHTML(part, heading, t.mention)
@@ -292,7 +291,7 @@ func buttons(rows [][]bots.Button) [][]KeyButton {
 	for _, row := range rows {
 		var r []KeyButton
 		for _, b := range row {
-			label := trim(b.Label, 64)
+			label := units.Clip(b.Label, 64)
 			switch {
 			case b.URL != "":
 				r = append(r, KeyButton{Text: label, URL: b.URL})
@@ -325,12 +324,12 @@ func (b *Bot) edit(ctx context.Context, o origin, r bots.Reply) {
 			return b.api.EditMessageReplyMarkup(ctx, chat, msg.MessageID, kb)
 		})
 	case msg.Text != "":
-		out := Outgoing{Text: formatHTML(trim(r.Text, maxText), len(r.Lines) > 0, nil), Keyboard: kb}
+		out := Outgoing{Text: formatHTML(units.Clip(r.Text, maxText), len(r.Lines) > 0, nil), Keyboard: kb}
 		err = b.do(ctx, chat, replyWait, func(ctx context.Context) error {
 			return b.api.EditMessageText(ctx, chat, msg.MessageID, out)
 		})
 	case len(msg.Photo) > 0 || msg.Document != nil:
-		out := Outgoing{Text: formatHTML(trim(r.Text, maxCaption), len(r.Lines) > 0, nil), Keyboard: kb}
+		out := Outgoing{Text: formatHTML(units.Clip(r.Text, maxCaption), len(r.Lines) > 0, nil), Keyboard: kb}
 		err = b.do(ctx, chat, replyWait, func(ctx context.Context) error {
 			return b.api.EditMessageCaption(ctx, chat, msg.MessageID, out)
 		})
@@ -354,7 +353,7 @@ func (b *Bot) refresh(ctx context.Context, msg *Message, r bots.Reply, kb [][]Ke
 	if msg.Text == "" || r.Text == "" || !b.limits.take(chat, b.now()) {
 		return
 	}
-	err := b.api.EditMessageText(ctx, chat, msg.MessageID, Outgoing{Text: formatHTML(trim(r.Text, maxText), len(r.Lines) > 0, nil), Keyboard: kb})
+	err := b.api.EditMessageText(ctx, chat, msg.MessageID, Outgoing{Text: formatHTML(units.Clip(r.Text, maxText), len(r.Lines) > 0, nil), Keyboard: kb})
 	var ae *Error
 	switch {
 	case err == nil || notModified(err):
@@ -408,22 +407,13 @@ func formatHTML(text string, heading bool, mention *User) string {
 	return b.String()
 }
 
-// textLen is the length of a text as Telegram counts it: in UTF-16 code units.
-func textLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n += utf16.RuneLen(r)
-	}
-	return n
-}
-
 // split cuts text into parts of at most max UTF-16 code units, at a line break when
 // there is one in the second half of a part, else at a space, else anywhere between
 // two characters.
 func split(text string, max int) []string {
 	var parts []string
-	for textLen(text) > max {
-		cut := prefix(text, max) // bytes that fit
+	for units.Len(text) > max {
+		cut := units.Fit(text, max) // bytes that fit
 		at := strings.LastIndexByte(text[:cut], '\n')
 		if at < cut/2 {
 			at = strings.LastIndexByte(text[:cut], ' ')
@@ -438,29 +428,4 @@ func split(text string, max int) []string {
 		parts = append(parts, text)
 	}
 	return parts
-}
-
-// prefix returns how many bytes of s fit in max UTF-16 code units.
-func prefix(s string, max int) int {
-	n := 0
-	for i, r := range s {
-		w := utf16.RuneLen(r)
-		if n+w > max {
-			return i
-		}
-		n += w
-	}
-	return len(s)
-}
-
-// trim shortens text to max UTF-16 code units, ending it with an ellipsis.
-func trim(text string, max int) string {
-	if textLen(text) <= max {
-		return text
-	}
-	cut := prefix(text, max-1)
-	for cut > 0 && !utf8.RuneStart(text[cut]) {
-		cut--
-	}
-	return text[:cut] + "…"
 }

@@ -153,7 +153,7 @@ func New(o Options) (*Bot, error) {
 		admins: &adminCache{ttl: o.AdminTTL, chats: map[int64]adminEntry{}},
 		noDM:   &expiring{ttl: 10 * time.Minute, until: map[int64]time.Time{}},
 		seen:   newRecent(4096),
-		sleep:  sleep,
+		sleep:  core.Sleep,
 		now:    time.Now,
 	}
 	return b, nil
@@ -365,20 +365,5 @@ func (b *Bot) HandleUpdate(ctx context.Context, u Update) {
 		b.onMembership(ctx, u.MyChatMember)
 	case u.PreCheckoutQuery != nil:
 		b.onPreCheckout(ctx, update, u.PreCheckoutQuery)
-	}
-}
-
-// sleep waits d or until ctx ends.
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"unicode/utf8"
 
 	"crowdbot/bots"
+	"crowdbot/bots/internal/units"
 )
 
 func TestSplit(t *testing.T) {
@@ -34,7 +35,7 @@ func TestSplit(t *testing.T) {
 			t.Errorf("split(%q, %d) = %q, want %q", c.text, c.max, got, c.want)
 		}
 		for _, p := range got {
-			if textLen(p) > c.max || !utf8.ValidString(p) {
+			if units.Len(p) > c.max || !utf8.ValidString(p) {
 				t.Errorf("part %q of %q is over %d or broken", p, c.text, c.max)
 			}
 		}
@@ -43,21 +44,6 @@ func TestSplit(t *testing.T) {
 	parts := split(long, maxText)
 	if len(parts) != 7 || strings.TrimSpace(strings.Join(parts, " ")) != strings.TrimSpace(long) {
 		t.Errorf("%d parts lose words", len(parts))
-	}
-}
-
-func TestTrimAndLength(t *testing.T) {
-	if textLen("a🍦é") != 4 {
-		t.Errorf("textLen = %d", textLen("a🍦é"))
-	}
-	if got := trim("hello world", 5); got != "hell…" {
-		t.Errorf("trim = %q", got)
-	}
-	if got := trim("🍦🍦🍦", 4); got != "🍦…" || textLen(got) > 4 {
-		t.Errorf("trim emoji = %q", got)
-	}
-	if got := trim("short", 200); got != "short" {
-		t.Errorf("trim short = %q", got)
 	}
 }
 

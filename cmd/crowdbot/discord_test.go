@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"crowdbot/bots/botstest"
 	"crowdbot/bots/discord"
 	"crowdbot/bots/discord/dcfake"
 )
@@ -33,7 +34,7 @@ func TestDiscordStart(t *testing.T) {
 		"CROWDBOT_DISCORD_API_BASE":   rest.APIBase(),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
+	var stderr botstest.SyncBuffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, &bytes.Buffer{}, &stderr) }()
 	defer func() {

@@ -8,28 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"crowdbot/bots/botstest"
 )
-
-// syncBuffer is a bytes.Buffer safe to write from the server while a test reads it.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 func freeAddr(t *testing.T) string {
 	t.Helper()
@@ -49,7 +32,7 @@ func TestFreshStart(t *testing.T) {
 	addr := freeAddr(t)
 	env := map[string]string{"CROWDBOT_HTTP_ADDR": addr}
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
+	var stderr botstest.SyncBuffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, &bytes.Buffer{}, &stderr) }()
 
@@ -129,7 +112,7 @@ func TestPortTaken(t *testing.T) {
 	}
 	defer ln.Close()
 	env := map[string]string{"CROWDBOT_HTTP_ADDR": ln.Addr().String()}
-	var stderr syncBuffer
+	var stderr botstest.SyncBuffer
 	code := run(context.Background(), nil, func(k string) string { return env[k] }, &bytes.Buffer{}, &stderr)
 	if code != 1 {
 		t.Fatalf("exit %d, want 1\n%s", code, stderr.String())

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"crowdbot/bots/botstest"
 )
 
 // serveFor starts the bot with env until the test ends, once /healthz answers.
@@ -15,7 +17,7 @@ func serveFor(t *testing.T, env map[string]string) {
 	t.Helper()
 	t.Chdir(t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
+	var stderr botstest.SyncBuffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, nil, envOf(env), &bytes.Buffer{}, &stderr) }()
 	t.Cleanup(func() {

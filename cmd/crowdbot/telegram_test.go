@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"crowdbot/bots/botstest"
 	"crowdbot/bots/telegram"
 	"crowdbot/bots/telegram/tgfake"
 )
@@ -41,7 +42,7 @@ func serveWith(t *testing.T, env map[string]string) (stop func(cancel bool) (int
 	t.Helper()
 	t.Chdir(t.TempDir())
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
+	var stderr botstest.SyncBuffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, nil, envOf(env), &bytes.Buffer{}, &stderr) }()
 	return func(stopIt bool) (int, string) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"crowdbot/bots/botstest"
 )
 
 // TestPlaygroundFromFreshStart follows the README: start with no configuration,
@@ -19,7 +21,7 @@ func TestPlaygroundFromFreshStart(t *testing.T) {
 	addr := freeAddr(t)
 	env := map[string]string{"CROWDBOT_HTTP_ADDR": addr}
 	ctx, cancel := context.WithCancel(context.Background())
-	var stderr syncBuffer
+	var stderr botstest.SyncBuffer
 	done := make(chan int, 1)
 	go func() { done <- run(ctx, nil, func(k string) string { return env[k] }, &bytes.Buffer{}, &stderr) }()
 	defer func() {
