@@ -520,8 +520,17 @@ func (s *Service) advance(ctx context.Context, c *Campaign, now time.Time) error
 	return s.finish(ctx, c, now)
 }
 
-// finish ends a live campaign, in whatever way its kind ends.
+// finish ends a live campaign, in whatever way its kind ends, and recognizes its
+// top contributors.
 func (s *Service) finish(ctx context.Context, c *Campaign, now time.Time) error {
+	if err := s.end(ctx, c, now); err != nil {
+		return err
+	}
+	return s.recognizeEnded(ctx, c, now)
+}
+
+// end ends a live campaign, in whatever way its kind ends.
+func (s *Service) end(ctx context.Context, c *Campaign, now time.Time) error {
 	switch c.Kind {
 	case KindFundraiser:
 		return s.settleFundraiser(ctx, c, now)
