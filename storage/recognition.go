@@ -226,16 +226,17 @@ func (db *DB) Recognize(ctx context.Context, c *core.Campaign, recs []core.Recog
 				added = append(added, r)
 			}
 		}
-		// a grant the platform refused is given another try
+		// a grant the platform refused is given another try; its reason stays until
+		// the grant is given
 		if err := tx.Model(&recognitionRow{}).
 			Where("campaign_id = ? AND state = ? AND revoke = ?", c.ID, core.GrantFailed, core.RevokeNone).
-			Updates(map[string]any{"state": core.GrantPending, "attempts": 0, "last_error": "", "next_try_at": now}).Error; err != nil {
+			Updates(map[string]any{"state": core.GrantPending, "attempts": 0, "next_try_at": now}).Error; err != nil {
 			return err
 		}
 		// the space's earlier campaigns of the kind rotate out: their grants are
 		// taken back, unless this campaign gives the same member the same thing,
 		// and but those being carried out right now, which the next rotation takes
-		return tx.Exec(`UPDATE recognitions SET
+		err := tx.Exec(`UPDATE recognitions SET
 				revoke = CASE
 					WHEN EXISTS (SELECT 1 FROM recognitions n WHERE n.campaign_id = ? AND n.member_id = recognitions.member_id
 						AND n.space_id = recognitions.space_id AND n.action = recognitions.action AND n.value = recognitions.value) THEN ?
@@ -246,6 +247,17 @@ func (db *DB) Recognize(ctx context.Context, c *core.Campaign, recs []core.Recog
 				AND action <> '' AND revoke IN (?, ?) AND (claimed_until IS NULL OR claimed_until <= ?)`,
 			c.ID, core.RevokeKept, core.GrantGiven, core.RevokePending, core.RevokeDone, now,
 			c.SpaceID, string(c.Kind), c.ID, core.RevokeNone, core.RevokePending, now).Error
+		if err != nil {
+			return err
+		}
+		// a member who holds the same grant from an earlier campaign keeps it: there
+		// is nothing to give
+		return tx.Exec(`UPDATE recognitions SET state = ?, given_at = ?
+			WHERE campaign_id = ? AND state = ? AND EXISTS (SELECT 1 FROM recognitions o
+				WHERE o.campaign_id <> recognitions.campaign_id AND o.member_id = recognitions.member_id
+				AND o.space_id = recognitions.space_id AND o.action = recognitions.action AND o.value = recognitions.value
+				AND o.state = ? AND o.revoke = ?)`,
+			core.GrantGiven, now, c.ID, core.GrantPending, core.GrantGiven, core.RevokeKept).Error
 	})
 	if err != nil {
 		return nil, err
