@@ -60,6 +60,9 @@ type Input struct {
 	Attachments []Attachment
 	// Private is true in a one-to-one chat with the bot.
 	Private bool
+	// BasicGroup is true in a group without a supergroup's features (a Telegram
+	// basic group), where administrators cannot be given custom titles.
+	BasicGroup bool
 	// Notices is set by a front end that cannot send a member anything between two
 	// of their messages (the web): the private notices waiting for them (an idea's
 	// new status, a win, a disqualification, a rejected answer) come first in the

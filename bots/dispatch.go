@@ -195,8 +195,59 @@ func (d *Dispatcher) RunOnce(ctx context.Context) (int, error) {
 		}
 		d.deliverAll(ctx, d.posters[pl], items)
 		total += len(items)
+		if rec, ok := d.posters[pl].(Recognizer); ok && d.router != nil {
+			n, err := d.recognize(ctx, rec)
+			if err != nil && first == nil {
+				first = err
+			}
+			total += n
+		}
 	}
 	return total, first
+}
+
+// recognize claims one batch of a platform's recognitions to give or take back and
+// carries them out one after the other, paced as posts are.
+func (d *Dispatcher) recognize(ctx context.Context, rec Recognizer) (int, error) {
+	svc := d.router.svc
+	pl := rec.Platform()
+	work, err := svc.ClaimRecognitionWork(ctx, pl, d.lease, newClaimToken(), d.batch)
+	if err != nil {
+		return 0, err
+	}
+	for _, w := range work {
+		bg, cancel := context.WithTimeout(context.WithoutCancel(ctx), recordTimeout)
+		if wait := d.pacers[pl].reserve(d.clock.Now()); wait > 0 {
+			if err := d.sleep(ctx, wait); err != nil {
+				cancel()
+				return len(work), nil // the lease runs out and another dispatcher takes it
+			}
+		}
+		g := Grant{SpaceID: w.SpaceExternalID, UserID: w.MemberExternalID, Action: w.Action, Value: w.Value}
+		pctx, pcancel := context.WithTimeout(ctx, d.lease/2)
+		var cause error
+		if w.Take {
+			cause = rec.Take(pctx, g)
+		} else {
+			cause = rec.Give(pctx, g)
+		}
+		pcancel()
+		var limited *RateLimitError
+		if errors.As(cause, &limited) {
+			// not a failure: the grant is tried again once the lease is over
+			d.log.Info("recognition: rate limited", "id", w.ID, "platform", pl, "retry_after", limited.RetryAfter)
+			cancel()
+			continue
+		}
+		if cause != nil {
+			d.log.Warn("recognition refused", "id", w.ID, "platform", pl, "take", w.Take, "err", cause)
+		}
+		if err := svc.FinishRecognitionWork(bg, w, cause); err != nil {
+			d.log.Error("recognition: record", "id", w.ID, "err", err)
+		}
+		cancel()
+	}
+	return len(work), nil
 }
 
 // deliverAll posts a claimed batch with a few workers; the batch holds at most one

@@ -48,3 +48,25 @@ func (e *PermanentError) Error() string { return "permanent: " + e.Err.Error() }
 
 // Unwrap returns the underlying error.
 func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Grant is a top contributor's recognition to give or take back on a platform: a
+// Discord role in a guild, a Telegram custom title in a supergroup.
+type Grant struct {
+	SpaceID string // the platform's id of the guild or chat
+	UserID  string // the member's platform id
+	Action  string // core.RecognizeRole or core.RecognizeTitle
+	Value   string // the role id, or the title
+}
+
+// Recognizer is a Poster that can also give and take back recognitions. An adapter
+// that implements it has its grants carried out by the Dispatcher. A refusal that
+// can be explained (a missing permission, a chat that is no supergroup) is a
+// *core.Error with a message key: the grant then fails at once and the campaign's
+// creator is told why; any other error is tried again later.
+type Recognizer interface {
+	Poster
+	// Give gives g to its member.
+	Give(ctx context.Context, g Grant) error
+	// Take takes g back from its member.
+	Take(ctx context.Context, g Grant) error
+}

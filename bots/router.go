@@ -163,11 +163,11 @@ func NewRouter(o Options) *Router {
 	}
 	for i, group := range [][]*Spec{
 		r.houseCommands(), r.ideaCommands(), r.pollCommands(), r.contestCommands(),
-		r.fundraiserCommands(), r.taskCommands(), r.spreadCommands(), r.correctionCommands(),
+		r.fundraiserCommands(), r.taskCommands(), r.spreadCommands(), r.correctionCommands(), r.recognitionCommands(),
 	} {
-		// the groups' help topics, in the order above: sharing is the campaigns' too;
+		// the groups' help topics, in the order above: sharing and recognition are the campaigns' too;
 		// the corrections name their own
-		topic := []string{"campaign", "ideas", "poll", "contest", "fundraiser", "tasks", "campaign", ""}[i]
+		topic := []string{"campaign", "ideas", "poll", "contest", "fundraiser", "tasks", "campaign", "", "campaign"}[i]
 		for _, s := range group {
 			if s.topic == "" {
 				s.topic = topic
@@ -188,7 +188,7 @@ func NewRouter(o Options) *Router {
 		}
 	}
 	for _, group := range []map[string]CardFunc{
-		r.pollCards(), r.contestCards(), r.fundraiserCards(), r.taskCards(), r.spreadCards(),
+		r.pollCards(), r.contestCards(), r.fundraiserCards(), r.taskCards(), r.spreadCards(), r.recognitionCards(),
 	} {
 		for key, f := range group {
 			r.cards[key] = f

@@ -502,11 +502,15 @@ func (s *Service) advance(ctx context.Context, c *Campaign, now time.Time) error
 	return s.finish(ctx, c, now)
 }
 
-// finish ends a live campaign, in whatever way its kind ends.
+// finish ends a live campaign, in whatever way its kind ends, and recognizes its
+// top contributors.
 func (s *Service) finish(ctx context.Context, c *Campaign, now time.Time) error {
 	r, err := s.rules(c)
 	if err != nil {
 		return err
 	}
-	return r.finish(ctx, c, now)
+	if err := r.finish(ctx, c, now); err != nil {
+		return err
+	}
+	return s.recognizeEnded(ctx, c, now)
 }

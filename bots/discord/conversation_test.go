@@ -294,6 +294,14 @@ var ideas = []step{
 	{name: "close confirmed by its button", do: press(ada, here, "cx:{code}:close", "closeask"), typ: 7, key: "campaign.closed"},
 	{name: "close again, confirmed", do: command(ada, here, "campaign", "close", str("code", "$code"), flag("confirm")), typ: 4, key: "error.campaign_closed", private: true},
 	{name: "vote closed", do: press(cara, here, "$vote", "twin"), typ: 4, key: "error.campaign_closed", private: true},
+	{name: "recognition show", do: command(ada, here, "recognition", "show"), typ: 4, key: "recognition.show_none"},
+	{name: "recognition title", do: command(ada, here, "recognition", "title", str("title", "Champion")), typ: 4, key: "error.recognition_title_telegram", private: true},
+	{name: "recognition role", do: command(ada, here, "recognition", "role", str("role", "<@&830000000000000001>")), typ: 4, key: "recognition.set_role"},
+	{name: "recognition off", do: command(ada, here, "recognition", "off"), typ: 4, key: "recognition.set_none"},
+	{name: "recognize", do: command(ada, here, "recognize", "", str("code", "$code"), num("top", "5")), typ: 4, key: "recognize.title",
+		check: holds("Bob — 1 accepted idea")},
+	{name: "recognize member", do: command(bob, here, "recognize", "", str("code", "$code")), typ: 4, key: "error.admin_only", private: true},
+	{name: "profile", do: command(bob, here, "profile", ""), typ: 4, key: "profile.title", private: true, check: holds("First idea accepted")},
 }
 
 // conversation is every kind's steps, in order.

@@ -23,6 +23,8 @@ type Session interface {
 	ChannelMessageEditComplex(m *discordgo.MessageEdit, o ...discordgo.RequestOption) (*discordgo.Message, error)
 	UserChannelCreate(userID string, o ...discordgo.RequestOption) (*discordgo.Channel, error)
 	GuildRoles(guildID string, o ...discordgo.RequestOption) ([]*discordgo.Role, error)
+	GuildMemberRoleAdd(guildID, userID, roleID string, o ...discordgo.RequestOption) error
+	GuildMemberRoleRemove(guildID, userID, roleID string, o ...discordgo.RequestOption) error
 
 	// gateway
 	AddHandler(handler interface{}) func()

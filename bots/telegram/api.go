@@ -90,6 +90,9 @@ type API interface {
 	AnswerCallbackQuery(ctx context.Context, id, text string, alert bool) error
 	// GetChatAdministrators lists the user ids of a chat's administrators.
 	GetChatAdministrators(ctx context.Context, chatID int64) ([]int64, error)
+	// SetChatAdministratorCustomTitle sets the custom title of an administrator the
+	// bot promoted in a supergroup ("" removes it).
+	SetChatAdministratorCustomTitle(ctx context.Context, chatID, userID int64, title string) error
 	// DownloadFile fetches a file by its file_id (getFile, then the download), refusing
 	// files larger than max bytes.
 	DownloadFile(ctx context.Context, fileID string, max int64) ([]byte, error)

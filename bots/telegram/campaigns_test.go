@@ -337,6 +337,13 @@ func contests() []step {
 			who: carol, press: "cv:{e2}", keys: keys("error.contest_not_voting"), calls: calls(answered), check: toast},
 		{name: "contest: after the close, authors are shown", who: carol, say: "/entries {contest}", keys: keys("contest.entry"), calls: calls(send(G)),
 			check: says("Bob")},
+		{name: "recognition: nothing set", who: ada, say: "/recognition show", keys: keys("recognition.show_none"), calls: calls(send(G))},
+		{name: "recognition: roles are Discord's", who: ada, say: "/recognition role 830000000000000001", keys: keys("error.recognition_role_discord"), calls: calls(send(ada.ID))},
+		{name: "recognition: a title", who: ada, say: "/recognition title Champion", keys: keys("recognition.set_title"), calls: calls(send(G))},
+		{name: "recognition: the contest's winner", who: ada, say: "/recognize {contest}", keys: keys("recognize.title"), calls: calls(send(G)),
+			check: says("1. Bob — 1 winning entry")},
+		{name: "recognition: the winner's profile", who: bob, say: "/profile", keys: keys("profile.title"), calls: calls(send(bob.ID)), check: says("Contest winner")},
+		{name: "recognition: off", who: ada, say: "/recognition off", keys: keys("recognition.set_none"), calls: calls(send(G))},
 	}
 }
 

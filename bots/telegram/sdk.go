@@ -330,6 +330,13 @@ func (s *sdk) GetChatAdministrators(ctx context.Context, chatID int64) ([]int64,
 	return ids, nil
 }
 
+// SetChatAdministratorCustomTitle implements API.
+func (s *sdk) SetChatAdministratorCustomTitle(ctx context.Context, chatID, userID int64, title string) error {
+	_, err := s.call(ctx, "setChatAdministratorCustomTitle", tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10),
+		"user_id": strconv.FormatInt(userID, 10), "custom_title": title})
+	return err
+}
+
 // errTooLarge is returned for a file over the size cap.
 var errTooLarge = errors.New("telegram: file too large")
 

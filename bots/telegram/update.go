@@ -67,6 +67,9 @@ func (b *Bot) onMessage(ctx context.Context, update string, m *Message) {
 		UpdateID: update,
 		Text:     text,
 		Private:  chat.Type == "private",
+		// a basic group has no custom titles: Telegram makes it a supergroup when
+		// it goes public or shows its history
+		BasicGroup: chat.Type == "group",
 	}
 	o := origin{chat: chat, replyTo: m.MessageID, thread: m.topic()}
 	switch {
@@ -111,6 +114,9 @@ func (b *Bot) onCallback(ctx context.Context, update string, q *CallbackQuery) {
 		UpdateID: update,
 		Action:   q.Data,
 		Private:  chat.Type == "private",
+		// a basic group has no custom titles: Telegram makes it a supergroup when
+		// it goes public or shows its history
+		BasicGroup: chat.Type == "group",
 	}
 	if !in.Private {
 		in.Admin = b.isAdmin(ctx, chat.ID, q.From.ID)

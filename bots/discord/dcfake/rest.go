@@ -16,6 +16,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -90,12 +91,17 @@ type REST struct {
 	blocked  map[string]time.Time // route -> end of its 429
 	buckets  []*bucket
 	files    map[string][]byte // CDN path -> content
+	// memberRoles holds the roles given to members, as guild/user -> role ids
+	memberRoles map[string]map[string]bool
+	// denyRoles lists the guilds where the bot lacks Manage Roles
+	denyRoles map[string]bool
 }
 
 // NewREST starts a REST fake; it stops with the test.
 func NewREST(t testing.TB, token string) *REST {
 	f := &REST{Token: token, nextID: 1300000000000000000, acked: map[string]bool{}, commands: map[string]json.RawMessage{},
-		roles: map[string][]map[string]any{}, blocked: map[string]time.Time{}, files: map[string][]byte{}}
+		roles: map[string][]map[string]any{}, blocked: map[string]time.Time{}, files: map[string][]byte{},
+		memberRoles: map[string]map[string]bool{}, denyRoles: map[string]bool{}}
 	f.cond = sync.NewCond(&f.mu)
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
@@ -177,6 +183,60 @@ func (f *REST) SetRoles(guild string, roles map[string]string) {
 			"permissions": "0", "managed": false, "mentionable": false, "flags": 0})
 	}
 	f.roles[guild] = list
+}
+
+// DenyRoles makes the guild answer role changes as Discord does when the bot lacks
+// Manage Roles (or the role is above the bot's): 403 Missing Permissions.
+func (f *REST) DenyRoles(guild string, deny bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.denyRoles[guild] = deny
+}
+
+// MemberRoles returns the role ids the bot has given a member of a guild and not
+// taken back.
+func (f *REST) MemberRoles(guild, user string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for id := range f.memberRoles[guild+"/"+user] {
+		out = append(out, id)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// memberRole answers PUT and DELETE /guilds/{guild}/members/{user}/roles/{role}:
+// 204 with no body, 403 where roles are denied, 404 Unknown Role for a role the
+// guild does not have (when its roles were set).
+func (f *REST) memberRole(w http.ResponseWriter, c *Call, guild, user, role string) {
+	f.mu.Lock()
+	deny := f.denyRoles[guild]
+	roles, known := f.roles[guild], false
+	for _, r := range roles {
+		known = known || r["id"] == role
+	}
+	f.mu.Unlock()
+	switch {
+	case deny:
+		f.answer(w, c, http.StatusForbidden, map[string]any{"message": "Missing Permissions", "code": 50013})
+		return
+	case roles != nil && !known:
+		f.answer(w, c, http.StatusNotFound, map[string]any{"message": "Unknown Role", "code": 10011})
+		return
+	}
+	f.mu.Lock()
+	key := guild + "/" + user
+	if c.Method == http.MethodPut {
+		if f.memberRoles[key] == nil {
+			f.memberRoles[key] = map[string]bool{}
+		}
+		f.memberRoles[key][role] = true
+	} else {
+		delete(f.memberRoles[key], role)
+	}
+	f.mu.Unlock()
+	f.answer(w, c, http.StatusNoContent, nil)
 }
 
 // AddFile serves data as Discord's CDN serves a file a member attached, at
@@ -303,6 +363,7 @@ var (
 	reChannelEdit = regexp.MustCompile(`^/channels/(\d+)/messages/(\d+)$`)
 	reDM          = regexp.MustCompile(`^/users/@me/channels$`)
 	reRoles       = regexp.MustCompile(`^/guilds/(\d+)/roles$`)
+	reMemberRole  = regexp.MustCompile(`^/guilds/(\d+)/members/(\d+)/roles/(\d+)$`)
 )
 
 func (f *REST) serve(w http.ResponseWriter, r *http.Request) {
@@ -419,6 +480,9 @@ func (f *REST) serve(w http.ResponseWriter, r *http.Request) {
 			roles = []map[string]any{}
 		}
 		f.answer(w, &c, http.StatusOK, roles)
+	case (r.Method == http.MethodPut || r.Method == http.MethodDelete) && reMemberRole.MatchString(p):
+		m := reMemberRole.FindStringSubmatch(p)
+		f.memberRole(w, &c, m[1], m[2], m[3])
 	default:
 		f.answer(w, &c, http.StatusNotFound, map[string]any{"message": "404: Not Found", "code": 0})
 	}

@@ -53,6 +53,9 @@ type Server struct {
 	migrated map[int64]int64        // groups upgraded to a supergroup, to its id
 	payments *payments
 	hooks    *http.Client
+	// promoted are the administrators the bot promoted, by chat, with their custom
+	// title ("" for none)
+	promoted map[int64]map[int64]string
 }
 
 // Request is one call the fake received.
@@ -100,6 +103,7 @@ func New(t testing.TB, username string) *Server {
 		topics:   map[int64]map[int]bool{},
 		migrated: map[int64]int64{},
 		payments: newPayments(),
+		promoted: map[int64]map[int64]string{},
 		// Telegram keeps up to 40 connections open to a webhook (max_connections)
 		hooks: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 40}},
 	}
@@ -282,6 +286,59 @@ func (s *Server) SetAdmins(chat int64, users ...User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.admins[chat] = users
+}
+
+// Promote makes user an administrator of chat promoted by the bot, whose custom
+// title the bot may set.
+func (s *Server) Promote(chat int64, user int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.promoted[chat] == nil {
+		s.promoted[chat] = map[int64]string{}
+	}
+	s.promoted[chat][user] = ""
+}
+
+// CustomTitle returns the custom title the bot set for an administrator of chat.
+func (s *Server) CustomTitle(chat, user int64) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.promoted[chat][user]
+}
+
+// setCustomTitle answers setChatAdministratorCustomTitle as Telegram does: for
+// supergroups only, for administrators the bot promoted, with a title of 0 to 16
+// characters and no emoji.
+func (s *Server) setCustomTitle(p map[string]string) (int, response) {
+	chat, err := strconv.ParseInt(p["chat_id"], 10, 64)
+	if err != nil || chat == 0 {
+		return bad("chat not found")
+	}
+	user, err := strconv.ParseInt(p["user_id"], 10, 64)
+	if err != nil || user <= 0 {
+		return bad("invalid user_id specified")
+	}
+	c, known := s.chats[chat]
+	switch {
+	case !known:
+		return bad("chat not found")
+	case c.Type != "supergroup":
+		return bad("method is available only for supergroups")
+	}
+	title := p["custom_title"]
+	if utf16Len(title) > 16 {
+		return bad("ADMIN_RANK_INVALID")
+	}
+	for _, r := range title {
+		if r >= 0x1F000 || r >= 0x2600 && r <= 0x27BF || r == 0xFE0F || r == 0x200D {
+			return bad("ADMIN_RANK_EMOJI_NOT_ALLOWED")
+		}
+	}
+	if _, ok := s.promoted[chat][user]; !ok {
+		return bad("not enough rights to change custom title of the user")
+	}
+	s.promoted[chat][user] = title
+	return ok(true)
 }
 
 // AddFile stores a file the bot may download.
@@ -638,6 +695,8 @@ func (s *Server) call(req Request) (int, response) {
 			}
 		}
 		return ok(out)
+	case "setChatAdministratorCustomTitle":
+		return s.setCustomTitle(p)
 	case "sendInvoice":
 		return s.sendInvoice(req)
 	case "answerPreCheckoutQuery":
