@@ -242,8 +242,8 @@ func (s *Service) BrowseEntries(ctx context.Context, actor Actor, code string, i
 	}
 	mine := v.Entry.AuthorID == actor.Member.ID
 	v.ShowAuthor = !k.Blind || over || manager || mine
-	if c.State == StateVoting && c.DeadlineAt != nil && s.clock.Now().Before(*c.DeadlineAt) {
-		v.CanVote = !mine && (k.Round == 1 || v.Entry.Finalist)
+	if now := s.clock.Now(); votingOpen(c, now) {
+		v.CanVote = mayVoteFor(c, k, v.Entry, actor.Member.ID, now) == nil
 		if v.MyVote, err = s.store.MemberEntryVote(ctx, c.ID, k.Round, actor.Member.ID); err != nil {
 			return nil, fmt.Errorf("browse entries: %w", err)
 		}

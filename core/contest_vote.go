@@ -8,6 +8,15 @@ import (
 	"time"
 )
 
+// Entry votes: core decides who may vote for an entry and when (mayVoteFor): the
+// contest voting and its round's deadline still ahead, the entry competing in the
+// round (a finalist in the final one), not the member's own. It decides once, for
+// the vote button BrowseEntries shows and for the vote VoteEntry casts. Storage
+// enforces what must hold at the write, under concurrency (storage/contest.go): one
+// vote per member per round (a primary key), never for one's own entry (a check
+// constraint), the round still open and the entry still in it when the vote is
+// written, and the counts moving with the vote.
+
 // VoteEntry casts the actor's vote for an entry in the contest's current round, or
 // moves it there. Members cannot vote for their own entries.
 func (s *Service) VoteEntry(ctx context.Context, actor Actor, entryID int64) (*Entry, *EntryVote, error) {
@@ -22,17 +31,40 @@ func (s *Service) VoteEntry(ctx context.Context, actor Actor, entryID int64) (*E
 	if err != nil {
 		return nil, nil, err
 	}
-	if c.State != StateVoting || c.DeadlineAt == nil || !s.clock.Now().Before(*c.DeadlineAt) {
-		return nil, nil, Errorf(ECLOSED, "error.contest_not_voting", "code", c.Code)
+	k, err := s.store.Contest(ctx, c.ID)
+	if err != nil {
+		return nil, nil, err
 	}
-	if e.AuthorID == actor.Member.ID {
-		return nil, nil, Errorf(EFORBIDDEN, "error.entry_own_vote")
+	now := s.clock.Now()
+	if err := mayVoteFor(c, k, e, actor.Member.ID, now); err != nil {
+		return nil, nil, err
 	}
-	v, err := s.store.CastEntryVote(ctx, entryID, actor.Member.ID, s.clock.Now(), s.PointsFor(PointsVote))
+	v, err := s.store.CastEntryVote(ctx, entryID, actor.Member.ID, now, s.PointsFor(PointsVote))
 	if err != nil {
 		return nil, nil, err
 	}
 	return e, v, nil
+}
+
+// votingOpen reports whether a contest's voting round is open at now.
+func votingOpen(c *Campaign, now time.Time) bool {
+	return c.State == StateVoting && c.DeadlineAt != nil && now.Before(*c.DeadlineAt)
+}
+
+// mayVoteFor decides whether a member may vote for an entry of contest c (settings
+// k) at now, and says why not.
+func mayVoteFor(c *Campaign, k *Contest, e *Entry, memberID int64, now time.Time) error {
+	switch {
+	case e.Status != EntryActive:
+		return Errorf(ENOTFOUND, "error.entry_not_found", "id", e.Number)
+	case !votingOpen(c, now):
+		return Errorf(ECLOSED, "error.contest_not_voting", "code", c.Code)
+	case e.AuthorID == memberID:
+		return Errorf(EFORBIDDEN, "error.entry_own_vote")
+	case k.Round == 2 && !e.Finalist:
+		return Errorf(EINVALID, "error.entry_not_finalist", "id", e.Number)
+	}
+	return nil
 }
 
 // onceKey scopes a phase's Once key to the campaign: the outbox keeps one key per
