@@ -113,3 +113,44 @@ func TestNewContestPhases(t *testing.T) {
 		t.Fatalf("final half-way through voting: %+v, %v", k, err)
 	}
 }
+
+// TestMayVoteFor: core's rule of an entry vote, which decides both the vote button
+// and the vote itself: an active entry, a voting round still open, never one's own
+// entry, and only a finalist in the final round.
+func TestMayVoteFor(t *testing.T) {
+	now := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+	later := now.Add(time.Hour)
+	voting := &Campaign{Code: "k7Fq2", State: StateVoting, DeadlineAt: &later}
+	first, final := &Contest{Round: 1}, &Contest{Round: 2}
+	entry := func(status EntryStatus, finalist bool) *Entry {
+		return &Entry{Number: 3, AuthorID: 7, Status: status, Finalist: finalist}
+	}
+	for _, tc := range []struct {
+		name  string
+		c     *Campaign
+		k     *Contest
+		e     *Entry
+		voter int64
+		at    time.Time
+		want  string
+	}{
+		{"first round", voting, first, entry(EntryActive, false), 8, now, ""},
+		{"finalist in the final", voting, final, entry(EntryActive, true), 8, now, ""},
+		{"not a finalist in the final", voting, final, entry(EntryActive, false), 8, now, "error.entry_not_finalist"},
+		{"own entry", voting, first, entry(EntryActive, false), 7, now, "error.entry_own_vote"},
+		{"own entry, not a finalist", voting, final, entry(EntryActive, false), 7, now, "error.entry_own_vote"},
+		{"disqualified", voting, first, entry(EntryDisqualified, false), 8, now, "error.entry_not_found"},
+		{"at the deadline", voting, first, entry(EntryActive, false), 8, later, "error.contest_not_voting"},
+		{"no deadline", &Campaign{State: StateVoting}, first, entry(EntryActive, false), 8, now, "error.contest_not_voting"},
+		{"taking entries", &Campaign{State: StateOpen, DeadlineAt: &later}, first, entry(EntryActive, false), 8, now, "error.contest_not_voting"},
+		{"closed", &Campaign{State: StateClosed, DeadlineAt: &later}, first, entry(EntryActive, false), 8, now, "error.contest_not_voting"},
+	} {
+		got := ""
+		if err := mayVoteFor(tc.c, tc.k, tc.e, tc.voter, tc.at); err != nil {
+			got = AsError(err).Key
+		}
+		if got != tc.want {
+			t.Errorf("%s: %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}

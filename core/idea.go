@@ -10,6 +10,15 @@ import (
 	"unicode"
 )
 
+// Idea votes: an idea vote weighs no setting of its own (no deadline of its own, no
+// limit per member), and it is the hot path of a crowd, so core looks up neither the
+// voter (IdentifyLater) nor the idea before it: it decides what the vote is worth
+// (the author's points, at the service clock's time) and makes one store call.
+// Whether the member may vote (the idea visible, the board open, not their own idea)
+// is a fact only the write can see, so storage decides it there, with one condition
+// both its paths test (ideaVotable in storage/idea.go), and enforces one vote per
+// member per idea with a primary key.
+
 // IdeaStatus is where an idea stands with the campaign's owners.
 type IdeaStatus string
 

@@ -27,6 +27,15 @@ const (
 	MaxPollLimit = 1_000_000
 )
 
+// Poll ballots: core decides who may vote and what a press does (Vote): the poll
+// open, the option one of its own, and the ballot it becomes from the one held
+// (another option replaces the choice of a single-choice poll, a multi=N poll holds
+// at most N). That decision needs the member's ballot as it stands, so core hands it
+// to the store as a BallotFunc, which the store calls once it holds that ballot in
+// its transaction. Storage enforces (storage/poll.go): one ballot per member (a
+// primary key), an option's cap (a conditional update), the poll still open when the
+// ballot is written, and the counts moving with the ballot.
+
 // Poll is a poll campaign's own settings and its tally.
 type Poll struct {
 	CampaignID int64

@@ -13,6 +13,14 @@ import (
 	"crowdbot/core"
 )
 
+// Entry votes: core decides who may vote for an entry and when (mayVoteFor in
+// core/contest_vote.go). The store enforces, when the vote is written, what
+// concurrency could break since: one vote per member per round (the primary key of
+// contest_votes), never for one's own entry (a check constraint on the author the
+// vote row carries), the round still open and the entry still competing in it
+// (checked under locks in the vote's transaction), and the entries' counts moving
+// with the vote.
+
 type contestRow struct {
 	CampaignID     int64 `gorm:"primaryKey;autoIncrement:false"`
 	Type           string
@@ -328,7 +336,9 @@ func checkVoting(tx *gorm.DB, entryID int64, now time.Time) (int64, int, error) 
 // still points where it did, and both entries' counts move in the same transaction
 // under row locks taken in id order, so counts are exact under any concurrency. The
 // vote row carries the entry's author, and a check constraint refuses it when that
-// is the voter.
+// is the voter (ownVote). The round is checked open at now under a share lock on
+// the campaign (checkVoting), and the entry, under its row lock, still competing in
+// it: a disqualification or the final round may have come since core decided.
 func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now time.Time, points int) (*core.EntryVote, error) {
 	out := &core.EntryVote{}
 	err := db.tx(ctx, func(tx *gorm.DB) error {
@@ -365,16 +375,13 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 		if round == 2 && !target.Finalist {
 			return core.Errorf(core.EINVALID, "error.entry_not_finalist", "id", target.Number)
 		}
-		if target.AuthorID == memberID {
-			return core.Errorf(core.EFORBIDDEN, "error.entry_own_vote")
-		}
 		col := tally(round)
 		if found.RowsAffected > 0 {
 			res := tx.Model(&contestVoteRow{}).
 				Where("campaign_id = ? AND round = ? AND member_id = ? AND entry_id = ?", campaignID, round, memberID, prev.EntryID).
 				Updates(map[string]any{"entry_id": entryID, "author_id": target.AuthorID, "updated_at": now.UTC()})
 			if res.Error != nil {
-				return res.Error
+				return ownVote(res.Error)
 			}
 			if res.RowsAffected == 0 {
 				return core.Errorf(core.ECONFLICT, "error.conflict")
@@ -387,7 +394,7 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 			res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&contestVoteRow{CampaignID: campaignID, Round: round,
 				MemberID: memberID, EntryID: entryID, AuthorID: target.AuthorID, CreatedAt: now.UTC(), UpdatedAt: now.UTC()})
 			if res.Error != nil {
-				return res.Error
+				return ownVote(res.Error)
 			}
 			if res.RowsAffected == 0 {
 				// the same member voted at this very moment from elsewhere
@@ -413,6 +420,16 @@ func (db *DB) CastEntryVote(ctx context.Context, entryID, memberID int64, now ti
 		return nil, err
 	}
 	return out, nil
+}
+
+// ownVote turns the check constraint that refuses a vote for one's own entry
+// (ck_contest_votes_self, the one check a contest_votes write can break) into its
+// reason.
+func ownVote(err error) error {
+	if violatesCheck(err, "ck_contest_votes_self") {
+		return core.Errorf(core.EFORBIDDEN, "error.entry_own_vote")
+	}
+	return err
 }
 
 // MemberEntryVote implements core.ContestStore.

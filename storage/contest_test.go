@@ -187,6 +187,33 @@ func TestEntryVoteRules(t *testing.T) {
 	})
 }
 
+// TestEntryVoteMovedToOwnEntry: a vote moved from another's entry to one's own is
+// refused by the check constraint too, and leaves the vote and the counts where
+// they were.
+func TestEntryVoteMovedToOwnEntry(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		c, entries := contestFixture(t, db, 2, 1, true)
+		e, _ := db.Entry(ctx, entries[0])
+		now := t0.Add(30 * time.Hour)
+		if _, err := db.CastEntryVote(ctx, entries[1], e.AuthorID, now, 1); err != nil {
+			t.Fatalf("vote for another's entry: %v", err)
+		}
+		if _, err := db.CastEntryVote(ctx, e.ID, e.AuthorID, now, 1); core.ErrorCode(err) != core.EFORBIDDEN {
+			t.Fatalf("vote moved to one's own entry: %v", err)
+		}
+		if got, _ := db.MemberEntryVote(ctx, c.ID, 1, e.AuthorID); got != entries[1] {
+			t.Fatalf("the author's vote is on %d, want %d", got, entries[1])
+		}
+		if a, _ := db.Entry(ctx, e.ID); a.Votes != 0 {
+			t.Fatalf("own entry counts %d votes", a.Votes)
+		}
+		if b, _ := db.Entry(ctx, entries[1]); b.Votes != 1 {
+			t.Fatalf("other entry counts %d votes, want 1", b.Votes)
+		}
+	})
+}
+
 // TestConcurrentPicks: several admins pick different winners at once; one wins, and
 // one prize is credited.
 func TestConcurrentPicks(t *testing.T) {

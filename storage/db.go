@@ -306,6 +306,13 @@ func notFound(err error, key string, args ...any) error {
 	return translate(err)
 }
 
+// violatesCheck reports whether err is the database refusing a row by the check
+// constraint named. Postgres's answer comes translated by gorm, without the name: a
+// caller names the one check its statement can break.
+func violatesCheck(err error, name string) bool {
+	return errors.Is(err, gorm.ErrCheckConstraintViolated) || err != nil && strings.Contains(err.Error(), name)
+}
+
 // isDuplicate reports whether err is a unique-key violation.
 func isDuplicate(err error) bool { return errors.Is(err, gorm.ErrDuplicatedKey) }
 

@@ -16,6 +16,15 @@ import (
 	"crowdbot/core"
 )
 
+// Idea votes: core decides what a vote is worth and makes one store call
+// (core/idea.go); who may vote is decided here, at the write, because on the hot path
+// nobody has looked up the voter nor the idea before it. That rule (the idea visible,
+// its board open, the voter not its author) is one SQL condition, ideaVotable, which
+// the general path (votableIdea) and a batch of first votes (firstVotesSQL) both
+// test. The database enforces the rest: one vote per member per idea (the primary
+// key of idea_votes), and the count moves in the statement or transaction that
+// writes the vote.
+
 type ideaRow struct {
 	ID         int64
 	CampaignID int64
@@ -191,16 +200,8 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID int64, voter *core.Memb
 	var voted bool
 	var idea ideaRow
 	err := db.tx(ctx, func(tx *gorm.DB) error {
-		if err := tx.Select("id, campaign_id, number, author_id, hidden").Take(&idea, ideaID).Error; err != nil {
-			return notFound(err, "error.idea_not_found", "id", ideaID)
-		}
-		if idea.Hidden {
-			return core.Errorf(core.ENOTFOUND, "error.idea_not_found", "id", idea.Number)
-		}
-		if idea.AuthorID == memberID {
-			return core.Errorf(core.EFORBIDDEN, "error.idea_own_vote")
-		}
-		if err := checkLive(tx, idea.CampaignID, core.StateOpen); err != nil {
+		var err error
+		if idea, err = votableIdea(tx, ideaID, memberID); err != nil {
 			return err
 		}
 		res := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ideaVoteRow{IdeaID: ideaID, MemberID: memberID, CreatedAt: now.UTC()})
@@ -238,6 +239,45 @@ func (db *DB) ToggleIdeaVote(ctx context.Context, ideaID int64, voter *core.Memb
 	return voted, idea.Votes, nil
 }
 
+// ideaVotable is the rule of an idea vote, the one text both paths test (the general
+// path in votableIdea, a batch in firstVotesSQL): the idea i is visible, its campaign
+// c is open, and the voter v is not its author.
+const ideaVotable = `NOT i.hidden AND c.state = '` + string(core.StateOpen) + `' AND i.author_id <> v.member_id`
+
+// votableIdea reads the idea a member votes for, in tx, and fails with the reason
+// when ideaVotable refuses the vote. On Postgres it holds a share lock on the
+// campaign row until the transaction ends, so a close cannot commit between this
+// check and the vote (see checkLive).
+func votableIdea(tx *gorm.DB, ideaID, memberID int64) (ideaRow, error) {
+	// the row is a named field: gorm cannot fill an embedded unexported type
+	var r struct {
+		Idea    ideaRow `gorm:"embedded"`
+		Code    string
+		State   string
+		Votable bool
+	}
+	res := tx.Table("ideas i").Select("i.id, i.campaign_id, i.number, i.author_id, i.hidden, c.code, c.state, ("+ideaVotable+") AS votable").
+		Joins("JOIN campaigns c ON c.id = i.campaign_id").Joins("CROSS JOIN (SELECT CAST(? AS BIGINT) AS member_id) v", memberID).Where("i.id = ?", ideaID).
+		Clauses(clause.Locking{Strength: "SHARE", Table: clause.Table{Name: "c"}}).Limit(1).Scan(&r)
+	switch {
+	case res.Error != nil:
+		return ideaRow{}, res.Error
+	case res.RowsAffected == 0:
+		return ideaRow{}, core.Errorf(core.ENOTFOUND, "error.idea_not_found", "id", ideaID)
+	case r.Votable:
+		return r.Idea, nil
+	}
+	// refused: say why, in the order a member is best told
+	switch {
+	case r.Idea.Hidden:
+		return ideaRow{}, core.Errorf(core.ENOTFOUND, "error.idea_not_found", "id", r.Idea.Number)
+	case r.Idea.AuthorID == memberID:
+		return ideaRow{}, core.Errorf(core.EFORBIDDEN, "error.idea_own_vote")
+	default:
+		return ideaRow{}, core.Errorf(core.ECLOSED, "error.campaign_closed", "code", r.Code)
+	}
+}
+
 // firstVote is one member's first up-vote, as a batch of firstVotesSQL takes it.
 type firstVote struct {
 	IdeaID, MemberID int64
@@ -257,8 +297,8 @@ type firstVoteResult struct {
 }
 
 // firstVotesSQL adds the first votes of many members at once, in one statement: for
-// each vote on a visible idea of an open campaign, by a member who is not its author
-// and has not voted for it, it inserts the vote, records the platform update, credits
+// each vote ideaVotable allows (a visible idea of an open campaign, a voter who is not
+// its author) by a member who has not voted for it, it inserts the vote, records the platform update, credits
 // the author's points (one points row an author for the batch's votes) and a pending
 // referral; each idea's count moves once by the number of its new votes. A voter
 // given by reference (member id 0) is made, or renamed, or found, first (memberSQL). It returns, for every vote that landed and
@@ -292,9 +332,9 @@ WITH arg AS MATERIALIZED (
 	SELECT id, campaign_id, author_id, hidden FROM ideas
 	WHERE id IN (SELECT idea_id FROM req) ORDER BY id FOR NO KEY UPDATE
 ), target AS (
-	SELECT r.*, l.campaign_id, l.author_id FROM req r
-	JOIN locked l ON l.id = r.idea_id JOIN campaigns c ON c.id = l.campaign_id
-	WHERE l.author_id <> r.member_id AND NOT l.hidden AND c.state = 'open'
+	SELECT v.*, i.campaign_id, i.author_id FROM req v
+	JOIN locked i ON i.id = v.idea_id JOIN campaigns c ON c.id = i.campaign_id
+	WHERE ` + ideaVotable + `
 ), ins AS (
 	INSERT INTO idea_votes (idea_id, member_id, created_at)
 	SELECT idea_id, member_id, at FROM target ORDER BY idea_id, member_id

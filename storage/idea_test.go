@@ -149,6 +149,51 @@ func TestVoteOnClosedCampaignRefused(t *testing.T) {
 	})
 }
 
+// TestIdeaVoteRuleOnBothPaths: a vote for one's own idea, for a hidden idea or on a
+// closed board is refused the same way whichever path it takes: the general path
+// says why, and on Postgres a batch of first votes lands none of them (and the
+// general path they fall back to says why). Nothing of a refused vote is written.
+func TestIdeaVoteRuleOnBothPaths(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		c, ideas := ideasFixture(t, db, 2)
+		open, hidden := ideas[0], ideas[1]
+		if err := db.HideIdea(ctx, hidden, true); err != nil {
+			t.Fatal(err)
+		}
+		idea, _ := db.Idea(ctx, open)
+		author, _ := db.FindMember(ctx, core.MemberRef{Platform: core.Web, ExternalID: "author0"})
+		voter, _ := db.UpsertMember(ctx, core.MemberRef{Platform: core.Web, ExternalID: "voter"}, t0)
+		if author == nil || author.ID != idea.AuthorID {
+			t.Fatalf("author %+v of idea %+v", author, idea)
+		}
+		refused := func(name string, ideaID int64, m *core.Member, want core.Code) {
+			t.Helper()
+			if db.Dialect() == storage.Postgres {
+				res, err := db.FirstVotes(ctx, []storage.FirstVote{{IdeaID: ideaID, MemberID: m.ID, At: t0, Points: 1}})
+				if err != nil || res[0].Landed {
+					t.Errorf("%s: a batch took it: %+v %v", name, res, err)
+				}
+			}
+			if _, _, err := db.ToggleIdeaVote(ctx, ideaID, m, t0, 1); core.ErrorCode(err) != want {
+				t.Errorf("%s: %v, want %s", name, err, want)
+			}
+			if n, _ := db.QueryInt(ctx, "SELECT COUNT(*) FROM idea_votes WHERE idea_id = ?", ideaID); n != 0 {
+				t.Errorf("%s: %d votes written", name, n)
+			}
+		}
+		refused("own idea", open, author, core.EFORBIDDEN)
+		refused("hidden idea", hidden, voter, core.ENOTFOUND)
+		if err := db.TransitionCampaign(ctx, core.Transition{CampaignID: c.ID, From: core.StateOpen, To: core.StateClosed, At: t0}); err != nil {
+			t.Fatal(err)
+		}
+		refused("closed board", open, voter, core.ECLOSED)
+		if got, _ := db.Idea(ctx, open); got.Votes != 0 {
+			t.Errorf("the idea counts %d votes", got.Votes)
+		}
+	})
+}
+
 func TestAllIdeasExportRows(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()

@@ -18,6 +18,13 @@ import (
 
 // pollRow is a poll's settings. Its tally lives in its options' rows and in the
 // ballots, so that ballots on different options never queue on one row.
+// Poll ballots: core decides what a press does to a member's ballot (the BallotFunc
+// of core/poll.go), called here once the ballot is held. The store enforces, when the
+// ballot is written: one ballot per member (the primary key of poll_voters), an
+// option's cap (moveVote's conditional update; a batch takes only uncapped options
+// and leaves the others to it), the poll still open (read after the option rows are
+// held, which a close locks too), and the option and ballot counts moving with it.
+
 type pollRow struct {
 	CampaignID int64 `gorm:"primaryKey;autoIncrement:false"`
 	Question   string
