@@ -55,6 +55,7 @@ type Idea struct {
 	Hidden     bool   // hidden by a moderator, or merged into another idea
 	MergedInto *int64 // the idea this one was merged into
 	Votes      int
+	Comments   int // visible comments
 	CreatedAt  time.Time
 }
 

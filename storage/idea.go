@@ -28,6 +28,7 @@ type ideaRow struct {
 	Hidden     bool
 	MergedInto *int64
 	Votes      int
+	Comments   int // visible comments
 	CreatedAt  time.Time
 }
 
@@ -42,7 +43,7 @@ func (r ideaRow) toCore() core.Idea {
 	}
 	return core.Idea{ID: r.ID, CampaignID: r.CampaignID, Number: r.Number, AuthorID: r.AuthorID, Text: r.Text,
 		Status: core.IdeaStatus(r.Status), Tags: tags, Hidden: r.Hidden, MergedInto: r.MergedInto,
-		Votes: r.Votes, CreatedAt: r.CreatedAt}
+		Votes: r.Votes, Comments: r.Comments, CreatedAt: r.CreatedAt}
 }
 
 type ideaVoteRow struct {
