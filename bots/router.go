@@ -178,7 +178,7 @@ func NewRouter(o Options) *Router {
 	}
 	for _, group := range []map[string]ActionFunc{
 		r.houseActions(), r.ideaActions(), r.pollActions(), r.contestActions(),
-		r.fundraiserActions(), r.taskActions(), r.spreadActions(),
+		r.fundraiserActions(), r.taskActions(), r.spreadActions(), r.discussionActions(),
 	} {
 		for verb, f := range group {
 			if _, dup := r.actions[verb]; dup {
@@ -189,6 +189,7 @@ func NewRouter(o Options) *Router {
 	}
 	for _, group := range []map[string]CardFunc{
 		r.pollCards(), r.contestCards(), r.fundraiserCards(), r.taskCards(), r.spreadCards(),
+		r.discussionCards(),
 	} {
 		for key, f := range group {
 			r.cards[key] = f
