@@ -39,7 +39,33 @@ func (r *Router) discussionCards() map[string]CardFunc {
 		"notice.idea_comments": func(ctx context.Context, a core.Announcement, locale string) (Reply, error) {
 			return Reply{Msg: Msg{Key: a.Key, Args: outboxArgs(a.Args)}}, nil
 		},
+		core.IdeaCardKey: r.ideaCard,
 	}
+}
+
+// ideaCard draws a new idea's card as it is now: its text, votes and comments, a
+// vote button and a button to discuss it. A reply to the posted card is a comment.
+func (r *Router) ideaCard(ctx context.Context, a core.Announcement, locale string) (Reply, error) {
+	args := outboxArgs(a.Args)
+	id, _ := args["idea_id"].(int64)
+	idea, err := r.svc.IdeaByID(ctx, id)
+	if err != nil {
+		return Reply{}, err
+	}
+	rep := Reply{Msg: M(core.IdeaCardKey, "id", idea.Number, "title", args["title"], "code", args["code"],
+		"text", core.Clip(idea.Text, core.MaxIdeaText))}
+	if idea.Hidden {
+		return rep, nil
+	}
+	rep.Lines = []Msg{M("idea.card_counts", "votes", idea.Votes, "comments", idea.Comments), M("idea.card_discuss")}
+	c, err := r.svc.CampaignByID(ctx, idea.CampaignID)
+	if err != nil {
+		return Reply{}, err
+	}
+	if c.State == core.StateOpen {
+		rep.Buttons = [][]Button{{voteButton(idea), {Msg: M("button.discuss"), Action: ActionID("dk", idea.ID), Style: StyleSecondary}}}
+	}
+	return rep, nil
 }
 
 // discussionActions lists the button actions of an idea's discussion.
@@ -49,24 +75,29 @@ func (r *Router) discussionActions() map[string]ActionFunc {
 		"cm": func(ctx context.Context, req *Request) ([]Reply, error) {
 			return r.commentPage(ctx, req.Act.Int(0), int(req.Act.Int(1)), true)
 		},
-		// ck:<idea id>: ask for a comment on an idea; answered with the text
-		"ck": func(ctx context.Context, req *Request) ([]Reply, error) {
-			id := req.Act.Int(0)
-			if req.Text == "" {
-				idea, err := r.svc.IdeaByID(ctx, id)
-				if err != nil {
-					return nil, err
-				}
-				ask := M("comment.prompt", "id", idea.Number)
-				return replies(Reply{Msg: ask, Ephemeral: true,
-					Prompt: &Prompt{Msg: ask, Action: ActionID("ck", id), Long: true, Max: core.MaxCommentText}})
-			}
-			if !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
-				return nil, core.Errorf(core.ELIMIT, "error.slow_down")
-			}
-			return r.addComment(ctx, req, id, req.Text)
-		},
+		// ck:<idea id>: ask for a comment on an idea; answered with the text.
+		// dk:<idea id>: the same, from an idea's card (where Discord opens a thread)
+		"ck": r.commentPrompt,
+		"dk": r.commentPrompt,
 	}
+}
+
+// commentPrompt asks for a comment on an idea, and takes the answer.
+func (r *Router) commentPrompt(ctx context.Context, req *Request) ([]Reply, error) {
+	id := req.Act.Int(0)
+	if req.Text == "" {
+		idea, err := r.svc.IdeaByID(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		ask := M("comment.prompt", "id", idea.Number)
+		return replies(Reply{Msg: ask, Ephemeral: true,
+			Prompt: &Prompt{Msg: ask, Action: ActionID("ck", id), Long: true, Max: core.MaxCommentText}})
+	}
+	if !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
+		return nil, core.Errorf(core.ELIMIT, "error.slow_down")
+	}
+	return r.addComment(ctx, req, id, req.Text)
 }
 
 func (r *Router) commentSubmit(ctx context.Context, req *Request) ([]Reply, error) {
@@ -137,4 +168,25 @@ func (r *Router) commentHide(hidden bool) func(ctx context.Context, req *Request
 		}
 		return replies(reply(key, "n", c.Number, "id", idea.Number))
 	}
+}
+
+// replyComment takes a reply to an idea's posted card (Input.ReplyTo) as a comment
+// on the idea; ok is false when the message replied to is no idea's card.
+func (r *Router) replyComment(ctx context.Context, req *Request) (label string, replies []Reply, ok bool, err error) {
+	in := req.In
+	ideaID, err := r.svc.IdeaOfPost(ctx, in.Platform, in.Channel, in.ReplyTo)
+	if err != nil {
+		return "comment", nil, true, err
+	}
+	if ideaID == 0 {
+		return "", nil, false, nil
+	}
+	if err := r.enroll(ctx, req); err != nil {
+		return "comment", nil, true, err
+	}
+	if !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
+		return "comment", nil, true, core.Errorf(core.ELIMIT, "error.slow_down")
+	}
+	replies, err = r.addComment(ctx, req, ideaID, in.Text)
+	return "comment", replies, true, err
 }

@@ -376,6 +376,12 @@ func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, e
 			if strings.HasPrefix(strings.TrimSpace(in.Text), "/") {
 				return "unknown", nil, core.Errorf(core.EINVALID, "error.unknown_command", "command", firstWord(in.Text))
 			}
+			if in.ReplyTo != "" && strings.TrimSpace(in.Text) != "" {
+				// a reply to an idea's card is a comment on the idea
+				if label, replies, ok, err := r.replyComment(ctx, req); ok {
+					return label, replies, err
+				}
+			}
 			// plain text answers a pending question, or is chat the bot ignores in a
 			// group; in a private chat it gets a hint. A guest was never asked one.
 			action := ""

@@ -67,6 +67,9 @@ type DiscussionStore interface {
 	// HideComment hides or shows a comment, moving its idea's count; it fails with
 	// ECONFLICT when the comment is already so.
 	HideComment(ctx context.Context, commentID int64, hidden bool) error
+	// IdeaOfPost returns the id of the idea whose card was posted as message
+	// messageID in a channel, 0 when it is none.
+	IdeaOfPost(ctx context.Context, platform Platform, channelID, messageID string) (int64, error)
 }
 
 // Comment adds the actor's comment to an idea of an open ideas campaign, and tells
@@ -145,6 +148,15 @@ func (s *Service) HideComment(ctx context.Context, actor Actor, ideaID, n int64,
 	return comment, nil
 }
 
+// IdeaOfPost returns the id of the idea whose card the bot posted as message
+// messageID in a channel, or 0: a reply to the card is a comment on the idea.
+func (s *Service) IdeaOfPost(ctx context.Context, platform Platform, channelID, messageID string) (int64, error) {
+	if messageID == "" || channelID == "" {
+		return 0, nil
+	}
+	return s.store.IdeaOfPost(ctx, platform, channelID, messageID)
+}
+
 // discussedIdea loads a visible idea of an ideas campaign and its campaign.
 func (s *Service) discussedIdea(ctx context.Context, ideaID int64) (*Idea, *Campaign, error) {
 	idea, err := s.store.Idea(ctx, ideaID)
@@ -160,3 +172,7 @@ func (s *Service) discussedIdea(ctx context.Context, ideaID int64) (*Idea, *Camp
 	}
 	return idea, c, nil
 }
+
+// IdeaCardKey is the key of an idea's card: the announcement of a new idea to its
+// campaign's channels, with its vote button and its discussion.
+const IdeaCardKey = "announce.idea"

@@ -2,9 +2,11 @@ package storage
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"crowdbot/core"
 )
@@ -186,4 +188,37 @@ func (db *DB) HideComment(ctx context.Context, commentID int64, hidden bool) err
 		}
 		return tx.Model(&ideaRow{}).Where("id = ?", r.IdeaID).Update("comments", gorm.Expr("comments + ?", delta)).Error
 	})
+}
+
+type ideaPostRow struct {
+	Platform  string
+	ChannelID string
+	MessageID string
+	IdeaID    int64
+	ThreadID  string // the discussion's thread started from the post, "" for none
+	CreatedAt time.Time
+}
+
+func (ideaPostRow) TableName() string { return "idea_posts" }
+
+// recordIdeaPost keeps which idea a posted card shows, from the card's arguments.
+func recordIdeaPost(tx *gorm.DB, platform core.Platform, channelID, messageID, args string, now time.Time) error {
+	var a struct {
+		IdeaID int64 `json:"idea_id"`
+	}
+	if err := json.Unmarshal([]byte(args), &a); err != nil || a.IdeaID == 0 || channelID == "" || messageID == "" {
+		return nil // not a card of one idea: nothing to discuss under it
+	}
+	return tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&ideaPostRow{Platform: string(platform), ChannelID: channelID,
+		MessageID: messageID, IdeaID: a.IdeaID, CreatedAt: now.UTC()}).Error
+}
+
+// IdeaOfPost implements core.DiscussionStore.
+func (db *DB) IdeaOfPost(ctx context.Context, platform core.Platform, channelID, messageID string) (int64, error) {
+	var r ideaPostRow
+	res := db.read(ctx).Where("platform = ? AND channel_id = ? AND message_id = ?", string(platform), channelID, messageID).Limit(1).Find(&r)
+	if res.Error != nil {
+		return 0, translate(res.Error)
+	}
+	return r.IdeaID, nil
 }

@@ -25,6 +25,15 @@ func discussionMigrations() []*gormigrate.Migration {
 		Hidden     bool    `gorm:"not null;default:false;index:ix_idea_comments_list,priority:2"`
 		CreatedAt  time.Time
 	}
+	type ideaPost struct {
+		Platform  string `gorm:"primaryKey;size:16"`
+		ChannelID string `gorm:"primaryKey;size:64"`
+		MessageID string `gorm:"primaryKey;size:64"`
+		IdeaID    int64  `gorm:"not null;index"`
+		Idea      *idea  `gorm:"foreignKey:IdeaID;constraint:OnDelete:CASCADE"`
+		ThreadID  string `gorm:"size:64;not null;default:''"`
+		CreatedAt time.Time
+	}
 	exec := func(tx *gorm.DB, sqls ...string) error {
 		for _, sql := range sqls {
 			if err := tx.Exec(sql).Error; err != nil {
@@ -64,6 +73,21 @@ func discussionMigrations() []*gormigrate.Migration {
 					return err
 				}
 				return tx.Migrator().DropTable(&ideaComment{})
+			},
+		},
+		{
+			// the posted cards of ideas, each one's platform message, and the thread
+			// started from it: replies to a card and messages in its thread are
+			// comments on its idea
+			ID: "0111_idea_posts",
+			Migrate: func(tx *gorm.DB) error {
+				if err := tx.Migrator().CreateTable(&ideaPost{}); err != nil {
+					return err
+				}
+				return tx.Exec("CREATE UNIQUE INDEX ux_idea_posts_thread ON idea_posts (platform, thread_id) WHERE thread_id <> ''").Error
+			},
+			Rollback: func(tx *gorm.DB) error {
+				return tx.Migrator().DropTable(&ideaPost{})
 			},
 		},
 	}
