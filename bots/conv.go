@@ -56,6 +56,9 @@ type Input struct {
 	// Action is the action id of a pressed button, or of the question a modal or a
 	// reply answers (then Text holds the answer).
 	Action string
+	// ReplyTo is the platform's id of the bot's message this one replies to, in
+	// Channel, "" for none: a reply to an idea's posted card is a comment on it.
+	ReplyTo string
 	// Attachments are files sent with the message.
 	Attachments []Attachment
 	// Private is true in a one-to-one chat with the bot.

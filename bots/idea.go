@@ -18,7 +18,7 @@ func (r *Router) ideaCommands() []*Spec {
 	// an idea is named by its campaign's code and its number there
 	code := Param{Name: "code", Type: ParamCode, Required: true}
 	id := Param{Name: "id", Type: ParamInt, Required: true}
-	return []*Spec{
+	return append([]*Spec{
 		{Name: "idea", Submit: true, Params: []Param{
 			{Name: "code", Type: ParamCode, Required: true},
 			{Name: "text", Type: ParamText, Required: true},
@@ -34,7 +34,7 @@ func (r *Router) ideaCommands() []*Spec {
 			{Name: "sort", Type: ParamString, Choices: []string{string(core.IdeasTop), string(core.IdeasNew)}},
 			{Name: "tag", Type: ParamString, Option: true},
 		}, Run: r.ideasList},
-	}
+	}, r.discussionCommands()...)
 }
 
 func (r *Router) ideaActions() map[string]ActionFunc {
@@ -152,7 +152,7 @@ func (r *Router) ideaPage(ctx context.Context, req *Request, code string, q core
 		idea := &page.Ideas[i]
 		text := core.Clip(idea.Text, ideaPreview)
 		rep.Lines = append(rep.Lines, M("ideas.item", "id", idea.Number, "votes", idea.Votes, "text", text,
-			"status", string(idea.Status), "tags", strings.Join(idea.Tags, " #")))
+			"status", string(idea.Status), "tags", strings.Join(idea.Tags, " #"), "comments", idea.Comments))
 		if c.State == core.StateOpen {
 			votes = append(votes, voteButton(idea))
 		}

@@ -178,7 +178,7 @@ func NewRouter(o Options) *Router {
 	}
 	for _, group := range []map[string]ActionFunc{
 		r.houseActions(), r.ideaActions(), r.pollActions(), r.contestActions(),
-		r.fundraiserActions(), r.taskActions(), r.spreadActions(),
+		r.fundraiserActions(), r.taskActions(), r.spreadActions(), r.discussionActions(),
 	} {
 		for verb, f := range group {
 			if _, dup := r.actions[verb]; dup {
@@ -188,7 +188,8 @@ func NewRouter(o Options) *Router {
 		}
 	}
 	for _, group := range []map[string]CardFunc{
-		r.pollCards(), r.contestCards(), r.fundraiserCards(), r.taskCards(), r.spreadCards(), r.recognitionCards(),
+		r.pollCards(), r.contestCards(), r.fundraiserCards(), r.taskCards(), r.spreadCards(),
+		r.recognitionCards(), r.discussionCards(),
 	} {
 		for key, f := range group {
 			r.cards[key] = f
@@ -371,6 +372,12 @@ func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, e
 		if !ok {
 			if strings.HasPrefix(strings.TrimSpace(in.Text), "/") {
 				return "unknown", nil, core.Errorf(core.EINVALID, "error.unknown_command", "command", firstWord(in.Text))
+			}
+			if in.ReplyTo != "" && strings.TrimSpace(in.Text) != "" {
+				// a reply to an idea's card is a comment on the idea
+				if label, replies, ok, err := r.replyComment(ctx, req); ok {
+					return label, replies, err
+				}
 			}
 			// plain text answers a pending question, or is chat the bot ignores in a
 			// group; in a private chat it gets a hint. A guest was never asked one.

@@ -64,6 +64,7 @@ type Idea struct {
 	Hidden     bool   // hidden by a moderator, or merged into another idea
 	MergedInto *int64 // the idea this one was merged into
 	Votes      int
+	Comments   int // visible comments
 	CreatedAt  time.Time
 }
 
@@ -130,7 +131,9 @@ type IdeaPage struct {
 type IdeaStore interface {
 	// AddIdea stores an idea and credits its author's points, unless an idea with the
 	// same key exists in the campaign: then that one is returned with created false.
-	AddIdea(ctx context.Context, idea *Idea, key string, points int) (stored *Idea, created bool, err error)
+	// A card, when given, is queued with a new idea, its "idea_id" and "id" (the
+	// idea's number) filled in.
+	AddIdea(ctx context.Context, idea *Idea, key string, points int, card *Announcement) (stored *Idea, created bool, err error)
 	// Idea returns an idea by id.
 	Idea(ctx context.Context, id int64) (*Idea, error)
 	// Ideas returns a page of a campaign's visible ideas.
@@ -173,7 +176,10 @@ func (s *Service) SubmitIdea(ctx context.Context, actor Actor, code, text string
 	if err := idea.Validate(); err != nil {
 		return nil, false, err
 	}
-	stored, created, err := s.store.AddIdea(ctx, idea, IdeaKey(idea.Text), s.PointsFor(PointsIdea))
+	// the idea's card goes to the campaign's channels, where people vote on it and
+	// discuss it (a reply on Telegram, a thread on Discord)
+	card := CampaignAnnouncement(c, IdeaCardKey, "code", c.Code, "title", c.Title)
+	stored, created, err := s.store.AddIdea(ctx, idea, IdeaKey(idea.Text), s.PointsFor(PointsIdea), &card)
 	if err != nil {
 		return nil, false, fmt.Errorf("submit idea: %w", err)
 	}

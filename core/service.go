@@ -16,6 +16,7 @@ type Store interface {
 	CampaignStore
 	OutboxStore
 	IdeaStore
+	DiscussionStore
 	PollStore
 	ContestStore
 	FundraiserStore

@@ -81,6 +81,7 @@ var memberRefs = []struct{ table, column string }{
 	{"referrals", "referrer_id"},
 	{"outbox_items", "member_id"},
 	{"ideas", "author_id"},
+	{"idea_comments", "author_id"},
 	{"idea_votes", "member_id"},
 	{"poll_voters", "member_id"},
 	{"contest_entries", "author_id"},

@@ -239,7 +239,7 @@ func TestPruneIdleMembers(t *testing.T) {
 		if err := db.CreateCampaign(ctx, c, nil); err != nil {
 			t.Fatal(err)
 		}
-		idea, _, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: stay["author"].ID, Text: "Mint", Status: core.IdeaOpen, CreatedAt: t0}, core.IdeaKey("Mint"), 0)
+		idea, _, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: stay["author"].ID, Text: "Mint", Status: core.IdeaOpen, CreatedAt: t0}, core.IdeaKey("Mint"), 0, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -37,6 +37,7 @@ type ideaRow struct {
 	Hidden     bool
 	MergedInto *int64
 	Votes      int
+	Comments   int // visible comments
 	CreatedAt  time.Time
 }
 
@@ -51,7 +52,7 @@ func (r ideaRow) toCore() core.Idea {
 	}
 	return core.Idea{ID: r.ID, CampaignID: r.CampaignID, Number: r.Number, AuthorID: r.AuthorID, Text: r.Text,
 		Status: core.IdeaStatus(r.Status), Tags: tags, Hidden: r.Hidden, MergedInto: r.MergedInto,
-		Votes: r.Votes, CreatedAt: r.CreatedAt}
+		Votes: r.Votes, Comments: r.Comments, CreatedAt: r.CreatedAt}
 }
 
 type ideaVoteRow struct {
@@ -94,7 +95,7 @@ func stand(tx *gorm.DB, campaignID, memberID int64, points, referrals int) error
 }
 
 // AddIdea implements core.IdeaStore.
-func (db *DB) AddIdea(ctx context.Context, idea *core.Idea, key string, points int) (*core.Idea, bool, error) {
+func (db *DB) AddIdea(ctx context.Context, idea *core.Idea, key string, points int, card *core.Announcement) (*core.Idea, bool, error) {
 	row := ideaRow{CampaignID: idea.CampaignID, AuthorID: idea.AuthorID, Text: idea.Text, TextKey: key,
 		Status: string(idea.Status), Tags: ",", CreatedAt: idea.CreatedAt.UTC()}
 	created := false
@@ -117,6 +118,16 @@ func (db *DB) AddIdea(ctx context.Context, idea *core.Idea, key string, points i
 		created = true
 		if err := participate(tx, idea.CampaignID, idea.AuthorID, idea.CreatedAt); err != nil {
 			return err
+		}
+		if card != nil {
+			a := *card
+			a.Args = map[string]any{"idea_id": row.ID, "id": row.Number}
+			for k, v := range card.Args {
+				a.Args[k] = v
+			}
+			if err := enqueue(tx, idea.CreatedAt, a); err != nil {
+				return err
+			}
 		}
 		return award(tx, idea.CampaignID, idea.AuthorID, core.PointsIdea, points, idea.CreatedAt)
 	})

@@ -34,7 +34,7 @@ func ideasFixture(t testing.TB, db *storage.DB, n int) (*core.Campaign, []int64)
 			t.Fatal(err)
 		}
 		text := fmt.Sprintf("idea %d", i)
-		idea, created, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: author.ID, Text: text, Status: core.IdeaOpen, CreatedAt: t0}, core.IdeaKey(text), 5)
+		idea, created, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: author.ID, Text: text, Status: core.IdeaOpen, CreatedAt: t0}, core.IdeaKey(text), 5, nil)
 		if err != nil || !created {
 			t.Fatal(created, err)
 		}
@@ -111,7 +111,7 @@ func TestConcurrentTwinIdeas(t *testing.T) {
 					t.Error(err)
 					return
 				}
-				idea, created, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: m.ID, Text: "Same", Status: core.IdeaOpen, CreatedAt: t0}, core.IdeaKey("same"), 5)
+				idea, created, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: m.ID, Text: "Same", Status: core.IdeaOpen, CreatedAt: t0}, core.IdeaKey("same"), 5, nil)
 				if err != nil {
 					t.Error(err)
 					return

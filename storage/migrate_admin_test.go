@@ -48,7 +48,7 @@ VALUES (?, ?, 'x', ?, 'open', ',', false, 0, ?)`, ids[code], m.ID, string(rune('
 				}
 			}
 		}
-		idea, _, err := db.AddIdea(ctx, &core.Idea{CampaignID: ids["aBc23"], AuthorID: m.ID, Text: "new", Status: core.IdeaOpen, CreatedAt: t0}, "new", 0)
+		idea, _, err := db.AddIdea(ctx, &core.Idea{CampaignID: ids["aBc23"], AuthorID: m.ID, Text: "new", Status: core.IdeaOpen, CreatedAt: t0}, "new", 0, nil)
 		if err != nil || idea.Number != 4 {
 			t.Fatalf("a new idea after the migration: %+v, %v", idea, err)
 		}

@@ -38,7 +38,7 @@ func TestConcurrentIdeaNumbers(t *testing.T) {
 				if i%3 == 2 {
 					text = fmt.Sprint("idea ", i-2) // the same campaign's twin
 				}
-				idea, created, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: m.ID, Text: text, Status: core.IdeaOpen, CreatedAt: t0}, core.IdeaKey(text), 5)
+				idea, created, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: m.ID, Text: text, Status: core.IdeaOpen, CreatedAt: t0}, core.IdeaKey(text), 5, nil)
 				if err != nil {
 					t.Error(err)
 					return

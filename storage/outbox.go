@@ -278,13 +278,23 @@ func externalIDs(tx *gorm.DB, table string, ids []int64, into map[int64]string) 
 
 // MarkSent implements core.OutboxStore.
 func (db *DB) MarkSent(ctx context.Context, id int64, token, messageID string, now time.Time) (bool, error) {
-	res := db.read(ctx).Model(&outboxRow{}).Where("id = ? AND claim_token = ? AND state = ?", id, token, core.OutboxPending).
-		Updates(map[string]any{"state": string(core.OutboxSent), "sent_at": now.UTC(), "message_id": messageID,
-			"claim_token": "", "last_error": ""})
-	if res.Error != nil {
-		return false, fmt.Errorf("mark sent: %w", translate(res.Error))
+	var sent []struct {
+		Platform, ChannelID, Key, Args string
 	}
-	return res.RowsAffected == 1, nil
+	err := db.tx(ctx, func(tx *gorm.DB) error {
+		err := tx.Raw(`UPDATE outbox_items SET state = ?, sent_at = ?, message_id = ?, claim_token = '', last_error = ''
+			WHERE id = ? AND claim_token = ? AND state = ? RETURNING platform, channel_id, "key", args`,
+			string(core.OutboxSent), now.UTC(), messageID, id, token, string(core.OutboxPending)).Scan(&sent).Error
+		if err != nil || len(sent) != 1 || sent[0].Key != core.IdeaCardKey {
+			return err
+		}
+		// an idea's card: replies to it, and its thread, discuss the idea
+		return recordIdeaPost(tx, core.Platform(sent[0].Platform), sent[0].ChannelID, messageID, sent[0].Args, now)
+	})
+	if err != nil {
+		return false, fmt.Errorf("mark sent: %w", translate(err))
+	}
+	return len(sent) == 1, nil
 }
 
 // RetryOutbox implements core.OutboxStore.

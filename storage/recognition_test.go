@@ -40,7 +40,7 @@ func recognitionFixture(t *testing.T, db *storage.DB, n int) (*core.Campaign, []
 		members = append(members, m)
 		for j := range n - i {
 			text := fmt.Sprintf("idea %d of %d", j, i)
-			idea, _, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: m.ID, Text: text, Status: core.IdeaOpen, CreatedAt: t0}, core.IdeaKey(text), 5)
+			idea, _, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: m.ID, Text: text, Status: core.IdeaOpen, CreatedAt: t0}, core.IdeaKey(text), 5, nil)
 			if err != nil {
 				t.Fatal(err)
 			}

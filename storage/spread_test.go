@@ -326,7 +326,7 @@ func TestReferralsAndLeaderboard(t *testing.T) {
 			t.Fatal("the first referrer must count, and only it")
 		}
 		// Carol took part before following Ada's link
-		if _, _, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: carol.ID, Text: "x", Status: core.IdeaOpen, CreatedAt: t0}, "k1", 5); err != nil {
+		if _, _, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: carol.ID, Text: "x", Status: core.IdeaOpen, CreatedAt: t0}, "k1", 5, nil); err != nil {
 			t.Fatal(err)
 		}
 		if ref(carol.ID, ada) {
@@ -337,7 +337,7 @@ func TestReferralsAndLeaderboard(t *testing.T) {
 		}
 		// Bob takes part twice: Ada is credited once
 		for i := range 2 {
-			if _, _, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: bob.ID, Text: fmt.Sprint("y", i), Status: core.IdeaOpen, CreatedAt: t0}, fmt.Sprint("k2", i), 5); err != nil {
+			if _, _, err := db.AddIdea(ctx, &core.Idea{CampaignID: c.ID, AuthorID: bob.ID, Text: fmt.Sprint("y", i), Status: core.IdeaOpen, CreatedAt: t0}, fmt.Sprint("k2", i), 5, nil); err != nil {
 				t.Fatal(err)
 			}
 		}

@@ -284,6 +284,16 @@ var ideas = []step{
 	{name: "idea status", do: command(ada, here, "idea", "status", str("code", "$code"), num("id", "$first"), str("status", "planned")), typ: 4, key: "idea.status_set"},
 	{name: "idea status member", do: command(bob, here, "idea", "status", str("code", "$code"), num("id", "$first"), str("status", "done")), typ: 4, key: "error.admin_only", private: true},
 	{name: "idea tag", do: command(ada, here, "idea", "tag", str("code", "$code"), num("id", "$first"), str("tag", "summer")), typ: 4, key: "idea.tagged"},
+	{name: "comment", do: command(cara, here, "comment", "submit", str("code", "$code"), num("id", "$first"), str("text", "I can draw the label @everyone")), typ: 4, key: "comment.added"},
+	{name: "comments", do: command(bob, here, "comments", "", str("code", "$code"), num("id", "$first")), typ: 4, key: "comments.title",
+		check: func(t *testing.T, s *state, got shown, first msg) {
+			if !strings.Contains(first.text, "I can draw the label") {
+				t.Errorf("comments read %q", first.text)
+			}
+		}},
+	{name: "comment hide member", do: command(bob, here, "comment", "hide", str("code", "$code"), num("id", "$first"), num("comment", "1")), typ: 4, key: "error.admin_only", private: true},
+	{name: "comment hide", do: command(ada, here, "comment", "hide", str("code", "$code"), num("id", "$first"), num("comment", "1")), typ: 4, key: "comment.hidden"},
+	{name: "comment unhide", do: command(ada, here, "comment", "unhide", str("code", "$code"), num("id", "$first"), num("comment", "1")), typ: 4, key: "comment.unhidden"},
 	{name: "idea hide", do: command(ada, here, "idea", "hide", str("code", "$code"), num("id", "$second")), typ: 4, key: "idea.hidden"},
 	{name: "idea unhide", do: command(ada, here, "idea", "unhide", str("code", "$code"), num("id", "$second")), typ: 4, key: "idea.unhidden"},
 	{name: "idea merge", do: command(ada, here, "idea", "merge", str("code", "$code"), num("id", "$second"), num("into", "$first")), typ: 4, key: "idea.merged"},

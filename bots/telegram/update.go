@@ -71,6 +71,10 @@ func (b *Bot) onMessage(ctx context.Context, update string, m *Message) {
 		// it goes public or shows its history
 		BasicGroup: chat.Type == "group",
 	}
+	if rt := m.ReplyToMessage; rt != nil && rt.From != nil && rt.From.ID == b.me.ID {
+		// a reply to one of the bot's posts: to an idea's card, it is a comment
+		in.ReplyTo = strconv.Itoa(rt.MessageID)
+	}
 	o := origin{chat: chat, replyTo: m.MessageID, thread: m.topic()}
 	switch {
 	case m.SenderChat != nil:

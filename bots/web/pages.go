@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"html/template"
@@ -179,8 +180,12 @@ type campaignData struct {
 	Fund     *fundView
 }
 
-// maxPageIdeas bounds the ideas a campaign's page lists.
-const maxPageIdeas = 20
+// maxPageIdeas bounds the ideas a campaign's page lists, and maxPageComments the
+// latest comments it shows under each.
+const (
+	maxPageIdeas    = 20
+	maxPageComments = 5
+)
 
 // joinKeys name the command that takes part in each kind.
 var joinKeys = map[core.Kind]string{
@@ -220,6 +225,7 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 		if _, page, err = s.svc.Ideas(r.Context(), c.Code, core.IdeaQuery{Sort: core.IdeasTop, Page: 1, PerPage: maxPageIdeas}); err == nil {
 			d.Progress.Top = s.ideaViews(p.Locale, page.Ideas)
 			d.Progress.MoreIdeas = page.Total - len(page.Ideas)
+			err = s.discussions(r.Context(), d.Progress.Top, page.Ideas)
 		}
 	}
 	if err != nil {
@@ -245,6 +251,21 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 	p.Meta = m
 	p.Data = d
 	s.render(w, http.StatusOK, "campaign", p)
+}
+
+// discussions fills in the latest visible comments under each idea of a page.
+func (s *Server) discussions(ctx context.Context, views []ideaView, ideas []core.Idea) error {
+	latest, err := s.svc.LatestComments(ctx, ideas, maxPageComments)
+	if err != nil {
+		return err
+	}
+	for i, idea := range ideas {
+		for _, c := range latest[idea.ID] {
+			views[i].Discussion = append(views[i].Discussion, commentView{ID: c.Number, Name: c.AuthorName, Text: c.Text})
+		}
+		views[i].Earlier = idea.Comments - len(views[i].Discussion)
+	}
+	return nil
 }
 
 // followRef remembers the referrer a share link names, in the session cookie (none

@@ -148,6 +148,18 @@ type ideaView struct {
 	Status string // translated
 	Done   bool   // the status is a final one (done, declined)
 	Tags   []string
+	// Comments counts the idea's visible comments; Discussion holds the latest of
+	// them, on a campaign's page, and Earlier counts those it leaves out.
+	Comments   int
+	Discussion []commentView
+	Earlier    int
+}
+
+// commentView is one comment under an idea on a page.
+type commentView struct {
+	ID   int64 // the comment's number on its idea
+	Name string
+	Text string
 }
 
 // bar is a progress bar: how full, and what it measures.
@@ -237,7 +249,7 @@ func (s *Server) ideaViews(locale string, ideas []core.Idea) []ideaView {
 	for _, idea := range ideas {
 		out = append(out, ideaView{ID: idea.Number, Text: idea.Text, Votes: idea.Votes,
 			Status: s.word(locale, "idea.status.", string(idea.Status)), Tags: idea.Tags,
-			Done: idea.Status == core.IdeaDone || idea.Status == core.IdeaDeclined})
+			Done: idea.Status == core.IdeaDone || idea.Status == core.IdeaDeclined, Comments: idea.Comments})
 	}
 	return out
 }
