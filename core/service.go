@@ -28,6 +28,7 @@ type Store interface {
 	MoveStore
 	CorrectionStore
 	StarsStore
+	WizardStore
 }
 
 // Settings are the operator's choices that shape the rules.

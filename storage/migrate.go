@@ -26,6 +26,7 @@ func migrations() []*gormigrate.Migration {
 		standingsMigrations(),
 		ballotCountMigrations(),
 		starsMigrations(),
+		wizardMigrations(),
 	)
 }
 
