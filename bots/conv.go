@@ -21,6 +21,8 @@
 package bots
 
 import (
+	"time"
+
 	"crowdbot/core"
 )
 
@@ -180,4 +182,6 @@ type Prompt struct {
 	Action string // the action the answer goes to
 	Long   bool   // a paragraph rather than a line
 	Max    int    // the longest answer accepted, in characters
+	// TTL is how long the answer is waited for; 0 for core.PromptTTL.
+	TTL time.Duration
 }
