@@ -153,36 +153,50 @@ func optInt(req *Request, name string, def int) (int, error) {
 }
 
 func (r *Router) contestNew(ctx context.Context, req *Request) ([]Reply, error) {
+	in, err := r.contestInput(req)
+	if err != nil {
+		return nil, err
+	}
+	return r.makeContest(ctx, req, in)
+}
+
+// contestInput reads /contest new's arguments and options.
+func (r *Router) contestInput(req *Request) (core.NewContest, error) {
 	cmd := req.Cmd
 	blind := cmd.Flag("blind")
 	if cmd.NArg() != 1 {
 		// an unquoted title or brief spills into the arguments
-		return nil, core.Errorf(core.EINVALID, "error.usage", "usage", "contest.new")
+		return core.NewContest{}, core.Errorf(core.EINVALID, "error.usage", "usage", "contest.new")
 	}
 	in := core.NewContest{Title: cmd.Arg(0), Brief: cmd.Opts["brief"], Blind: blind, TimeZone: cmd.Opts["tz"],
 		Type: core.ContestType(strings.ToLower(cmd.Opts["type"])), Judging: core.Judging(strings.ToLower(cmd.Opts["judging"]))}
 	var err error
 	if in.Prize, err = core.ParseMoney(cmd.Opts["prize"], ""); err != nil {
-		return nil, err
+		return core.NewContest{}, err
 	}
 	if in.PerMember, err = optInt(req, "per_member", 1); err != nil {
-		return nil, err
+		return core.NewContest{}, err
 	}
 	if in.Finalists, err = optInt(req, "finalists", 0); err != nil {
-		return nil, err
+		return core.NewContest{}, err
 	}
 	entries, err := r.optDeadline(req, "entries_close", in.TimeZone)
 	if err != nil {
-		return nil, err
+		return core.NewContest{}, err
 	}
 	voting, err := r.optDeadline(req, "voting_close", in.TimeZone)
 	if err != nil {
-		return nil, err
+		return core.NewContest{}, err
 	}
 	in.EntriesClose, in.VotingClose = *entries, *voting
 	if in.FinalAt, err = r.optDeadline(req, "final_round", in.TimeZone); err != nil {
-		return nil, err
+		return core.NewContest{}, err
 	}
+	return in, nil
+}
+
+// makeContest creates a contest and answers the admin.
+func (r *Router) makeContest(ctx context.Context, req *Request, in core.NewContest) ([]Reply, error) {
 	c, k, err := r.svc.CreateContest(ctx, req.Actor, in)
 	if err != nil {
 		return nil, err

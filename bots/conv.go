@@ -22,6 +22,8 @@
 package bots
 
 import (
+	"time"
+
 	"crowdbot/core"
 )
 
@@ -187,4 +189,6 @@ type Prompt struct {
 	Action string // the action the answer goes to
 	Long   bool   // a paragraph rather than a line
 	Max    int    // the longest answer accepted, in characters
+	// TTL is how long the answer is waited for; 0 for core.PromptTTL.
+	TTL time.Duration
 }

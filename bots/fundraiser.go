@@ -191,18 +191,32 @@ func fundRest(cmd *Command, i int) string {
 }
 
 func (r *Router) fundNew(ctx context.Context, req *Request) ([]Reply, error) {
+	in, err := r.fundInput(req)
+	if err != nil {
+		return nil, err
+	}
+	return r.makeFund(ctx, req, in)
+}
+
+// fundInput reads /fund new's arguments and options.
+func (r *Router) fundInput(req *Request) (core.NewFundraiser, error) {
 	opts := req.Cmd.Opts
 	in := core.NewFundraiser{Title: req.Cmd.Arg(0), Description: fundRest(req.Cmd, 1), Goal: opts["goal"],
 		TimeZone: opts["tz"], Locale: req.Locale,
 		Mode: core.FundMode(strings.ReplaceAll(strings.ToLower(strings.TrimSpace(opts["mode"])), "-", "_"))}
 	closes, err := r.optDeadline(req, "closes", in.TimeZone)
 	if err != nil {
-		return nil, err
+		return core.NewFundraiser{}, err
 	}
 	in.ClosesAt = closes
 	if in.Payment, err = core.ParsePayMethod(opts["pay"]); err != nil {
-		return nil, err
+		return core.NewFundraiser{}, err
 	}
+	return in, nil
+}
+
+// makeFund creates a fundraiser and answers the admin.
+func (r *Router) makeFund(ctx context.Context, req *Request, in core.NewFundraiser) ([]Reply, error) {
 	c, f, err := r.svc.CreateFundraiser(ctx, req.Actor, in)
 	if err != nil {
 		return nil, err

@@ -18,12 +18,15 @@ func (r *Router) houseCommands() []*Spec {
 		{Name: "lang", Params: []Param{{Name: "language", Type: ParamString, Required: true, Choices: core.Locales}}, Run: r.lang},
 		{Name: "earnings", Private: true, Read: true, Run: r.earnings},
 		{Name: "campaign", Sub: "new", Admin: true, Params: []Param{
-			{Name: "kind", Type: ParamString, Required: true, Choices: []string{string(core.KindIdeas)}},
-			{Name: "title", Type: ParamString, Required: true},
+			// both left out start the guided set-up
+			{Name: "kind", Type: ParamString, Choices: []string{string(core.KindIdeas)}},
+			{Name: "title", Type: ParamString},
 			{Name: "description", Type: ParamText},
 			{Name: "closes", Type: ParamDuration, Option: true},
 			{Name: "tz", Type: ParamString, Option: true},
 		}, Run: r.campaignNew},
+		// ends a guided set-up under way
+		{Name: "cancel", Run: r.cancel},
 		{Name: "campaign", Sub: "list", Read: true, Run: r.campaignList},
 		{Name: "campaign", Sub: "show", Read: true, Params: []Param{code}, Run: r.campaignShow},
 		// closing or cancelling asks first, unless the command says confirm
@@ -138,20 +141,44 @@ func (r *Router) setLang(ctx context.Context, req *Request, locale string) ([]Re
 	return replies(Reply{Msg: M("lang.set", "language", req.Locale), Ephemeral: true})
 }
 
+// campaignNew creates an ideas campaign, or with no arguments at all starts the
+// guided set-up of a campaign of any kind (wizard.go).
 func (r *Router) campaignNew(ctx context.Context, req *Request) ([]Reply, error) {
+	if req.Cmd.NArg() == 0 && len(req.Cmd.Opts) == 0 {
+		return r.wizardStart(ctx, req)
+	}
+	if missing := []string{"<kind>", "<title>"}[min(req.Cmd.NArg(), 2):]; len(missing) > 0 {
+		usage := (&Spec{Name: "campaign", Sub: "new"}).ID()
+		return nil, core.Errorf(core.EINVALID, "error.usage", "usage", usage, "missing", strings.Join(missing, " "))
+	}
+	in, err := r.ideasInput(req)
+	if err != nil {
+		return nil, err
+	}
+	return r.makeIdeas(ctx, req, in)
+}
+
+// ideasInput reads /campaign new's arguments and options: only ideas campaigns are
+// made with it, the other kinds having commands of their own.
+func (r *Router) ideasInput(req *Request) (core.NewCampaign, error) {
 	kind := core.Kind(strings.ToLower(req.Cmd.Arg(0)))
 	if kind != core.KindIdeas {
 		if kind.Valid() {
-			return nil, core.Errorf(core.EINVALID, "error.campaign_new_kind", "kind", string(kind), "usage", kindUsage[kind])
+			return core.NewCampaign{}, core.Errorf(core.EINVALID, "error.campaign_new_kind", "kind", string(kind), "usage", kindUsage[kind])
 		}
-		return nil, core.Errorf(core.EINVALID, "error.bad_kind", "kind", string(kind))
+		return core.NewCampaign{}, core.Errorf(core.EINVALID, "error.bad_kind", "kind", string(kind))
 	}
 	in := core.NewCampaign{Kind: kind, Title: req.Cmd.Arg(1), Description: req.Cmd.Rest(2), TimeZone: req.Cmd.Opts["tz"]}
 	closes, err := r.optDeadline(req, "closes", in.TimeZone)
 	if err != nil {
-		return nil, err
+		return core.NewCampaign{}, err
 	}
 	in.ClosesAt = closes
+	return in, nil
+}
+
+// makeIdeas creates an ideas campaign and answers the admin.
+func (r *Router) makeIdeas(ctx context.Context, req *Request, in core.NewCampaign) ([]Reply, error) {
 	c, err := r.svc.CreateCampaign(ctx, req.Actor, in)
 	if err != nil {
 		return nil, err

@@ -105,14 +105,23 @@ func pollFlag(cmd *Command, name string) (bool, error) {
 }
 
 func (r *Router) pollNew(ctx context.Context, req *Request) ([]Reply, error) {
-	cmd := req.Cmd
-	anonymous, err := pollFlag(cmd, "anonymous")
+	in, err := r.pollInput(req)
 	if err != nil {
 		return nil, err
 	}
+	return r.makePoll(ctx, req, in)
+}
+
+// pollInput reads /poll new's arguments and options.
+func (r *Router) pollInput(req *Request) (core.NewPoll, error) {
+	cmd := req.Cmd
+	anonymous, err := pollFlag(cmd, "anonymous")
+	if err != nil {
+		return core.NewPoll{}, err
+	}
 	hidden, err := pollFlag(cmd, "hidden")
 	if err != nil {
-		return nil, err
+		return core.NewPoll{}, err
 	}
 	in := core.NewPoll{Anonymous: anonymous, Hidden: hidden, TimeZone: cmd.Opts["tz"]}
 	in.Question = cmd.Arg(0)
@@ -127,9 +136,14 @@ func (r *Router) pollNew(ctx context.Context, req *Request) ([]Reply, error) {
 	}
 	closes, err := r.optDeadline(req, "closes", in.TimeZone)
 	if err != nil {
-		return nil, err
+		return core.NewPoll{}, err
 	}
 	in.ClosesAt = closes
+	return in, nil
+}
+
+// makePoll creates a poll and answers the admin.
+func (r *Router) makePoll(ctx context.Context, req *Request, in core.NewPoll) ([]Reply, error) {
 	c, p, err := r.svc.CreatePoll(ctx, req.Actor, in)
 	if err != nil {
 		return nil, err

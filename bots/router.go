@@ -179,6 +179,7 @@ func NewRouter(o Options) *Router {
 	for _, group := range []map[string]ActionFunc{
 		r.houseActions(), r.ideaActions(), r.pollActions(), r.contestActions(),
 		r.fundraiserActions(), r.taskActions(), r.spreadActions(), r.discussionActions(),
+		r.wizardActions(),
 	} {
 		for verb, f := range group {
 			if _, dup := r.actions[verb]; dup {
@@ -242,7 +243,7 @@ func (r *Router) Handle(ctx context.Context, in Input) []Reply {
 	}
 	for _, rep := range replies {
 		if rep.Prompt != nil && rep.Prompt.Action != "" {
-			if err := r.svc.AskFor(ctx, req.Actor, rep.Prompt.Action); err != nil {
+			if err := r.svc.AskUntil(ctx, req.Actor, rep.Prompt.Action, rep.Prompt.TTL); err != nil {
 				r.log.Error("save prompt", "err", err)
 			}
 		}

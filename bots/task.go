@@ -250,24 +250,40 @@ func (r *Router) tasksNew(ctx context.Context, req *Request) ([]Reply, error) {
 	if strings.TrimSpace(title) == "" {
 		return nil, core.Errorf(core.EINVALID, "error.usage", "usage", "tasks.new")
 	}
-	job, err := taskJobOptions(cmd)
-	if err != nil {
-		return nil, err
-	}
 	req.Cmd = cmd
-	in := core.NewTaskJob{Campaign: core.NewCampaign{Title: title, TimeZone: cmd.Opts["tz"]}, Job: job}
-	if in.Campaign.ClosesAt, err = r.optDeadline(req, "closes", in.Campaign.TimeZone); err != nil {
+	in, err := r.tasksInput(req, title)
+	if err != nil {
 		return nil, err
 	}
 	if in.Items, in.Refused, err = taskItems(body, req.In.Attachments); err != nil {
 		return nil, err
 	}
+	return r.makeTasks(ctx, req, in)
+}
+
+// tasksInput reads the options of /tasks new (req.Cmd) for a job titled title;
+// the items are read apart.
+func (r *Router) tasksInput(req *Request, title string) (core.NewTaskJob, error) {
+	cmd := req.Cmd
+	job, err := taskJobOptions(cmd)
+	if err != nil {
+		return core.NewTaskJob{}, err
+	}
+	in := core.NewTaskJob{Campaign: core.NewCampaign{Title: title, TimeZone: cmd.Opts["tz"]}, Job: job}
+	if in.Campaign.ClosesAt, err = r.optDeadline(req, "closes", in.Campaign.TimeZone); err != nil {
+		return core.NewTaskJob{}, err
+	}
+	return in, nil
+}
+
+// makeTasks creates a tasks campaign with its first items and answers the admin.
+func (r *Router) makeTasks(ctx context.Context, req *Request, in core.NewTaskJob) ([]Reply, error) {
 	c, imp, err := r.svc.CreateTaskJob(ctx, req.Actor, in)
 	if err != nil {
 		return nil, err
 	}
 	rep := r.created(c)
-	job = job.WithDefaults() // as the job was made: "3 per item", not "0"
+	job := in.Job.WithDefaults() // as the job was made: "3 per item", not "0"
 	if job.Reward.Amount > 0 {
 		rep.Lines = append(rep.Lines, M("tasks.new_paid", "task_type", string(job.Answer), "per_item", job.PerItem, "reward", job.Reward))
 	} else {

@@ -317,19 +317,28 @@ func (s *Service) Campaigns(ctx context.Context, f CampaignFilter) ([]Campaign, 
 // CreateCampaign creates a campaign of a kind that has no settings of its own (ideas).
 // The channel the admin asked from is linked to it.
 func (s *Service) CreateCampaign(ctx context.Context, actor Actor, in NewCampaign) (*Campaign, error) {
+	now := s.clock.Now()
+	c, err := in.prepare(actor, now, s.settings.Schedules)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.store.CreateCampaign(ctx, c, linkFor(actor, now)); err != nil {
+		return nil, fmt.Errorf("create campaign: %w", err)
+	}
+	return c, nil
+}
+
+// prepare checks a new ideas campaign and builds it, as CreateCampaign stores it.
+func (in NewCampaign) prepare(actor Actor, now time.Time, schedules ScheduleParser) (*Campaign, error) {
 	if !actor.Admin {
 		return nil, Errorf(EFORBIDDEN, "error.admin_only")
 	}
 	if in.Kind != KindIdeas {
 		return nil, Errorf(EINVALID, "error.bad_kind", "kind", string(in.Kind))
 	}
-	now := s.clock.Now()
 	c := in.build(actor, now)
-	if err := c.Validate(now, s.settings.Schedules); err != nil {
+	if err := c.Validate(now, schedules); err != nil {
 		return nil, err
-	}
-	if err := s.store.CreateCampaign(ctx, c, linkFor(actor, now)); err != nil {
-		return nil, fmt.Errorf("create campaign: %w", err)
 	}
 	return c, nil
 }

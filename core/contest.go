@@ -287,10 +287,23 @@ type NewContest struct {
 // CreateContest starts a contest campaign that takes entries until EntriesClose and
 // votes until VotingClose. The channel the admin asked from is linked to it.
 func (s *Service) CreateContest(ctx context.Context, actor Actor, in NewContest) (*Campaign, *Contest, error) {
+	now := s.clock.Now()
+	c, k, err := in.prepare(actor, now, s.settings.Schedules)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.store.CreateContest(ctx, c, k, linkFor(actor, now)); err != nil {
+		return nil, nil, fmt.Errorf("create contest: %w", err)
+	}
+	k.CampaignID = c.ID
+	return c, k, nil
+}
+
+// prepare checks a new contest and builds it, as CreateContest stores it.
+func (in NewContest) prepare(actor Actor, now time.Time, schedules ScheduleParser) (*Campaign, *Contest, error) {
 	if !actor.Admin {
 		return nil, nil, Errorf(EFORBIDDEN, "error.admin_only")
 	}
-	now := s.clock.Now()
 	k, err := in.contest(now)
 	if err != nil {
 		return nil, nil, err
@@ -304,13 +317,9 @@ func (s *Service) CreateContest(ctx context.Context, actor Actor, in NewContest)
 		TimeZone: in.TimeZone, Schedule: in.Schedule}.build(actor, now)
 	entriesClose := k.EntriesCloseAt
 	c.DeadlineAt = &entriesClose
-	if err := c.Validate(now, s.settings.Schedules); err != nil {
+	if err := c.Validate(now, schedules); err != nil {
 		return nil, nil, err
 	}
-	if err := s.store.CreateContest(ctx, c, k, linkFor(actor, now)); err != nil {
-		return nil, nil, fmt.Errorf("create contest: %w", err)
-	}
-	k.CampaignID = c.ID
 	return c, k, nil
 }
 

@@ -369,10 +369,21 @@ type NewFundraiser struct {
 // channel the admin spoke from. Its deadline is required, in the future and at most
 // Settings.MaxFundraiserDays away; its currency is the goal's.
 func (s *Service) CreateFundraiser(ctx context.Context, actor Actor, in NewFundraiser) (*Campaign, *Fundraiser, error) {
+	c, f, err := s.prepareFundraiser(actor, in, s.clock.Now())
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.store.CreateFundraiser(ctx, c, f, linkFor(actor, c.CreatedAt)); err != nil {
+		return nil, nil, fmt.Errorf("create fundraiser: %w", err)
+	}
+	return c, f, nil
+}
+
+// prepareFundraiser checks a new fundraiser and builds it, as CreateFundraiser stores it.
+func (s *Service) prepareFundraiser(actor Actor, in NewFundraiser, now time.Time) (*Campaign, *Fundraiser, error) {
 	if !actor.Admin {
 		return nil, nil, Errorf(EFORBIDDEN, "error.admin_only")
 	}
-	now := s.clock.Now()
 	if in.ClosesAt == nil {
 		return nil, nil, Errorf(EINVALID, "error.fund_deadline_required", "days", s.settings.MaxFundraiserDays)
 	}
@@ -396,9 +407,6 @@ func (s *Service) CreateFundraiser(ctx context.Context, actor Actor, in NewFundr
 		return nil, nil, err
 	}
 	f.Raised, f.Peak, f.Spent, f.Paid = f.money(0), f.money(0), f.money(0), f.money(0)
-	if err := s.store.CreateFundraiser(ctx, c, f, linkFor(actor, now)); err != nil {
-		return nil, nil, fmt.Errorf("create fundraiser: %w", err)
-	}
 	return c, f, nil
 }
 

@@ -223,6 +223,21 @@ type PollStore interface {
 // CreatePoll starts a poll. The channel the admin asked from is linked to it, and the
 // poll's card, with its vote buttons, is queued for every linked channel.
 func (s *Service) CreatePoll(ctx context.Context, actor Actor, in NewPoll) (*Campaign, *Poll, error) {
+	now := s.clock.Now()
+	c, p, err := in.prepare(actor, now, s.settings.Schedules)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := s.store.CreatePoll(ctx, c, p, linkFor(actor, now), pollCard); err != nil {
+		return nil, nil, fmt.Errorf("create poll: %w", err)
+	}
+	// the first card shows what every later one does: no counts on a hidden poll
+	p.mask(c)
+	return c, p, nil
+}
+
+// prepare checks a new poll and builds it, as CreatePoll stores it.
+func (in NewPoll) prepare(actor Actor, now time.Time, schedules ScheduleParser) (*Campaign, *Poll, error) {
 	if !actor.Admin {
 		return nil, nil, Errorf(EFORBIDDEN, "error.admin_only")
 	}
@@ -236,16 +251,10 @@ func (s *Service) CreatePoll(ctx context.Context, actor Actor, in NewPoll) (*Cam
 	if err := p.Validate(); err != nil {
 		return nil, nil, err
 	}
-	now := s.clock.Now()
 	c := NewCampaign{Kind: KindPoll, Title: shorten(p.Question, MaxTitle), ClosesAt: in.ClosesAt, TimeZone: in.TimeZone}.build(actor, now)
-	if err := c.Validate(now, s.settings.Schedules); err != nil {
+	if err := c.Validate(now, schedules); err != nil {
 		return nil, nil, err
 	}
-	if err := s.store.CreatePoll(ctx, c, p, linkFor(actor, now), pollCard); err != nil {
-		return nil, nil, fmt.Errorf("create poll: %w", err)
-	}
-	// the first card shows what every later one does: no counts on a hidden poll
-	p.mask(c)
 	return c, p, nil
 }
 

@@ -30,6 +30,7 @@ type Store interface {
 	CorrectionStore
 	StarsStore
 	RecognitionStore
+	WizardStore
 }
 
 // Settings are the operator's choices that shape the rules.

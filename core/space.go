@@ -312,7 +312,15 @@ const PromptTTL = 15 * time.Minute
 
 // AskFor records that the actor's next free text in this channel answers action.
 func (s *Service) AskFor(ctx context.Context, actor Actor, action string) error {
-	return s.store.SetPrompt(ctx, actor.Member.ID, actor.Member.Platform, actor.Channel, action, s.clock.Now().Add(PromptTTL))
+	return s.AskUntil(ctx, actor, action, PromptTTL)
+}
+
+// AskUntil is AskFor with the wait given: ttl, or PromptTTL when ttl is 0.
+func (s *Service) AskUntil(ctx context.Context, actor Actor, action string, ttl time.Duration) error {
+	if ttl <= 0 {
+		ttl = PromptTTL
+	}
+	return s.store.SetPrompt(ctx, actor.Member.ID, actor.Member.Platform, actor.Channel, action, s.clock.Now().Add(ttl))
 }
 
 // AnyChannel asks TakePrompt for the member's latest question wherever it was asked.

@@ -459,17 +459,9 @@ type NewTaskJob struct {
 // CreateTaskJob starts a tasks campaign with its first items. Rows that break a rule
 // are reported in the import and everything else is stored.
 func (s *Service) CreateTaskJob(ctx context.Context, actor Actor, in NewTaskJob) (*Campaign, *TaskImport, error) {
-	if !actor.Admin {
-		return nil, nil, Errorf(EFORBIDDEN, "error.admin_only")
-	}
 	now := s.clock.Now()
-	in.Campaign.Kind = KindTasks
-	c := in.Campaign.build(actor, now)
-	if err := c.Validate(now, s.settings.Schedules); err != nil {
-		return nil, nil, err
-	}
-	job := in.Job.WithDefaults()
-	if err := job.Validate(); err != nil {
+	c, job, err := in.prepare(actor, now, s.settings.Schedules)
+	if err != nil {
 		return nil, nil, err
 	}
 	items, valid, refused := job.checkItems(in.Items, in.Refused, now)
@@ -483,6 +475,24 @@ func (s *Service) CreateTaskJob(ctx context.Context, actor Actor, in NewTaskJob)
 		return nil, nil, fmt.Errorf("create task job: %w", err)
 	}
 	return c, &TaskImport{Added: len(items), Total: len(items), Refused: refused}, nil
+}
+
+// prepare checks a new tasks campaign and its job's settings and builds them, as
+// CreateTaskJob stores them (its items are checked one by one there).
+func (in NewTaskJob) prepare(actor Actor, now time.Time, schedules ScheduleParser) (*Campaign, TaskJob, error) {
+	if !actor.Admin {
+		return nil, TaskJob{}, Errorf(EFORBIDDEN, "error.admin_only")
+	}
+	in.Campaign.Kind = KindTasks
+	c := in.Campaign.build(actor, now)
+	if err := c.Validate(now, schedules); err != nil {
+		return nil, TaskJob{}, err
+	}
+	job := in.Job.WithDefaults()
+	if err := job.Validate(); err != nil {
+		return nil, TaskJob{}, err
+	}
+	return c, job, nil
 }
 
 // WithDefaults returns the job with the settings left out (zero) set to their

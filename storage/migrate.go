@@ -28,6 +28,7 @@ func migrations() []*gormigrate.Migration {
 		starsMigrations(),
 		discussionMigrations(),
 		recognitionMigrations(),
+		wizardMigrations(),
 	)
 }
 
