@@ -98,6 +98,7 @@ var memberRefs = []struct{ table, column string }{
 	{"task_skips", "member_id"},
 	{"task_workers", "member_id"},
 	{"star_payments", "member_id"},
+	{"recognitions", "member_id"},
 	{"wizards", "member_id"},
 }
 
