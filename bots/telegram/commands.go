@@ -21,7 +21,7 @@ const (
 // registerCommands sets the command menu in every language crowdbot speaks: the
 // first one for everybody, the others for users whose app is in that language. A
 // failure is logged and the bot carries on: the menu is a convenience.
-func (b *Bot) registerCommands(ctx context.Context) {
+func (b *Adapter) registerCommands(ctx context.Context) {
 	for i, locale := range core.Locales {
 		code := locale
 		if i == 0 {
@@ -38,7 +38,7 @@ func (b *Bot) registerCommands(ctx context.Context) {
 // commands lists the Router's commands for the menu, in a locale: each top-level
 // command once, described by its help line, or by its subcommands when it has no
 // line of its own. /start is left out, as in /help.
-func (b *Bot) commands(locale string) []BotCommand {
+func (b *Adapter) commands(locale string) []BotCommand {
 	var names []string
 	subs := map[string][]string{}
 	for _, s := range b.conv.Specs() {

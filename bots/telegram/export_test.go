@@ -6,7 +6,7 @@ import (
 )
 
 // SetClock replaces the bot's clock: now tells the time, sleep waits (or pretends to).
-func (b *Bot) SetClock(now func() time.Time, sleep func(ctx context.Context, d time.Duration) error) {
+func (b *Adapter) SetClock(now func() time.Time, sleep func(ctx context.Context, d time.Duration) error) {
 	if now != nil {
 		b.now = now
 	}

@@ -57,7 +57,7 @@ type harness struct {
 	store *spyStore
 	clock *core.FakeClock
 	rec   *recorder
-	bot   *telegram.Bot
+	bot   *telegram.Adapter
 	logs  *botstest.SyncBuffer
 
 	hook    *httptest.Server

@@ -150,7 +150,7 @@ const maxAttempts = 4
 // the rate limits. When Telegram answers 429 it waits the retry_after it gives, up to
 // maxWait (past that it returns a *bots.RateLimitError); a 5xx or a failed connection
 // is tried again with a growing pause; other errors are returned as they are.
-func (b *Bot) do(ctx context.Context, chat int64, maxWait time.Duration, call func(context.Context) error) error {
+func (b *Adapter) do(ctx context.Context, chat int64, maxWait time.Duration, call func(context.Context) error) error {
 	for attempt := 1; ; attempt++ {
 		if chat != 0 {
 			if d := b.limits.blocked(chat, b.now()); d > maxWait {

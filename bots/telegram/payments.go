@@ -122,7 +122,7 @@ func payer(update string, u *User, pay *bots.Payment) bots.Input {
 
 // onPreCheckout answers whether a payment may go ahead, always and quickly: a check
 // that fails or takes too long says no, in the member's language.
-func (b *Bot) onPreCheckout(ctx context.Context, update string, q *PreCheckoutQuery) {
+func (b *Adapter) onPreCheckout(ctx context.Context, update string, q *PreCheckoutQuery) {
 	ctx, cancel := context.WithTimeout(ctx, checkoutBudget)
 	defer cancel()
 	if q.From == nil {
@@ -148,7 +148,7 @@ func (b *Bot) onPreCheckout(ctx context.Context, update string, q *PreCheckoutQu
 }
 
 // onPayment records a payment made and thanks the member.
-func (b *Bot) onPayment(ctx context.Context, update string, m *Message) {
+func (b *Adapter) onPayment(ctx context.Context, update string, m *Message) {
 	if m.From == nil {
 		return
 	}
@@ -160,7 +160,7 @@ func (b *Bot) onPayment(ctx context.Context, update string, m *Message) {
 
 // sendInvoice sends a reply's invoice to t, with the reply's text as its
 // description.
-func (b *Bot) sendInvoice(ctx context.Context, t target, r bots.Reply, wait time.Duration) (int, error) {
+func (b *Adapter) sendInvoice(ctx context.Context, t target, r bots.Reply, wait time.Duration) (int, error) {
 	inv := r.Invoice
 	desc := units.Clip(r.Text, maxInvoiceDescription)
 	if strings.TrimSpace(desc) == "" {
@@ -180,7 +180,7 @@ func (b *Bot) sendInvoice(ctx context.Context, t target, r bots.Reply, wait time
 // RefundStars pays back the Stars payments due (bots.Router.RefundStars says which)
 // and records each try. A charge Telegram says is refunded already counts as done. It
 // returns how many went back.
-func (b *Bot) RefundStars(ctx context.Context) (int, error) {
+func (b *Adapter) RefundStars(ctx context.Context) (int, error) {
 	return b.conv.RefundStars(ctx, func(ctx context.Context, r core.StarRefund) error {
 		user, err := strconv.ParseInt(r.UserID, 10, 64)
 		if err != nil {
@@ -198,7 +198,7 @@ func (b *Bot) RefundStars(ctx context.Context) (int, error) {
 }
 
 // refundLoop pays back the refunds due every interval until ctx ends.
-func (b *Bot) refundLoop(ctx context.Context, every time.Duration) {
+func (b *Adapter) refundLoop(ctx context.Context, every time.Duration) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {

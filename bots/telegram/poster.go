@@ -14,7 +14,7 @@ import (
 // channel, or a topic of a forum), or privately to a member when the destination has
 // no channel, and returns the id of the message that carries its buttons. A post to a
 // group that became a supergroup goes to the supergroup, and the move is recorded.
-func (b *Bot) Post(ctx context.Context, to bots.Destination, r bots.Reply) (string, error) {
+func (b *Adapter) Post(ctx context.Context, to bots.Destination, r bots.Reply) (string, error) {
 	chat, topic, err := destination(to)
 	if err != nil {
 		return "", err
@@ -32,7 +32,7 @@ func (b *Bot) Post(ctx context.Context, to bots.Destination, r bots.Reply) (stri
 // Edit implements bots.Poster: it replaces the text (or the caption, for a post with
 // a picture or a document) and the buttons of a message posted earlier. A new
 // picture is not uploaded again.
-func (b *Bot) Edit(ctx context.Context, to bots.Destination, messageID string, r bots.Reply) error {
+func (b *Adapter) Edit(ctx context.Context, to bots.Destination, messageID string, r bots.Reply) error {
 	chat, _, err := destination(to)
 	if err != nil {
 		return err

@@ -14,16 +14,16 @@ import (
 // supergroup (setChatAdministratorCustomTitle). Telegram sets it only for an
 // administrator the bot promoted, in a supergroup, at most 16 characters without
 // emoji.
-func (b *Bot) Give(ctx context.Context, g bots.Grant) error {
+func (b *Adapter) Give(ctx context.Context, g bots.Grant) error {
 	return b.customTitle(ctx, g, g.Value)
 }
 
 // Take implements bots.Recognizer: it removes the member's custom title.
-func (b *Bot) Take(ctx context.Context, g bots.Grant) error {
+func (b *Adapter) Take(ctx context.Context, g bots.Grant) error {
 	return b.customTitle(ctx, g, "")
 }
 
-func (b *Bot) customTitle(ctx context.Context, g bots.Grant, title string) error {
+func (b *Adapter) customTitle(ctx context.Context, g bots.Grant, title string) error {
 	if g.Action != core.RecognizeTitle {
 		return core.Errorf(core.EINVALID, "error.recognition_title_telegram")
 	}

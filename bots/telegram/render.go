@@ -21,7 +21,7 @@ const (
 // deliver sends the replies to an input. A button press is always answered: with the
 // first short Toast reply as its toast, or, for a channel subscriber the bot cannot
 // write to privately, with an alert carrying the reply meant for them alone.
-func (b *Bot) deliver(ctx context.Context, o origin, replies []bots.Reply) {
+func (b *Adapter) deliver(ctx context.Context, o origin, replies []bots.Reply) {
 	var toast string
 	rest := make([]bots.Reply, 0, len(replies))
 	for _, r := range replies {
@@ -57,7 +57,7 @@ func toastable(r bots.Reply) bool {
 }
 
 // answer answers a button press; Telegram wants it even when there is nothing to say.
-func (b *Bot) answer(ctx context.Context, id, text string, alert bool) {
+func (b *Adapter) answer(ctx context.Context, id, text string, alert bool) {
 	if id == "" {
 		return
 	}
@@ -84,7 +84,7 @@ type target struct {
 // deliverOne sends one reply where it belongs. It returns the reply's text when it
 // was meant for a channel subscriber alone and could not reach them privately, for
 // the callback answer to carry.
-func (b *Bot) deliverOne(ctx context.Context, o origin, r bots.Reply) string {
+func (b *Adapter) deliverOne(ctx context.Context, o origin, r bots.Reply) string {
 	here := target{chat: o.chat.ID, thread: o.thread, replyTo: o.replyTo}
 	if o.channel() || o.private() {
 		here.replyTo = 0 // quoting helps only where many speak
@@ -136,7 +136,7 @@ func (b *Bot) deliverOne(ctx context.Context, o origin, r bots.Reply) string {
 // privately sends a reply to the member's private chat and reports whether it got
 // there. Members the bot cannot write to are remembered for a while, so that it does
 // not try on every reply.
-func (b *Bot) privately(ctx context.Context, o origin, t target, r bots.Reply) bool {
+func (b *Adapter) privately(ctx context.Context, o origin, t target, r bots.Reply) bool {
 	if b.noDM.has(o.user.ID, b.now()) {
 		return false
 	}
@@ -171,7 +171,7 @@ func cannotWrite(err error) bool {
 	return ae.Status == 403 || ae.Status == 400 && strings.Contains(strings.ToLower(ae.Description), "chat not found")
 }
 
-func (b *Bot) sendLogged(ctx context.Context, t target, r bots.Reply) {
+func (b *Adapter) sendLogged(ctx context.Context, t target, r bots.Reply) {
 	if _, err := b.send(ctx, t, r, replyWait); err != nil {
 		b.log.Error("send reply", "chat", t.chat, "key", r.Key, "err", err)
 	}
@@ -182,7 +182,7 @@ func (b *Bot) sendLogged(ctx context.Context, t target, r bots.Reply) {
 // at 4096 characters), and the buttons (or the request for an answer) on the last
 // message. It returns the id of that last message. A group that Telegram says became
 // a supergroup is followed to its new chat, and the rest is sent there.
-func (b *Bot) send(ctx context.Context, t target, r bots.Reply, wait time.Duration) (int, error) {
+func (b *Adapter) send(ctx context.Context, t target, r bots.Reply, wait time.Duration) (int, error) {
 	if r.Invoice != nil {
 		return b.sendInvoice(ctx, t, r, wait)
 	}
@@ -309,7 +309,7 @@ func buttons(rows [][]bots.Button) [][]KeyButton {
 // edit replaces the message whose button was pressed: its text and keyboard, its
 // caption when it is a picture or a document, or only its keyboard when the reply
 // has no text. A message that cannot be edited gets the reply as a new message.
-func (b *Bot) edit(ctx context.Context, o origin, r bots.Reply) {
+func (b *Adapter) edit(ctx context.Context, o origin, r bots.Reply) {
 	msg := o.query.Message
 	chat := msg.Chat.ID
 	kb := buttons(r.Buttons)
@@ -348,7 +348,7 @@ func (b *Bot) edit(ctx context.Context, o origin, r bots.Reply) {
 // chat's budgets have room for it right now: a burst of presses must not hold up
 // their answers nor the chat's other messages, and the Refresher edits posted cards
 // in coalesced passes anyway. It never sends a new message.
-func (b *Bot) refresh(ctx context.Context, msg *Message, r bots.Reply, kb [][]KeyButton) {
+func (b *Adapter) refresh(ctx context.Context, msg *Message, r bots.Reply, kb [][]KeyButton) {
 	chat := msg.Chat.ID
 	if msg.Text == "" || r.Text == "" || !b.limits.take(chat, b.now()) {
 		return

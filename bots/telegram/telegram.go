@@ -64,7 +64,7 @@ const (
 	postWait = 5 * time.Second
 )
 
-// Options configure a Bot.
+// Options configure an Adapter.
 type Options struct {
 	API API
 	// Me is the bot's own user, as getMe returned it (Dial gives it).
@@ -92,8 +92,8 @@ type Options struct {
 	Logger      *slog.Logger
 }
 
-// Bot is the Telegram adapter. It is safe for concurrent use.
-type Bot struct {
+// Adapter is the Telegram front. It is safe for concurrent use.
+type Adapter struct {
 	api    API
 	me     User
 	conv   bots.Conversation
@@ -108,8 +108,8 @@ type Bot struct {
 	now   func() time.Time
 }
 
-// New returns a Bot. It calls nothing yet: Start registers it with Telegram.
-func New(o Options) (*Bot, error) {
+// New returns an Adapter. It calls nothing yet: Start registers it with Telegram.
+func New(o Options) (*Adapter, error) {
 	if o.API == nil || o.Router == nil {
 		return nil, errors.New("telegram: API and Router are required")
 	}
@@ -146,7 +146,7 @@ func New(o Options) (*Bot, error) {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
-	b := &Bot{
+	b := &Adapter{
 		api: o.API, me: o.Me, conv: o.Router, opts: o,
 		log:    o.Logger.With("platform", "telegram"),
 		limits: newLimits(o.Limits),
@@ -160,16 +160,16 @@ func New(o Options) (*Bot, error) {
 }
 
 // Username is the bot's @username without the @, for t.me links.
-func (b *Bot) Username() string { return b.me.UserName }
+func (b *Adapter) Username() string { return b.me.UserName }
 
 // Platform implements bots.Poster.
-func (b *Bot) Platform() core.Platform { return core.Telegram }
+func (b *Adapter) Platform() core.Platform { return core.Telegram }
 
 // Start registers the bot with Telegram: its command menu in every language (a
 // failure there is logged and the bot carries on) and, in webhook mode, the webhook
 // (a failure there is returned). In polling mode it removes any webhook, without
 // which getUpdates is refused.
-func (b *Bot) Start(ctx context.Context) error {
+func (b *Adapter) Start(ctx context.Context) error {
 	b.registerCommands(ctx)
 	if b.opts.RefundEvery > 0 {
 		go b.refundLoop(ctx, b.opts.RefundEvery)
@@ -192,7 +192,7 @@ func (b *Bot) Start(ctx context.Context) error {
 
 // Run starts the bot and, in polling mode, polls until ctx ends. In webhook mode the
 // updates come through WebhookHandler and Run returns once registered.
-func (b *Bot) Run(ctx context.Context) error {
+func (b *Adapter) Run(ctx context.Context) error {
 	if err := b.Start(ctx); err != nil {
 		return err
 	}
@@ -206,7 +206,7 @@ func (b *Bot) Run(ctx context.Context) error {
 // offset is committed (by asking for the next batch past it), so an update is never
 // dropped by a crash; a redelivered one changes nothing, since the Router records
 // every update it acted on.
-func (b *Bot) Poll(ctx context.Context) {
+func (b *Adapter) Poll(ctx context.Context) {
 	b.log.Info("polling for updates", "bot", b.me.UserName, "timeout", b.opts.PollTimeout)
 	offset, failures := 0, 0
 	for ctx.Err() == nil {
@@ -242,7 +242,7 @@ func (b *Bot) Poll(ctx context.Context) {
 // order (a question before its answer), everything else at once, as Telegram's
 // webhook delivers it; it returns when all are done. A crowd pressing buttons in one
 // busy group is then handled side by side, not one press after another.
-func (b *Bot) handleBatch(ctx context.Context, updates []Update) {
+func (b *Adapter) handleBatch(ctx context.Context, updates []Update) {
 	bySender := map[senderKey][]Update{}
 	var order []senderKey
 	for _, u := range updates {
@@ -312,7 +312,7 @@ func WebhookSecretFor(token string) string {
 // WebhookHandler receives Telegram's webhook calls (mount it on POST WebhookPath). A
 // call without the secret is refused: 401 when it has none, 403 when it has another. The update is handled before the call is answered, so Telegram
 // delivers it again if the process dies meanwhile.
-func (b *Bot) WebhookHandler() http.Handler {
+func (b *Adapter) WebhookHandler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		got := r.Header.Get(SecretHeader)
 		if got == "" {
@@ -336,7 +336,7 @@ func (b *Bot) WebhookHandler() http.Handler {
 
 // HandleUpdate handles one update: it runs it through the Router and delivers the
 // replies. An update seen lately is skipped (a button press is still answered).
-func (b *Bot) HandleUpdate(ctx context.Context, u Update) {
+func (b *Adapter) HandleUpdate(ctx context.Context, u Update) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), handleTimeout)
 	defer cancel()
 	defer func() {

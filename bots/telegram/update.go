@@ -30,7 +30,7 @@ func (o origin) private() bool { return o.chat.Type == "private" }
 func (o origin) channel() bool { return o.chat.Type == "channel" }
 
 // onMessage handles a message in a private chat or a group, or a channel post.
-func (b *Bot) onMessage(ctx context.Context, update string, m *Message) {
+func (b *Adapter) onMessage(ctx context.Context, update string, m *Message) {
 	chat := m.Chat
 	if chat == nil || m.IsAutomaticForward {
 		return // a linked channel's post copied into its discussion group
@@ -103,7 +103,7 @@ func (b *Bot) onMessage(ctx context.Context, update string, m *Message) {
 // onCallback handles a button press. Every press is answered, with a toast when a
 // reply asks for one; the answer needs no state from before, so buttons keep working
 // across restarts.
-func (b *Bot) onCallback(ctx context.Context, update string, q *CallbackQuery) {
+func (b *Adapter) onCallback(ctx context.Context, update string, q *CallbackQuery) {
 	if q.Message == nil || q.Message.Chat == nil || q.From == nil || q.Data == "" {
 		b.answer(ctx, q.ID, "", false)
 		return
@@ -129,7 +129,7 @@ func (b *Bot) onCallback(ctx context.Context, update string, q *CallbackQuery) {
 }
 
 // onMembership follows the bot being added to a chat or removed from it.
-func (b *Bot) onMembership(ctx context.Context, u *tgbotapi.ChatMemberUpdated) {
+func (b *Adapter) onMembership(ctx context.Context, u *tgbotapi.ChatMemberUpdated) {
 	switch u.NewChatMember.Status {
 	case "left", "kicked":
 		if u.Chat.Type == "private" {
@@ -155,7 +155,7 @@ func (b *Bot) onMembership(ctx context.Context, u *tgbotapi.ChatMemberUpdated) {
 // moved follows a group that became a supergroup to its new chat id: its space, the
 // campaigns' links to it and the posts not sent yet move there, once however often
 // Telegram says so.
-func (b *Bot) moved(ctx context.Context, from, to int64) {
+func (b *Adapter) moved(ctx context.Context, from, to int64) {
 	moved, err := b.conv.MoveSpace(ctx, core.Telegram, chatID(from), chatID(to))
 	if err != nil {
 		b.log.Error("move chat", "from", from, "to", to, "err", err)
@@ -228,7 +228,7 @@ func userName(u *User) string {
 
 // attachments lists the photo and document of a message. The largest size of a photo
 // is kept; a small CSV document is fetched, so that imports need no second trip.
-func (b *Bot) attachments(ctx context.Context, m *Message) []bots.Attachment {
+func (b *Adapter) attachments(ctx context.Context, m *Message) []bots.Attachment {
 	var out []bots.Attachment
 	if len(m.Photo) > 0 {
 		p := m.Photo[0]
@@ -268,7 +268,7 @@ func isCSV(name, mime string) bool {
 // isAdmin reports whether a user administers a chat, from a list kept AdminTTL. A
 // chat whose list cannot be read (the bot is not allowed to) has no admins for a
 // short while; configured owners are admins everywhere anyway (the Router adds them).
-func (b *Bot) isAdmin(ctx context.Context, chat, user int64) bool {
+func (b *Adapter) isAdmin(ctx context.Context, chat, user int64) bool {
 	now := b.now()
 	if ids, ok := b.admins.get(chat, now); ok {
 		return ids[user]

@@ -21,7 +21,7 @@ const adminChannel = "admin"
 // admin wraps an admin page: without an admin login it answers nothing but a
 // redirect to the login form, on every address, loopback included, except to the
 // owner of a local try-out without an admin token (see localOwner).
-func (s *Server) admin(h func(w http.ResponseWriter, r *http.Request, actor core.Actor)) http.HandlerFunc {
+func (s *Adapter) admin(h func(w http.ResponseWriter, r *http.Request, actor core.Actor)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("X-Frame-Options", "DENY")
@@ -56,7 +56,7 @@ type adminChecked struct{}
 
 // isAdmin reports whether the request holds an admin login (see adminLogin), or
 // comes from the owner of a local try-out (see localOwner).
-func (s *Server) isAdmin(r *http.Request) (bool, error) {
+func (s *Adapter) isAdmin(r *http.Request) (bool, error) {
 	if ok, _ := r.Context().Value(adminChecked{}).(bool); ok {
 		return true, nil
 	}
@@ -71,14 +71,14 @@ func (s *Server) isAdmin(r *http.Request) (bool, error) {
 // and Host, no header a proxy adds), from one of its own pages or the address bar.
 // Whoever sits at the machine runs the deployment; with a token the login form is
 // the way in, as anywhere.
-func (s *Server) localOwner(r *http.Request) bool {
+func (s *Adapter) localOwner(r *http.Request) bool {
 	return s.local && s.token == "" && loopbackHost(hostOnly(r.Host)) && tryoutReach(r) && sameOrigin(r)
 }
 
 // adminLogin reports whether a session holds an admin login: one opened under the
 // current admin token, that the database says has neither expired nor been logged
 // out (on any replica). A visitor without one costs no query.
-func (s *Server) adminLogin(ctx context.Context, sess *session) (bool, error) {
+func (s *Adapter) adminLogin(ctx context.Context, sess *session) (bool, error) {
 	if s.token == "" || sess.fresh || sess.Admin == "" ||
 		subtle.ConstantTimeCompare([]byte(sess.AdminKey), []byte(s.adminKey)) != 1 {
 		return false, nil
@@ -102,7 +102,7 @@ type loginData struct {
 	Error  string // why the last try failed
 }
 
-func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) loginForm(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
 	if s.localOwner(r) {
@@ -118,7 +118,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) {
 // login checks the admin token in constant time and opens an admin login, which
 // the session cookie names. Wrong tokens are limited per client and over all
 // clients (see guessLimiter).
-func (s *Server) login(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) login(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("X-Frame-Options", "DENY")
 	p := s.newPage(w, r, "web.login.title")
@@ -166,7 +166,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 
 // tokenMatches compares hashes, so neither the content nor the length of the token
 // shows in the time the comparison takes.
-func (s *Server) tokenMatches(given string) bool {
+func (s *Adapter) tokenMatches(given string) bool {
 	a := sha256.Sum256([]byte(given))
 	b := sha256.Sum256([]byte(s.token))
 	return subtle.ConstantTimeCompare(a[:], b[:]) == 1
@@ -174,7 +174,7 @@ func (s *Server) tokenMatches(given string) bool {
 
 // logout ends the admin login in the database, so a copy of the cookie opens
 // nothing either, then drops it from the cookie; the visitor's session itself stays.
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) logout(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	if !sameOrigin(r) {
 		s.errorPage(w, r, core.Errorf(core.EFORBIDDEN, "web.error.origin"))
@@ -201,7 +201,7 @@ type dashboardData struct {
 
 // dashboard lists every campaign, drafts included, with its export, and counts the
 // outbox rows waiting and parked.
-func (s *Server) dashboard(w http.ResponseWriter, r *http.Request, actor core.Actor) {
+func (s *Adapter) dashboard(w http.ResponseWriter, r *http.Request, actor core.Actor) {
 	p := s.newPage(w, r, "web.admin.title")
 	p.Admin = true
 	list, err := s.svc.Campaigns(r.Context(), core.CampaignFilter{Limit: 200})
@@ -246,7 +246,7 @@ type outboxSection struct {
 
 // outbox lists the rows waiting to be delivered, and the parked rows (posts that kept
 // failing) with their last error.
-func (s *Server) outbox(w http.ResponseWriter, r *http.Request, actor core.Actor) {
+func (s *Adapter) outbox(w http.ResponseWriter, r *http.Request, actor core.Actor) {
 	p := s.newPage(w, r, "web.outbox.title")
 	p.Admin = true
 	codes := map[int64]string{}
@@ -292,7 +292,7 @@ func (s *Server) outbox(w http.ResponseWriter, r *http.Request, actor core.Actor
 }
 
 // export sends a campaign's data as CSV: GET /admin/export/<code>.csv.
-func (s *Server) export(w http.ResponseWriter, r *http.Request, actor core.Actor) {
+func (s *Adapter) export(w http.ResponseWriter, r *http.Request, actor core.Actor) {
 	code, ok := strings.CutSuffix(r.PathValue("file"), ".csv")
 	if !ok {
 		http.NotFound(w, r)

@@ -79,7 +79,7 @@ func TestAdminLogin(t *testing.T) {
 	// a cookie signed with another key opens nothing, nor one rightly signed that
 	// names a login the database does not hold (a leaked session secret alone)
 	other := newEnv(t)
-	for _, signer := range []*Server{other.srv, e.srv} {
+	for _, signer := range []*Adapter{other.srv, e.srv} {
 		forged := e.browser()
 		forged.setSession(signer.sign(&session{Visitor: "v", Admin: strings.Repeat("ab", 16), AdminKey: e.srv.adminKey, Expires: 1 << 40}))
 		if res := forged.get("/admin"); res.StatusCode != http.StatusSeeOther {

@@ -108,12 +108,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = enc.Encode(v)
 }
 
-func (s *Server) apiError(w http.ResponseWriter, status int, locale, key string, args ...any) {
+func (s *Adapter) apiError(w http.ResponseWriter, status int, locale, key string, args ...any) {
 	writeJSON(w, status, errorJSON{Error: s.router.T(locale, bots.M(key, args...))})
 }
 
 // chat runs one message or button press of the playground through the Router.
-func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) chat(w http.ResponseWriter, r *http.Request) {
 	locale := acceptLocale(r.Header.Get("Accept-Language"))
 	if s.local && !loopbackHost(hostOnly(r.Host)) {
 		// a page of another site whose name points at this machine (DNS rebinding)
@@ -289,7 +289,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 // only a local try-out keeps pictures, so that strangers cannot fill the database
 // with them. Any other file (a CSV of task items) goes with its content. A refusal
 // is an HTTP status and a message key with its arguments.
-func (s *Server) attachment(r *http.Request, a attachmentJSON) (bots.Attachment, int, string, []any) {
+func (s *Adapter) attachment(r *http.Request, a attachmentJSON) (bots.Attachment, int, string, []any) {
 	data, err := base64.StdEncoding.DecodeString(a.Data)
 	if err != nil || len(data) == 0 {
 		return bots.Attachment{}, http.StatusBadRequest, "web.error.bad_attachment", nil
@@ -320,7 +320,7 @@ func (s *Server) attachment(r *http.Request, a attachmentJSON) (bots.Attachment,
 }
 
 // upload serves a picture sent in the try-out, as it was sent, never as a page.
-func (s *Server) upload(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) upload(w http.ResponseWriter, r *http.Request) {
 	u, err := s.svc.Upload(r.Context(), r.PathValue("id"))
 	if err != nil {
 		s.errorPage(w, r, err)
@@ -361,7 +361,7 @@ func mediaOf(text, shown string) []string {
 
 // applyRefs records the share links this browser followed for the member now
 // speaking, and reports whether the session changed.
-func (s *Server) applyRefs(r *http.Request, in bots.Input, sess *session) bool {
+func (s *Adapter) applyRefs(r *http.Request, in bots.Input, sess *session) bool {
 	if s.referrer == nil {
 		return false
 	}
@@ -436,7 +436,7 @@ func validUpdateID(id string) bool {
 
 // tryoutAdmin returns the try-out's admin, claiming it for name when there is none.
 // Once known it never changes, so it is asked of the database once.
-func (s *Server) tryoutAdmin(ctx context.Context, name string) (string, error) {
+func (s *Adapter) tryoutAdmin(ctx context.Context, name string) (string, error) {
 	if known := s.firstName.Load(); known != nil {
 		return *known, nil
 	}
@@ -480,7 +480,7 @@ func hostOnly(hostport string) string {
 }
 
 // apiCampaigns lists the public campaigns with their progress.
-func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) apiCampaigns(w http.ResponseWriter, r *http.Request) {
 	list, err := s.svc.Campaigns(r.Context(), core.CampaignFilter{States: publicStates, Limit: maxListed})
 	if err != nil {
 		s.apiFailure(w, r, err)
@@ -500,7 +500,7 @@ func (s *Server) apiCampaigns(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiCampaign shows one public campaign with its progress.
-func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) apiCampaign(w http.ResponseWriter, r *http.Request) {
 	c, err := s.visible(r, r.PathValue("code"))
 	if err != nil {
 		s.apiFailure(w, r, err)
@@ -516,7 +516,7 @@ func (s *Server) apiCampaign(w http.ResponseWriter, r *http.Request) {
 }
 
 // apiFailure answers an error as JSON with its status, in the visitor's language.
-func (s *Server) apiFailure(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Adapter) apiFailure(w http.ResponseWriter, r *http.Request, err error) {
 	status := httpStatus(err)
 	if status == http.StatusInternalServerError {
 		s.log.Error("api", "path", r.URL.Path, "err", err)

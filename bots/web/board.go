@@ -59,7 +59,7 @@ type payoutView struct {
 }
 
 // contestBoard loads what the contest's page shows.
-func (s *Server) contestBoard(ctx context.Context, locale string, c *core.Campaign) (*contestView, error) {
+func (s *Adapter) contestBoard(ctx context.Context, locale string, c *core.Campaign) (*contestView, error) {
 	b, err := s.svc.ContestBoard(ctx, c, maxBoardEntries)
 	if err != nil {
 		return nil, err
@@ -104,7 +104,7 @@ func (s *Server) contestBoard(ctx context.Context, locale string, c *core.Campai
 }
 
 // entryView shows an entry as the public may see it.
-func (s *Server) entryView(locale string, c *core.Campaign, b *core.ContestBoard, e *core.Entry) entryView {
+func (s *Adapter) entryView(locale string, c *core.Campaign, b *core.ContestBoard, e *core.Entry) entryView {
 	v := entryView{ID: e.Number, Title: e.Title, Text: e.Text, Finalist: e.Finalist && b.Contest.Round == 2}
 	if b.ShowAuthors {
 		v.Author = e.AuthorName
@@ -167,7 +167,7 @@ type expenseView struct {
 }
 
 // fundBoard loads what the fundraiser's page shows.
-func (s *Server) fundBoard(ctx context.Context, locale string, c *core.Campaign) (*fundView, error) {
+func (s *Adapter) fundBoard(ctx context.Context, locale string, c *core.Campaign) (*fundView, error) {
 	st, err := s.svc.FundStatus(ctx, core.Actor{}, c.Code)
 	if err != nil {
 		return nil, err

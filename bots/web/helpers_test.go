@@ -32,7 +32,7 @@ const testToken = "correct horse battery staple"
 type env struct {
 	t      *testing.T
 	h      *botstest.Harness
-	srv    *Server
+	srv    *Adapter
 	ts     *httptest.Server
 	opts   Options
 	refs   *fakeReferrer

@@ -87,7 +87,7 @@ func (s *session) addRef(code string, referrer int64) bool {
 
 // session reads the request's session, or starts a new one when there is none or it
 // does not verify or has expired.
-func (s *Server) session(r *http.Request) *session {
+func (s *Adapter) session(r *http.Request) *session {
 	now := s.svc.Now()
 	if c, err := r.Cookie(sessionCookie); err == nil {
 		if sess, ok := s.verify(c.Value); ok && sess.Expires > now.Unix() && sess.Visitor != "" {
@@ -100,7 +100,7 @@ func (s *Server) session(r *http.Request) *session {
 }
 
 // saveSession sends the session to the browser, renewing its lifetime.
-func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, sess *session) {
+func (s *Adapter) saveSession(w http.ResponseWriter, r *http.Request, sess *session) {
 	sess.Expires = s.svc.Now().Add(sessionTTL).Unix()
 	http.SetCookie(w, &http.Cookie{
 		Name: sessionCookie, Value: s.sign(sess), Path: "/", MaxAge: int(sessionTTL / time.Second),
@@ -110,25 +110,25 @@ func (s *Server) saveSession(w http.ResponseWriter, r *http.Request, sess *sessi
 }
 
 // secure reports whether cookies must only travel over HTTPS.
-func (s *Server) secure(r *http.Request) bool {
+func (s *Adapter) secure(r *http.Request) bool {
 	return r.TLS != nil || strings.HasPrefix(s.public, "https://")
 }
 
 // sign encodes a session as base64(JSON) "." base64(HMAC-SHA256).
-func (s *Server) sign(sess *session) string {
+func (s *Adapter) sign(sess *session) string {
 	data, _ := json.Marshal(sess) // a struct of strings and numbers always marshals
 	payload := base64.RawURLEncoding.EncodeToString(data)
 	return payload + "." + base64.RawURLEncoding.EncodeToString(s.mac(payload))
 }
 
-func (s *Server) mac(payload string) []byte {
+func (s *Adapter) mac(payload string) []byte {
 	m := hmac.New(sha256.New, s.secret)
 	m.Write([]byte(payload))
 	return m.Sum(nil)
 }
 
 // verify decodes a signed session, checking its signature in constant time.
-func (s *Server) verify(v string) (*session, bool) {
+func (s *Adapter) verify(v string) (*session, bool) {
 	payload, sig, ok := strings.Cut(v, ".")
 	if !ok {
 		return nil, false
@@ -162,7 +162,7 @@ const langCookie = "crowdbot_lang"
 
 // locale returns the language of a page: ?lang=, then the language chosen before,
 // then Accept-Language, then English.
-func (s *Server) locale(r *http.Request) string {
+func (s *Adapter) locale(r *http.Request) string {
 	if l := core.NormalizeLocale(r.URL.Query().Get("lang")); l != "" {
 		return l
 	}
@@ -188,7 +188,7 @@ func acceptLocale(header string) string {
 }
 
 // rememberLocale keeps a language picked with ?lang= for later pages.
-func (s *Server) rememberLocale(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) rememberLocale(w http.ResponseWriter, r *http.Request) {
 	if l := core.NormalizeLocale(r.URL.Query().Get("lang")); l != "" {
 		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600,
 			SameSite: http.SameSiteLaxMode, Secure: s.secure(r)})

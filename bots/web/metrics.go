@@ -13,7 +13,7 @@ import (
 // metrics have a listener of their own (Options.MetricsApart), the main one has no
 // /metrics at all. Metrics name routes, rates and memory: enough to time an attack,
 // so they are not for strangers.
-func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) metricsPage(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	locale := acceptLocale(r.Header.Get("Accept-Language"))
 	refuse := func(status int, key string) {
@@ -64,4 +64,4 @@ func (s *Server) metricsPage(w http.ResponseWriter, r *http.Request) {
 
 // MetricsHandler serves the metrics to anyone, for a listener of their own that
 // only the scraper reaches (metrics.addr).
-func (s *Server) MetricsHandler() http.Handler { return s.metrics.Handler() }
+func (s *Adapter) MetricsHandler() http.Handler { return s.metrics.Handler() }

@@ -28,7 +28,7 @@ func mustParsePages() map[string]*template.Template {
 // page is what every template gets: the language, the page's own data, and T to
 // translate with.
 type page struct {
-	s      *Server
+	s      *Adapter
 	Locale string
 	Title  string
 	Path   string // the page's path, for the language links
@@ -64,7 +64,7 @@ func (p *page) Langs() []lang {
 }
 
 // newPage starts the data of a page for request r.
-func (s *Server) newPage(w http.ResponseWriter, r *http.Request, title string) *page {
+func (s *Adapter) newPage(w http.ResponseWriter, r *http.Request, title string) *page {
 	s.rememberLocale(w, r)
 	p := &page{s: s, Locale: s.locale(r), Path: r.URL.Path}
 	admin, err := s.isAdmin(r)
@@ -84,7 +84,7 @@ const contentSecurity = "default-src 'self'; img-src 'self' data: https:; script
 	"object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
 
 // render writes a page, or a plain 500 when its template fails (never half a page).
-func (s *Server) render(w http.ResponseWriter, status int, name string, p *page) {
+func (s *Adapter) render(w http.ResponseWriter, status int, name string, p *page) {
 	var buf bytes.Buffer
 	if err := s.pages[name].Execute(&buf, p); err != nil {
 		s.log.Error("render page", "page", name, "err", err)
@@ -103,7 +103,7 @@ func (s *Server) render(w http.ResponseWriter, status int, name string, p *page)
 }
 
 // errorPage shows a translated error with its status.
-func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
+func (s *Adapter) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 	status := httpStatus(err)
 	switch status {
 	case http.StatusInternalServerError:
@@ -119,7 +119,7 @@ func (s *Server) errorPage(w http.ResponseWriter, r *http.Request, err error) {
 
 // base is the site's address for absolute links: the public URL, or the address the
 // request came to.
-func (s *Server) base(r *http.Request) string {
+func (s *Adapter) base(r *http.Request) string {
 	if s.public != "" {
 		return s.public
 	}
@@ -134,7 +134,7 @@ func (s *Server) base(r *http.Request) string {
 const maxListed = 100
 
 // index lists the campaigns, newest first.
-func (s *Server) index(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) index(w http.ResponseWriter, r *http.Request) {
 	p := s.newPage(w, r, "web.index.title")
 	list, err := s.svc.Campaigns(r.Context(), core.CampaignFilter{States: publicStates, Limit: maxListed})
 	if err != nil {
@@ -151,7 +151,7 @@ func (s *Server) index(w http.ResponseWriter, r *http.Request) {
 }
 
 // visible returns the campaign a visitor may see: any but drafts, which only admins see.
-func (s *Server) visible(r *http.Request, code string) (*core.Campaign, error) {
+func (s *Adapter) visible(r *http.Request, code string) (*core.Campaign, error) {
 	c, err := s.svc.Campaign(r.Context(), code)
 	if err != nil {
 		return nil, err
@@ -199,7 +199,7 @@ var joinKeys = map[core.Kind]string{
 // campaignPage is a campaign's public page, the one share links lead to. A ?ref=
 // names the member whose link it was: the browser remembers it, and the referrer
 // is credited when this browser takes part in the playground.
-func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) campaignPage(w http.ResponseWriter, r *http.Request) {
 	c, err := s.visible(r, r.PathValue("code"))
 	if err != nil {
 		s.errorPage(w, r, err)
@@ -254,7 +254,7 @@ func (s *Server) campaignPage(w http.ResponseWriter, r *http.Request) {
 }
 
 // discussions fills in the latest visible comments under each idea of a page.
-func (s *Server) discussions(ctx context.Context, views []ideaView, ideas []core.Idea) error {
+func (s *Adapter) discussions(ctx context.Context, views []ideaView, ideas []core.Idea) error {
 	latest, err := s.svc.LatestComments(ctx, ideas, maxPageComments)
 	if err != nil {
 		return err
@@ -271,7 +271,7 @@ func (s *Server) discussions(ctx context.Context, views []ideaView, ideas []core
 // followRef remembers the referrer a share link names, in the session cookie (none
 // when the visitor may not have a session now). It writes nothing to the database:
 // link previews and visitors who never take part leave no trace.
-func (s *Server) followRef(w http.ResponseWriter, r *http.Request, c *core.Campaign) {
+func (s *Adapter) followRef(w http.ResponseWriter, r *http.Request, c *core.Campaign) {
 	ref, err := strconv.ParseInt(r.URL.Query().Get("ref"), 10, 64)
 	if err != nil || ref <= 0 || s.referrer == nil || !c.State.Live() {
 		return
@@ -291,7 +291,7 @@ func preview(text string, n int) string {
 }
 
 // progressImage serves a campaign's progress image, drawn by the injected function.
-func (s *Server) progressImage(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) progressImage(w http.ResponseWriter, r *http.Request) {
 	if s.png == nil {
 		http.NotFound(w, r)
 		return
@@ -330,7 +330,7 @@ type playgroundData struct {
 }
 
 // playground is the chat box where anyone can run the bot's commands.
-func (s *Server) playground(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) playground(w http.ResponseWriter, r *http.Request) {
 	s.admit(w, r)
 	p := s.newPage(w, r, "web.playground.title")
 	say := preview(r.URL.Query().Get("say"), 500)

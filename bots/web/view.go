@@ -176,7 +176,7 @@ type optionView struct {
 }
 
 // view renders a campaign's progress for a page in locale.
-func (s *Server) view(locale string, c *core.Campaign, p *core.Progress) progressView {
+func (s *Adapter) view(locale string, c *core.Campaign, p *core.Progress) progressView {
 	t := func(key string, args ...any) string { return s.router.T(locale, bots.M(key, args...)) }
 	var v progressView
 	if p == nil {
@@ -244,7 +244,7 @@ func (s *Server) view(locale string, c *core.Campaign, p *core.Progress) progres
 }
 
 // ideaViews shows ideas with their translated statuses.
-func (s *Server) ideaViews(locale string, ideas []core.Idea) []ideaView {
+func (s *Adapter) ideaViews(locale string, ideas []core.Idea) []ideaView {
 	out := make([]ideaView, 0, len(ideas))
 	for _, idea := range ideas {
 		out = append(out, ideaView{ID: idea.Number, Text: idea.Text, Votes: idea.Votes,
@@ -256,7 +256,7 @@ func (s *Server) ideaViews(locale string, ideas []core.Idea) []ideaView {
 
 // outcome says in a line how a campaign that is over ended, and whether that is a
 // failure (a fundraiser not funded, a campaign cancelled).
-func (s *Server) outcome(locale string, c *core.Campaign, p *core.Progress) (string, bool) {
+func (s *Adapter) outcome(locale string, c *core.Campaign, p *core.Progress) (string, bool) {
 	t := func(key string, args ...any) string { return s.router.T(locale, bots.M(key, args...)) }
 	switch {
 	case c.Kind == core.KindFundraiser && c.State == core.StateFunded:
@@ -313,7 +313,7 @@ func pollOutcome(t func(string, ...any) string, p *core.PollProgress) string {
 }
 
 // timeBar measures how much of a campaign's time has passed, for kinds without a goal.
-func (s *Server) timeBar(locale string, c *core.Campaign) *bar {
+func (s *Adapter) timeBar(locale string, c *core.Campaign) *bar {
 	if c.ClosesAt == nil || !c.ClosesAt.After(c.OpensAt) {
 		return nil
 	}
@@ -380,7 +380,7 @@ type campaignRow struct {
 }
 
 // rows loads the progress of each campaign and renders it for locale.
-func (s *Server) rows(ctx context.Context, locale string, list []core.Campaign) ([]campaignRow, error) {
+func (s *Adapter) rows(ctx context.Context, locale string, list []core.Campaign) ([]campaignRow, error) {
 	out := make([]campaignRow, 0, len(list))
 	for i := range list {
 		c := &list[i]
@@ -393,7 +393,7 @@ func (s *Server) rows(ctx context.Context, locale string, list []core.Campaign) 
 	return out, nil
 }
 
-func (s *Server) row(locale string, c *core.Campaign, p *core.Progress) campaignRow {
+func (s *Adapter) row(locale string, c *core.Campaign, p *core.Progress) campaignRow {
 	return campaignRow{
 		C:        *c,
 		Kind:     s.word(locale, "kind.", string(c.Kind)),
@@ -409,7 +409,7 @@ var publicStates = []core.State{core.StateOpen, core.StateVoting, core.StateClos
 
 // word translates a raw value that has a message of its own (a kind, a state), or
 // shows it as is when it has none.
-func (s *Server) word(locale, prefix, v string) string {
+func (s *Adapter) word(locale, prefix, v string) string {
 	if cat := s.router.Catalog(); cat.Has(prefix + v) {
 		return cat.T(locale, prefix+v, nil)
 	}

@@ -75,7 +75,7 @@ func newVisitorLimits(sessionsPerHour, chatPerMinute int) visitorLimits {
 // admit returns the session of a browser loading a page, giving it one when it has
 // none and its client has not had too many new ones lately; nil when it may not
 // have one now. On a local try-out nothing is limited.
-func (s *Server) admit(w http.ResponseWriter, r *http.Request) *session {
+func (s *Adapter) admit(w http.ResponseWriter, r *http.Request) *session {
 	sess := s.session(r)
 	if !sess.fresh {
 		return sess

@@ -84,8 +84,8 @@ type Options struct {
 	MetricsApart bool
 }
 
-// Server serves crowdbot's HTTP routes. Other front ends mount theirs with Handle.
-type Server struct {
+// Adapter is the web front: it serves crowdbot's HTTP routes. Other front ends mount theirs with Handle.
+type Adapter struct {
 	svc       *core.Service
 	router    bots.Conversation
 	metrics   *bots.Metrics
@@ -113,9 +113,9 @@ var templateFS embed.FS
 //go:embed static
 var staticFS embed.FS
 
-// New returns a Server with its routes mounted.
-func New(o Options) *Server {
-	s := &Server{
+// New returns an Adapter with its routes mounted.
+func New(o Options) *Adapter {
+	s := &Adapter{
 		svc: o.Service, router: o.Router, metrics: o.Metrics, log: o.Logger, mux: http.NewServeMux(),
 		public: strings.TrimRight(o.PublicURL, "/"), local: o.Local, proxies: o.Proxies,
 		token: o.AdminToken, secret: o.SessionSecret, png: o.ProgressPNG, referrer: o.Referrals,
@@ -170,10 +170,10 @@ func New(o Options) *Server {
 }
 
 // Handle mounts a handler on the server, for the platform adapters' endpoints.
-func (s *Server) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
+func (s *Adapter) Handle(pattern string, h http.Handler) { s.mux.Handle(pattern, h) }
 
 // Handler returns the server's handler, counting every request by route and status.
-func (s *Server) Handler() http.Handler {
+func (s *Adapter) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		sw := &statusWriter{ResponseWriter: w, code: http.StatusOK}
 		_, pattern := s.mux.Handler(r)
@@ -209,7 +209,7 @@ func (w *statusWriter) WriteHeader(code int) {
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // healthz answers 200 only when the database answers.
-func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
+func (s *Adapter) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 3*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -247,7 +247,7 @@ const unavailableRetry = 5 * time.Second
 
 // errorText is the translated text of an error for a visitor: a core error's own
 // message, or the generic apology for anything internal (which is logged).
-func (s *Server) errorText(locale string, err error) string {
+func (s *Adapter) errorText(locale string, err error) string {
 	switch e := core.AsError(err); {
 	case e != nil && e.Code != core.EINTERNAL:
 		return s.router.T(locale, bots.Msg{Key: e.Key, Args: e.Args})

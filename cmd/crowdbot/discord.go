@@ -14,7 +14,7 @@ import (
 // signed HTTP interactions on the web server (public key), the gateway and the
 // slash commands' registration (token), until ctx ends. It returns the adapter as
 // Discord's poster, or nil when nothing can be posted (no token).
-func startDiscord(ctx context.Context, cfg Config, router *bots.Router, site *web.Server, log *slog.Logger, wg *sync.WaitGroup) bots.Poster {
+func startDiscord(ctx context.Context, cfg Config, router *bots.Router, site *web.Adapter, log *slog.Logger, wg *sync.WaitGroup) bots.Poster {
 	c := cfg.Discord
 	if c.Token == "" && c.PublicKey == "" {
 		return nil // serve says the adapter is off

@@ -19,7 +19,7 @@ type telegramFront struct {
 	log *slog.Logger
 	api telegram.API
 	me  telegram.User
-	bot *telegram.Bot
+	bot *telegram.Adapter
 }
 
 // dialTelegram connects to the Bot API when a token is set, to learn the bot's
@@ -53,7 +53,7 @@ func (t *telegramFront) username() string {
 
 // start builds the adapter over the Router, mounts its webhook on the web server in
 // webhook mode, and registers it with Telegram (command menu, webhook).
-func (t *telegramFront) start(ctx context.Context, router *bots.Router, site *web.Server) error {
+func (t *telegramFront) start(ctx context.Context, router *bots.Router, site *web.Adapter) error {
 	if t == nil {
 		return nil
 	}

@@ -9,7 +9,7 @@ import (
 )
 
 // newWeb builds the web front from the configuration.
-func newWeb(cfg Config, svc *core.Service, router *bots.Router, metrics *bots.Metrics, log *slog.Logger, publicURL string) *web.Server {
+func newWeb(cfg Config, svc *core.Service, router *bots.Router, metrics *bots.Metrics, log *slog.Logger, publicURL string) *web.Adapter {
 	proxies, _ := web.ParseProxies(cfg.HTTP.TrustedProxies) // validated with the config
 	o := web.Options{
 		Service: svc, Router: router, Metrics: metrics, Logger: log,
