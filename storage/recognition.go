@@ -291,11 +291,7 @@ func (db *DB) MemberRecognitions(ctx context.Context, memberID int64) ([]core.Re
 }
 
 func recognitionsToCore(rows []recognitionNamed) []core.Recognition {
-	out := make([]core.Recognition, len(rows))
-	for i, r := range rows {
-		out[i] = r.toCore()
-	}
-	return out
+	return mapRows(rows, recognitionNamed.toCore)
 }
 
 // ClaimRecognitionWork implements core.RecognitionStore: candidates are read, then
