@@ -10,7 +10,8 @@
 // One file holds each aggregate with its types, its Validate and its Service methods
 // (idea.go, poll.go, contest.go, fundraiser.go, task.go); where one grows large, a
 // concern of its own gets a file named after it (task_import.go reads and checks
-// imported task items). A few names come back across the code:
+// imported task items; contest_entry.go and contest_vote.go take a contest's entries
+// and its voting). A few names come back across the code:
 //
 //   - house: what every kind shares rather than one kind's own rules: campaigns and
 //     their states, spaces, members, languages, admin rights (campaign.go, space.go).
