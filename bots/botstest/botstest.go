@@ -221,3 +221,22 @@ func Action(t testing.TB, r bots.Reply, prefix string) string {
 	t.Fatalf("reply %s has no button %s*: %+v", r.Key, prefix, r.Buttons)
 	return ""
 }
+
+// ForBurst returns a harness for a burst benchmark: on Postgres when
+// CROWDBOT_TEST_POSTGRES is set, with the server's durability kept (as the pgbench
+// baseline of docs/BENCHMARKS.md), else on a fresh SQLite database.
+func ForBurst(tb testing.TB) *Harness {
+	if storagetest.PostgresDSN() != "" {
+		return On(tb, storagetest.PostgresDurable(tb))
+	}
+	return New(tb)
+}
+
+// BurstIdea has admin make an ideas campaign and author suggest the one idea a burst
+// votes for; it returns the idea's id and the action of its card's vote button.
+func (h *Harness) BurstIdea(admin, author Who) (id int64, action string) {
+	code := Code(h.T, h.Expect(h.Say(admin, `/campaign new ideas "Burst"`), "campaign.created"))
+	added := h.Expect(h.Say(author, "/idea "+code+" The one idea"), "idea.added")
+	id = added.Args["idea_id"].(int64)
+	return id, bots.ActionID("iv", id, added.Args["id"].(int64))
+}

@@ -15,12 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"crowdbot/bots"
 	"crowdbot/bots/botstest"
 	"crowdbot/bots/discord"
 	"crowdbot/bots/discord/dcfake"
 	"crowdbot/core"
-	"crowdbot/storage/storagetest"
 )
 
 // BenchmarkFirstVotesThroughDiscord is a viral burst through Discord's HTTP
@@ -30,17 +28,8 @@ import (
 // fake) has the interaction's answer. On Postgres (CROWDBOT_TEST_POSTGRES) the schema
 // keeps the server's durability, as the pgbench baseline of docs/BENCHMARKS.md does.
 func BenchmarkFirstVotesThroughDiscord(b *testing.B) {
-	var h *botstest.Harness
-	if storagetest.PostgresDSN() != "" {
-		h = botstest.On(b, storagetest.PostgresDurable(b))
-	} else {
-		h = botstest.New(b)
-	}
-	admin := botstest.Admin.On(core.Discord, guild, channel)
-	code := botstest.Code(b, h.Expect(h.Say(admin, `/campaign new ideas "Burst"`), "campaign.created"))
-	added := h.Expect(h.Say(botstest.Bob.On(core.Discord, guild, channel), "/idea "+code+" The one idea"), "idea.added")
-	id := added.Args["idea_id"].(int64)
-	action := bots.ActionID("iv", id, added.Args["id"].(int64)) // the custom_id of the card's vote button
+	h := botstest.ForBurst(b)
+	id, action := h.BurstIdea(botstest.Admin.On(core.Discord, guild, channel), botstest.Bob.On(core.Discord, guild, channel))
 
 	rest := dcfake.NewREST(b, token)
 	dc := dcfake.NewDiscord(b, rest, appID, h.Clock.Now)

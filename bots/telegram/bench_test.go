@@ -11,11 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"crowdbot/bots"
 	"crowdbot/bots/botstest"
 	"crowdbot/bots/telegram"
 	"crowdbot/bots/telegram/tgfake"
-	"crowdbot/storage/storagetest"
 )
 
 // BenchmarkFirstVotesThroughTelegram is a viral burst through the Telegram adapter:
@@ -25,17 +23,9 @@ import (
 // answerCallbackQuery. On Postgres (CROWDBOT_TEST_POSTGRES) the schema keeps the
 // server's durability, as the pgbench baseline of docs/BENCHMARKS.md does.
 func BenchmarkFirstVotesThroughTelegram(b *testing.B) {
-	var h *botstest.Harness
-	if storagetest.PostgresDSN() != "" {
-		h = botstest.On(b, storagetest.PostgresDurable(b))
-	} else {
-		h = botstest.New(b)
-	}
+	h := botstest.ForBurst(b)
 	// the campaign and its idea, in the group botstest's cast speaks in
-	code := botstest.Code(b, h.Expect(h.Say(botstest.Admin, `/campaign new ideas "Burst"`), "campaign.created"))
-	card := h.Expect(h.Say(botstest.Bob, "/idea "+code+" The one idea"), "idea.added")
-	id := card.Args["idea_id"].(int64)
-	action := bots.ActionID("iv", id, card.Args["id"].(int64)) // the vote button of the idea's card
+	id, action := h.BurstIdea(botstest.Admin, botstest.Bob)
 	chatID, _ := strconv.ParseInt(botstest.Admin.Space, 10, 64)
 	chat := tgfake.Chat{ID: chatID, Type: "supergroup", Title: "Fans " + botstest.Admin.Space}
 

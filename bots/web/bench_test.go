@@ -10,9 +10,7 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"crowdbot/bots"
 	"crowdbot/bots/botstest"
-	"crowdbot/storage/storagetest"
 )
 
 // BenchmarkFirstVotesThroughHTTP is a viral burst through the web front: each request
@@ -22,19 +20,11 @@ import (
 // pgbench baseline of docs/BENCHMARKS.md does. cmd/crowdbot-load runs the same against
 // a running bot.
 func BenchmarkFirstVotesThroughHTTP(b *testing.B) {
-	var h *botstest.Harness
-	if storagetest.PostgresDSN() != "" {
-		h = botstest.On(b, storagetest.PostgresDurable(b))
-	} else {
-		h = botstest.New(b)
-	}
+	h := botstest.ForBurst(b)
 	srv := New(Options{Service: h.Service, Router: h.Router, Local: true})
 	ts := httptest.NewServer(srv.Handler())
 	defer ts.Close()
-	code := botstest.Code(b, h.Expect(h.Say(botstest.Admin, `/campaign new ideas "Burst"`), "campaign.created"))
-	added := h.Expect(h.Say(botstest.Bob, "/idea "+code+" The one idea"), "idea.added")
-	id := added.Args["idea_id"].(int64)
-	action := bots.ActionID("iv", id, added.Args["id"].(int64)) // the vote button of the idea's card
+	id, action := h.BurstIdea(botstest.Admin, botstest.Bob)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	var next atomic.Int64
 	b.SetParallelism(16) // 32 clients on 2 cores
