@@ -214,8 +214,9 @@ type RecognitionStore interface {
 	RecognitionSpaces(ctx context.Context, campaignID int64) ([]RecognitionSetting, error)
 	// Recognize records the recognitions in one transaction and returns those that
 	// were new: a member recognized by the campaign already is left as they are. In
-	// the same transaction it gives a failed grant of the campaign another try, and
-	// rotates the space's earlier campaigns of the same kind: their grants are to be
+	// the same transaction it gives a failed grant of the campaign another try, and,
+	// when it recognized anyone new, rotates the space's other campaigns of the same
+	// kind, older or newer (the latest to recognize stands): their grants are to be
 	// taken back, but for a member the campaign gives the same thing again.
 	Recognize(ctx context.Context, c *Campaign, recs []Recognition, now time.Time) ([]Recognition, error)
 	// Recognitions lists a campaign's recognitions by rank.

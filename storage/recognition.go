@@ -233,21 +233,7 @@ func (db *DB) Recognize(ctx context.Context, c *core.Campaign, recs []core.Recog
 			Updates(map[string]any{"state": core.GrantPending, "attempts": 0, "next_try_at": now}).Error; err != nil {
 			return err
 		}
-		// the space's earlier campaigns of the kind rotate out: their grants are
-		// taken back, unless this campaign gives the same member the same thing,
-		// and but those being carried out right now, which the next rotation takes
-		err := tx.Exec(`UPDATE recognitions SET
-				revoke = CASE
-					WHEN EXISTS (SELECT 1 FROM recognitions n WHERE n.campaign_id = ? AND n.member_id = recognitions.member_id
-						AND n.space_id = recognitions.space_id AND n.action = recognitions.action AND n.value = recognitions.value) THEN ?
-					WHEN state = ? THEN ?
-					ELSE ? END,
-				next_try_at = ?
-			WHERE campaign_id IN (SELECT id FROM campaigns WHERE space_id = ? AND kind = ? AND id < ?)
-				AND action <> '' AND revoke IN (?, ?) AND (claimed_until IS NULL OR claimed_until <= ?)`,
-			c.ID, core.RevokeKept, core.GrantGiven, core.RevokePending, core.RevokeDone, now,
-			c.SpaceID, string(c.Kind), c.ID, core.RevokeNone, core.RevokePending, now).Error
-		if err != nil {
+		if err := rotateOut(tx, c, len(added) > 0, now); err != nil {
 			return err
 		}
 		// a member who holds the same grant from an earlier campaign keeps it: there
@@ -263,6 +249,39 @@ func (db *DB) Recognize(ctx context.Context, c *core.Campaign, recs []core.Recog
 		return nil, err
 	}
 	return added, nil
+}
+
+// rotateOut makes c the campaign whose grants stand in its space and kind, when it
+// recognized anyone new (a repeat rotates nothing), older or newer than the others:
+// the latest to recognize stands. c's own grants that an earlier rotation took, or
+// was taking, back stand again (those taken are given again); the other campaigns'
+// grants are to be taken back, unless c gives the same member the same thing; grants
+// being carried out right now are left to the next rotation.
+func rotateOut(tx *gorm.DB, c *core.Campaign, recognizedNew bool, now time.Time) error {
+	if !recognizedNew {
+		return nil
+	}
+	err := tx.Exec(`UPDATE recognitions SET
+				state = CASE WHEN revoke = ? THEN ? ELSE state END,
+				attempts = CASE WHEN revoke = ? THEN 0 ELSE attempts END,
+				revoke = ?, next_try_at = ?
+			WHERE campaign_id = ? AND action <> '' AND revoke IN (?, ?, ?) AND (claimed_until IS NULL OR claimed_until <= ?)`,
+		core.RevokeDone, core.GrantPending, core.RevokeDone, core.RevokeNone, now,
+		c.ID, core.RevokePending, core.RevokeDone, core.RevokeKept, now).Error
+	if err != nil {
+		return err
+	}
+	return tx.Exec(`UPDATE recognitions SET
+				revoke = CASE
+					WHEN EXISTS (SELECT 1 FROM recognitions n WHERE n.campaign_id = ? AND n.member_id = recognitions.member_id
+						AND n.space_id = recognitions.space_id AND n.action = recognitions.action AND n.value = recognitions.value) THEN ?
+					WHEN state = ? THEN ?
+					ELSE ? END,
+				next_try_at = ?
+			WHERE campaign_id IN (SELECT id FROM campaigns WHERE space_id = ? AND kind = ? AND id <> ?)
+				AND action <> '' AND revoke IN (?, ?) AND (claimed_until IS NULL OR claimed_until <= ?)`,
+		c.ID, core.RevokeKept, core.GrantGiven, core.RevokePending, core.RevokeDone, now,
+		c.SpaceID, string(c.Kind), c.ID, core.RevokeNone, core.RevokePending, now).Error
 }
 
 // recognitionsNamed selects recognitions with their member's name and campaign.

@@ -197,6 +197,72 @@ func TestRecognitionRotates(t *testing.T) {
 	})
 }
 
+// TestRecognitionLatestStands: an older campaign recognizing after a newer one
+// rotates the newer one out, and its own grants the newer one took back are given
+// again; a repeat that recognizes nobody new rotates nothing.
+func TestRecognitionLatestStands(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		older, members := recognitionFixture(t, db, 3)
+		grant := func(c *core.Campaign, m *core.Member) core.Recognition {
+			return core.Recognition{MemberID: m.ID, Rank: 1, Measure: core.MeasureAcceptedIdeas, SpaceID: c.SpaceID,
+				Action: core.RecognizeRole, Value: "777", State: core.GrantPending}
+		}
+		// work carries out every claimed piece of work and returns what it was
+		work := func(token string) map[int64]bool {
+			t.Helper()
+			ws, err := db.ClaimRecognitionWork(ctx, core.Discord, t0, time.Minute, token, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			took := map[int64]bool{}
+			for _, w := range ws {
+				if ok, err := db.FinishRecognitionWork(ctx, w, "", false, t0, nil, t0); !ok || err != nil {
+					t.Fatal(ok, err)
+				}
+				took[w.MemberID] = w.Take
+			}
+			return took
+		}
+		if _, err := db.Recognize(ctx, older, []core.Recognition{grant(older, members[0]), grant(older, members[1])}, t0); err != nil {
+			t.Fatal(err)
+		}
+		work("a")
+		newer := newIdeas(&core.Space{ID: older.SpaceID}, &core.Member{ID: older.CreatedBy}, nil)
+		if err := db.CreateCampaign(ctx, newer, nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Recognize(ctx, newer, []core.Recognition{grant(newer, members[0])}, t0); err != nil {
+			t.Fatal(err)
+		}
+		if got := work("b"); len(got) != 1 || !got[members[1].ID] {
+			t.Fatalf("the newer campaign takes member 1's role only: %v", got)
+		}
+
+		// the older campaign recognizes member 2 as well: it stands again
+		if _, err := db.Recognize(ctx, older, []core.Recognition{grant(older, members[2])}, t0); err != nil {
+			t.Fatal(err)
+		}
+		got := work("c")
+		if len(got) != 2 || got[members[1].ID] || got[members[2].ID] {
+			t.Fatalf("want member 1's role given again and member 2's given: %v", got)
+		}
+		if mine, _ := db.MemberRecognitions(ctx, members[0].ID); len(mine) != 1 || mine[0].CampaignID != older.ID {
+			t.Fatalf("member 0 holds the role through the campaign that stands: %+v", mine)
+		}
+		if rs, _ := db.Recognitions(ctx, newer.ID); rs[0].Revoke != core.RevokeKept {
+			t.Fatalf("the newer campaign's grant to member 0: %+v", rs[0])
+		}
+		// a repeat of the newer one recognizes nobody new and takes nothing back
+		if added, err := db.Recognize(ctx, newer, []core.Recognition{grant(newer, members[0])}, t0); err != nil || len(added) != 0 {
+			t.Fatalf("repeat: %+v %v", added, err)
+		}
+		if got := work("d"); len(got) != 0 {
+			t.Fatalf("a repeat rotated: %v", got)
+		}
+	})
+}
+
 // TestProfileStats: a member's standings with their rank, and the counts badges
 // come from.
 func TestProfileStats(t *testing.T) {
