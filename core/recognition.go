@@ -295,6 +295,16 @@ func (s *Service) Recognize(ctx context.Context, actor Actor, code string, n int
 	return &RecognitionReport{Campaign: c, Added: added, All: all}, nil
 }
 
+// Recognized lists whom a campaign recognized, by rank: the honour stays on its
+// public page after a rotation took the role or title back.
+func (s *Service) Recognized(ctx context.Context, c *Campaign) ([]Recognition, error) {
+	all, err := s.store.Recognitions(ctx, c.ID)
+	if err != nil {
+		return nil, fmt.Errorf("recognized: %w", err)
+	}
+	return all, nil
+}
+
 // recognize records the top n contributors of c with the grant each gets: the
 // setting of the campaign's own space when the member is on its platform, else of
 // the first linked space of the member's platform that has one.

@@ -140,6 +140,7 @@ type fundView struct {
 	Stretch []stretchView
 	Ledger  []expenseView
 	Spent   string // "3 spent of 10 raised"
+	Paid    string // a fundraiser paid in Stars: how much of the raised is paid; or ""
 }
 
 type tierView struct {
@@ -179,6 +180,9 @@ func (s *Adapter) fundBoard(ctx context.Context, locale string, c *core.Campaign
 	t := func(key string, args ...any) string { return s.router.T(locale, bots.M(key, args...)) }
 	v := &fundView{Mode: s.word(locale, "fund.mode.", string(f.Mode)),
 		Spent: t("web.fund.spent", "spent", f.Spent, "raised", f.Raised)}
+	if f.Payment == core.PayStars {
+		v.Paid = t("fund.status_stars", "paid", f.Paid, "raised", f.Raised)
+	}
 	for i := range st.Tiers {
 		tier := &st.Tiers[i]
 		tv := tierView{Number: tier.Number, Title: tier.Title, Description: tier.Description, Min: tier.Min.Format(locale), SoldOut: tier.SoldOut()}

@@ -178,6 +178,15 @@ type campaignData struct {
 	Live     bool   // it takes part: the page says how
 	Contest  *contestView
 	Fund     *fundView
+	// Recognized lists the contributors the campaign recognized, by rank
+	Recognized []recognizedView
+}
+
+// recognizedView is one recognized contributor on a campaign's page.
+type recognizedView struct {
+	Rank  int
+	Name  string
+	Score string // translated: "3 accepted ideas"
 }
 
 // maxPageIdeas bounds the ideas a campaign's page lists, and maxPageComments the
@@ -228,6 +237,9 @@ func (s *Adapter) campaignPage(w http.ResponseWriter, r *http.Request) {
 			err = s.discussions(r.Context(), d.Progress.Top, page.Ideas)
 		}
 	}
+	if err == nil {
+		d.Recognized, err = s.recognized(r.Context(), p.Locale, c)
+	}
 	if err != nil {
 		s.errorPage(w, r, err)
 		return
@@ -251,6 +263,20 @@ func (s *Adapter) campaignPage(w http.ResponseWriter, r *http.Request) {
 	p.Meta = m
 	p.Data = d
 	s.render(w, http.StatusOK, "campaign", p)
+}
+
+// recognized lists whom the campaign recognized, with what they were ranked by.
+func (s *Adapter) recognized(ctx context.Context, locale string, c *core.Campaign) ([]recognizedView, error) {
+	all, err := s.svc.Recognized(ctx, c)
+	if err != nil {
+		return nil, err
+	}
+	var out []recognizedView
+	for _, rc := range all {
+		out = append(out, recognizedView{Rank: rc.Rank, Name: rc.Name,
+			Score: s.router.T(locale, bots.M("measure.score."+string(rc.Measure), "count", rc.Score))})
+	}
+	return out, nil
 }
 
 // discussions fills in the latest visible comments under each idea of a page.
