@@ -222,7 +222,7 @@ var house = []step{
 		typ: 4, key: "campaign.created", keep: map[string]string{"code": "spare"}},
 	{name: "set-up", do: command(ada, here, "campaign", "new"), typ: 4, key: "wizard.kind",
 		check: all(saveMsg("wizard"), saveButton("wz:", "wzkind"))},
-	{name: "set-up kind", do: press(ada, here, "$wzkind", "wizard"), typ: 4, key: "wizard.ask.title"},
+	{name: "set-up kind: the first question is a modal", do: press(ada, here, "$wzkind", "wizard"), typ: 9},
 	{name: "set-up cancel", do: command(ada, here, "cancel", ""), typ: 4, key: "wizard.cancelled"},
 	{name: "campaign list", do: command(bob, here, "campaign", "list"), typ: 4, key: "campaign.list_title"},
 	{name: "campaign show", do: command(bob, here, "campaign", "show", str("code", "$code")), typ: 4, key: "campaign.show"},
