@@ -224,6 +224,11 @@ func (r *Router) wizardAction(ctx context.Context, req *Request) ([]Reply, error
 		return nil, core.Errorf(core.EFORBIDDEN, "error.admin_only")
 	}
 	if w.Version != req.Act.Int(1) {
+		if q := wizardKinds[w.Kind]; op == wzKind && req.Act.Field(3) == string(w.Kind) && len(w.Answers) == 0 && w.Step == q[0].name {
+			// the kind chosen again before its first answer (a modal that opened at
+			// once and was closed): its first question, again
+			return replies(r.wizardAsk(w))
+		}
 		return wizardNote(req, "wizard.stale"), nil
 	}
 	switch {

@@ -27,7 +27,8 @@ func sameJSON(t *testing.T, what string, got any, want string) {
 // interactions: the kind's button opens the first question as a modal; the answer to
 // a modal cannot be another modal, so the next question comes privately with a
 // button that opens its modal, next to Skip when it is optional, and Cancel; a refused
-// answer brings core's reason and the button again; a choice stays buttons; a
+// answer brings core's reason and the button again; a modal closed unanswered
+// opens again from the kind's button; a choice stays buttons; a
 // button of an earlier step does nothing; Create makes the poll.
 func TestWizardModals(t *testing.T) {
 	e := newEnv(t)
@@ -71,6 +72,9 @@ func TestWizardModals(t *testing.T) {
 	kinds := one(e.do(d.Command(ada, here, "campaign", "new", nil)), 4, "wizard.kind", false)
 	q = onMessage(kinds)
 	modal(e.do(d.Press(ada, here, kinds.button(t, "wz:1:1:k:poll"), q)), "wz:1:2:a", "(1/4) What is the poll's question?", "Question", 1, core.MaxPollQuestion)
+	// the modal closed unanswered: the same kind again opens it again, another kind does nothing
+	modal(e.do(d.Press(ada, here, "wz:1:1:k:poll", q)), "wz:1:2:a", "(1/4) What is the poll's question?", "Question", 1, core.MaxPollQuestion)
+	one(e.do(d.Press(ada, here, "wz:1:1:k:ideas", q)), 4, "wizard.stale", true)
 
 	// the answer to a modal: the next question, privately, with its Answer button
 	s := e.do(d.Submit(ada, here, "wz:1:2:a", "answer", "Best day?", q))
@@ -101,6 +105,8 @@ func TestWizardModals(t *testing.T) {
 			{"type":2,"style":2,"custom_id":"wz:1:4:s","label":"Skip","disabled":false}]},
 		{"type":1,"components":[{"type":2,"style":2,"custom_id":"wz:1:4:x","label":"Cancel","disabled":false}]}]`)
 	q = onMessage(ask)
+	// its Answer button opens its modal, and leaves nothing out
+	modal(e.do(d.Press(ada, here, "wz:1:4:a", q)), "wz:1:4:a", "(3/4) When does it close?", "Closes", 1, 40)
 
 	// skipped: a choice stays buttons
 	choice := one(e.do(d.Press(ada, here, "wz:1:4:s", q)), 4, "wizard.ask.hidden", false)
