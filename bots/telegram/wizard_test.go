@@ -56,7 +56,9 @@ func asksPrivately(who tgfake.User) func(*testing.T, *harness, []tgfake.Request,
 // the bot's private chat; a stranger opening the link is refused; the admin who
 // started it answers every question privately, and the campaign is made in the
 // group's space and linked to the group. A link that outlived its set-up is refused
-// too, and a channel's own set-up goes to the private chat of an admin of it.
+// too, and a channel's own set-up goes to the private chat of an admin of it. A
+// create refused (its deadline passed) asks again in the private chat, and an admin
+// who is one no more in the group creates nothing.
 func TestWizardPrivateChat(t *testing.T) {
 	h := newHarness(t, "polling")
 	adaDM, malloryDM, bobDM := tgfake.Private(ada), tgfake.Private(mallory), tgfake.Private(bob)
@@ -106,6 +108,14 @@ func TestWizardPrivateChat(t *testing.T) {
 		{name: "a last set-up", who: ada, say: "/campaign new", keys: keys("wizard.go_private"), calls: calls(send(group.ID)), check: setupLink("wz4")},
 		{name: "taken to the private chat", in: adaDM, who: ada, say: "/start {wz4}", keys: keys("wizard.resumed", "wizard.kind"),
 			calls: calls(send(ada.ID), send(ada.ID))},
+		{name: "its kind", in: adaDM, who: ada, press: "wz:", keys: keys("wizard.ask.title"), calls: calls(send(ada.ID), answered)},
+		{name: "its title", in: adaDM, who: ada, say: "Quieter trams", keys: keys("wizard.ask.description"), calls: calls(send(ada.ID))},
+		{name: "its description skipped", in: adaDM, who: ada, press: "wz:", keys: keys("wizard.ask.closes"), calls: calls(send(ada.ID), answered)},
+		{name: "a near deadline", in: adaDM, who: ada, say: "20m", keys: keys("wizard.preview"), calls: calls(send(ada.ID))},
+		{name: "the deadline passed before the create: asked again, privately", in: adaDM, who: ada, press: "wz:",
+			keys: keys("error.deadline_past", "wizard.ask.closes"), calls: calls(send(ada.ID), send(ada.ID), answered),
+			before: func(h *harness) { h.clock.Advance(25 * time.Minute) }},
+		{name: "answered there still", in: adaDM, who: ada, say: "2d", keys: keys("wizard.preview"), calls: calls(send(ada.ID))},
 		{name: "no admin of the group any more: the rights are the group's", in: adaDM, who: ada, press: "wz:", keys: keys("error.admin_only"),
 			calls: calls(answered),
 			before: func(h *harness) {
