@@ -341,12 +341,20 @@ func (r *Router) wizardRefused(req *Request, w *core.Wizard, err error) ([]Reply
 	if e == nil || e.Code != core.EINVALID {
 		return nil, err
 	}
-	return replies(Reply{Msg: Msg{Key: e.Key, Args: e.Args}, Failure: e.Code}, r.wizardAsk(w))
+	return replies(Reply{Msg: Msg{Key: e.Key, Args: e.Args}, Failure: e.Code, Ephemeral: true}, r.wizardAsk(w))
 }
 
 // wizardAsk asks the set-up's current question: the kind, with a line on what each
 // is for, or the kind's next question, with a button to leave an optional one out.
+// The questions, like the preview, are the admin's alone where the front can show
+// them so (Discord), and do not fill the channel.
 func (r *Router) wizardAsk(w *core.Wizard) Reply {
+	rep := r.wizardStepReply(w)
+	rep.Ephemeral = true
+	return rep
+}
+
+func (r *Router) wizardStepReply(w *core.Wizard) Reply {
 	cancel := Button{Msg: M("button.wizard_cancel"), Action: wizardAction(w, wzCancel), Style: StyleSecondary}
 	if w.Step == stepKind {
 		rep := reply("wizard.kind")
@@ -570,6 +578,7 @@ func (r *Router) wizardPreview(req *Request, w *core.Wizard) (Reply, error) {
 		{{Msg: M("button.wizard_create"), Action: wizardAction(w, wzConfirm), Style: StyleSuccess}},
 		{{Msg: M("button.wizard_cancel"), Action: wizardAction(w, wzCancel), Style: StyleSecondary}},
 	}
+	rep.Ephemeral = true
 	return rep, nil
 }
 
@@ -645,7 +654,7 @@ func (r *Router) wizardRestore(ctx context.Context, req *Request, w *core.Wizard
 		again.Step = stepPreview
 	}
 	e := core.AsError(refused)
-	return r.wizardSave(ctx, req, again, []Reply{{Msg: Msg{Key: e.Key, Args: e.Args}, Failure: e.Code}})
+	return r.wizardSave(ctx, req, again, []Reply{{Msg: Msg{Key: e.Key, Args: e.Args}, Failure: e.Code, Ephemeral: true}})
 }
 
 // wizardEnd ends the set-up at the member's request.

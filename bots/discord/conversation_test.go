@@ -220,7 +220,7 @@ var house = []step{
 		typ: 4, key: "campaign.created", keep: map[string]string{"code": "code"}},
 	{name: "campaign new 2", do: command(ada, here, "campaign", "new", str("kind", "ideas"), str("title", "Spare")),
 		typ: 4, key: "campaign.created", keep: map[string]string{"code": "spare"}},
-	{name: "set-up", do: command(ada, here, "campaign", "new"), typ: 4, key: "wizard.kind",
+	{name: "set-up", do: command(ada, here, "campaign", "new"), typ: 4, key: "wizard.kind", private: true,
 		check: all(saveMsg("wizard"), saveButton("wz:", "wzkind"))},
 	{name: "set-up kind: the first question is a modal", do: press(ada, here, "$wzkind", "wizard"), typ: 9},
 	{name: "set-up cancel", do: command(ada, here, "cancel", ""), typ: 4, key: "wizard.cancelled"},

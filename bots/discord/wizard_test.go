@@ -69,7 +69,7 @@ func TestWizardModals(t *testing.T) {
 		}
 	}
 
-	kinds := one(e.do(d.Command(ada, here, "campaign", "new", nil)), 4, "wizard.kind", false)
+	kinds := one(e.do(d.Command(ada, here, "campaign", "new", nil)), 4, "wizard.kind", true)
 	q = onMessage(kinds)
 	modal(e.do(d.Press(ada, here, kinds.button(t, "wz:1:1:k:poll"), q)), "wz:1:2:a", "(1/4) What is the poll's question?", "Question", 1, core.MaxPollQuestion)
 	// the modal closed unanswered: the same kind again opens it again, another kind does nothing
@@ -93,6 +93,9 @@ func TestWizardModals(t *testing.T) {
 		t.Fatalf("a refused answer showed %d messages: %+v", len(ms), ms)
 	}
 	firstKey(t, ms[0].text, "en", "error.poll_options_count")
+	if !ms[0].private {
+		t.Fatalf("the reason was shown to all")
+	}
 	firstKey(t, ms[1].text, "en", "wizard.ask.options")
 	if !ms[1].private || ms[1].button(t, "wz:1:3:a") == "" {
 		t.Fatalf("asked again as %+v", ms[1])
@@ -109,7 +112,7 @@ func TestWizardModals(t *testing.T) {
 	modal(e.do(d.Press(ada, here, "wz:1:4:a", q)), "wz:1:4:a", "(3/4) When does it close?", "Closes", 1, 40)
 
 	// skipped: a choice stays buttons
-	choice := one(e.do(d.Press(ada, here, "wz:1:4:s", q)), 4, "wizard.ask.hidden", false)
+	choice := one(e.do(d.Press(ada, here, "wz:1:4:s", q)), 4, "wizard.ask.hidden", true)
 	if choice.button(t, "wz:1:5:c:yes") == "" || choice.button(t, "wz:1:5:s") == "" || choice.button(t, "wz:1:5:x") == "" {
 		t.Fatalf("choice buttons %+v", choice.buttons)
 	}
@@ -117,7 +120,7 @@ func TestWizardModals(t *testing.T) {
 	one(e.do(d.Press(ada, here, "wz:1:4:s", q)), 4, "wizard.stale", true)
 	one(e.do(d.Press(ada, here, "wz:1:3:a", q)), 4, "wizard.stale", true)
 	q = onMessage(choice)
-	preview := one(e.do(d.Press(ada, here, "wz:1:5:c:yes", q)), 4, "wizard.preview", false)
+	preview := one(e.do(d.Press(ada, here, "wz:1:5:c:yes", q)), 4, "wizard.preview", true)
 	if len(preview.buttons) != 2 || preview.button(t, "wz:1:6:ok") == "" || preview.button(t, "wz:1:6:x") == "" {
 		t.Fatalf("preview buttons %+v", preview.buttons)
 	}
