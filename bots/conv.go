@@ -22,6 +22,7 @@
 package bots
 
 import (
+	"context"
 	"time"
 
 	"crowdbot/core"
@@ -65,6 +66,10 @@ type Input struct {
 	Attachments []Attachment
 	// Private is true in a one-to-one chat with the bot.
 	Private bool
+	// AdminOf, when set, reports whether the member administers another space of
+	// the platform, by its id there: a private chat acting for a group (a set-up
+	// started in a group and answered privately). Nil where the front cannot tell.
+	AdminOf func(ctx context.Context, space string) bool
 	// BasicGroup is true in a group without a supergroup's features (a Telegram
 	// basic group), where administrators cannot be given custom titles.
 	BasicGroup bool
@@ -191,4 +196,11 @@ type Prompt struct {
 	Max    int    // the longest answer accepted, in characters
 	// TTL is how long the answer is waited for; 0 for core.PromptTTL.
 	TTL time.Duration
+	// Modal asks at once in a modal where the front has modals and may open one,
+	// though the reply has buttons (skip, cancel): those come with the question
+	// where it cannot be a modal.
+	Modal bool
+	// Label names a button that opens the question ("Answer"), rendered by the
+	// Router.
+	Label string
 }

@@ -114,6 +114,9 @@ func (r *Router) helpTopic(word string) string {
 // start greets a member who opened a private chat with the bot, or followed a link.
 func (r *Router) start(ctx context.Context, req *Request) ([]Reply, error) {
 	if payload := req.Cmd.Arg(0); payload != "" {
+		if _, _, ok := core.ParseWizardPayload(payload); ok {
+			return r.wizardResume(ctx, req, payload)
+		}
 		return r.startPayload(ctx, req, payload)
 	}
 	return replies(reply("start.welcome"))

@@ -79,6 +79,18 @@ type Request struct {
 	Cmd    *Command // the command, for commands
 	Act    Action   // the action, for buttons and answers
 	Text   string   // the answer's text, for answered questions
+	// here is the actor in the chat the member speaks in, when Actor acts for a
+	// space elsewhere (a set-up answered in a private chat for a group)
+	here *core.Actor
+}
+
+// talker is the actor in the chat the member speaks in, where questions wait for
+// their answers.
+func (req *Request) talker() core.Actor {
+	if req.here != nil {
+		return *req.here
+	}
+	return req.Actor
 }
 
 // Options configure a Router.
@@ -569,6 +581,9 @@ func (r *Router) render(req *Request, replies []Reply) []Reply {
 		}
 		if rep.Prompt != nil && rep.Prompt.Key != "" {
 			rep.Prompt.Text = r.T(req.Locale, rep.Prompt.Msg)
+		}
+		if rep.Prompt != nil && rep.Prompt.Label == "" {
+			rep.Prompt.Label = r.T(req.Locale, M("button.answer"))
 		}
 	}
 	return replies

@@ -25,6 +25,13 @@ import (
 // Router's pending questions (Prompt), with the same wait. Buttons and questions name
 // the set-up and its version ("wz:<id>:<version>:<op>[:<value>]"), so a button of an
 // earlier question, or a second press of "create", does nothing.
+//
+// On Telegram, a set-up started in a group or a channel is answered in the admin's
+// private chat with the bot: the group gets a link (t.me/<bot>?start=<payload>,
+// core.WizardPayload) whose token only lets the member who started it (or, for a
+// channel's post, any of the channel's admins) take it there. From then on the
+// questions are asked and answered in the private chat, for the group's space, and
+// the member's admin rights are the group's, read again at every step.
 
 // wizardVerb is the action verb of the set-up's buttons and questions.
 const wizardVerb = "wz"
@@ -113,7 +120,74 @@ func (r *Router) wizardStart(ctx context.Context, req *Request) ([]Reply, error)
 	if err != nil {
 		return nil, err
 	}
+	if bot := strings.TrimPrefix(r.opts.TelegramBot, "@"); bot != "" && req.In.Platform == core.Telegram && !req.In.Private {
+		// the questions would fill the group: they go to the admin's private chat
+		link := "https://t.me/" + bot + "?start=" + core.WizardPayload(w)
+		rep := reply("wizard.go_private")
+		rep.Buttons = [][]Button{{{Msg: M("button.wizard_private"), URL: link}}}
+		return replies(rep)
+	}
 	return replies(r.wizardAsk(w))
+}
+
+// wizardResume takes a set-up started in a group to the private chat its link was
+// opened in (/start with its payload), and asks its question there.
+func (r *Router) wizardResume(ctx context.Context, req *Request, payload string) ([]Reply, error) {
+	if !req.In.Private {
+		return replies(reply("start.welcome"))
+	}
+	w, err := r.svc.WizardByLink(ctx, payload)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.svc.BindWizard(ctx, req.Actor, w, r.adminOf(ctx, req, w.Space)); err != nil {
+		return nil, err
+	}
+	sub := r.wizardElsewhere(ctx, req, w)
+	if !sub.Actor.Admin {
+		return nil, core.Errorf(core.EFORBIDDEN, "error.admin_only")
+	}
+	rep, err := r.wizardShow(sub, w)
+	if err != nil {
+		return nil, err
+	}
+	return replies(reply("wizard.resumed", "space", w.Space.Title), rep)
+}
+
+// adminOf reports whether the member of a request administers sp, a space other
+// than the one they speak in, as their platform says (Input.AdminOf).
+func (r *Router) adminOf(ctx context.Context, req *Request, sp *core.Space) bool {
+	return req.Actor.Owner || req.In.AdminOf != nil && req.In.AdminOf(ctx, sp.ExternalID)
+}
+
+// wizardElsewhere is the request of a set-up answered in a private chat for the
+// space it was started in: its actor is the member in that space, an admin there
+// only if the platform says so now; the private chat is kept for its questions.
+func (r *Router) wizardElsewhere(ctx context.Context, req *Request, w *core.Wizard) *Request {
+	sub := *req
+	here := req.Actor
+	sub.here = &here
+	sub.Actor = core.Actor{Member: req.Actor.Member, Space: *w.Space, Channel: w.Channel,
+		Admin: r.adminOf(ctx, req, w.Space), Owner: req.Actor.Owner}
+	return &sub
+}
+
+// wizardOf returns the actor's set-up that an action names: theirs in the space
+// they speak in, or one they answer here for a space elsewhere, with the request
+// that acts for that space; nil when there is none.
+func (r *Router) wizardOf(ctx context.Context, req *Request, id int64) (*core.Wizard, *Request, error) {
+	w, err := r.svc.Wizard(ctx, req.Actor)
+	if err != nil || w != nil && (w.ID == id || id == 0) {
+		return w, req, err
+	}
+	if !req.In.Private {
+		return nil, req, nil
+	}
+	there, err := r.svc.WizardHere(ctx, req.Actor)
+	if err != nil || there == nil || id != 0 && there.ID != id {
+		return nil, req, err
+	}
+	return there, r.wizardElsewhere(ctx, req, there), nil
 }
 
 // wizardActions are the set-up's buttons and questions.
@@ -132,11 +206,15 @@ func wizardNote(req *Request, key string) []Reply {
 
 func (r *Router) wizardAction(ctx context.Context, req *Request) ([]Reply, error) {
 	op := req.Act.Field(2)
-	w, err := r.svc.Wizard(ctx, req.Actor)
+	id := req.Act.Int(0)
+	if id == 0 {
+		return wizardNote(req, "wizard.gone"), nil
+	}
+	w, req, err := r.wizardOf(ctx, req, id)
 	if err != nil {
 		return nil, err
 	}
-	if w == nil || w.ID != req.Act.Int(0) {
+	if w == nil {
 		return wizardNote(req, "wizard.gone"), nil
 	}
 	if op == wzCancel {
@@ -146,6 +224,11 @@ func (r *Router) wizardAction(ctx context.Context, req *Request) ([]Reply, error
 		return nil, core.Errorf(core.EFORBIDDEN, "error.admin_only")
 	}
 	if w.Version != req.Act.Int(1) {
+		if q := wizardKinds[w.Kind]; op == wzKind && req.Act.Field(3) == string(w.Kind) && len(w.Answers) == 0 && w.Step == q[0].name {
+			// the kind chosen again before its first answer (a modal that opened at
+			// once and was closed): its first question, again
+			return replies(r.wizardAsk(w))
+		}
 		return wizardNote(req, "wizard.stale"), nil
 	}
 	switch {
@@ -166,6 +249,9 @@ func (r *Router) wizardAction(ctx context.Context, req *Request) ([]Reply, error
 	}
 	var answer string
 	switch {
+	case op == wzAnswer && q.choices == nil && req.In.Action != "" && req.In.Text == "":
+		// the answer button of a front with modals: the question alone, for its modal
+		return replies(r.wizardQuestion(w))
 	case op == wzAnswer && q.choices == nil:
 		answer = strings.TrimSpace(req.Text)
 		if answer == "" && !q.optional {
@@ -229,18 +315,23 @@ func (r *Router) wizardSave(ctx context.Context, req *Request, w *core.Wizard, f
 	}
 	if q, _, ok := wizardStep(w.Kind, w.Step); !ok || q.choices != nil {
 		// a button answers next: a question typed for earlier is answered no more
-		if _, err := r.svc.PendingPrompt(ctx, req.Actor, false); err != nil {
+		if _, err := r.svc.PendingPrompt(ctx, req.talker(), false); err != nil {
 			r.log.Warn("forget prompt", "err", err)
 		}
 	}
-	if w.Step == stepPreview {
-		rep, err := r.wizardPreview(req, w)
-		if err != nil {
-			return nil, err
-		}
-		return append(first, rep), nil
+	rep, err := r.wizardShow(req, w)
+	if err != nil {
+		return nil, err
 	}
-	return append(first, r.wizardAsk(w)), nil
+	return append(first, rep), nil
+}
+
+// wizardShow is the set-up's current step: its question, or the preview.
+func (r *Router) wizardShow(req *Request, w *core.Wizard) (Reply, error) {
+	if w.Step == stepPreview {
+		return r.wizardPreview(req, w)
+	}
+	return r.wizardAsk(w), nil
 }
 
 // wizardRefused answers a refused answer with core's reason and the question again;
@@ -250,12 +341,20 @@ func (r *Router) wizardRefused(req *Request, w *core.Wizard, err error) ([]Reply
 	if e == nil || e.Code != core.EINVALID {
 		return nil, err
 	}
-	return replies(Reply{Msg: Msg{Key: e.Key, Args: e.Args}, Failure: e.Code}, r.wizardAsk(w))
+	return replies(Reply{Msg: Msg{Key: e.Key, Args: e.Args}, Failure: e.Code, Ephemeral: true}, r.wizardAsk(w))
 }
 
 // wizardAsk asks the set-up's current question: the kind, with a line on what each
 // is for, or the kind's next question, with a button to leave an optional one out.
+// The questions, like the preview, are the admin's alone where the front can show
+// them so (Discord), and do not fill the channel.
 func (r *Router) wizardAsk(w *core.Wizard) Reply {
+	rep := r.wizardStepReply(w)
+	rep.Ephemeral = true
+	return rep
+}
+
+func (r *Router) wizardStepReply(w *core.Wizard) Reply {
 	cancel := Button{Msg: M("button.wizard_cancel"), Action: wizardAction(w, wzCancel), Style: StyleSecondary}
 	if w.Step == stepKind {
 		rep := reply("wizard.kind")
@@ -276,7 +375,7 @@ func (r *Router) wizardAsk(w *core.Wizard) Reply {
 			row = append(row, Button{Msg: M("button.wizard_choice." + q.name + "." + c), Action: wizardAction(w, wzChoice, c)})
 		}
 	} else {
-		rep.Prompt = &Prompt{Msg: M("wizard.label." + q.name), Action: wizardAction(w, wzAnswer), Long: q.long, Max: q.max, TTL: core.WizardTTL}
+		rep.Prompt = r.wizardPrompt(w, q)
 	}
 	if q.optional {
 		row = append(row, Button{Msg: M("button.wizard_skip"), Action: wizardAction(w, wzSkip), Style: StyleSecondary})
@@ -285,6 +384,23 @@ func (r *Router) wizardAsk(w *core.Wizard) Reply {
 		rep.Buttons = append(rep.Buttons, row)
 	}
 	rep.Buttons = append(rep.Buttons, []Button{cancel})
+	return rep
+}
+
+// wizardPrompt is the prompt of text question q: asked in a modal at once where
+// the front has modals.
+func (r *Router) wizardPrompt(w *core.Wizard, q wizardQuestion) *Prompt {
+	return &Prompt{Msg: M("wizard.label." + q.name), Action: wizardAction(w, wzAnswer), Long: q.long, Max: q.max,
+		TTL: core.WizardTTL, Modal: true}
+}
+
+// wizardQuestion is the current text question alone, without its buttons: what
+// the answer button of a front with modals opens.
+func (r *Router) wizardQuestion(w *core.Wizard) Reply {
+	q, i, _ := wizardStep(w.Kind, w.Step)
+	rep := reply("wizard.ask."+q.name, "n", i+1, "count", len(wizardKinds[w.Kind]))
+	rep.Ephemeral = true
+	rep.Prompt = r.wizardPrompt(w, q)
 	return rep
 }
 
@@ -462,6 +578,7 @@ func (r *Router) wizardPreview(req *Request, w *core.Wizard) (Reply, error) {
 		{{Msg: M("button.wizard_create"), Action: wizardAction(w, wzConfirm), Style: StyleSuccess}},
 		{{Msg: M("button.wizard_cancel"), Action: wizardAction(w, wzCancel), Style: StyleSecondary}},
 	}
+	rep.Ephemeral = true
 	return rep, nil
 }
 
@@ -506,6 +623,12 @@ func (r *Router) wizardRestore(ctx context.Context, req *Request, w *core.Wizard
 	if err != nil {
 		return nil, err
 	}
+	if req.here != nil {
+		// answered in the private chat still
+		if err := r.svc.BindWizard(ctx, *req.here, again, false); err != nil {
+			return nil, err
+		}
+	}
 	again.Kind = w.Kind
 	for _, q := range wizardKinds[w.Kind] {
 		v, ok := w.Answers[q.name]
@@ -531,7 +654,7 @@ func (r *Router) wizardRestore(ctx context.Context, req *Request, w *core.Wizard
 		again.Step = stepPreview
 	}
 	e := core.AsError(refused)
-	return r.wizardSave(ctx, req, again, []Reply{{Msg: Msg{Key: e.Key, Args: e.Args}, Failure: e.Code}})
+	return r.wizardSave(ctx, req, again, []Reply{{Msg: Msg{Key: e.Key, Args: e.Args}, Failure: e.Code, Ephemeral: true}})
 }
 
 // wizardEnd ends the set-up at the member's request.
@@ -543,7 +666,7 @@ func (r *Router) wizardEnd(ctx context.Context, req *Request, w *core.Wizard) ([
 	if !ended {
 		return wizardNote(req, "wizard.gone"), nil
 	}
-	if _, err := r.svc.PendingPrompt(ctx, req.Actor, false); err != nil {
+	if _, err := r.svc.PendingPrompt(ctx, req.talker(), false); err != nil {
 		r.log.Warn("forget prompt", "err", err)
 	}
 	return replies(Reply{Msg: M("wizard.cancelled"), Edit: req.In.Action != "" && req.In.Text == ""})
@@ -551,7 +674,7 @@ func (r *Router) wizardEnd(ctx context.Context, req *Request, w *core.Wizard) ([
 
 // cancel ends what the member has under way here: a guided set-up.
 func (r *Router) cancel(ctx context.Context, req *Request) ([]Reply, error) {
-	w, err := r.svc.Wizard(ctx, req.Actor)
+	w, req, err := r.wizardOf(ctx, req, 0)
 	if err != nil {
 		return nil, err
 	}

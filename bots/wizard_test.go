@@ -30,6 +30,11 @@ func wzButton(t *testing.T, rep bots.Reply, op string, value ...string) string {
 	return ""
 }
 
+// inPlace leaves the Router without a Telegram bot to link to, so that a set-up
+// started in a group asks its questions there, as on every front without private
+// chats to move to (TestWizardPrivateChat follows one that moves).
+func inPlace(o *bots.Options) { o.TelegramBot = "" }
+
 // wzStep is one answer of a scripted set-up: the question it answers, and typed
 // text, or a choice button, or a skip.
 type wzStep struct {
@@ -141,7 +146,7 @@ func campaigns(t *testing.T, h *Harness) []core.Campaign {
 func TestWizardEveryKind(t *testing.T) {
 	for _, lang := range core.Locales {
 		t.Run(lang, func(t *testing.T) {
-			h := New(t)
+			h := New(t, inPlace)
 			admin := Admin.In(lang)
 			for n, kind := range core.Kinds {
 				preview := wzPreview(t, h, admin, kind)
@@ -223,7 +228,7 @@ func checkWizardMade(t *testing.T, h *Harness, kind core.Kind, c *core.Campaign,
 // TestWizardBadAnswerAskedAgain: an answer core refuses gets core's reason and the
 // same question again, keeps nothing, and the next answer is read for that question.
 func TestWizardBadAnswerAskedAgain(t *testing.T) {
-	h := New(t)
+	h := New(t, inPlace)
 	refused := func(q bots.Reply, text, reason string) bots.Reply {
 		t.Helper()
 		rs := h.Say(Admin, text)
@@ -280,7 +285,7 @@ func TestWizardBadAnswerAskedAgain(t *testing.T) {
 // TestWizardExpires: the set-up waits WizardTTL after each answer (longer than an
 // ordinary question waits), then is gone: its buttons say so and nothing is made.
 func TestWizardExpires(t *testing.T) {
-	h := New(t)
+	h := New(t, inPlace)
 	q := wzBegin(t, h, Admin, core.KindIdeas)
 	h.Clock.Advance(core.WizardTTL - time.Minute) // past core.PromptTTL
 	q = h.Expect(h.Say(Admin, "Better buses"), "wizard.ask.description")
@@ -300,7 +305,7 @@ func TestWizardExpires(t *testing.T) {
 // TestWizardAdminOnly: a member who is not an admin cannot start one, nor answer an
 // admin's, and an admin who lost the right cannot go on with theirs.
 func TestWizardAdminOnly(t *testing.T) {
-	h := New(t)
+	h := New(t, inPlace)
 	h.Expect(h.Say(Bob, "/campaign new"), "error.admin_only")
 	q := wzBegin(t, h, Admin, core.KindIdeas)
 	h.Expect(h.Say(Admin, "Better buses"), "wizard.ask.description")
@@ -320,7 +325,7 @@ func TestWizardAdminOnly(t *testing.T) {
 // buttons then do nothing); the same admin elsewhere has one of their own; an
 // earlier question's button is stale; /cancel and the Cancel button end one.
 func TestWizardOnePerMemberAndSpace(t *testing.T) {
-	h := New(t)
+	h := New(t, inPlace)
 	first := wzBegin(t, h, Admin, core.KindPoll)
 	second := wzBegin(t, h, Admin, core.KindIdeas)
 	h.Expect(h.Press(Admin, wzButton(t, first, "x")), "wizard.gone")
@@ -344,9 +349,9 @@ func TestWizardOnePerMemberAndSpace(t *testing.T) {
 // TestWizardSurvivesRestart: the set-up is in the database, so a new Router over it
 // (a restarted bot) takes the next answer.
 func TestWizardSurvivesRestart(t *testing.T) {
-	h := New(t)
+	h := New(t, inPlace)
 	q := wzBegin(t, h, Admin, core.KindIdeas)
-	h2 := On(t, h.Store)
+	h2 := On(t, h.Store, inPlace)
 	h2.Expect(h2.Say(Admin, "Better buses"), "wizard.ask.description")
 	h2.Expect(h2.Press(Admin, wzButton(t, q, "x")), "wizard.cancelled")
 }
@@ -355,7 +360,7 @@ func TestWizardSurvivesRestart(t *testing.T) {
 // (the deadline went by while the preview waited) gets its reason, and the set-up
 // asks that question again with the other answers kept.
 func TestWizardRefusedAtCreate(t *testing.T) {
-	h := New(t)
+	h := New(t, inPlace)
 	q := wzBegin(t, h, Admin, core.KindIdeas)
 	q = h.Expect(h.Say(Admin, "Better buses"), "wizard.ask.description")
 	q = h.Expect(h.Say(Admin, "Faster ones"), "wizard.ask.closes")
@@ -376,7 +381,7 @@ func TestWizardRefusedAtCreate(t *testing.T) {
 // make one campaign; every other press hears the set-up is over.
 func TestWizardCreateOnce(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
-		h := On(t, db)
+		h := On(t, db, inPlace)
 		for _, kind := range core.Kinds {
 			before := len(campaigns(t, h))
 			create := wzButton(t, wzPreview(t, h, Admin, kind), "ok")

@@ -23,13 +23,19 @@ type wizardRow struct {
 	Version   int64
 	ExpiresAt time.Time
 	UpdatedAt time.Time
+	Token     string
+	AnswerIn  *string
+	AnyAdmin  bool
 }
 
 func (wizardRow) TableName() string { return "wizards" }
 
 func (r *wizardRow) toCore() (*core.Wizard, error) {
 	w := &core.Wizard{ID: r.ID, MemberID: r.MemberID, SpaceID: r.SpaceID, Channel: r.ChannelID, Kind: core.Kind(r.Kind),
-		Step: r.Step, Version: r.Version, ExpiresAt: r.ExpiresAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		Step: r.Step, Version: r.Version, ExpiresAt: r.ExpiresAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), Token: r.Token, AnyAdmin: r.AnyAdmin}
+	if r.AnswerIn != nil {
+		w.AnswerIn = *r.AnswerIn
+	}
 	if err := json.Unmarshal([]byte(r.Answers), &w.Answers); err != nil {
 		return nil, fmt.Errorf("read wizard %d answers: %w", r.ID, err)
 	}
@@ -56,7 +62,7 @@ func (db *DB) StartWizard(ctx context.Context, w *core.Wizard) error {
 		return err
 	}
 	row := wizardRow{MemberID: w.MemberID, SpaceID: w.SpaceID, ChannelID: w.Channel, Kind: string(w.Kind), Step: w.Step,
-		Answers: answers, Version: 1, ExpiresAt: w.ExpiresAt.UTC(), UpdatedAt: w.UpdatedAt.UTC()}
+		Answers: answers, Version: 1, ExpiresAt: w.ExpiresAt.UTC(), UpdatedAt: w.UpdatedAt.UTC(), Token: w.Token, AnyAdmin: w.AnyAdmin}
 	err = db.read(ctx).Transaction(func(tx *gorm.DB) error {
 		if err := tx.Where("member_id = ? AND space_id = ?", w.MemberID, w.SpaceID).Delete(&wizardRow{}).Error; err != nil {
 			return err
@@ -111,4 +117,67 @@ func (db *DB) EndWizard(ctx context.Context, id, version int64) (bool, error) {
 		return false, translate(res.Error)
 	}
 	return res.RowsAffected == 1, nil
+}
+
+// WizardByID implements core.WizardStore.
+func (db *DB) WizardByID(ctx context.Context, id int64, now time.Time) (*core.Wizard, error) {
+	return db.wizardWhere(ctx, "id = ? AND expires_at > ?", id, now.UTC())
+}
+
+// WizardIn implements core.WizardStore.
+func (db *DB) WizardIn(ctx context.Context, memberID int64, channel string, now time.Time) (*core.Wizard, error) {
+	return db.wizardWhere(ctx, "member_id = ? AND answer_in = ? AND expires_at > ?", memberID, channel, now.UTC())
+}
+
+// wizardWhere reads the one set-up the condition finds, with its space.
+func (db *DB) wizardWhere(ctx context.Context, cond string, args ...any) (*core.Wizard, error) {
+	var row wizardRow
+	err := db.read(ctx).Where(cond, args...).Take(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, translate(err)
+	}
+	w, err := row.toCore()
+	if err != nil {
+		return nil, err
+	}
+	var sp spaceRow
+	if err := db.read(ctx).Where("id = ?", row.SpaceID).Take(&sp).Error; err != nil {
+		return nil, translate(err)
+	}
+	w.Space = sp.toCore()
+	return w, nil
+}
+
+// BindWizard implements core.WizardStore: in one transaction the member's set-up
+// answered in channel before lets go of it, and an update conditional on the
+// token, the expiry and the member (or the set-up being open to any admin) takes
+// it. An admin taking a set-up open to any admin gives up their own in its space,
+// one per member and space.
+func (db *DB) BindWizard(ctx context.Context, id int64, token string, memberID int64, channel string, now time.Time) (bool, error) {
+	bound := false
+	err := db.read(ctx).Transaction(func(tx *gorm.DB) error {
+		if err := tx.Model(&wizardRow{}).Where("member_id = ? AND answer_in = ? AND id <> ?", memberID, channel, id).
+			Update("answer_in", nil).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("member_id = ? AND id <> ? AND space_id = (SELECT space_id FROM wizards w WHERE w.id = ? AND w.any_admin AND w.member_id <> ?)",
+			memberID, id, id, memberID).Delete(&wizardRow{}).Error; err != nil {
+			return err
+		}
+		res := tx.Model(&wizardRow{}).
+			Where("id = ? AND token = ? AND expires_at > ? AND (member_id = ? OR any_admin)", id, token, now.UTC(), memberID).
+			Updates(map[string]any{"answer_in": channel, "member_id": memberID, "any_admin": false})
+		if res.Error != nil {
+			return res.Error
+		}
+		bound = res.RowsAffected == 1
+		return nil
+	})
+	if err != nil {
+		return false, translate(err)
+	}
+	return bound, nil
 }

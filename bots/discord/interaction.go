@@ -235,17 +235,25 @@ func responseData(m message) *discordgo.InteractionResponseData {
 
 // asks reports whether a reply is a question for a modal. A reply with buttons of
 // its own (an item to answer or skip) is shown as it is: its buttons lead to the
-// question, and a modal would hide what it asks about.
-func asks(r bots.Reply) bool { return r.Prompt != nil && len(r.Buttons) == 0 }
+// question, and a modal would hide what it asks about; unless the question is to
+// be a modal at once (Prompt.Modal: a step of the guided set-up), its buttons then
+// shown only when it cannot be one.
+func asks(r bots.Reply) bool { return r.Prompt != nil && (len(r.Buttons) == 0 || r.Prompt.Modal) }
 
 // modal asks for a prompt's answer in a modal with one text input.
 func (a *Adapter) modal(r bots.Reply) *discordgo.InteractionResponse {
 	p := r.Prompt
-	title := strings.TrimSpace(r.Text)
+	// the question is the reply's first line; the lines under it are for a message
+	title, _, _ := strings.Cut(strings.TrimSpace(r.Text), "\n")
 	if title == "" {
 		title = a.router.T(core.Locales[0], p.Msg)
 	}
 	title = core.Clip(strings.Join(strings.Fields(title), " "), maxModalTitle)
+	// the prompt's own words, when they say more than the question (what to type)
+	placeholder := ""
+	if t := strings.Join(strings.Fields(p.Text), " "); t != "" && t != title {
+		placeholder = core.Clip(t, maxPlaceholder)
+	}
 	style := discordgo.TextInputShort
 	if p.Long {
 		style = discordgo.TextInputParagraph
@@ -257,18 +265,32 @@ func (a *Adapter) modal(r bots.Reply) *discordgo.InteractionResponse {
 	return &discordgo.InteractionResponse{Type: discordgo.InteractionResponseModal, Data: &discordgo.InteractionResponseData{
 		CustomID: p.Action, Title: title,
 		Components: []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-			discordgo.TextInput{CustomID: "answer", Label: title, Style: style, Required: true, MinLength: 1, MaxLength: maxLen},
+			discordgo.TextInput{CustomID: "answer", Label: title, Style: style, Placeholder: placeholder, Required: true, MinLength: 1, MaxLength: maxLen},
 		}}},
 	}}
 }
 
 // promptMessage shows a prompt that cannot be a modal (the interaction was already
-// answered) as its question with a button that opens the modal.
+// answered, or a modal submitted) as its question, privately, with a button that
+// opens the modal ("✍️ Answer") first and the reply's own buttons (skip, cancel)
+// after it, in its row when there is room.
 func (a *Adapter) promptMessage(r bots.Reply) message {
-	m := a.renderOne(bots.Reply{Msg: r.Msg, Text: r.Text, Ephemeral: true})
-	m.components = []discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{
-		discordgo.Button{Style: discordgo.PrimaryButton, CustomID: r.Prompt.Action, Emoji: &discordgo.ComponentEmoji{Name: "✍️"}},
-	}}}
+	m := a.renderOne(bots.Reply{Msg: r.Msg, Text: r.Text, Ephemeral: true, Buttons: r.Buttons})
+	open := discordgo.Button{Style: discordgo.PrimaryButton, CustomID: r.Prompt.Action, Emoji: &discordgo.ComponentEmoji{Name: "✍️"},
+		Label: core.Clip(strings.TrimSpace(r.Prompt.Label), maxLabel)}
+	if len(m.components) > 0 {
+		if row, ok := m.components[0].(discordgo.ActionsRow); ok && len(row.Components) < maxRowButtons {
+			row.Components = append([]discordgo.MessageComponent{open}, row.Components...)
+			m.components[0] = row
+			uniqueIDs(m.components)
+			return m
+		}
+	}
+	m.components = append([]discordgo.MessageComponent{discordgo.ActionsRow{Components: []discordgo.MessageComponent{open}}}, m.components...)
+	if len(m.components) > maxRows {
+		m.components = m.components[:maxRows]
+	}
+	uniqueIDs(m.components)
 	return m
 }
 

@@ -26,6 +26,7 @@ const (
 	maxCustomID    = 100
 	maxModalTitle  = 45
 	maxModalInput  = 4000
+	maxPlaceholder = 100
 )
 
 // message is one Discord message, in the shape every endpoint takes.

@@ -406,10 +406,13 @@ var startLink = regexp.MustCompile(`start=([A-Za-z0-9_-]+)`)
 func spreading() []step {
 	G := group.ID
 	return []step{
-		{name: "set-up: the kind first", who: ada, say: "/campaign new", keys: keys("wizard.kind"), calls: calls(send(G))},
-		{name: "set-up: a kind chosen", who: ada, press: "wz:", keys: keys("wizard.ask.title"), calls: calls(send(G), answered)},
-		{name: "set-up: a typed answer", who: ada, say: "Better buses", keys: keys("wizard.ask.description"), calls: calls(send(G))},
-		{name: "set-up: cancelled", who: ada, say: "/cancel", keys: keys("wizard.cancelled"), calls: calls(send(G))},
+		{name: "set-up: a link to the private chat", who: ada, say: "/campaign new", keys: keys("wizard.go_private"), calls: calls(send(G)),
+			check: setupLink("setup")},
+		{name: "set-up: the kind first, privately", in: tgfake.Private(ada), who: ada, say: "/start {setup}", keys: keys("wizard.resumed", "wizard.kind"),
+			calls: calls(send(ada.ID), send(ada.ID))},
+		{name: "set-up: a kind chosen", in: tgfake.Private(ada), who: ada, press: "wz:", keys: keys("wizard.ask.title"), calls: calls(send(ada.ID), answered)},
+		{name: "set-up: a typed answer", in: tgfake.Private(ada), who: ada, say: "Better buses", keys: keys("wizard.ask.description"), calls: calls(send(ada.ID))},
+		{name: "set-up: cancelled", in: tgfake.Private(ada), who: ada, say: "/cancel", keys: keys("wizard.cancelled"), calls: calls(send(ada.ID))},
 		{name: "spread: a campaign", who: ada, say: `/campaign new ideas "Pass it on"`, keys: keys("campaign.created"), calls: calls(send(G)),
 			save: map[string]string{"spread": "code"}},
 		{name: "spread: a personal link, privately", who: bob, say: "/share {spread}", keys: keys("share.title"), calls: calls(send(bob.ID)),

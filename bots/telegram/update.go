@@ -89,6 +89,7 @@ func (b *Adapter) onMessage(ctx context.Context, update string, m *Message) {
 		o.user = m.From
 		if in.Private {
 			b.noDM.forget(m.From.ID) // they wrote to the bot: it can write back
+			in.AdminOf = b.adminOf(m.From.ID)
 		} else {
 			in.Admin = b.isAdmin(ctx, chat.ID, m.From.ID)
 		}
@@ -124,6 +125,8 @@ func (b *Adapter) onCallback(ctx context.Context, update string, q *CallbackQuer
 	}
 	if !in.Private {
 		in.Admin = b.isAdmin(ctx, chat.ID, q.From.ID)
+	} else {
+		in.AdminOf = b.adminOf(q.From.ID)
 	}
 	b.deliver(ctx, origin{chat: chat, user: q.From, thread: q.Message.topic(), query: q}, b.conv.Handle(ctx, in))
 }
@@ -285,6 +288,15 @@ func (b *Adapter) isAdmin(ctx context.Context, chat, user int64) bool {
 	}
 	b.admins.put(chat, ids, now.Add(ttl))
 	return ids[user]
+}
+
+// adminOf reports, for a private chat acting for a group or a channel, whether the
+// user administers that chat (Input.AdminOf).
+func (b *Adapter) adminOf(user int64) func(ctx context.Context, space string) bool {
+	return func(ctx context.Context, space string) bool {
+		chat, err := strconv.ParseInt(space, 10, 64)
+		return err == nil && chat != 0 && b.isAdmin(ctx, chat, user)
+	}
 }
 
 // adminCache keeps each chat's administrators for a while.
