@@ -645,6 +645,7 @@ func backers(q *gorm.DB, campaignID int64, page, perPage int) ([]core.Backer, er
 // later one finds the campaign ended, so the totals and backers read next are final.
 func (db *DB) SettleFundraiser(ctx context.Context, campaignID int64, from core.State, at time.Time) (core.State, error) {
 	var to core.State
+	defer db.moved(nil)
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		f, err := lockFundraiser(tx, campaignID)
 		if err != nil {
