@@ -252,6 +252,9 @@ type FundraiserStore interface {
 	CreateFundraiser(ctx context.Context, c *Campaign, f *Fundraiser, link *ChannelLink) error
 	// Fundraiser returns a fundraiser's settings and totals.
 	Fundraiser(ctx context.Context, campaignID int64) (*Fundraiser, error)
+	// FundraiserTerms returns a fundraiser's goal, mode and payment, which never
+	// change, as read a moment ago at most: its totals are not to be used.
+	FundraiserTerms(ctx context.Context, campaignID int64) (*Fundraiser, error)
 	// AddTier stores a tier with the next number of its campaign, which must be open.
 	// It fails with ELIMIT past MaxTiers and ECONFLICT when the title is taken.
 	AddTier(ctx context.Context, t *Tier) error
@@ -521,9 +524,19 @@ type PledgeInput struct {
 // amount or another tier. The amount must be in the campaign's currency, at least the
 // tier's minimum and at most MaxPledgeGoals times the goal.
 func (s *Service) Pledge(ctx context.Context, actor Actor, in PledgeInput) (*Campaign, *PledgeOutcome, error) {
-	c, f, err := s.openFundraiser(ctx, in.Code)
+	// the campaign and the fundraiser's terms as read a moment ago: the pledge's
+	// write checks that the campaign takes pledges, and a crowd's pledges cost no
+	// read of their own
+	c, err := s.recentCampaignOf(ctx, in.Code, KindFundraiser)
 	if err != nil {
 		return nil, nil, err
+	}
+	if c.State != StateOpen || c.ClosesAt != nil && !s.clock.Now().Before(*c.ClosesAt) {
+		return nil, nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
+	}
+	f, err := s.store.FundraiserTerms(ctx, c.ID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fundraiser %s: %w", c.Code, err)
 	}
 	if f.Payment == PayStars {
 		return nil, nil, starsOnly(c)

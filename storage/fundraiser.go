@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"slices"
 	"strings"
 	"time"
@@ -138,6 +139,21 @@ func (db *DB) Fundraiser(ctx context.Context, campaignID int64) (*core.Fundraise
 	if err := db.read(ctx).Take(&r, campaignID).Error; err != nil {
 		return nil, notFound(err, "error.campaign_not_found", "code", fmt.Sprint(campaignID))
 	}
+	return r.toCore(), nil
+}
+
+// FundraiserTerms implements core.FundraiserStore: a crowd's pledges share one read
+// of them (recentTTL).
+func (db *DB) FundraiserTerms(ctx context.Context, campaignID int64) (*core.Fundraiser, error) {
+	key := strconv.FormatInt(campaignID, 10)
+	if r, ok := db.funds.get(key); ok {
+		return r.toCore(), nil
+	}
+	var r fundraiserRow
+	if err := db.read(ctx).Take(&r, campaignID).Error; err != nil {
+		return nil, notFound(err, "error.campaign_not_found", "code", fmt.Sprint(campaignID))
+	}
+	db.funds.put(key, r)
 	return r.toCore(), nil
 }
 
