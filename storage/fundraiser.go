@@ -303,11 +303,23 @@ func stretchGoals(q *gorm.DB, campaignID int64, currency string) ([]core.Stretch
 // tier's limit holds whatever the concurrency) and frees the old one, in tier id
 // order, writes the pledge, then locks the fundraiser row, checks the campaign is
 // still open and moves the totals. A sold-out tier refuses before the fundraiser row,
-// which every pledge that lands must wait for, is touched.
+// which every pledge that lands must wait for, is touched. A member given by
+// reference (MemberID 0) is found or made with a first pledge, or before the
+// transaction on the general path.
 func (db *DB) ChangePledge(ctx context.Context, ch core.PledgeChange) (*core.PledgeOutcome, error) {
+	if ch.MemberID == 0 && ch.Member != nil {
+		db.knownMember(ch.Member)
+		ch.MemberID = ch.Member.ID
+	}
 	if out, handled, err := db.changeFirstPledge(ctx, ch); handled {
 		// a member's first pledge went with the others made at the same moment
 		return out, err
+	}
+	if ch.MemberID == 0 && ch.Member != nil {
+		if err := db.enroll(ctx, ch.Member, ch.At); err != nil {
+			return nil, err
+		}
+		ch.MemberID = ch.Member.ID
 	}
 	var out core.PledgeOutcome
 	err := db.tx(ctx, func(tx *gorm.DB) error {

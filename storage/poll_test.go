@@ -831,7 +831,7 @@ func TestPressesAfterAnotherReplicaCloses(t *testing.T) {
 			if err := svc.Enroll(ctx, &a); err != nil {
 				t.Fatal(err)
 			}
-			_, _, perr := svc.Pledge(ctx, a, core.PledgeInput{Code: fc.Code, Amount: "5", Locale: "en"})
+			_, _, perr := svc.Pledge(ctx, &a, core.PledgeInput{Code: fc.Code, Amount: "5", Locale: "en"})
 			return verr, perr
 		}
 		if verr, perr := press(0); verr != nil || perr != nil {
