@@ -326,14 +326,7 @@ func (r *Router) later(in Input) bool {
 	if in.Action != "" || in.Payment != nil {
 		return false
 	}
-	cmd := in.Command
-	if cmd == nil {
-		var ok bool
-		if cmd, ok = ParseCommand(in.Text); !ok {
-			return false
-		}
-	}
-	spec := r.find(cmd)
+	spec, _ := r.command(in)
 	return spec != nil && spec.Later
 }
 
@@ -343,15 +336,21 @@ func (r *Router) reads(in Input) bool {
 	if in.Action != "" {
 		return false
 	}
+	spec, text := r.command(in)
+	return text || spec == nil || spec.Read
+}
+
+// command finds the spec of an input's command, or reports that its text is no
+// command.
+func (r *Router) command(in Input) (spec *Spec, text bool) {
 	cmd := in.Command
 	if cmd == nil {
 		var ok bool
 		if cmd, ok = ParseCommand(in.Text); !ok {
-			return true
+			return nil, true
 		}
 	}
-	spec := r.find(cmd)
-	return spec == nil || spec.Read
+	return r.find(cmd), false
 }
 
 // enroll makes the member row of a guest who is about to change something.
