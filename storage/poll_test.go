@@ -216,7 +216,9 @@ func TestConcurrentLimit(t *testing.T) {
 }
 
 // TestVotesRaceTheClose closes a poll while members vote: every vote that was
-// acknowledged is in the final tally, and every other one was refused as closed.
+// acknowledged is in the final tally, and every other one was refused as closed. The
+// last quarter of the crowd votes once the close has committed, so that some votes
+// are refused however fast the others are.
 func TestVotesRaceTheClose(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -227,7 +229,7 @@ func TestVotesRaceTheClose(t *testing.T) {
 		}
 		members := storagetest.Scale(db, 400)
 		var counted, refused atomic.Int64
-		closer := make(chan struct{})
+		closer, closed := make(chan struct{}), make(chan struct{})
 		var wg sync.WaitGroup
 		var atClose *core.Poll
 		wg.Go(func() {
@@ -235,11 +237,15 @@ func TestVotesRaceTheClose(t *testing.T) {
 			if _, err := svc.ClosePoll(ctx, admin, c.Code); err != nil {
 				t.Error(err)
 			}
+			close(closed)
 			_, atClose, _ = svc.Poll(ctx, c.Code)
 		})
 		failures := storagetest.Crowd(members, 32, func(i int) error {
 			if i == members/2 {
 				close(closer)
+			}
+			if i >= members*3/4 {
+				<-closed
 			}
 			a, err := voter(t, db, admin, fmt.Sprint(30000+i))
 			if err != nil {
