@@ -50,8 +50,9 @@ type DB struct {
 	newCode func() string // campaign codes; tests swap it to force collisions
 	spaces  *rowCache[spaceRow]
 	members *rowCache[memberRow]
-	// campaigns and polls serve the presses of a crowd (RecentCampaign,
-	// PollSettings), whose writes check the campaign's state themselves
+	// campaigns, polls and funds serve the presses of a crowd (RecentCampaign,
+	// PollSettings, FundraiserTerms), whose writes check the campaign's state
+	// themselves
 	campaigns *rowCache[campaignRow]
 	polls     *rowCache[core.Poll]
 	funds     *rowCache[fundraiserRow]
