@@ -55,7 +55,7 @@ func (r *Router) fundraiserCommands() []*Spec {
 			{Name: "limit", Type: ParamInt, Option: true},
 			{Name: "description", Type: ParamText},
 		}, Run: r.tierAdd},
-		{Name: "pledge", Submit: true, Params: []Param{code,
+		{Name: "pledge", Submit: true, Later: true, Params: []Param{code,
 			{Name: "amount", Type: ParamAmount, Required: true},
 			{Name: "tier", Type: ParamString},
 		}, Run: r.pledge},
@@ -397,8 +397,12 @@ func (r *Router) pledge(ctx context.Context, req *Request) ([]Reply, error) {
 
 // pledgeReply pledges and tells the member the amount, the tier and the new total.
 func (r *Router) pledgeReply(ctx context.Context, req *Request, in core.PledgeInput) ([]Reply, error) {
-	c, out, err := r.svc.Pledge(ctx, req.Actor, in)
+	c, out, err := r.svc.Pledge(ctx, &req.Actor, in)
 	if starsRefusal(err) {
+		// the invoice is bound to the member: make them if the pledge did not
+		if err := r.svc.Enroll(ctx, &req.Actor); err != nil {
+			return nil, err
+		}
 		return r.starsPledge(ctx, req, in, err)
 	}
 	if err != nil {

@@ -497,3 +497,39 @@ func TestFundraiserCrowd(t *testing.T) {
 		}
 	})
 }
+
+// TestStrangersPledge: /pledge by people the bot has never seen makes each of them a
+// member with the pledge, answered in their platform's language; a member who chose
+// another language with /lang is answered in theirs, and so is one refused (an amount
+// too large), with nothing stored.
+func TestStrangersPledge(t *testing.T) {
+	h := New(t)
+	code := newFund(t, h, `"Album" goal="1000 EUR" closes=30d`)
+	promise := func(lang string) string {
+		return h.Router.Catalog().T(lang, "pledge.promise", map[string]any{"code": code})
+	}
+	for i, lang := range core.Locales {
+		stranger := Who{Platform: core.Discord, ID: fmt.Sprint(7100 + i), Name: "Stranger " + lang, Locale: lang, Space: "g1", Channel: "c1"}
+		r := h.Expect(h.Say(stranger, "/pledge "+code+" 5 EUR"), "pledge.new")
+		if !strings.HasSuffix(r.Text, promise(lang)) {
+			t.Errorf("%s: %q", lang, r.Text)
+		}
+		m, err := h.Store.FindMember(context.Background(), core.MemberRef{Platform: core.Discord, ExternalID: stranger.ID})
+		if err != nil || m == nil || m.Name != stranger.Name {
+			t.Fatalf("%s: stranger's member row %+v, %v", lang, m, err)
+		}
+	}
+	// Dave's platform speaks English; he chose Italian
+	h.Expect(h.Say(Dave, "/lang it"), "lang.set")
+	if r := h.Expect(h.Say(Dave, "/pledge "+code+" 7"), "pledge.new"); !strings.HasSuffix(r.Text, promise("it")) {
+		t.Errorf("pledge by a member who chose Italian answered %q", r.Text)
+	}
+	english := h.Expect(h.Say(Erin, "/pledge "+code+" 100000000"), "error.pledge_too_large").Text
+	if r := h.Expect(h.Say(Dave, "/pledge "+code+" 100000000"), "error.pledge_too_large"); r.Text == english {
+		t.Errorf("refused pledge by a member who chose Italian answered in English: %q", r.Text)
+	}
+	n, err := h.Store.QueryInt(context.Background(), "SELECT COUNT(*) FROM pledges WHERE active")
+	if err != nil || n != int64(len(core.Locales)+1) {
+		t.Fatalf("%d pledges stored (%v)", n, err)
+	}
+}

@@ -50,7 +50,11 @@ type Spec struct {
 	// Private commands answer privately (share links, earnings).
 	Private bool
 	// Read commands change nothing: a guest runs them without becoming a member.
-	Read   bool
+	Read bool
+	// Later commands make one change whose store call finds or makes the member
+	// itself (core.Service.IdentifyLater), as the vote buttons do: a crowd's first
+	// pledges.
+	Later  bool
 	Params []Param
 	Run    func(ctx context.Context, req *Request) ([]Reply, error)
 	// topic is the help topic the command is listed under (HelpTopics)
@@ -298,7 +302,7 @@ func inputLocale(in Input) string {
 func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
 	identify := r.svc.Identify
 	switch {
-	case in.Action != "" && identifiesLater[ParseAction(in.Action).Verb]:
+	case in.Action != "" && identifiesLater[ParseAction(in.Action).Verb], r.later(in):
 		identify = r.svc.IdentifyLater
 	case in.Guest && r.reads(in):
 		identify = r.svc.IdentifyGuest
@@ -329,21 +333,36 @@ func (r *Router) identify(ctx context.Context, in Input) (*Request, error) {
 // of people the bot has never seen presses.
 var identifiesLater = map[string]bool{"iv": true, "pv": true}
 
+// later reports whether an input is a Later command.
+func (r *Router) later(in Input) bool {
+	if in.Action != "" || in.Payment != nil {
+		return false
+	}
+	spec, _ := r.command(in)
+	return spec != nil && spec.Later
+}
+
 // reads reports whether an input only reads: a Read command, or plain text, which
 // answers a question a guest was never asked. A button press changes something.
 func (r *Router) reads(in Input) bool {
 	if in.Action != "" {
 		return false
 	}
+	spec, text := r.command(in)
+	return text || spec == nil || spec.Read
+}
+
+// command finds the spec of an input's command, or reports that its text is no
+// command.
+func (r *Router) command(in Input) (spec *Spec, text bool) {
 	cmd := in.Command
 	if cmd == nil {
 		var ok bool
 		if cmd, ok = ParseCommand(in.Text); !ok {
-			return true
+			return nil, true
 		}
 	}
-	spec := r.find(cmd)
-	return spec == nil || spec.Read
+	return r.find(cmd), false
 }
 
 // enroll makes the member row of a guest who is about to change something.
@@ -432,16 +451,20 @@ func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, e
 	if err := r.checkArgs(spec, cmd); err != nil {
 		return label, nil, err
 	}
-	if !spec.Read {
+	later := spec.Later && req.Actor.Member.ID == 0
+	if !spec.Read && !later {
 		if err := r.enroll(ctx, req); err != nil {
 			return label, nil, err
 		}
 	}
-	if spec.Submit && !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
+	if spec.Submit && !r.allowSubmit(req) {
 		return label, nil, core.Errorf(core.ELIMIT, "error.slow_down")
 	}
 	req.Cmd = cmd
 	replies, err := spec.Run(ctx, req)
+	if later {
+		r.identified(ctx, req, err)
+	}
 	if spec.Private {
 		for i := range replies {
 			replies[i].Ephemeral = true
@@ -522,18 +545,34 @@ func (r *Router) runAction(ctx context.Context, req *Request, id, text string) (
 	req.Act, req.Text = act, text
 	replies, err := f(ctx, req)
 	if later {
-		if err != nil && req.Actor.Member.ID == 0 && core.ErrorCode(err) != core.EUNAVAILABLE {
-			// refused before the store found the member: who are they?
-			if rerr := r.svc.Recall(ctx, &req.Actor); rerr != nil {
-				r.log.Warn("recall member", "err", rerr)
-			}
-		}
-		if l := req.Actor.Member.Locale; l != "" {
-			// the member, filled in by the action, chose a language
-			req.Locale = l
-		}
+		r.identified(ctx, req, err)
 	}
 	return "action:" + act.Verb, replies, err
+}
+
+// identified finishes an input identified later, once its change ran (err is how it
+// ended): a member the change did not reach the store for is looked up, and the
+// member's own language, which the store filled in, is the reply's.
+func (r *Router) identified(ctx context.Context, req *Request, err error) {
+	if err != nil && req.Actor.Member.ID == 0 && core.ErrorCode(err) != core.EUNAVAILABLE {
+		// refused before the store found the member: who are they?
+		if rerr := r.svc.Recall(ctx, &req.Actor); rerr != nil {
+			r.log.Warn("recall member", "err", rerr)
+		}
+	}
+	if l := req.Actor.Member.Locale; l != "" {
+		// the member, filled in by the change, chose a language
+		req.Locale = l
+	}
+}
+
+// allowSubmit takes one submission from the member's rate limit. A member
+// identified later, not looked up yet, is counted by their platform identity.
+func (r *Router) allowSubmit(req *Request) bool {
+	if m := req.Actor.Member; m.ID == 0 {
+		return r.limiter.allowRef(string(m.Platform)+":"+m.ExternalID, r.svc.Now())
+	}
+	return r.limiter.allow(req.Actor.Member.ID, r.svc.Now())
 }
 
 // failure turns an error into the reply a member sees.

@@ -267,6 +267,9 @@ type CampaignStore interface {
 	Campaign(ctx context.Context, id int64) (*Campaign, error)
 	// CampaignByCode returns a campaign by its public code.
 	CampaignByCode(ctx context.Context, code string) (*Campaign, error)
+	// RecentCampaign is CampaignByCode as read a moment ago at most, for the presses
+	// of a crowd whose writes check the campaign's state themselves.
+	RecentCampaign(ctx context.Context, code string) (*Campaign, error)
 	// Campaigns lists campaigns, newest first.
 	Campaigns(ctx context.Context, f CampaignFilter) ([]Campaign, error)
 	// TransitionCampaign moves a campaign from t.From to t.To if it is still in t.From,
@@ -300,6 +303,22 @@ func (s *Service) CampaignByID(ctx context.Context, id int64) (*Campaign, error)
 // CampaignOf returns the campaign with the given code, checking that it is of kind k.
 func (s *Service) CampaignOf(ctx context.Context, code string, k Kind) (*Campaign, error) {
 	c, err := s.Campaign(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	if c.Kind != k {
+		return nil, Errorf(EINVALID, "error.wrong_kind", "code", c.Code, "kind", string(k))
+	}
+	return c, nil
+}
+
+// recentCampaignOf is CampaignOf as read a moment ago at most (RecentCampaign), for a
+// change whose store call checks the campaign's state itself.
+func (s *Service) recentCampaignOf(ctx context.Context, code string, k Kind) (*Campaign, error) {
+	if !ValidCode(code) {
+		return nil, Errorf(ENOTFOUND, "error.campaign_not_found", "code", code)
+	}
+	c, err := s.store.RecentCampaign(ctx, code)
 	if err != nil {
 		return nil, err
 	}

@@ -227,10 +227,14 @@ type Backer struct {
 type PledgeChange struct {
 	CampaignID int64
 	MemberID   int64
-	Cancel     bool
-	Amount     Money
-	TierID     int64 // the tier chosen; 0 for none
-	KeepTier   bool  // keep the tier of the member's active pledge instead of TierID
+	// Member is the member when MemberID is 0, not looked up yet (see
+	// Service.IdentifyLater): the store finds or makes them by Platform and
+	// ExternalID, with the pledge when it can, and fills them in.
+	Member   *Member
+	Cancel   bool
+	Amount   Money
+	TierID   int64 // the tier chosen; 0 for none
+	KeepTier bool  // keep the tier of the member's active pledge instead of TierID
 	// Points are credited when the member's pledge becomes active and taken back
 	// when it is cancelled, so an active backer holds them once.
 	Points int
@@ -252,6 +256,9 @@ type FundraiserStore interface {
 	CreateFundraiser(ctx context.Context, c *Campaign, f *Fundraiser, link *ChannelLink) error
 	// Fundraiser returns a fundraiser's settings and totals.
 	Fundraiser(ctx context.Context, campaignID int64) (*Fundraiser, error)
+	// FundraiserTerms returns a fundraiser's goal, mode and payment, which never
+	// change, as read a moment ago at most: its totals are not to be used.
+	FundraiserTerms(ctx context.Context, campaignID int64) (*Fundraiser, error)
 	// AddTier stores a tier with the next number of its campaign, which must be open.
 	// It fails with ELIMIT past MaxTiers and ECONFLICT when the title is taken.
 	AddTier(ctx context.Context, t *Tier) error
@@ -519,11 +526,23 @@ type PledgeInput struct {
 
 // Pledge sets the actor's pledge to a fundraiser: a first pledge, a raise, a lower
 // amount or another tier. The amount must be in the campaign's currency, at least the
-// tier's minimum and at most MaxPledgeGoals times the goal.
-func (s *Service) Pledge(ctx context.Context, actor Actor, in PledgeInput) (*Campaign, *PledgeOutcome, error) {
-	c, f, err := s.openFundraiser(ctx, in.Code)
+// tier's minimum and at most MaxPledgeGoals times the goal. The actor may be one
+// identified later (IdentifyLater): the store finds or makes the member with the
+// pledge and fills in actor.Member.
+func (s *Service) Pledge(ctx context.Context, actor *Actor, in PledgeInput) (*Campaign, *PledgeOutcome, error) {
+	// the campaign and the fundraiser's terms as read a moment ago: the pledge's
+	// write checks that the campaign takes pledges, and a crowd's pledges cost no
+	// read of their own
+	c, err := s.recentCampaignOf(ctx, in.Code, KindFundraiser)
 	if err != nil {
 		return nil, nil, err
+	}
+	if c.State != StateOpen || c.ClosesAt != nil && !s.clock.Now().Before(*c.ClosesAt) {
+		return nil, nil, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
+	}
+	f, err := s.store.FundraiserTerms(ctx, c.ID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("fundraiser %s: %w", c.Code, err)
 	}
 	if f.Payment == PayStars {
 		return nil, nil, starsOnly(c)
@@ -537,6 +556,9 @@ func (s *Service) Pledge(ctx context.Context, actor Actor, in PledgeInput) (*Cam
 	}
 	ch := PledgeChange{CampaignID: c.ID, MemberID: actor.Member.ID, Amount: amount, KeepTier: true,
 		Points: s.PointsFor(PointsPledge), At: s.clock.Now()}
+	if ch.MemberID == 0 {
+		ch.Member = &actor.Member
+	}
 	if ref := strings.TrimSpace(in.Tier); ref != "" {
 		tiers, err := s.store.Tiers(ctx, c.ID)
 		if err != nil {

@@ -60,6 +60,13 @@ type Poll struct {
 	Masked bool
 }
 
+// PollTally is a poll's counts as a ballot left them (PollStore.Vote).
+type PollTally struct {
+	Votes   []int // each option's votes, in option order
+	Ballots int   // the members holding a ballot
+	Version int64 // the tally's version (Poll.Version)
+}
+
 // PollOption is one answer of a poll with its votes.
 type PollOption struct {
 	Index int // from 0, in the order the admin gave
@@ -187,8 +194,8 @@ type PollStore interface {
 	CreatePoll(ctx context.Context, c *Campaign, p *Poll, link *ChannelLink, card func(*Campaign) Announcement) error
 	// Poll returns a poll with its tally.
 	Poll(ctx context.Context, campaignID int64) (*Poll, error)
-	// PollSettings returns a poll's settings and options without counting its
-	// ballots (Ballots is 0; option votes may be stale by the time they are used).
+	// PollSettings returns a poll's settings and options, which never change, as
+	// read a moment ago at most: its counts are not to be used (see Vote's tally).
 	PollSettings(ctx context.Context, campaignID int64) (*Poll, error)
 	// Vote changes a member's ballot in one transaction: it locks the ballot (making
 	// an empty one on the first press), asks decide for the change, and moves the
@@ -198,8 +205,10 @@ type PollStore interface {
 	// is a member not looked up yet: the store finds or makes them by Platform and
 	// ExternalID, with the ballot when it can, and fills in voter. A first ballot is
 	// decided before its voter is found: a decision bound to the member's id needs
-	// them made first (Service.Enroll).
-	Vote(ctx context.Context, campaignID int64, voter *Member, now time.Time, points int, decide BallotFunc) error
+	// them made first (Service.Enroll). It returns the poll's counts just after the
+	// ballot, as the write that stored it read them: the member's own ballot is in
+	// them, and ballots cast at the same moment may be too.
+	Vote(ctx context.Context, campaignID int64, voter *Member, now time.Time, points int, decide BallotFunc) (*PollTally, error)
 	// ClosePoll makes t (a close) and moves the tally version on, so that posted
 	// cards are refreshed, in one transaction.
 	ClosePoll(ctx context.Context, t Transition) error
@@ -333,7 +342,9 @@ func (s *Service) PostPoll(ctx context.Context, actor Actor, code string) (*Camp
 // The actor may be one identified later (IdentifyLater): the store finds or makes
 // them with the ballot and fills in actor.Member.
 func (s *Service) Vote(ctx context.Context, actor *Actor, code string, option int) (*Campaign, []PollOption, *Poll, error) {
-	c, err := s.CampaignOf(ctx, code, KindPoll)
+	// the campaign and the poll's settings as read a moment ago: the ballot's write
+	// checks that the poll is open, and a crowd's presses cost no read of their own
+	c, err := s.recentCampaignOf(ctx, code, KindPoll)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -358,7 +369,6 @@ func (s *Service) Vote(ctx context.Context, actor *Actor, code string, option in
 		}
 	}
 	var held []int
-	var last BallotChange // the change decided last, the one the store made
 	decide := func(prev string) (BallotChange, error) {
 		var before []int
 		var err error
@@ -391,48 +401,33 @@ func (s *Service) Vote(ctx context.Context, actor *Actor, code string, option in
 		} else {
 			ch.Choices = formatChoices(held)
 		}
-		last = ch
 		return ch, err
 	}
-	if err := s.store.Vote(ctx, c.ID, &actor.Member, s.clock.Now(), s.PointsFor(PointsBallot), decide); err != nil {
+	tally, err := s.store.Vote(ctx, c.ID, &actor.Member, s.clock.Now(), s.PointsFor(PointsBallot), decide)
+	if err != nil {
 		return nil, nil, nil, err
 	}
 	out := make([]PollOption, len(held))
 	for i, o := range held {
 		out[i] = PollOption{Index: o, Label: p.Options[o].Label}
 	}
-	tally, err := s.tallyAfter(ctx, c, p, last)
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return c, out, tally, nil
+	return c, out, p.withTally(c, tally), nil
 }
 
-// tallyAfter is a poll's tally just after a ballot change, for the card that answers
-// the press: on a single-choice poll, whose ballots are its options' votes, the counts
-// read before the ballot with the change applied (no read more; a ballot cast by
-// someone else at the same moment shows on the next card); a multi-choice poll's
-// ballots are counted again.
-func (s *Service) tallyAfter(ctx context.Context, c *Campaign, p *Poll, ch BallotChange) (*Poll, error) {
-	if p.Multi != 1 {
-		return s.PollOf(ctx, c)
+// withTally is the poll with the counts a ballot left, for the card that answers
+// the press, masked as every card of it is.
+func (p *Poll) withTally(c *Campaign, t *PollTally) *Poll {
+	out := *p
+	out.Options = slices.Clone(p.Options)
+	for i := range out.Options {
+		out.Options[i].Votes = 0
+		if i < len(t.Votes) {
+			out.Options[i].Votes = t.Votes[i]
+		}
 	}
-	t := *p
-	t.Options = slices.Clone(p.Options)
-	for _, i := range ch.Remove {
-		t.Options[i].Votes--
-	}
-	for _, i := range ch.Add {
-		t.Options[i].Votes++
-	}
-	t.Ballots = 0
-	for i := range t.Options {
-		t.Options[i].Votes = max(t.Options[i].Votes, 0)
-		t.Ballots += t.Options[i].Votes
-	}
-	t.Version += int64(len(ch.Add) + len(ch.Remove))
-	t.mask(c)
-	return &t, nil
+	out.Ballots, out.Version = t.Ballots, t.Version
+	out.mask(c)
+	return &out
 }
 
 // ClosePoll closes a poll now, on an admin's order.

@@ -46,6 +46,13 @@ func (c *rowCache[T]) put(key string, row T) {
 	c.entries[key] = cacheEntry[T]{row: row, seen: time.Now()}
 }
 
+// clear forgets every entry.
+func (c *rowCache[T]) clear() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	clear(c.entries)
+}
+
 func (c *rowCache[T]) drop(key string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

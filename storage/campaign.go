@@ -509,6 +509,34 @@ func (db *DB) CampaignByCode(ctx context.Context, code string) (*core.Campaign, 
 	return &c, nil
 }
 
+// recentTTL is how long RecentCampaign, PollSettings and FundraiserTerms answer
+// from what they read before. During a burst thousands of presses a second share one
+// read; a change made through this process shows at once (moved), one made by
+// another replica after recentTTL at most, and meanwhile the writes the presses make
+// check the campaign's state in the database.
+const recentTTL = time.Second
+
+// RecentCampaign implements core.CampaignStore.
+func (db *DB) RecentCampaign(ctx context.Context, code string) (*core.Campaign, error) {
+	if r, ok := db.campaigns.get(code); ok {
+		c := r.toCore()
+		return &c, nil
+	}
+	c, err := db.CampaignByCode(ctx, code)
+	if err != nil {
+		return nil, err
+	}
+	db.campaigns.put(code, campaignFromCore(c))
+	return c, nil
+}
+
+// moved forgets the campaigns RecentCampaign read, after a change of a campaign's
+// state, deadline, title or schedule through this process, and returns err.
+func (db *DB) moved(err error) error {
+	db.campaigns.clear()
+	return err
+}
+
 // Campaigns implements core.CampaignStore.
 func (db *DB) Campaigns(ctx context.Context, f core.CampaignFilter) ([]core.Campaign, error) {
 	q := db.read(ctx).Order("id DESC")
@@ -534,7 +562,7 @@ func (db *DB) Campaigns(ctx context.Context, f core.CampaignFilter) ([]core.Camp
 
 // TransitionCampaign implements core.CampaignStore.
 func (db *DB) TransitionCampaign(ctx context.Context, t core.Transition) error {
-	return db.tx(ctx, func(tx *gorm.DB) error { return transition(tx, t) })
+	return db.moved(db.tx(ctx, func(tx *gorm.DB) error { return transition(tx, t) }))
 }
 
 // transition moves a campaign's state inside tx, only if it is still in t.From, and
@@ -568,6 +596,7 @@ func transition(tx *gorm.DB, t core.Transition) error {
 
 // SetSchedule implements core.CampaignStore.
 func (db *DB) SetSchedule(ctx context.Context, campaignID int64, spec string) error {
+	defer db.moved(nil)
 	return db.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&campaignRow{}).Where("id = ?", campaignID).Updates(map[string]any{"schedule": spec, "next_update_at": nil})
 		if res.Error == nil && res.RowsAffected == 0 {

@@ -471,6 +471,7 @@ func topEntries(q *gorm.DB, campaignID int64, round, n int) ([]core.Entry, error
 // replica, or the brand racing the clock) fail with ECONFLICT and change nothing.
 func (db *DB) StartFinalRound(ctx context.Context, f core.FinalRound) ([]core.Entry, error) {
 	var out []core.Entry
+	defer db.moved(nil)
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&campaignRow{}).Where("id = ? AND state = ?", f.CampaignID, string(core.StateVoting)).
 			Updates(map[string]any{"deadline_at": f.Deadline.UTC(), "updated_at": f.At.UTC()})
@@ -526,6 +527,7 @@ func (db *DB) StartFinalRound(ctx context.Context, f core.FinalRound) ([]core.En
 // changed in the same transaction: no vote can land after the count.
 func (db *DB) CloseContest(ctx context.Context, cc core.ContestClose) (*core.Entry, error) {
 	var winner *core.Entry
+	defer db.moved(nil)
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		t := cc.Transition
 		t.Announcements = nil

@@ -12,6 +12,7 @@ import (
 
 // EditCampaign implements core.CorrectionStore.
 func (db *DB) EditCampaign(ctx context.Context, campaignID int64, title, description string, now time.Time) error {
+	defer db.moved(nil)
 	return db.tx(ctx, func(tx *gorm.DB) error {
 		res := tx.Model(&campaignRow{}).Where("id = ?", campaignID).
 			Updates(map[string]any{"title": title, "description": description, "updated_at": now.UTC()})

@@ -50,6 +50,12 @@ type DB struct {
 	newCode func() string // campaign codes; tests swap it to force collisions
 	spaces  *rowCache[spaceRow]
 	members *rowCache[memberRow]
+	// campaigns, polls and funds serve the presses of a crowd (RecentCampaign,
+	// PollSettings, FundraiserTerms), whose writes check the campaign's state
+	// themselves
+	campaigns *rowCache[campaignRow]
+	polls     *rowCache[core.Poll]
+	funds     *rowCache[fundraiserRow]
 	// votes gathers concurrent first votes into one statement (Postgres only:
 	// SQLite has one connection and no round trips to save)
 	votes *batcher[firstVote, firstVoteResult]
@@ -120,7 +126,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
 	}
 	db := &DB{gorm: g, dialect: dialect, newCode: core.NewCode,
-		spaces: newRowCache[spaceRow](time.Minute, 10000), members: newRowCache[memberRow](time.Minute, 100000)}
+		spaces: newRowCache[spaceRow](time.Minute, 10000), members: newRowCache[memberRow](time.Minute, 100000),
+		campaigns: newRowCache[campaignRow](recentTTL, 10000), polls: newRowCache[core.Poll](recentTTL, 10000),
+		funds: newRowCache[fundraiserRow](recentTTL, 10000)}
 	if dialect == Postgres {
 		db.votes = newBatcher(voteFlushes, voteBatch, db.firstVotes)
 		db.newMembers = newBatcher(voteFlushes, voteBatch, db.upsertMembers)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -138,6 +139,21 @@ func (db *DB) Fundraiser(ctx context.Context, campaignID int64) (*core.Fundraise
 	if err := db.read(ctx).Take(&r, campaignID).Error; err != nil {
 		return nil, notFound(err, "error.campaign_not_found", "code", fmt.Sprint(campaignID))
 	}
+	return r.toCore(), nil
+}
+
+// FundraiserTerms implements core.FundraiserStore: a crowd's pledges share one read
+// of them (recentTTL).
+func (db *DB) FundraiserTerms(ctx context.Context, campaignID int64) (*core.Fundraiser, error) {
+	key := strconv.FormatInt(campaignID, 10)
+	if r, ok := db.funds.get(key); ok {
+		return r.toCore(), nil
+	}
+	var r fundraiserRow
+	if err := db.read(ctx).Take(&r, campaignID).Error; err != nil {
+		return nil, notFound(err, "error.campaign_not_found", "code", fmt.Sprint(campaignID))
+	}
+	db.funds.put(key, r)
 	return r.toCore(), nil
 }
 
@@ -287,11 +303,23 @@ func stretchGoals(q *gorm.DB, campaignID int64, currency string) ([]core.Stretch
 // tier's limit holds whatever the concurrency) and frees the old one, in tier id
 // order, writes the pledge, then locks the fundraiser row, checks the campaign is
 // still open and moves the totals. A sold-out tier refuses before the fundraiser row,
-// which every pledge that lands must wait for, is touched.
+// which every pledge that lands must wait for, is touched. A member given by
+// reference (MemberID 0) is found or made with a first pledge, or before the
+// transaction on the general path.
 func (db *DB) ChangePledge(ctx context.Context, ch core.PledgeChange) (*core.PledgeOutcome, error) {
+	if ch.MemberID == 0 && ch.Member != nil {
+		db.knownMember(ch.Member)
+		ch.MemberID = ch.Member.ID
+	}
 	if out, handled, err := db.changeFirstPledge(ctx, ch); handled {
 		// a member's first pledge went with the others made at the same moment
 		return out, err
+	}
+	if ch.MemberID == 0 && ch.Member != nil {
+		if err := db.enroll(ctx, ch.Member, ch.At); err != nil {
+			return nil, err
+		}
+		ch.MemberID = ch.Member.ID
 	}
 	var out core.PledgeOutcome
 	err := db.tx(ctx, func(tx *gorm.DB) error {
@@ -645,6 +673,7 @@ func backers(q *gorm.DB, campaignID int64, page, perPage int) ([]core.Backer, er
 // later one finds the campaign ended, so the totals and backers read next are final.
 func (db *DB) SettleFundraiser(ctx context.Context, campaignID int64, from core.State, at time.Time) (core.State, error) {
 	var to core.State
+	defer db.moved(nil)
 	err := db.tx(ctx, func(tx *gorm.DB) error {
 		f, err := lockFundraiser(tx, campaignID)
 		if err != nil {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 // (see insertPledgesSQL): the pledge of a crowd backing a fundraiser that goes round.
 type firstPledge struct {
 	CampaignID, MemberID int64
+	Ref                  core.MemberRef // the member when MemberID is 0: found or made
 	Amount               int64
 	Key                  string // the platform update to record with it, or ""
 	At                   time.Time
@@ -25,6 +27,7 @@ type firstPledge struct {
 type firstPledgeResult struct {
 	Landed  bool
 	Outcome core.PledgeOutcome
+	Member  memberRow // the member's row when the batch had to find or make it
 }
 
 // firstPledgeOf returns the batch request of a pledge change that may be a member's
@@ -33,7 +36,14 @@ func firstPledgeOf(ch core.PledgeChange) (firstPledge, bool) {
 	if ch.Cancel || !ch.KeepTier {
 		return firstPledge{}, false
 	}
-	return firstPledge{CampaignID: ch.CampaignID, MemberID: ch.MemberID, Amount: ch.Amount.Amount, At: ch.At.UTC(), Points: ch.Points}, true
+	p := firstPledge{CampaignID: ch.CampaignID, MemberID: ch.MemberID, Amount: ch.Amount.Amount, At: ch.At.UTC(), Points: ch.Points}
+	if ch.MemberID == 0 {
+		if ch.Member == nil {
+			return firstPledge{}, false
+		}
+		p.Ref = refOf(ch.Member)
+	}
+	return p, true
 }
 
 // changeFirstPledge runs a pledge change in the next batch of first pledges when it
@@ -45,11 +55,24 @@ func (db *DB) changeFirstPledge(ctx context.Context, ch core.PledgeChange) (out 
 	if !ok || db.pledges == nil {
 		return nil, false, nil
 	}
-	u, keys := pendingUpdate(ctx, []string{fmt.Sprintf("pledge:%d:%d", ch.CampaignID, ch.MemberID)})
+	var member core.Member
+	if ch.Member != nil {
+		member = *ch.Member
+	} else {
+		member.ID = ch.MemberID
+	}
+	keys := []string{fmt.Sprintf("pledge:%d:%d", ch.CampaignID, ch.MemberID)}
+	if ch.MemberID == 0 {
+		keys = voterKeys(fmt.Sprintf("pledge:%d", ch.CampaignID), &member)
+	}
+	u, keys := pendingUpdate(ctx, keys)
 	if u != nil {
 		req.Key = u.Key
 	}
 	res, err := db.pledges.do(ctx, req, keys...)
+	if err == nil && ch.Member != nil {
+		db.learnMember(ch.Member, res.Member)
+	}
 	switch {
 	case err == nil && res.Landed:
 		if u != nil {
@@ -70,7 +93,8 @@ func (db *DB) changeFirstPledge(ctx context.Context, ch core.PledgeChange) (out 
 // must hold to move the totals, is held once a batch and for one statement, not once
 // a pledge:
 //
-//   - insertPledgesSQL inserts the pledges of members who have none yet;
+//   - insertPledgesSQL finds or makes the members given by reference (memberSQL)
+//     and inserts the pledges of members who have none yet;
 //   - lockFundsSQL holds the fundraisers they back, in key order, and reads their
 //     totals as they stand;
 //   - settlePledgesSQL, with a snapshot taken once the fundraisers are held (so a
@@ -84,11 +108,25 @@ func (db *DB) changeFirstPledge(ctx context.Context, ch core.PledgeChange) (out 
 // with its fundraiser's totals after the batch; the others changed nothing and take
 // the general path, which says why or changes the pledge there was.
 const insertPledgesSQL = `
-INSERT INTO pledges (campaign_id, member_id, amount, active, created_at, updated_at)
-SELECT campaign_id, member_id, amount, true, at, at
-FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[]) AS r(campaign_id, member_id, amount, at)
-ORDER BY campaign_id, member_id
-ON CONFLICT DO NOTHING RETURNING id, campaign_id, member_id, amount, tier_id, active, created_at, updated_at`
+WITH arg AS MATERIALIZED (
+	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::timestamptz[])
+		WITH ORDINALITY AS r(campaign_id, member_id, platform, external_id, name, amount, at, n)
+` + memberSQL + `
+), req AS MATERIALIZED (
+	SELECT a.campaign_id, COALESCE(NULLIF(a.member_id, 0), f.id) AS member_id, a.amount, a.at, a.n
+	FROM arg a LEFT JOIN found f ON f.n = a.n
+), ins AS (
+	INSERT INTO pledges (campaign_id, member_id, amount, active, created_at, updated_at)
+	SELECT campaign_id, member_id, amount, true, at, at FROM req WHERE member_id IS NOT NULL
+	ORDER BY campaign_id, member_id
+	ON CONFLICT DO NOTHING RETURNING id, campaign_id, member_id
+)
+SELECT a.n, COALESCE(ins.id, 0) AS pledge, COALESCE(r.member_id, 0) AS member,
+	COALESCE(f.id, 0) AS id, a.platform, a.external_id, COALESCE(f.name, '') AS name,
+	COALESCE(f.locale, '') AS locale, COALESCE(f.created_at, a.at) AS created_at
+FROM arg a JOIN req r ON r.n = a.n LEFT JOIN found f ON f.n = a.n
+LEFT JOIN ins ON ins.campaign_id = r.campaign_id AND ins.member_id = r.member_id
+WHERE ins.id IS NOT NULL OR a.member_id = 0`
 
 const lockFundsSQL = `
 SELECT * FROM fundraisers WHERE campaign_id IN (SELECT unnest($1::bigint[]))
@@ -115,28 +153,43 @@ SELECT n FROM won`
 // firstPledges runs one batch of first pledges (see insertPledgesSQL).
 func (db *DB) firstPledges(ctx context.Context, ps []firstPledge) ([]firstPledgeResult, error) {
 	n := len(ps)
-	camps, members, amounts, at := make([]int64, n), make([]int64, n), make([]int64, n), make([]time.Time, n)
-	pos := make(map[[2]int64]int, n) // a batch holds one pledge a member and fundraiser
+	camps, amounts, at := make([]int64, n), make([]int64, n), make([]time.Time, n)
+	v := newMemberArgs(n)
 	for i, p := range ps {
-		camps[i], members[i], amounts[i], at[i] = p.CampaignID, p.MemberID, p.Amount, p.At
-		pos[[2]int64{p.CampaignID, p.MemberID}] = i
+		camps[i], amounts[i], at[i] = p.CampaignID, p.Amount, p.At
+		v.set(i, p.MemberID, p.Ref)
 	}
 	out := make([]firstPledgeResult, n)
 	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var fresh []pledgeRow
-		if err := tx.Raw(insertPledgesSQL, camps, members, amounts, at).Scan(&fresh).Error; err != nil {
-			return err
-		}
-		if len(fresh) == 0 {
+		var fresh []pledgeRow // the pledges inserted, each at its position's n
+		var pos []int
+		args := []any{camps, v.ids, v.platforms, v.externalIDs, v.names, amounts, at}
+		err := queryRows(ctx, tx, insertPledgesSQL, args, func(rows *sql.Rows) error {
+			var i int
+			var pledge, member int64
+			var m memberRow
+			if err := rows.Scan(&i, &pledge, &member, &m.ID, &m.Platform, &m.ExternalID, &m.Name, &m.Locale, &m.CreatedAt); err != nil {
+				return err
+			}
+			out[i-1].Member = m
+			if pledge != 0 {
+				p := ps[i-1]
+				fresh = append(fresh, pledgeRow{ID: pledge, CampaignID: p.CampaignID, MemberID: member, Amount: p.Amount,
+					Active: true, CreatedAt: p.At, UpdatedAt: p.At})
+				pos = append(pos, i-1)
+			}
 			return nil
+		})
+		if err != nil || len(fresh) == 0 {
+			return err
 		}
 		k := len(fresh)
 		mc, mm, ids, amt, mat := make([]int64, k), make([]int64, k), make([]int64, k), make([]int64, k), make([]time.Time, k)
 		keys, points, ns := make([]string, k), make([]int32, k), make([]int32, k)
 		for j, f := range fresh {
-			i := pos[[2]int64{f.CampaignID, f.MemberID}]
+			i := pos[j]
 			p := ps[i]
-			mc[j], mm[j], ids[j], amt[j], mat[j] = p.CampaignID, p.MemberID, f.ID, p.Amount, p.At
+			mc[j], mm[j], ids[j], amt[j], mat[j] = p.CampaignID, f.MemberID, f.ID, p.Amount, p.At
 			keys[j], points[j], ns[j] = p.Key, int32(p.Points), int32(i+1)
 		}
 		var funds []fundraiserRow
@@ -190,8 +243,8 @@ func (db *DB) firstPledges(ctx context.Context, ps []firstPledge) ([]firstPledge
 		for _, i := range landed {
 			p := ps[i-1]
 			a := after[p.CampaignID]
-			out[i-1] = firstPledgeResult{Landed: true, Outcome: core.PledgeOutcome{
-				Pledge: byN[i].toCore(a.Currency), Fundraiser: *a.toCore()}}
+			out[i-1].Landed = true
+			out[i-1].Outcome = core.PledgeOutcome{Pledge: byN[i].toCore(a.Currency), Fundraiser: *a.toCore()}
 		}
 		return nil
 	})

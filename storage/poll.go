@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -104,9 +105,30 @@ func (db *DB) Poll(ctx context.Context, campaignID int64) (*core.Poll, error) {
 	return loadPoll(db.read(ctx), campaignID, true)
 }
 
-// PollSettings implements core.PollStore.
+// PollSettings implements core.PollStore. A poll's settings and options never change
+// once it is made, so a crowd's presses share one read of them (recentTTL).
 func (db *DB) PollSettings(ctx context.Context, campaignID int64) (*core.Poll, error) {
-	return loadPoll(db.read(ctx), campaignID, false)
+	key := strconv.FormatInt(campaignID, 10)
+	p, ok := db.polls.get(key)
+	if !ok {
+		read, err := loadPoll(db.read(ctx), campaignID, false)
+		if err != nil {
+			return nil, err
+		}
+		p = *read
+		db.polls.put(key, p)
+	}
+	p.Options = slices.Clone(p.Options)
+	return &p, nil
+}
+
+// tallyOf is the counts of a poll as loadPoll read them with its tally.
+func tallyOf(p *core.Poll) *core.PollTally {
+	t := &core.PollTally{Votes: make([]int, len(p.Options)), Ballots: p.Ballots, Version: p.Version}
+	for i, o := range p.Options {
+		t.Votes[i] = o.Votes
+	}
+	return t
 }
 
 // loadPoll reads a poll and its options with q (a transaction or a plain session),
@@ -156,7 +178,7 @@ func loadPoll(q *gorm.DB, campaignID int64, tally bool) (*core.Poll, error) {
 // (a share lock on one row taken by every ballot is costly on Postgres): a close
 // locks every option row before it commits, so a ballot either commits before the
 // close or finds the campaign closed.
-func (db *DB) Vote(ctx context.Context, campaignID int64, voter *core.Member, now time.Time, points int, decide core.BallotFunc) error {
+func (db *DB) Vote(ctx context.Context, campaignID int64, voter *core.Member, now time.Time, points int, decide core.BallotFunc) (*core.PollTally, error) {
 	db.knownMember(voter)
 	if db.ballots != nil {
 		// the common case, a member's first ballot with one option, goes with the
@@ -176,21 +198,22 @@ func (db *DB) Vote(ctx context.Context, campaignID int64, voter *core.Member, no
 				if u != nil {
 					u.MarkDone()
 				}
-				return nil
+				return res.Tally, nil
 			case err != nil && !refused(err):
 				// the batch may have committed before its answer was lost: say it
 				// failed rather than cast the ballot again (see ToggleIdeaVote)
-				return translate(err)
+				return nil, translate(err)
 			}
 			// not a first ballot after all, a capped option, a closed poll, or a
 			// batch refused whole: the general path takes it or says why not
 		}
 	}
 	if err := db.enroll(ctx, voter, now); err != nil {
-		return err
+		return nil, err
 	}
 	memberID := voter.ID
-	return db.tx(ctx, func(tx *gorm.DB) error {
+	var tally *core.PollTally
+	err := db.tx(ctx, func(tx *gorm.DB) error {
 		ins := tx.Clauses(clause.OnConflict{DoNothing: true}).
 			Create(&pollVoterRow{CampaignID: campaignID, MemberID: memberID, CreatedAt: now.UTC(), UpdatedAt: now.UTC()})
 		if ins.Error != nil {
@@ -256,8 +279,18 @@ func (db *DB) Vote(ctx context.Context, campaignID int64, voter *core.Member, no
 		if core.State(c.State) != core.StateOpen {
 			return core.Errorf(core.ECLOSED, "error.campaign_closed", "code", c.Code)
 		}
+		// the counts for the card that answers the press, this ballot in them
+		p, err := loadPoll(tx, campaignID, true)
+		if err != nil {
+			return err
+		}
+		tally = tallyOf(p)
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return tally, nil
 }
 
 // ballotShards is how many rows a poll's ballot count is spread over.
@@ -283,10 +316,12 @@ type firstBallot struct {
 	Points               int
 }
 
-// firstBallotResult tells whether the ballot landed, and gives the voter's row when
-// the batch had to find or make it (see firstVoteResult).
+// firstBallotResult tells whether the ballot landed, with its poll's counts after the
+// batch, and gives the voter's row when the batch had to find or make it (see
+// firstVoteResult).
 type firstBallotResult struct {
 	Landed bool
+	Tally  *core.PollTally
 	Member memberRow
 }
 
@@ -307,7 +342,11 @@ type firstBallotResult struct {
 //     option's count moves once by its number of new ballots.
 //
 // It returns the position (from 1) of every ballot that landed; the others changed
-// nothing and take the general path, which says why or changes the ballot.
+// nothing and take the general path, which says why or changes the ballot. Rows with
+// position 0 follow: the counts of every poll a ballot landed in, as the batch left
+// them (option idx's votes, and for idx -1 the ballots and the tally's version), for
+// the cards that answer the presses; the options it moved are held, so their counts
+// are exact, and the others are as the statement's snapshot saw them.
 const insertBallotsSQL = `
 WITH arg AS MATERIALIZED (
 	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])
@@ -354,8 +393,21 @@ WITH mine AS MATERIALIZED (
 	SELECT campaign_id, member_id % 16, COUNT(*) FROM won GROUP BY campaign_id, member_id % 16 ORDER BY 1, 2 -- 16: ballotShards
 	ON CONFLICT (campaign_id, shard) DO UPDATE SET ballots = poll_ballot_counts.ballots + excluded.ballots
 ), gain AS (
-	SELECT campaign_id, member_id, 'ballot' AS action, points, at FROM won WHERE points <> 0` + landedSQL + `
-SELECT n FROM won`
+	SELECT campaign_id, member_id, 'ballot' AS action, points, at FROM won WHERE points <> 0` + landedSQL + `, tally AS MATERIALIZED (
+	SELECT o.campaign_id, o.idx, o.votes + COALESCE(w.votes, 0) AS votes, o.version + COALESCE(w.votes, 0) AS version
+	FROM poll_options o
+	LEFT JOIN (SELECT campaign_id, idx, COUNT(*) AS votes FROM won GROUP BY campaign_id, idx) w
+		ON w.campaign_id = o.campaign_id AND w.idx = o.idx
+	WHERE o.campaign_id IN (SELECT campaign_id FROM won)
+)
+SELECT n, 0::bigint AS campaign_id, 0 AS idx, 0::bigint AS votes, 0::bigint AS version FROM won
+UNION ALL SELECT 0, campaign_id, idx, votes::bigint, 0 FROM tally
+UNION ALL SELECT 0, p.campaign_id, -1, (CASE WHEN p.multi = 1
+		THEN (SELECT SUM(t.votes) FROM tally t WHERE t.campaign_id = p.campaign_id)
+		ELSE (SELECT COALESCE(SUM(b.ballots), 0) FROM poll_ballot_counts b WHERE b.campaign_id = p.campaign_id)
+			+ (SELECT COUNT(*) FROM won w WHERE w.campaign_id = p.campaign_id) END)::bigint,
+	(p.version + (SELECT SUM(t.version) FROM tally t WHERE t.campaign_id = p.campaign_id))::bigint
+FROM polls p WHERE p.campaign_id IN (SELECT campaign_id FROM won)`
 
 // firstBallots runs one batch of first ballots (see insertBallotsSQL).
 func (db *DB) firstBallots(ctx context.Context, bs []firstBallot) ([]firstBallotResult, error) {
@@ -395,14 +447,39 @@ func (db *DB) firstBallots(ctx context.Context, bs []firstBallot) ([]firstBallot
 		if err := queryRows(ctx, tx, lockOptionsSQL, []any{mc, idxs}, func(*sql.Rows) error { return nil }); err != nil {
 			return err
 		}
-		return queryRows(ctx, tx, settleBallotsSQL, []any{mc, mm, idxs, keys, mat, points, ns}, func(rows *sql.Rows) error {
-			var i int
-			if err := rows.Scan(&i); err != nil {
+		tallies := map[int64]*core.PollTally{}
+		err = queryRows(ctx, tx, settleBallotsSQL, []any{mc, mm, idxs, keys, mat, points, ns}, func(rows *sql.Rows) error {
+			var i, idx int
+			var campaignID, votes, version int64
+			if err := rows.Scan(&i, &campaignID, &idx, &votes, &version); err != nil {
 				return err
 			}
-			out[i-1].Landed = true
+			if i > 0 {
+				out[i-1].Landed = true
+				return nil
+			}
+			t := tallies[campaignID]
+			if t == nil {
+				t = &core.PollTally{}
+				tallies[campaignID] = t
+			}
+			switch {
+			case idx < 0:
+				t.Ballots, t.Version = int(votes), version
+			default:
+				for len(t.Votes) <= idx {
+					t.Votes = append(t.Votes, 0)
+				}
+				t.Votes[idx] = int(votes)
+			}
 			return nil
 		})
+		for i := range out {
+			if out[i].Landed {
+				out[i].Tally = tallies[bs[i].CampaignID]
+			}
+		}
+		return err
 	})
 	if err != nil {
 		return nil, fmt.Errorf("first ballots: %w", err)
@@ -443,6 +520,7 @@ func moveVote(tx *gorm.DB, campaignID int64, idx, d int) error {
 // change makes the close wait for the ballots under way, which then commit before it;
 // any later ballot finds the poll closed (see Vote).
 func (db *DB) ClosePoll(ctx context.Context, t core.Transition) error {
+	defer db.moved(nil)
 	return db.tx(ctx, func(tx *gorm.DB) error {
 		if err := transition(tx, t); err != nil {
 			return err

@@ -216,7 +216,9 @@ func TestConcurrentLimit(t *testing.T) {
 }
 
 // TestVotesRaceTheClose closes a poll while members vote: every vote that was
-// acknowledged is in the final tally, and every other one was refused as closed.
+// acknowledged is in the final tally, and every other one was refused as closed. The
+// last quarter of the crowd votes once the close has committed, so that some votes
+// are refused however fast the others are.
 func TestVotesRaceTheClose(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -227,7 +229,7 @@ func TestVotesRaceTheClose(t *testing.T) {
 		}
 		members := storagetest.Scale(db, 400)
 		var counted, refused atomic.Int64
-		closer := make(chan struct{})
+		closer, closed := make(chan struct{}), make(chan struct{})
 		var wg sync.WaitGroup
 		var atClose *core.Poll
 		wg.Go(func() {
@@ -235,11 +237,15 @@ func TestVotesRaceTheClose(t *testing.T) {
 			if _, err := svc.ClosePoll(ctx, admin, c.Code); err != nil {
 				t.Error(err)
 			}
+			close(closed)
 			_, atClose, _ = svc.Poll(ctx, c.Code)
 		})
 		failures := storagetest.Crowd(members, 32, func(i int) error {
 			if i == members/2 {
 				close(closer)
+			}
+			if i >= members*3/4 {
+				<-closed
 			}
 			a, err := voter(t, db, admin, fmt.Sprint(30000+i))
 			if err != nil {
@@ -757,4 +763,98 @@ func checkBallotCounts(t testing.TB, db *storage.DB) {
 	if err != nil || n != 0 {
 		t.Errorf("%d polls whose kept ballot count is not their voters' (%v)", n, err)
 	}
+}
+
+// TestFirstBallotsAnswerWithTheirTally checks the counts a crowd's first ballots are
+// answered with (the card of each press): each holds the member's own ballot, and
+// the last ballot on each option, whose write held the option, shows its final count.
+func TestFirstBallotsAnswerWithTheirTally(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		svc, admin := pollService(t, db, core.DefaultSettings())
+		c, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Which?", Options: []string{"A", "B", "C"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		members := storagetest.Scale(db, 300)
+		var mu sync.Mutex
+		best := make([]int, 3) // the highest count of each option a voter for it was shown
+		failures := storagetest.Crowd(members, 32, func(i int) error {
+			// voters by reference, as a crowd the bot has never seen presses
+			a := core.Actor{Member: core.Member{Platform: core.Telegram, ExternalID: fmt.Sprint(40000 + i), Name: "fan"},
+				Space: admin.Space, Channel: admin.Channel}
+			option := i % 2 // C gets nothing
+			_, _, p, err := svc.Vote(ctx, &a, c.Code, option)
+			if err != nil {
+				return err
+			}
+			sum := 0
+			for _, o := range p.Options {
+				sum += o.Votes
+			}
+			if p.Options[option].Votes < 1 || p.Options[2].Votes != 0 || p.Ballots != sum || sum > members {
+				return fmt.Errorf("ballot %d for %d answered with %+v", i, option, p)
+			}
+			mu.Lock()
+			best[option] = max(best[option], p.Options[option].Votes)
+			mu.Unlock()
+			return nil
+		})
+		reportFailures(t, failures)
+		p, sum := pollTotals(t, svc, c.Code)
+		if sum != members || p.Ballots != members {
+			t.Fatalf("tally %+v after %d ballots", p, members)
+		}
+		for i := range 2 {
+			if best[i] != p.Options[i].Votes {
+				t.Errorf("option %d: the last voter saw %d votes, the poll holds %d", i, best[i], p.Options[i].Votes)
+			}
+		}
+		checkBallotCounts(t, db)
+	})
+}
+
+// TestPressesAfterAnotherReplicaCloses checks that a poll or fundraiser closed by
+// another replica refuses the next press at once, though this replica read the
+// campaign as open a moment ago.
+func TestPressesAfterAnotherReplicaCloses(t *testing.T) {
+	storagetest.Replicas(t, 2, func(t *testing.T, dbs []*storage.DB) {
+		ctx := context.Background()
+		svc, admin := pollService(t, dbs[0], core.DefaultSettings())
+		other := core.NewService(dbs[1], core.NewFakeClock(t0), core.DefaultSettings())
+		c, _, err := svc.CreatePoll(ctx, admin, core.NewPoll{Question: "Which?", Options: []string{"A", "B"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fc, _, err := svc.CreateFundraiser(ctx, admin, core.NewFundraiser{Title: "Roof", Goal: "1000 EUR", Locale: "en", ClosesAt: new(t0.Add(30 * 24 * time.Hour))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		press := func(i int) (error, error) {
+			a := core.Actor{Member: core.Member{Platform: core.Telegram, ExternalID: fmt.Sprint(50000 + i), Name: "fan"},
+				Space: admin.Space, Channel: admin.Channel}
+			_, _, _, verr := svc.Vote(ctx, &a, c.Code, 0)
+			if err := svc.Enroll(ctx, &a); err != nil {
+				t.Fatal(err)
+			}
+			_, _, perr := svc.Pledge(ctx, &a, core.PledgeInput{Code: fc.Code, Amount: "5", Locale: "en"})
+			return verr, perr
+		}
+		if verr, perr := press(0); verr != nil || perr != nil {
+			t.Fatalf("while open: %v, %v", verr, perr)
+		}
+		if _, err := other.ClosePoll(ctx, admin, c.Code); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := other.CancelCampaign(ctx, admin, fc.Code); err != nil {
+			t.Fatal(err)
+		}
+		if verr, perr := press(1); core.ErrorCode(verr) != core.ECLOSED || core.ErrorCode(perr) != core.ECLOSED {
+			t.Fatalf("after the other replica closed: %v, %v", verr, perr)
+		}
+		_, p, err := svc.Poll(ctx, c.Code)
+		if err != nil || p.Ballots != 1 {
+			t.Fatalf("poll after the close: %+v %v", p, err)
+		}
+	})
 }

@@ -240,3 +240,20 @@ func (h *Harness) BurstIdea(admin, author Who) (id int64, action string) {
 	id = added.Args["idea_id"].(int64)
 	return id, bots.ActionID("iv", id, added.Args["id"].(int64))
 }
+
+// BurstPoll has admin make a poll of two options that a burst votes in; it returns
+// the poll's code and the action of its first option's vote button.
+func (h *Harness) BurstPoll(admin Who) (code, action string) {
+	rs := h.Say(admin, `/poll new "Burst?" Yes No`)
+	if len(rs) != 1 {
+		h.T.Fatalf("/poll new answered %v", Keys(rs))
+	}
+	code = Code(h.T, rs[0]) // the confirmation, or the card where none is posted
+	return code, bots.ActionID("pv", code, 0)
+}
+
+// BurstFundraiser has admin make a fundraiser without tiers that a burst pledges to;
+// it returns its code.
+func (h *Harness) BurstFundraiser(admin Who) (code string) {
+	return Code(h.T, h.Expect(h.Say(admin, `/fund new "Burst" goal="1000000 EUR" closes=30d`), "fund.new"))
+}
