@@ -73,7 +73,7 @@ func (r *Router) contestActions() map[string]ActionFunc {
 			if len(req.In.Attachments) == 0 && title == "" && content == "" {
 				return r.entryPrompt(ctx, req, req.Act.Field(0))
 			}
-			if !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
+			if !r.limiter.allow(req.Actor.Member, r.svc.Now()) {
 				return nil, core.Errorf(core.ELIMIT, "error.slow_down")
 			}
 			return r.submitEntry(ctx, req, req.Act.Field(0), title, content)

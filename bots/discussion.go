@@ -94,7 +94,7 @@ func (r *Router) commentPrompt(ctx context.Context, req *Request) ([]Reply, erro
 		return replies(Reply{Msg: ask, Ephemeral: true,
 			Prompt: &Prompt{Msg: ask, Action: ActionID("ck", id), Long: true, Max: core.MaxCommentText}})
 	}
-	if !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
+	if !r.limiter.allow(req.Actor.Member, r.svc.Now()) {
 		return nil, core.Errorf(core.ELIMIT, "error.slow_down")
 	}
 	return r.addComment(ctx, req, id, req.Text)
@@ -184,7 +184,7 @@ func (r *Router) replyComment(ctx context.Context, req *Request) (label string, 
 	if err := r.enroll(ctx, req); err != nil {
 		return "comment", nil, true, err
 	}
-	if !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
+	if !r.limiter.allow(req.Actor.Member, r.svc.Now()) {
 		return "comment", nil, true, core.Errorf(core.ELIMIT, "error.slow_down")
 	}
 	replies, err = r.addComment(ctx, req, ideaID, in.Text)

@@ -363,7 +363,7 @@ func (r *Router) fundTierPressed(ctx context.Context, req *Request) ([]Reply, er
 		return nil, core.Errorf(core.EINVALID, "error.unknown_action")
 	}
 	if strings.TrimSpace(req.Text) != "" {
-		if !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
+		if !r.limiter.allow(req.Actor.Member, r.svc.Now()) {
 			return nil, core.Errorf(core.ELIMIT, "error.slow_down")
 		}
 		return r.pledgeReply(ctx, req, core.PledgeInput{Code: code, Amount: req.Text, Tier: strconv.FormatInt(number, 10), Locale: req.Locale})

@@ -54,7 +54,7 @@ func (r *Router) ideaActions() map[string]ActionFunc {
 				return replies(Reply{Msg: M("idea.prompt", "code", code), Ephemeral: true,
 					Prompt: &Prompt{Msg: M("idea.prompt", "code", code), Action: ActionID("ia", code), Long: true, Max: core.MaxIdeaText}})
 			}
-			if !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
+			if !r.limiter.allow(req.Actor.Member, r.svc.Now()) {
 				return nil, core.Errorf(core.ELIMIT, "error.slow_down")
 			}
 			return r.submitIdea(ctx, req, code, req.Text)

@@ -246,6 +246,14 @@ func TestSubmissionRateLimit(t *testing.T) {
 	h.Expect(h.Say(Bob, "/idea "+code+" three"), "idea.added")
 	// others are not slowed by Bob
 	h.Expect(h.Say(Carol, "/idea "+code+" four"), "idea.added")
+
+	// a pledge, whose member is looked up only later, spends from the same budget
+	fund := newFund(t, h, `"Album" goal="1000 EUR" closes=30d`)
+	h.Clock.Advance(time.Minute)
+	h.Expect(h.Say(Dave, "/pledge "+fund+" 5"), "pledge.new")
+	h.Expect(h.Say(Dave, "/idea "+code+" five"), "idea.added")
+	h.Expect(h.Say(Dave, "/pledge "+fund+" 6"), "error.slow_down")
+	h.Expect(h.Say(Dave, "/idea "+code+" six"), "error.slow_down")
 }
 
 func TestCampaignCommands(t *testing.T) {

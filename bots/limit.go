@@ -1,17 +1,16 @@
 package bots
 
 import (
-	"strconv"
 	"sync"
 	"time"
 
 	"golang.org/x/time/rate"
+
+	"crowdbot/core"
 )
 
 // limiter bounds each member's submissions with a token bucket per member. It lives
-// in one process: with several replicas each applies its own budget. A command
-// identified later (Spec.Later) is counted by the member's platform identity, in a
-// bucket of its own.
+// in one process: with several replicas each applies its own budget.
 type limiter struct {
 	mu      sync.Mutex
 	perMin  int
@@ -28,20 +27,14 @@ func newLimiter(perMinute int) *limiter {
 	return &limiter{perMin: perMinute, buckets: map[string]*bucket{}}
 }
 
-// allow reports whether the member may submit now, spending one token if so.
-func (l *limiter) allow(memberID int64, now time.Time) bool {
+// allow reports whether the member may submit now, spending one token if so. A
+// member is counted by their platform identity, so one not looked up yet (Spec.Later)
+// spends from the same budget as once they are.
+func (l *limiter) allow(m core.Member, now time.Time) bool {
 	if l.perMin <= 0 {
 		return true
 	}
-	return l.take("id:"+strconv.FormatInt(memberID, 10), now)
-}
-
-// allowRef is allow for a member not looked up yet, by "platform:external id".
-func (l *limiter) allowRef(who string, now time.Time) bool {
-	if l.perMin <= 0 {
-		return true
-	}
-	return l.take("ref:"+who, now)
+	return l.take(string(m.Platform)+":"+m.ExternalID, now)
 }
 
 // take spends one token of key's bucket if it has one.

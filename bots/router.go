@@ -457,7 +457,7 @@ func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, e
 			return label, nil, err
 		}
 	}
-	if spec.Submit && !r.allowSubmit(req) {
+	if spec.Submit && !r.limiter.allow(req.Actor.Member, r.svc.Now()) {
 		return label, nil, core.Errorf(core.ELIMIT, "error.slow_down")
 	}
 	req.Cmd = cmd
@@ -564,15 +564,6 @@ func (r *Router) identified(ctx context.Context, req *Request, err error) {
 		// the member, filled in by the change, chose a language
 		req.Locale = l
 	}
-}
-
-// allowSubmit takes one submission from the member's rate limit. A member
-// identified later, not looked up yet, is counted by their platform identity.
-func (r *Router) allowSubmit(req *Request) bool {
-	if m := req.Actor.Member; m.ID == 0 {
-		return r.limiter.allowRef(string(m.Platform)+":"+m.ExternalID, r.svc.Now())
-	}
-	return r.limiter.allow(req.Actor.Member.ID, r.svc.Now())
 }
 
 // failure turns an error into the reply a member sees.

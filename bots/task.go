@@ -478,7 +478,7 @@ func (r *Router) taskAnswer(ctx context.Context, req *Request) ([]Reply, error) 
 		m := M("task.prompt", "row", it.Row)
 		return replies(Reply{Msg: m, Ephemeral: true, Prompt: &Prompt{Msg: m, Action: ActionID("tka", itemID), Long: true, Max: core.MaxTaskAnswer}})
 	}
-	if !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
+	if !r.limiter.allow(req.Actor.Member, r.svc.Now()) {
 		return nil, core.Errorf(core.ELIMIT, "error.slow_down")
 	}
 	var res *core.TaskResult
