@@ -183,6 +183,12 @@ func (r *Router) commentHide(hidden bool) func(ctx context.Context, req *Request
 func (r *Router) replyComment(ctx context.Context, req *Request) (label string, replies []Reply, ok bool, err error) {
 	in := req.In
 	ideaID, err := r.svc.IdeaOfPost(ctx, in.Platform, in.Channel, in.ReplyTo)
+	return r.commentUnder(ctx, req, ideaID, err)
+}
+
+// commentUnder takes the member's message as a comment on the idea it was posted
+// under (found, or not, as ideaID and err say); ok is false when there is none.
+func (r *Router) commentUnder(ctx context.Context, req *Request, ideaID int64, err error) (label string, replies []Reply, ok bool, _ error) {
 	if err != nil {
 		return "comment", nil, true, err
 	}
@@ -195,7 +201,7 @@ func (r *Router) replyComment(ctx context.Context, req *Request) (label string, 
 	if !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
 		return "comment", nil, true, core.Errorf(core.ELIMIT, "error.slow_down")
 	}
-	replies, err = r.addComment(ctx, req, ideaID, in.Text)
+	replies, err = r.addComment(ctx, req, ideaID, req.In.Text)
 	return "comment", replies, true, err
 }
 
@@ -256,20 +262,7 @@ func (r *Router) threadLink(idea *core.Idea, opener ThreadOpener, threadID strin
 func (r *Router) threadComment(ctx context.Context, req *Request) (label string, replies []Reply, ok bool, err error) {
 	in := req.In
 	ideaID, err := r.svc.IdeaOfThread(ctx, in.Platform, in.Thread.Channel, in.Thread.ID)
-	if err != nil {
-		return "comment", nil, true, err
-	}
-	if ideaID == 0 {
-		return "", nil, false, nil
-	}
-	if err := r.enroll(ctx, req); err != nil {
-		return "comment", nil, true, err
-	}
-	if !r.limiter.allow(req.Actor.Member.ID, r.svc.Now()) {
-		return "comment", nil, true, core.Errorf(core.ELIMIT, "error.slow_down")
-	}
-	replies, err = r.addComment(ctx, req, ideaID, in.Text)
-	return "comment", replies, true, err
+	return r.commentUnder(ctx, req, ideaID, err)
 }
 
 // inIdeaThread reports whether chat a front passes on for the threads of ideas

@@ -63,7 +63,6 @@ func ofMethod(reqs []tgfake.Request, method string) []tgfake.Request {
 // the campaign is closed the comment is refused with the reason.
 func TestForumIdeaTopic(t *testing.T) {
 	h := newHarness(t, telegram.ModeWebhook, withFake(withForum))
-	ctx := context.Background()
 	in0, out0 := h.rec.mark()
 	h.push(textMessage(ada, forum, `/campaign new ideas "Forum flavours"`))
 	code := codeOf(t, h, in0, out0)
@@ -118,14 +117,8 @@ func TestForumIdeaTopic(t *testing.T) {
 	if _, replies := h.rec.since(in0, out0); len(replies) != 1 || replies[0].Key != "comment.added" {
 		t.Fatalf("messages in topics answered %q", texts(replies))
 	}
-	c, _ := h.rec.Service().Campaign(ctx, code)
-	_, idea, err := h.rec.Service().IdeaByNumber(ctx, c.Code, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, page, err := h.rec.Service().Comments(ctx, idea.ID, 1, 10)
-	if err != nil || page.Total != 1 || page.Comments[0].Text != "I can draw the label" || page.Comments[0].AuthorName != "Dan" {
-		t.Fatalf("comments %+v, %v", page, err)
+	if got := commentsOn(t, h, code, 1); len(got) != 1 || got[0] != "Dan: I can draw the label" {
+		t.Fatalf("comments %q", got)
 	}
 
 	h.push(textMessage(ada, forum, "/campaign close "+code+" confirm"))
@@ -139,6 +132,9 @@ func TestForumIdeaTopic(t *testing.T) {
 	s := sends(h.fake.Since(mark))
 	if last := s[len(s)-1]; chatOf(last) != forum.ID || last.Params["message_thread_id"] != strconv.Itoa(topic) || last.Status != 200 {
 		t.Fatalf("the refusal is not in the topic: %s", describe(s))
+	}
+	if got := commentsOn(t, h, code, 1); len(got) != 1 {
+		t.Fatalf("comments after the close %q", got)
 	}
 }
 
