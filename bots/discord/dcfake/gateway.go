@@ -77,7 +77,7 @@ func MessageCreate(id, guild, channel string, who User, content string) map[stri
 	return map[string]any{"type": 0, "tts": false, "timestamp": time.Now().UTC().Format(time.RFC3339), "pinned": false,
 		"nonce": id, "mentions": []any{}, "mention_roles": []any{}, "mention_everyone": false, "member": m,
 		"id": id, "flags": 0, "embeds": []any{}, "edited_timestamp": nil, "content": content, "components": []any{},
-		"channel_id": channel, "author": author, "attachments": []any{}, "guild_id": guild, "channel_type": 11}
+		"channel_id": channel, "author": author, "attachments": []any{}, "guild_id": guild}
 }
 
 // NewGateway starts a gateway fake; it stops with the test.
@@ -146,7 +146,8 @@ func (g *Gateway) Wait(t testing.TB, op, n int) []Frame {
 }
 
 // Dispatch sends an event (op 0) with the next sequence number. With no client
-// connected it is kept for the client's RESUME.
+// connected it is kept for the client's RESUME. A guild's MESSAGE_CREATE follows the
+// intents of the last IDENTIFY, as Discord's does.
 func (g *Gateway) Dispatch(name string, data any) {
 	raw, err := json.Marshal(data)
 	if err != nil {
