@@ -62,6 +62,18 @@ type Input struct {
 	// ReplyTo is the platform's id of the bot's message this one replies to, in
 	// Channel, "" for none: a reply to an idea's posted card is a comment on it.
 	ReplyTo string
+	// Thread is the discussion thread the message was posted in, where the platform
+	// has them (a Discord thread, a Telegram forum topic); zero for none. A member's
+	// message in an idea's thread is a comment on the idea.
+	Thread ThreadRef
+	// ThreadsOnly marks chat a front passes on only for the threads of ideas
+	// (Discord's channel messages): it is never a command nor an answer, and a
+	// message in no idea's thread is dropped before anyone is identified.
+	ThreadsOnly bool
+	// Threads opens an idea's thread from its card where the button was pressed,
+	// when the platform can there; nil where it cannot, and 💬 Discuss then asks for
+	// a comment.
+	Threads ThreadOpener
 	// Attachments are files sent with the message.
 	Attachments []Attachment
 	// Private is true in a one-to-one chat with the bot.
@@ -82,6 +94,28 @@ type Input struct {
 	// Payment is a payment the platform reports (Telegram Stars): a question before
 	// it, or the payment made. Text and Action are empty then.
 	Payment *Payment
+}
+
+// ThreadRef names a discussion thread: its id, and the channel that scopes it
+// ("" where thread ids are unique on the platform, as Discord's are).
+type ThreadRef struct {
+	Channel string
+	ID      string
+}
+
+// ThreadOpener opens an idea's discussion thread where a button was pressed on the
+// idea's card: a Discord thread started from the card, a Telegram forum topic.
+type ThreadOpener interface {
+	// Channel is the channel the thread opens in, which scopes the idea's one
+	// thread: the card's Discord channel, the Telegram chat.
+	Channel() string
+	// Open opens a thread named name (the front clips it to its platform's bound)
+	// and returns its id; intro starts the thread where the platform does not start
+	// it from the card itself. A refusal an admin can act on (a missing permission)
+	// is a *core.Error with its key.
+	Open(ctx context.Context, name string, intro Reply) (string, error)
+	// Link is how a message links to the thread.
+	Link(threadID string) string
 }
 
 // Attachment is a file a member sent, kept by reference to the platform's copy.

@@ -2,6 +2,8 @@ package bots
 
 import (
 	"context"
+	"fmt"
+	"strings"
 
 	"crowdbot/core"
 )
@@ -40,6 +42,11 @@ func (r *Router) discussionCards() map[string]CardFunc {
 			return Reply{Msg: Msg{Key: a.Key, Args: outboxArgs(a.Args)}}, nil
 		},
 		core.IdeaCardKey: r.ideaCard,
+		// the reason a platform refused an idea's thread is a message key of its own
+		"notice.thread_refused": func(ctx context.Context, a core.Announcement, locale string) (Reply, error) {
+			reason, _ := a.Args["reason"].(string)
+			return Reply{Msg: M(a.Key, "code", a.Args["code"], "title", a.Args["title"], "reason", M(reason))}, nil
+		},
 	}
 }
 
@@ -76,9 +83,10 @@ func (r *Router) discussionActions() map[string]ActionFunc {
 			return r.commentPage(ctx, req.Act.Int(0), int(req.Act.Int(1)), true)
 		},
 		// ck:<idea id>: ask for a comment on an idea; answered with the text.
-		// dk:<idea id>: the same, from an idea's card (where Discord opens a thread)
+		// dk:<idea id>: discuss an idea from its card: its thread where the front
+		// opens threads, else the same as ck
 		"ck": r.commentPrompt,
-		"dk": r.commentPrompt,
+		"dk": r.discuss,
 	}
 }
 
@@ -175,6 +183,12 @@ func (r *Router) commentHide(hidden bool) func(ctx context.Context, req *Request
 func (r *Router) replyComment(ctx context.Context, req *Request) (label string, replies []Reply, ok bool, err error) {
 	in := req.In
 	ideaID, err := r.svc.IdeaOfPost(ctx, in.Platform, in.Channel, in.ReplyTo)
+	return r.commentUnder(ctx, req, ideaID, err)
+}
+
+// commentUnder takes the member's message as a comment on the idea it was posted
+// under (found, or not, as ideaID and err say); ok is false when there is none.
+func (r *Router) commentUnder(ctx context.Context, req *Request, ideaID int64, err error) (label string, replies []Reply, ok bool, _ error) {
 	if err != nil {
 		return "comment", nil, true, err
 	}
@@ -187,6 +201,81 @@ func (r *Router) replyComment(ctx context.Context, req *Request) (label string, 
 	if !r.limiter.allow(req.Actor.Member, r.svc.Now()) {
 		return "comment", nil, true, core.Errorf(core.ELIMIT, "error.slow_down")
 	}
-	replies, err = r.addComment(ctx, req, ideaID, in.Text)
+	replies, err = r.addComment(ctx, req, ideaID, req.In.Text)
 	return "comment", replies, true, err
+}
+
+// discuss answers 💬 Discuss on an idea's card. Where the front opens threads, the
+// first press claims the idea's thread in the channel and opens it, and every press
+// gets the link to it (or, while another press opens it, word that it is coming).
+// When the platform refuses the thread, the claim goes so that a later press tries
+// again, the campaign's creator hears why once, and the member is asked for a
+// comment as where there are no threads.
+func (r *Router) discuss(ctx context.Context, req *Request) ([]Reply, error) {
+	opener := req.In.Threads
+	if opener == nil || req.Text != "" {
+		return r.commentPrompt(ctx, req)
+	}
+	thread, idea, mine, err := r.svc.ClaimThread(ctx, req.In.Platform, opener.Channel(), req.Act.Int(0))
+	if err != nil {
+		return nil, err
+	}
+	if !mine {
+		if !thread.Opened() {
+			return replies(Reply{Msg: M("thread.opening", "id", idea.Number), Ephemeral: true, Toast: true})
+		}
+		return replies(r.threadLink(idea, opener, thread.ThreadID))
+	}
+	c, err := r.svc.CampaignByID(ctx, idea.CampaignID)
+	if err != nil {
+		return nil, err
+	}
+	// the thread is everyone's: it speaks the space's language
+	space := &Request{In: req.In, Actor: req.Actor, Locale: core.NormalizeLocale(req.Actor.Space.Locale)}
+	if space.Locale == "" {
+		space.Locale = core.Locales[0]
+	}
+	intro := r.render(space, []Reply{reply("thread.intro", "id", idea.Number, "title", c.Title, "code", c.Code,
+		"text", core.Clip(idea.Text, core.MaxIdeaText))})[0]
+	id, cause := opener.Open(ctx, fmt.Sprintf("#%d %s", idea.Number, core.CleanLine(idea.Text)), intro)
+	if cause != nil {
+		r.log.Warn("open thread", "platform", req.In.Platform, "channel", opener.Channel(), "idea", idea.ID, "err", cause)
+		if err := r.svc.ThreadRefused(ctx, *thread, cause); err != nil {
+			r.log.Error("drop thread claim", "idea", idea.ID, "err", err)
+		}
+		return r.commentPrompt(ctx, req)
+	}
+	thread.ThreadID = id
+	if thread, err = r.svc.ThreadOpened(ctx, *thread); err != nil {
+		return nil, err
+	}
+	return replies(r.threadLink(idea, opener, thread.ThreadID))
+}
+
+// threadLink is the member's own link to an idea's thread.
+func (r *Router) threadLink(idea *core.Idea, opener ThreadOpener, threadID string) Reply {
+	return Reply{Msg: M("thread.opened", "id", idea.Number, "link", opener.Link(threadID)), Ephemeral: true}
+}
+
+// threadComment takes a member's message in an idea's thread (Input.Thread) as a
+// comment on the idea; ok is false when the thread is no idea's.
+func (r *Router) threadComment(ctx context.Context, req *Request) (label string, replies []Reply, ok bool, err error) {
+	in := req.In
+	ideaID, err := r.svc.IdeaOfThread(ctx, in.Platform, in.Thread.Channel, in.Thread.ID)
+	return r.commentUnder(ctx, req, ideaID, err)
+}
+
+// inIdeaThread reports whether chat a front passes on for the threads of ideas
+// alone (Input.ThreadsOnly) was posted in one; it looks before anyone is
+// identified, so the rest of a server's chat makes no member.
+func (r *Router) inIdeaThread(ctx context.Context, in Input) bool {
+	if in.Thread.ID == "" || strings.TrimSpace(in.Text) == "" {
+		return false
+	}
+	id, err := r.svc.IdeaOfThread(ctx, in.Platform, in.Thread.Channel, in.Thread.ID)
+	if err != nil {
+		r.log.Warn("find idea of thread", "platform", in.Platform, "thread", in.Thread.ID, "err", err)
+		return false
+	}
+	return id != 0
 }

@@ -239,6 +239,9 @@ func (r *Router) Handle(ctx context.Context, in Input) []Reply {
 	}
 	ctx, cancel := context.WithTimeout(ctx, r.opts.Deadline)
 	defer cancel()
+	if in.ThreadsOnly && !r.inIdeaThread(ctx, in) {
+		return nil
+	}
 	req, err := r.identify(ctx, in)
 	if err != nil {
 		// the member's own language is in the database that just failed: the one
@@ -397,6 +400,14 @@ func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, e
 	if in.Action != "" {
 		return r.runAction(ctx, req, in.Action, in.Text)
 	}
+	if in.ThreadsOnly {
+		// chat in an idea's thread is a comment, whatever it looks like
+		label, replies, ok, err := r.threadComment(ctx, req)
+		if !ok {
+			return "text", nil, nil
+		}
+		return label, replies, err
+	}
 	cmd := in.Command
 	if cmd == nil {
 		var ok bool
@@ -408,6 +419,12 @@ func (r *Router) dispatch(ctx context.Context, req *Request) (string, []Reply, e
 			if in.ReplyTo != "" && strings.TrimSpace(in.Text) != "" {
 				// a reply to an idea's card is a comment on the idea
 				if label, replies, ok, err := r.replyComment(ctx, req); ok {
+					return label, replies, err
+				}
+			}
+			if in.Thread.ID != "" && strings.TrimSpace(in.Text) != "" {
+				// a message in an idea's thread is a comment on the idea
+				if label, replies, ok, err := r.threadComment(ctx, req); ok {
 					return label, replies, err
 				}
 			}

@@ -176,3 +176,117 @@ func (s *Service) discussedIdea(ctx context.Context, ideaID int64) (*Idea, *Camp
 // IdeaCardKey is the key of an idea's card: the announcement of a new idea to its
 // campaign's channels, with its vote button and its discussion.
 const IdeaCardKey = "announce.idea"
+
+// ThreadClaimTTL is how long a claim to open an idea's thread holds while its
+// opening has not finished: past it, the next press takes the claim over (the
+// process that made it stopped halfway).
+const ThreadClaimTTL = time.Minute
+
+// IdeaThread is an idea's discussion thread in one channel: a Discord thread started
+// from the idea's card, a Telegram forum topic. It is opened once per idea and
+// channel: the first press claims it, and the thread is recorded once the platform
+// made it. Every member message in it is a comment on the idea.
+type IdeaThread struct {
+	IdeaID   int64
+	Platform Platform
+	// ChannelID is where the thread is opened: the Discord channel of the card, the
+	// Telegram chat.
+	ChannelID string
+	// ThreadID is the platform's id of the thread, "" while it is being opened.
+	ThreadID  string
+	ClaimedAt time.Time
+}
+
+// Opened reports whether the thread exists on its platform.
+func (t *IdeaThread) Opened() bool { return t.ThreadID != "" }
+
+// ThreadStore keeps the discussion threads of ideas.
+type ThreadStore interface {
+	// ClaimThread claims the opening of an idea's thread in a channel: it records
+	// the claim (at t.ClaimedAt) unless one stands, by a unique key, so that two
+	// presses at once make one claim; a claim still opening since before stale is
+	// taken over by a conditional update. It returns the thread as recorded and
+	// whether the caller holds the claim, and so is to open the thread.
+	ClaimThread(ctx context.Context, t IdeaThread, stale time.Time) (*IdeaThread, bool, error)
+	// OpenThread records the thread the platform made for a claim. When another
+	// opening recorded its thread first, that one stays and is returned.
+	OpenThread(ctx context.Context, t IdeaThread) (*IdeaThread, error)
+	// DropThreadClaim removes a claim still opening (the platform refused the
+	// thread), so that a later press tries again, and queues notice, when given, in
+	// the same transaction.
+	DropThreadClaim(ctx context.Context, t IdeaThread, notice *Announcement, now time.Time) error
+	// IdeaOfThread returns the id of the idea discussed in a thread, 0 when it is
+	// none. An empty channelID finds the thread in any channel: a Discord thread's
+	// id is unique on its own.
+	IdeaOfThread(ctx context.Context, platform Platform, channelID, threadID string) (int64, error)
+}
+
+// ClaimThread claims the opening of the thread of a visible idea of an open ideas
+// campaign in a channel. mine is true when the caller is to open it on the platform
+// and then record it (ThreadOpened or ThreadRefused); otherwise the thread returned
+// is open already, or being opened by someone else.
+func (s *Service) ClaimThread(ctx context.Context, platform Platform, channelID string, ideaID int64) (thread *IdeaThread, idea *Idea, mine bool, err error) {
+	idea, c, err := s.discussedIdea(ctx, ideaID)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if c.State != StateOpen {
+		return nil, nil, false, Errorf(ECLOSED, "error.campaign_closed", "code", c.Code)
+	}
+	now := s.clock.Now()
+	t := IdeaThread{IdeaID: idea.ID, Platform: platform, ChannelID: channelID, ClaimedAt: now}
+	thread, mine, err = s.store.ClaimThread(ctx, t, now.Add(-ThreadClaimTTL))
+	if err != nil {
+		return nil, nil, false, fmt.Errorf("claim thread: %w", err)
+	}
+	return thread, idea, mine, nil
+}
+
+// ThreadOpened records the thread the platform made for a claim, and returns the
+// thread that stands (another opening's, when it was recorded first).
+func (s *Service) ThreadOpened(ctx context.Context, t IdeaThread) (*IdeaThread, error) {
+	if t.ThreadID == "" {
+		return nil, Errorf(EINVALID, "error.bad_update")
+	}
+	out, err := s.store.OpenThread(ctx, t)
+	if err != nil {
+		return nil, fmt.Errorf("record thread: %w", err)
+	}
+	return out, nil
+}
+
+// ThreadRefused drops a claim whose thread the platform did not make, so that a
+// later press tries again. A refusal that carries a message key (an *Error from
+// the adapter: the bot lacks a permission) tells the campaign's creator why, once
+// per campaign, platform and reason.
+func (s *Service) ThreadRefused(ctx context.Context, t IdeaThread, cause error) error {
+	var notice *Announcement
+	if e := AsError(cause); e != nil && e.Code != EINTERNAL && e.Code != EUNAVAILABLE {
+		idea, err := s.store.Idea(ctx, t.IdeaID)
+		if err != nil {
+			return fmt.Errorf("drop thread claim: %w", err)
+		}
+		c, err := s.store.Campaign(ctx, idea.CampaignID)
+		if err != nil {
+			return fmt.Errorf("drop thread claim: %w", err)
+		}
+		if c.CreatedBy != 0 {
+			n := MemberNotice(c, c.CreatedBy, "notice.thread_refused", "code", c.Code, "title", c.Title, "reason", e.Key)
+			n.Once = fmt.Sprintf("thread:%d:%s:%s", c.ID, t.Platform, e.Key)
+			notice = &n
+		}
+	}
+	if err := s.store.DropThreadClaim(ctx, t, notice, s.clock.Now()); err != nil {
+		return fmt.Errorf("drop thread claim: %w", err)
+	}
+	return nil
+}
+
+// IdeaOfThread returns the id of the idea discussed in a thread, or 0: a member's
+// message there is a comment on the idea.
+func (s *Service) IdeaOfThread(ctx context.Context, platform Platform, channelID, threadID string) (int64, error) {
+	if threadID == "" {
+		return 0, nil
+	}
+	return s.store.IdeaOfThread(ctx, platform, channelID, threadID)
+}

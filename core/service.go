@@ -17,6 +17,7 @@ type Store interface {
 	OutboxStore
 	IdeaStore
 	DiscussionStore
+	ThreadStore
 	PollStore
 	ContestStore
 	FundraiserStore

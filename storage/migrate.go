@@ -29,6 +29,7 @@ func migrations() []*gormigrate.Migration {
 		discussionMigrations(),
 		recognitionMigrations(),
 		wizardMigrations(),
+		threadMigrations(),
 		wizardLinkMigrations(),
 	)
 }

@@ -89,6 +89,8 @@ type Adapter struct {
 	guilds   map[string]guildInfo // what GUILD_CREATE told of each guild
 	dms      map[string]string    // user id -> DM channel id
 	register sync.Once
+	// noContent says once that messages come without their content
+	noContent sync.Once
 
 	// work counts what still runs after its interaction was answered (follow-ups)
 	work *tracker

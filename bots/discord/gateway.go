@@ -10,7 +10,8 @@ import (
 )
 
 // Run connects to the gateway and handles its events until ctx ends: interactions
-// (answered through REST), and guilds joined and left (the Spaces). At the first
+// (answered through REST), messages (those in ideas' threads are comments), and
+// guilds joined and left (the Spaces). At the first
 // READY it registers the slash commands, learning the application id from it when
 // none was configured. discordgo reconnects, and resumes the session, by itself.
 func (a *Adapter) Run(ctx context.Context) error {
@@ -19,6 +20,11 @@ func (a *Adapter) Run(ctx context.Context) error {
 		a.api.AddHandler(func(_ *discordgo.Session, e *discordgo.InteractionCreate) {
 			if e.Interaction != nil {
 				a.goWork(func(ctx context.Context) { a.interactionCreate(ctx, e.Interaction) })
+			}
+		}),
+		a.api.AddHandler(func(_ *discordgo.Session, e *discordgo.MessageCreate) {
+			if e.Message != nil {
+				a.goWork(func(ctx context.Context) { a.messageCreate(ctx, e.Message) })
 			}
 		}),
 		a.api.AddHandler(func(_ *discordgo.Session, e *discordgo.GuildCreate) { a.guildCreate(ctx, e.Guild) }),

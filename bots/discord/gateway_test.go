@@ -123,7 +123,7 @@ func TestGateway(t *testing.T) {
 		Intents int    `json:"intents"`
 	}
 	_ = json.Unmarshal(identify.D, &id)
-	if id.Token != "Bot "+token || id.Intents != 1 {
+	if id.Token != "Bot "+token || id.Intents != int(discord.Intents) {
 		t.Fatalf("IDENTIFY %s", identify.D)
 	}
 	rest.Wait(t, "commands registered", func(cs []dcfake.Call) bool {

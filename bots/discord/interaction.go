@@ -345,6 +345,7 @@ func (a *Adapter) input(ctx context.Context, it *discordgo.Interaction) (bots.In
 		in.Command, in.Attachments, spec = inv.cmd, inv.attachments, inv.spec
 	case discordgo.InteractionMessageComponent:
 		in.Action = actionOf(it.MessageComponentData().CustomID)
+		in.Threads = a.threadOpener(it)
 	case discordgo.InteractionModalSubmit:
 		data := it.ModalSubmitData()
 		in.Action = actionOf(data.CustomID)

@@ -25,6 +25,8 @@ type Session interface {
 	GuildRoles(guildID string, o ...discordgo.RequestOption) ([]*discordgo.Role, error)
 	GuildMemberRoleAdd(guildID, userID, roleID string, o ...discordgo.RequestOption) error
 	GuildMemberRoleRemove(guildID, userID, roleID string, o ...discordgo.RequestOption) error
+	MessageThreadStartComplex(channelID, messageID string, data *discordgo.ThreadStart, o ...discordgo.RequestOption) (*discordgo.Channel, error)
+	MessageReactionAdd(channelID, messageID, emojiID string, o ...discordgo.RequestOption) error
 
 	// gateway
 	AddHandler(handler interface{}) func()
@@ -32,12 +34,18 @@ type Session interface {
 	Close() error
 }
 
+// Intents are the gateway intents the adapter identifies with: guilds, and guild
+// messages with their content, for the comments in ideas' threads.
+const Intents = discordgo.IntentsGuilds | discordgo.IntentsGuildMessages | discordgo.IntentsMessageContent
+
 // DefaultAPIBase is Discord's REST API.
 const DefaultAPIBase = "https://discord.com/api/v10"
 
 // NewSession returns a discordgo session for a bot token ("" for HTTP interactions
 // only, which need no token) whose REST calls go to apiBase ("" for Discord's). The
-// session asks the gateway for guild events only: interactions come regardless.
+// session asks the gateway for guild events and guild messages with their content
+// (the messages in ideas' threads are comments): interactions come regardless.
+// Message Content is a privileged intent, turned on in the Developer Portal.
 func NewSession(token, apiBase string) (*discordgo.Session, error) {
 	if token != "" && !strings.HasPrefix(token, "Bot ") {
 		token = "Bot " + token
@@ -55,7 +63,7 @@ func NewSession(token, apiBase string) (*discordgo.Session, error) {
 		return nil, err
 	}
 	s.Client = &http.Client{Timeout: 20 * time.Second, Transport: rt}
-	s.Identify.Intents = discordgo.IntentsGuilds
+	s.Identify.Intents = Intents
 	s.StateEnabled = false
 	s.LogLevel = discordgo.LogError
 	return s, nil

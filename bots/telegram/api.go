@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -42,6 +43,27 @@ type Message struct {
 	// SuccessfulPayment is the service message of a payment made, read into the
 	// adapter's own type (it shadows the SDK's, which lacks Stars' fields).
 	SuccessfulPayment *SuccessfulPayment `json:"successful_payment,omitempty"`
+	// Forum is the chat's is_forum, which the SDK's Chat lacks: a supergroup whose
+	// messages are kept in topics.
+	Forum bool `json:"-"`
+}
+
+// UnmarshalJSON reads a message, and its chat's is_forum besides.
+func (m *Message) UnmarshalJSON(b []byte) error {
+	type plain Message
+	if err := json.Unmarshal(b, (*plain)(m)); err != nil {
+		return err
+	}
+	var c struct {
+		Chat *struct {
+			IsForum bool `json:"is_forum"`
+		} `json:"chat"`
+	}
+	if err := json.Unmarshal(b, &c); err != nil {
+		return err
+	}
+	m.Forum = c.Chat != nil && c.Chat.IsForum
+	return nil
 }
 
 // topic is the forum topic a message is in, 0 for none (the General topic, or a chat
@@ -93,6 +115,9 @@ type API interface {
 	// SetChatAdministratorCustomTitle sets the custom title of an administrator the
 	// bot promoted in a supergroup ("" removes it).
 	SetChatAdministratorCustomTitle(ctx context.Context, chatID, userID int64, title string) error
+	// CreateForumTopic opens a topic in a forum supergroup and returns its
+	// message_thread_id.
+	CreateForumTopic(ctx context.Context, chatID int64, name string) (int, error)
 	// DownloadFile fetches a file by its file_id (getFile, then the download), refusing
 	// files larger than max bytes.
 	DownloadFile(ctx context.Context, fileID string, max int64) ([]byte, error)

@@ -9,6 +9,7 @@ import (
 	"crowdbot/bots"
 	"crowdbot/bots/telegram"
 	"crowdbot/bots/telegram/tgfake"
+	"crowdbot/core"
 )
 
 // A new idea's card is posted to the group by the outbox's dispatcher; a reply to
@@ -59,13 +60,26 @@ func TestReplyToIdeaCardComments(t *testing.T) {
 		t.Fatalf("a reply to another message answered %q", texts(replies))
 	}
 
-	c, _ := h.rec.Service().Campaign(ctx, code)
-	_, idea, err := h.rec.Service().IdeaByNumber(ctx, c.Code, 1)
+	if got := commentsOn(t, h, code, 1); len(got) != 1 || got[0] != "Dan: I can draw the label" {
+		t.Fatalf("comments %q", got)
+	}
+}
+
+// commentsOn returns the visible comments on idea n of a campaign, as "name: text".
+func commentsOn(t *testing.T, h *harness, code string, n int64) []string {
+	t.Helper()
+	ctx := context.Background()
+	_, idea, err := h.rec.Service().IdeaByNumber(ctx, code, n)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, page, err := h.rec.Service().Comments(ctx, idea.ID, 1, 10)
-	if err != nil || page.Total != 1 || page.Comments[0].Text != "I can draw the label" || page.Comments[0].AuthorName != "Dan" {
-		t.Fatalf("comments %+v, %v", page, err)
+	_, page, err := h.rec.Service().Comments(ctx, idea.ID, 1, core.MaxCommentsPerPage)
+	if err != nil {
+		t.Fatal(err)
 	}
+	var out []string
+	for _, c := range page.Comments {
+		out = append(out, c.AuthorName+": "+c.Text)
+	}
+	return out
 }

@@ -337,6 +337,21 @@ func (s *sdk) SetChatAdministratorCustomTitle(ctx context.Context, chatID, userI
 	return err
 }
 
+// CreateForumTopic implements API.
+func (s *sdk) CreateForumTopic(ctx context.Context, chatID int64, name string) (int, error) {
+	res, err := s.call(ctx, "createForumTopic", tgbotapi.Params{"chat_id": strconv.FormatInt(chatID, 10), "name": name})
+	if err != nil {
+		return 0, err
+	}
+	var topic struct {
+		MessageThreadID int `json:"message_thread_id"`
+	}
+	if err := json.Unmarshal(res, &topic); err != nil || topic.MessageThreadID == 0 {
+		return 0, fmt.Errorf("telegram createForumTopic: no topic in %s", res)
+	}
+	return topic.MessageThreadID, nil
+}
+
 // errTooLarge is returned for a file over the size cap.
 var errTooLarge = errors.New("telegram: file too large")
 

@@ -71,6 +71,10 @@ func (b *Adapter) onMessage(ctx context.Context, update string, m *Message) {
 		// it goes public or shows its history
 		BasicGroup: chat.Type == "group",
 	}
+	if topic := m.topic(); topic != 0 && m.Forum {
+		// a message in a forum topic: in an idea's topic, it is a comment
+		in.Thread = bots.ThreadRef{Channel: chatID(chat.ID), ID: strconv.Itoa(topic)}
+	}
 	if rt := m.ReplyToMessage; rt != nil && rt.From != nil && rt.From.ID == b.me.ID {
 		// a reply to one of the bot's posts: to an idea's card, it is a comment
 		in.ReplyTo = strconv.Itoa(rt.MessageID)
@@ -118,6 +122,7 @@ func (b *Adapter) onCallback(ctx context.Context, update string, q *CallbackQuer
 		Locale:   q.From.LanguageCode,
 		UpdateID: update,
 		Action:   q.Data,
+		Threads:  b.topicOpener(q.Message),
 		Private:  chat.Type == "private",
 		// a basic group has no custom titles: Telegram makes it a supergroup when
 		// it goes public or shows its history

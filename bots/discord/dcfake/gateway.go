@@ -56,6 +56,28 @@ type Gateway struct {
 	sessionID string
 	sent      []Frame // dispatches, for RESUME to replay
 	received  []Frame
+	intents   int // what the last IDENTIFY asked for
+}
+
+// Gateway intents the fake honours, as Discord does: without GUILD_MESSAGES no
+// MESSAGE_CREATE of a guild is sent; without MESSAGE_CONTENT (privileged) a guild
+// message comes with empty content, attachments and embeds.
+const (
+	IntentGuildMessages  = 1 << 9
+	IntentMessageContent = 1 << 15
+)
+
+// MessageCreate is a MESSAGE_CREATE event: a member's message in a guild channel
+// (a thread is a channel of its own), as the gateway sends it.
+func MessageCreate(id, guild, channel string, who User, content string) map[string]any {
+	m := who.member()
+	delete(m, "user")
+	delete(m, "permissions")
+	author := who.user()
+	return map[string]any{"type": 0, "tts": false, "timestamp": time.Now().UTC().Format(time.RFC3339), "pinned": false,
+		"nonce": id, "mentions": []any{}, "mention_roles": []any{}, "mention_everyone": false, "member": m,
+		"id": id, "flags": 0, "embeds": []any{}, "edited_timestamp": nil, "content": content, "components": []any{},
+		"channel_id": channel, "author": author, "attachments": []any{}, "guild_id": guild}
 }
 
 // NewGateway starts a gateway fake; it stops with the test.
@@ -124,7 +146,8 @@ func (g *Gateway) Wait(t testing.TB, op, n int) []Frame {
 }
 
 // Dispatch sends an event (op 0) with the next sequence number. With no client
-// connected it is kept for the client's RESUME.
+// connected it is kept for the client's RESUME. A guild's MESSAGE_CREATE follows the
+// intents of the last IDENTIFY, as Discord's does.
 func (g *Gateway) Dispatch(name string, data any) {
 	raw, err := json.Marshal(data)
 	if err != nil {
@@ -132,6 +155,18 @@ func (g *Gateway) Dispatch(name string, data any) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
+	if name == "MESSAGE_CREATE" {
+		var m map[string]any
+		if json.Unmarshal(raw, &m) == nil && m["guild_id"] != nil {
+			if g.intents&IntentGuildMessages == 0 {
+				return
+			}
+			if g.intents&IntentMessageContent == 0 {
+				m["content"], m["embeds"], m["attachments"], m["components"] = "", []any{}, []any{}, []any{}
+				raw, _ = json.Marshal(m)
+			}
+		}
+	}
 	g.dispatch(name, raw)
 }
 
@@ -200,6 +235,7 @@ func (g *Gateway) serve(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			identified = true
+			g.intents = d.Intents
 			g.conn = conn
 			g.sent = nil
 			g.seq = 0

@@ -43,6 +43,8 @@ type Call struct {
 	// "rest" for every request made to the API.
 	Via    string
 	Status int
+	// Code is the JSON error code of a refusal (50013 Missing Permissions...).
+	Code int
 	// Problem says why the fake refused the call (400), as Discord would.
 	Problem string
 	At      time.Time
@@ -95,13 +97,22 @@ type REST struct {
 	memberRoles map[string]map[string]bool
 	// denyRoles lists the guilds where the bot lacks Manage Roles
 	denyRoles map[string]bool
+	// denyThreads lists the channels where the bot lacks Create Public Threads
+	denyThreads map[string]bool
+	// threads holds the threads started from messages, by message id
+	threads map[string]map[string]any
+	// reactions holds the bot's reactions, as channel/message -> emoji
+	reactions map[string][]string
+	// ThreadGuild is the guild_id of the threads the fake starts.
+	ThreadGuild string
 }
 
 // NewREST starts a REST fake; it stops with the test.
 func NewREST(t testing.TB, token string) *REST {
 	f := &REST{Token: token, nextID: 1300000000000000000, acked: map[string]bool{}, commands: map[string]json.RawMessage{},
 		roles: map[string][]map[string]any{}, blocked: map[string]time.Time{}, files: map[string][]byte{},
-		memberRoles: map[string]map[string]bool{}, denyRoles: map[string]bool{}}
+		memberRoles: map[string]map[string]bool{}, denyRoles: map[string]bool{}, denyThreads: map[string]bool{},
+		threads: map[string]map[string]any{}, reactions: map[string][]string{}}
 	f.cond = sync.NewCond(&f.mu)
 	f.Server = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.Close)
@@ -131,11 +142,13 @@ func (f *REST) Find(method, path string) []Call {
 	return out
 }
 
-// Refused returns the calls the fake refused as invalid (HTTP 400).
+// Refused returns the calls the fake refused as invalid (HTTP 400). A thread asked
+// for a message that has one already (code 160004) is no invalid call: the state of
+// things answered it.
 func (f *REST) Refused() []Call {
 	var out []Call
 	for _, c := range f.Calls() {
-		if c.Status == http.StatusBadRequest {
+		if c.Status == http.StatusBadRequest && c.Code != codeThreadExists {
 			out = append(out, c)
 		}
 	}
@@ -237,6 +250,93 @@ func (f *REST) memberRole(w http.ResponseWriter, c *Call, guild, user, role stri
 	}
 	f.mu.Unlock()
 	f.answer(w, c, http.StatusNoContent, nil)
+}
+
+// DenyThreads makes a channel answer thread starts as Discord does when the bot
+// lacks Create Public Threads there: 403 Missing Permissions.
+func (f *REST) DenyThreads(channel string, deny bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.denyThreads[channel] = deny
+}
+
+// Thread returns the thread started from a message, as Discord answered it; nil
+// for none.
+func (f *REST) Thread(message string) map[string]any {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.threads[message]
+}
+
+// AddThread starts a thread from a message as a member would in Discord's client,
+// not through the API.
+func (f *REST) AddThread(channel, message, name string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.threads[message] = map[string]any{"id": message, "type": 11, "parent_id": channel, "name": name}
+}
+
+// Reactions returns the emoji the bot reacted to a message with, in order.
+func (f *REST) Reactions(channel, message string) []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.reactions[channel+"/"+message])
+}
+
+// codeThreadExists is Discord's code for a second thread asked of one message.
+const codeThreadExists = 160004
+
+// startThread answers POST /channels/{channel}/messages/{message}/threads: a public
+// thread (type 11) whose id is the message's, named 1-100 characters, archived
+// after 60, 1440, 4320 or 10080 quiet minutes; 403 where threads are denied, 400
+// with code 160004 for a message that has a thread already.
+func (f *REST) startThread(w http.ResponseWriter, c *Call, channel, message string) {
+	var body struct {
+		Name                string `json:"name"`
+		AutoArchiveDuration int    `json:"auto_archive_duration"`
+		RateLimitPerUser    *int   `json:"rate_limit_per_user"`
+	}
+	if err := c.Decode(&body); err != nil {
+		f.invalid(w, c, "body: "+err.Error())
+		return
+	}
+	switch n := len([]rune(body.Name)); {
+	case n < 1 || n > 100:
+		f.invalid(w, c, fmt.Sprintf("name must be 1-100 characters, is %d", n))
+		return
+	case body.AutoArchiveDuration != 0 && !slices.Contains([]int{60, 1440, 4320, 10080}, body.AutoArchiveDuration):
+		f.invalid(w, c, fmt.Sprintf("auto_archive_duration %d is not 60, 1440, 4320 or 10080", body.AutoArchiveDuration))
+		return
+	}
+	f.mu.Lock()
+	deny, existing := f.denyThreads[channel], f.threads[message] != nil
+	f.mu.Unlock()
+	switch {
+	case deny:
+		f.answer(w, c, http.StatusForbidden, map[string]any{"message": "Missing Permissions", "code": 50013})
+		return
+	case existing:
+		f.answer(w, c, http.StatusBadRequest, map[string]any{"message": "A thread has already been created for this message", "code": codeThreadExists})
+		return
+	}
+	archive := body.AutoArchiveDuration
+	if archive == 0 {
+		archive = 4320
+	}
+	thread := map[string]any{"id": message, "type": 11, "parent_id": channel, "name": body.Name,
+		"owner_id": "900000000000000001", "last_message_id": nil, "rate_limit_per_user": 0, "flags": 0,
+		"message_count": 0, "member_count": 1, "total_message_sent": 0,
+		"thread_metadata": map[string]any{"archived": false, "auto_archive_duration": archive, "locked": false,
+			"archive_timestamp": time.Now().UTC().Format(time.RFC3339), "create_timestamp": time.Now().UTC().Format(time.RFC3339)},
+		"member": map[string]any{"id": message, "user_id": "900000000000000001", "flags": 1,
+			"join_timestamp": time.Now().UTC().Format(time.RFC3339)}}
+	if f.ThreadGuild != "" {
+		thread["guild_id"] = f.ThreadGuild
+	}
+	f.mu.Lock()
+	f.threads[message] = thread
+	f.mu.Unlock()
+	f.answer(w, c, http.StatusCreated, thread)
 }
 
 // AddFile serves data as Discord's CDN serves a file a member attached, at
@@ -364,6 +464,8 @@ var (
 	reDM          = regexp.MustCompile(`^/users/@me/channels$`)
 	reRoles       = regexp.MustCompile(`^/guilds/(\d+)/roles$`)
 	reMemberRole  = regexp.MustCompile(`^/guilds/(\d+)/members/(\d+)/roles/(\d+)$`)
+	reThread      = regexp.MustCompile(`^/channels/(\d+)/messages/(\d+)/threads$`)
+	reReaction    = regexp.MustCompile(`^/channels/(\d+)/messages/(\d+)/reactions/([^/]+)/@me$`)
 )
 
 func (f *REST) serve(w http.ResponseWriter, r *http.Request) {
@@ -480,6 +582,20 @@ func (f *REST) serve(w http.ResponseWriter, r *http.Request) {
 			roles = []map[string]any{}
 		}
 		f.answer(w, &c, http.StatusOK, roles)
+	case r.Method == http.MethodPost && reThread.MatchString(p):
+		m := reThread.FindStringSubmatch(p)
+		f.startThread(w, &c, m[1], m[2])
+	case r.Method == http.MethodPut && reReaction.MatchString(p):
+		m := reReaction.FindStringSubmatch(p)
+		emoji, err := url.PathUnescape(m[3])
+		if err != nil || emoji == "" {
+			f.answer(w, &c, http.StatusBadRequest, map[string]any{"message": "Unknown Emoji", "code": 10014})
+			return
+		}
+		f.mu.Lock()
+		f.reactions[m[1]+"/"+m[2]] = append(f.reactions[m[1]+"/"+m[2]], emoji)
+		f.mu.Unlock()
+		f.answer(w, &c, http.StatusNoContent, nil)
 	case (r.Method == http.MethodPut || r.Method == http.MethodDelete) && reMemberRole.MatchString(p):
 		m := reMemberRole.FindStringSubmatch(p)
 		f.memberRole(w, &c, m[1], m[2], m[3])
@@ -587,6 +703,9 @@ func (f *REST) invalid(w http.ResponseWriter, c *Call, problem string) {
 
 func (f *REST) answer(w http.ResponseWriter, c *Call, status int, body any) {
 	c.Status = status
+	if m, ok := body.(map[string]any); ok && status >= 400 {
+		c.Code, _ = m["code"].(int)
+	}
 	f.record(*c, nil)
 	if body == nil {
 		w.WriteHeader(status)

@@ -50,9 +50,13 @@ type Server struct {
 	commands map[string][]BotCommand
 	chats    map[int64]Chat
 	topics   map[int64]map[int]bool // the forum topics of each chat
-	migrated map[int64]int64        // groups upgraded to a supergroup, to its id
-	payments *payments
-	hooks    *http.Client
+	// topicNames holds the names of the topics the bot created, by chat and topic
+	topicNames map[int64]map[int]string
+	// noTopicRights lists the forums where the bot may not manage topics
+	noTopicRights map[int64]bool
+	migrated      map[int64]int64 // groups upgraded to a supergroup, to its id
+	payments      *payments
+	hooks         *http.Client
 	// promoted are the administrators the bot promoted, by chat, with their custom
 	// title ("" for none)
 	promoted map[int64]map[int64]string
@@ -85,25 +89,27 @@ type Failure struct {
 // New starts a fake for a bot whose username is username. It stops with the test.
 func New(t testing.TB, username string) *Server {
 	s := &Server{
-		t:        t,
-		Me:       User{ID: 777000111, IsBot: true, FirstName: "Crowd", Username: username, CanJoinGroups: true},
-		changed:  make(chan struct{}),
-		acked:    map[int]bool{},
-		nextID:   500,
-		nextMsg:  100,
-		messages: map[int64]map[int]*Message{},
-		answered: map[string]bool{},
-		admins:   map[int64][]User{},
-		files:    map[string][]byte{},
-		blocked:  map[int64]bool{},
-		failures: map[string][]Failure{},
-		missing:  map[string]bool{},
-		commands: map[string][]BotCommand{},
-		chats:    map[int64]Chat{},
-		topics:   map[int64]map[int]bool{},
-		migrated: map[int64]int64{},
-		payments: newPayments(),
-		promoted: map[int64]map[int64]string{},
+		t:             t,
+		Me:            User{ID: 777000111, IsBot: true, FirstName: "Crowd", Username: username, CanJoinGroups: true},
+		changed:       make(chan struct{}),
+		acked:         map[int]bool{},
+		nextID:        500,
+		nextMsg:       100,
+		messages:      map[int64]map[int]*Message{},
+		answered:      map[string]bool{},
+		admins:        map[int64][]User{},
+		files:         map[string][]byte{},
+		blocked:       map[int64]bool{},
+		failures:      map[string][]Failure{},
+		missing:       map[string]bool{},
+		commands:      map[string][]BotCommand{},
+		chats:         map[int64]Chat{},
+		topics:        map[int64]map[int]bool{},
+		topicNames:    map[int64]map[int]string{},
+		noTopicRights: map[int64]bool{},
+		migrated:      map[int64]int64{},
+		payments:      newPayments(),
+		promoted:      map[int64]map[int64]string{},
 		// Telegram keeps up to 40 connections open to a webhook (max_connections)
 		hooks: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 40}},
 	}
@@ -697,6 +703,8 @@ func (s *Server) call(req Request) (int, response) {
 		return ok(out)
 	case "setChatAdministratorCustomTitle":
 		return s.setCustomTitle(p)
+	case "createForumTopic":
+		return s.createTopic(p)
 	case "sendInvoice":
 		return s.sendInvoice(req)
 	case "answerPreCheckoutQuery":
@@ -817,6 +825,55 @@ func (s *Server) AddTopic(chat int64, thread int) {
 		s.topics[chat] = map[int]bool{}
 	}
 	s.topics[chat][thread] = true
+}
+
+// DenyTopics makes a forum answer createForumTopic as Telegram does when the bot is
+// no administrator with can_manage_topics: 400 "not enough rights".
+func (s *Server) DenyTopics(chat int64, deny bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.noTopicRights[chat] = deny
+}
+
+// TopicName returns the name of a topic the bot created, "" for none.
+func (s *Server) TopicName(chat int64, thread int) string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.topicNames[chat][thread]
+}
+
+// createTopic answers createForumTopic: in a forum supergroup, a topic named 1-128
+// characters whose id is that of its service message (forum_topic_created), with
+// the ForumTopic object.
+func (s *Server) createTopic(p map[string]string) (int, response) {
+	chat, err := strconv.ParseInt(p["chat_id"], 10, 64)
+	if err != nil || chat == 0 {
+		return bad("chat not found")
+	}
+	c := s.chat(chat)
+	switch n := len([]rune(p["name"])); {
+	case !c.IsForum:
+		return bad("the chat is not a forum")
+	case s.noTopicRights[chat]:
+		return bad("not enough rights to create a topic")
+	case n < 1 || n > 128:
+		return bad("TOPIC_NAME_INVALID")
+	}
+	s.nextMsg++
+	thread := s.nextMsg
+	if s.topics[chat] == nil {
+		s.topics[chat] = map[int]bool{}
+	}
+	if s.topicNames[chat] == nil {
+		s.topicNames[chat] = map[int]string{}
+	}
+	s.topics[chat][thread], s.topicNames[chat][thread] = true, p["name"]
+	if s.messages[chat] == nil {
+		s.messages[chat] = map[int]*Message{}
+	}
+	s.messages[chat][thread] = &Message{MessageID: thread, MessageThreadID: thread, From: &s.Me, Date: time.Now().Unix(),
+		Chat: c, IsTopicMessage: true}
+	return ok(ForumTopic{MessageThreadID: thread, Name: p["name"], IconColor: 7322096})
 }
 
 // Migrate upgrades a group to the supergroup to: from then on, whatever is sent to the

@@ -102,6 +102,13 @@ type Message struct {
 	SuccessfulPayment *SuccessfulPayment `json:"successful_payment,omitempty"`
 }
 
+// ForumTopic is a topic of a forum supergroup.
+type ForumTopic struct {
+	MessageThreadID int    `json:"message_thread_id"`
+	Name            string `json:"name"`
+	IconColor       int    `json:"icon_color"`
+}
+
 // Invoice is what an invoice message shows.
 type Invoice struct {
 	Title          string `json:"title"`
