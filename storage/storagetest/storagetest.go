@@ -7,6 +7,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -32,11 +33,65 @@ func Each(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
 	}
 }
 
-// SQLite returns a migrated database in a new file under t.TempDir.
+// SQLite returns a migrated database in a new file under t.TempDir: a copy of one
+// file that this test binary migrated on first use. Building SQLite's schema costs
+// most of a second under the race detector (each table re-reads the schema), and
+// most tests start from a fresh database; the tests of Migrate itself open a path
+// of their own from SQLiteDSN.
 func SQLite(t testing.TB) *storage.DB {
 	t.Helper()
-	return open(t, SQLiteDSN(t))
+	files, err := sqliteTemplate()
+	if err != nil {
+		t.Fatalf("migrate the SQLite template: %v", err)
+	}
+	dsn := SQLiteDSN(t)
+	for suffix, b := range files {
+		if err := os.WriteFile(dsn+suffix, b, 0o600); err != nil {
+			t.Fatalf("copy the SQLite template: %v", err)
+		}
+	}
+	db, err := storage.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { _ = db.Close() })
+	return db
 }
+
+// sqliteTemplate migrates a database file once per test binary and returns its
+// files' contents by suffix: the database and, if the close left one, its WAL.
+var sqliteTemplate = sync.OnceValues(func() (map[string][]byte, error) {
+	dir, err := os.MkdirTemp("", "crowdbot-template-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "crowdbot.db")
+	ctx := context.Background()
+	db, err := storage.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	if err := db.Migrate(ctx); err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	if err := db.Close(); err != nil {
+		return nil, err
+	}
+	files := map[string][]byte{}
+	for _, suffix := range []string{"", "-wal"} {
+		b, err := os.ReadFile(path + suffix)
+		if errors.Is(err, os.ErrNotExist) && suffix != "" {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		files[suffix] = b
+	}
+	return files, nil
+})
 
 // SQLiteDSN returns the DSN of a new SQLite file under t.TempDir, not yet created.
 func SQLiteDSN(t testing.TB) string {
