@@ -57,7 +57,7 @@ func taskMembers(t testing.TB, db *storage.DB, n int) []core.Actor {
 	return out
 }
 
-// TestConcurrentTaskAnswers has 200 members pull and answer at once on 1,000 items
+// TestConcurrentTaskAnswers has 200 members pull and answer at once on 500 items
 // with per_item=3, each member as fast as it can until nothing is left for it. Every
 // item must end with exactly 3 answers, none from the same member twice, and the
 // earnings must add up. (On SQLite under -race the crowd and the job are a tenth:
@@ -68,7 +68,7 @@ func TestConcurrentTaskAnswers(t *testing.T) {
 	}
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
-		n, crowd := storagetest.Scale(db, 1000), storagetest.Scale(db, 200)
+		n, crowd := storagetest.Scale(db, 500), storagetest.Scale(db, 200)
 		job := core.TaskJob{Answer: core.TaskChoice, Choices: []string{"valid", "invalid"}, PerItem: 3,
 			Reward: core.Money{Amount: 5, Currency: "EUR"}}
 		svc, _, admin, code := taskFixture(t, db, job, n)
