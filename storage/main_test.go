@@ -24,5 +24,5 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	fmt.Println(storagetest.Note())
-	os.Exit(m.Run())
+	os.Exit(storagetest.Main(m))
 }

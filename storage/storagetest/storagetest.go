@@ -98,16 +98,33 @@ func SQLiteDSN(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "crowdbot.db")
 }
 
-// Postgres returns a migrated database in a new schema of the test Postgres, dropped
-// when the test ends. It fails the test when Postgres is configured but does not
-// answer, and skips it when no Postgres is configured.
+// Postgres returns a migrated database of the test Postgres of its own, dropped when
+// the test ends: a copy of the template under Main, else a new schema. It fails the
+// test when Postgres is configured but does not answer, and skips it when no
+// Postgres is configured.
 func Postgres(t testing.TB) *storage.DB {
 	t.Helper()
-	return open(t, PostgresSchemaDSN(t))
+	return migrated(t, false)
 }
 
-// PostgresSchemaDSN creates a fresh schema and returns a DSN whose search_path is it.
-// Commits do not wait for the WAL flush: tests need no durability.
+func migrated(t testing.TB, durable bool) *storage.DB {
+	t.Helper()
+	if pgTemplate.enabled {
+		if PostgresDSN() == "" {
+			t.Skip(PostgresEnv + " is not set: Postgres half skipped")
+		}
+		db, err := storage.Open(context.Background(), copyTemplate(t, durable))
+		if err != nil {
+			t.Fatalf("open: %v", err)
+		}
+		t.Cleanup(func() { _ = db.Close() })
+		return db
+	}
+	return open(t, postgresSchemaDSN(t, durable))
+}
+
+// PostgresSchemaDSN creates a fresh, empty schema and returns a DSN whose search_path
+// is it. Commits do not wait for the WAL flush: tests need no durability.
 func PostgresSchemaDSN(t testing.TB) string {
 	t.Helper()
 	return postgresSchemaDSN(t, false)
@@ -117,7 +134,7 @@ func PostgresSchemaDSN(t testing.TB) string {
 // own durability settings, for benchmarks that compare with pgbench.
 func PostgresDurable(t testing.TB) *storage.DB {
 	t.Helper()
-	return open(t, postgresSchemaDSN(t, true))
+	return migrated(t, true)
 }
 
 func postgresSchemaDSN(t testing.TB, durable bool) string {
