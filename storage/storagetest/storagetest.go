@@ -27,18 +27,43 @@ func PostgresDSN() string { return os.Getenv(PostgresEnv) }
 // Each runs fn as a subtest on SQLite and, when configured, on Postgres.
 func Each(t *testing.T, fn func(t *testing.T, db *storage.DB)) {
 	t.Helper()
-	t.Run("sqlite", func(t *testing.T) { fn(t, SQLite(t)) })
-	if PostgresDSN() != "" {
-		t.Run("postgres", func(t *testing.T) { fn(t, Postgres(t)) })
+	halves(t, func(t *testing.T, dsn func(testing.TB) string) { fn(t, opened(t, dsn(t))) })
+}
+
+// halves runs fn as the subtest "sqlite" and, when configured, "postgres", each
+// given the function that makes its database's migrated DSN. Under Main the two run
+// at once: the SQLite half mostly keeps a core busy and the Postgres half mostly
+// waits for the server, so together they take little more than the longer.
+func halves(t *testing.T, fn func(t *testing.T, dsn func(testing.TB) string)) {
+	t.Helper()
+	sqlite := func(t *testing.T) { fn(t, migratedSQLiteDSN) }
+	postgres := func(t *testing.T) { fn(t, migratedPostgresDSN) }
+	switch {
+	case PostgresDSN() == "":
+		t.Run("sqlite", sqlite)
+	case !pgTemplate.enabled:
+		t.Run("sqlite", sqlite)
+		t.Run("postgres", postgres)
+	default:
+		var wg sync.WaitGroup
+		wg.Go(func() { t.Run("sqlite", sqlite) })
+		wg.Go(func() { t.Run("postgres", postgres) })
+		wg.Wait()
 	}
 }
 
-// SQLite returns a migrated database in a new file under t.TempDir: a copy of one
-// file that this test binary migrated on first use. Building SQLite's schema costs
-// most of a second under the race detector (each table re-reads the schema), and
-// most tests start from a fresh database; the tests of Migrate itself open a path
-// of their own from SQLiteDSN.
+// SQLite returns a migrated database in a new file under t.TempDir.
 func SQLite(t testing.TB) *storage.DB {
+	t.Helper()
+	return opened(t, migratedSQLiteDSN(t))
+}
+
+// migratedSQLiteDSN returns the path of a new file under t.TempDir holding a
+// migrated database: a copy of one file this test binary migrated on first use.
+// Building SQLite's schema costs most of a second under the race detector (each
+// table re-reads the schema), and most tests start from a fresh database; the tests
+// of Migrate itself open a path of their own from SQLiteDSN.
+func migratedSQLiteDSN(t testing.TB) string {
 	t.Helper()
 	files, err := sqliteTemplate()
 	if err != nil {
@@ -50,12 +75,7 @@ func SQLite(t testing.TB) *storage.DB {
 			t.Fatalf("copy the SQLite template: %v", err)
 		}
 	}
-	db, err := storage.Open(context.Background(), dsn)
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	t.Cleanup(func() { _ = db.Close() })
-	return db
+	return dsn
 }
 
 // sqliteTemplate migrates a database file once per test binary and returns its
@@ -99,28 +119,38 @@ func SQLiteDSN(t testing.TB) string {
 }
 
 // Postgres returns a migrated database of the test Postgres of its own, dropped when
-// the test ends: a copy of the template under Main, else a new schema. It fails the
-// test when Postgres is configured but does not answer, and skips it when no
-// Postgres is configured.
+// the test ends. It fails the test when Postgres is configured but does not answer,
+// and skips it when no Postgres is configured.
 func Postgres(t testing.TB) *storage.DB {
 	t.Helper()
-	return migrated(t, false)
+	return opened(t, migratedPostgresDSN(t))
 }
 
-func migrated(t testing.TB, durable bool) *storage.DB {
+// migratedPostgresDSN returns the DSN of a migrated database of the test's own: a
+// copy of the template under Main, else a new schema migrated now.
+func migratedPostgresDSN(t testing.TB) string {
 	t.Helper()
-	if pgTemplate.enabled {
-		if PostgresDSN() == "" {
-			t.Skip(PostgresEnv + " is not set: Postgres half skipped")
-		}
-		db, err := storage.Open(context.Background(), copyTemplate(t, durable))
-		if err != nil {
-			t.Fatalf("open: %v", err)
-		}
-		t.Cleanup(func() { _ = db.Close() })
-		return db
+	return postgresMigratedDSN(t, false)
+}
+
+func postgresMigratedDSN(t testing.TB, durable bool) string {
+	t.Helper()
+	if PostgresDSN() == "" {
+		t.Skip(PostgresEnv + " is not set: Postgres half skipped")
 	}
-	return open(t, postgresSchemaDSN(t, durable))
+	if pgTemplate.enabled {
+		return copyTemplate(t, durable)
+	}
+	dsn := postgresSchemaDSN(t, durable)
+	db, err := storage.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	defer db.Close()
+	if err := db.Migrate(context.Background()); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return dsn
 }
 
 // PostgresSchemaDSN creates a fresh, empty schema and returns a DSN whose search_path
@@ -134,7 +164,7 @@ func PostgresSchemaDSN(t testing.TB) string {
 // own durability settings, for benchmarks that compare with pgbench.
 func PostgresDurable(t testing.TB) *storage.DB {
 	t.Helper()
-	return migrated(t, true)
+	return opened(t, postgresMigratedDSN(t, true))
 }
 
 func postgresSchemaDSN(t testing.TB, durable bool) string {
@@ -181,17 +211,14 @@ func postgresSchemaDSN(t testing.TB, durable bool) string {
 	return u.String()
 }
 
-func open(t testing.TB, dsn string) *storage.DB {
+// opened opens dsn for the test, closed when it ends.
+func opened(t testing.TB, dsn string) *storage.DB {
 	t.Helper()
-	ctx := context.Background()
-	db, err := storage.Open(ctx, dsn)
+	db, err := storage.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatalf("open: %v", err)
 	}
 	t.Cleanup(func() { _ = db.Close() })
-	if err := db.Migrate(ctx); err != nil {
-		t.Fatalf("migrate: %v", err)
-	}
 	return db
 }
 
@@ -219,25 +246,14 @@ func Scale(db *storage.DB, n int) int {
 // fresh, migrated database, each with its own connection pool, as n replicas have.
 func Replicas(t *testing.T, n int, fn func(t *testing.T, dbs []*storage.DB)) {
 	t.Helper()
-	run := func(t *testing.T, dsn string) {
+	halves(t, func(t *testing.T, dsn func(testing.TB) string) {
+		at := dsn(t)
 		dbs := make([]*storage.DB, n)
 		for i := range dbs {
-			db, err := storage.Open(context.Background(), dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { _ = db.Close() })
-			dbs[i] = db
-		}
-		if err := dbs[0].Migrate(context.Background()); err != nil {
-			t.Fatal(err)
+			dbs[i] = opened(t, at)
 		}
 		fn(t, dbs)
-	}
-	t.Run("sqlite", func(t *testing.T) { run(t, SQLiteDSN(t)) })
-	if PostgresDSN() != "" {
-		t.Run("postgres", func(t *testing.T) { run(t, PostgresSchemaDSN(t)) })
-	}
+	})
 }
 
 // Crowd runs jobs 0..n-1 on workers goroutines at once and returns the errors the

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -27,6 +28,7 @@ import (
 func Main(m *testing.M) int {
 	pgTemplate.enabled = true
 	code := m.Run()
+	pgTemplate.drops.Wait()
 	if pgTemplate.made != nil {
 		if name, err := pgTemplate.made(); err == nil {
 			_ = dropDatabase(name)
@@ -39,6 +41,7 @@ var pgTemplate struct {
 	enabled bool
 	once    sync.Once
 	made    func() (string, error)
+	drops   sync.WaitGroup // copies being dropped
 }
 
 // testDatabasePrefix starts the name of every database these helpers make.
@@ -170,10 +173,14 @@ func copyTemplate(t testing.TB, durable bool) string {
 	if err := adminExec("CREATE DATABASE " + name + " TEMPLATE " + tpl); err != nil {
 		t.Fatalf("copy the postgres template: %v", err)
 	}
+	// dropping a database waits for a checkpoint: the drop goes on while the next
+	// tests run, and Main waits for it
 	t.Cleanup(func() {
-		if err := dropDatabase(name); err != nil {
-			t.Errorf("drop database: %v", err)
-		}
+		pgTemplate.drops.Go(func() {
+			if err := dropDatabase(name); err != nil {
+				fmt.Fprintf(os.Stderr, "drop test database %s: %v\n", name, err)
+			}
+		})
 	})
 	dsn, err := databaseDSN(name, durable)
 	if err != nil {
