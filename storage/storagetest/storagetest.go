@@ -1,6 +1,6 @@
 // Package storagetest opens fresh, migrated databases for tests: an SQLite file in a
-// temporary folder always, and a PostgreSQL schema of its own when
-// CROWDBOT_TEST_POSTGRES holds a DSN.
+// temporary folder always, and, when CROWDBOT_TEST_POSTGRES holds a DSN, a PostgreSQL
+// database of the test's own (a copy of a template under Main, else a schema).
 package storagetest
 
 import (
