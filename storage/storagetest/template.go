@@ -29,19 +29,22 @@ func Main(m *testing.M) int {
 	pgTemplate.enabled = true
 	code := m.Run()
 	pgTemplate.drops.Wait()
-	if pgTemplate.made != nil {
-		if name, err := pgTemplate.made(); err == nil {
-			_ = dropDatabase(name)
-		}
+	pgTemplate.mu.Lock()
+	defer pgTemplate.mu.Unlock()
+	if pgTemplate.name != "" {
+		_ = dropDatabase(pgTemplate.name)
 	}
 	return code
 }
 
 var pgTemplate struct {
-	enabled bool
-	once    sync.Once
-	made    func() (string, error)
-	drops   sync.WaitGroup // copies being dropped
+	enabled bool // set by Main before any test runs
+
+	mu   sync.Mutex
+	name string // the template, once made
+	err  error  // why it could not be made
+
+	drops sync.WaitGroup // copies being dropped
 }
 
 // testDatabasePrefix starts the name of every database these helpers make.
@@ -96,10 +99,12 @@ func dropDatabase(name string) error {
 // template returns the name of this binary's migrated template database, making it
 // on first use.
 func template() (string, error) {
-	pgTemplate.once.Do(func() {
-		pgTemplate.made = sync.OnceValues(makeTemplate)
-	})
-	return pgTemplate.made()
+	pgTemplate.mu.Lock()
+	defer pgTemplate.mu.Unlock()
+	if pgTemplate.name == "" && pgTemplate.err == nil {
+		pgTemplate.name, pgTemplate.err = makeTemplate()
+	}
+	return pgTemplate.name, pgTemplate.err
 }
 
 func makeTemplate() (string, error) {
