@@ -130,10 +130,11 @@ func Postgres(t testing.TB) *storage.DB {
 // copy of the template under Main, else a new schema migrated now.
 func migratedPostgresDSN(t testing.TB) string {
 	t.Helper()
-	return postgresMigratedDSN(t, false)
+	return migratedPostgres(t, false)
 }
 
-func postgresMigratedDSN(t testing.TB, durable bool) string {
+// migratedPostgres is migratedPostgresDSN, with the server's durability or without.
+func migratedPostgres(t testing.TB, durable bool) string {
 	t.Helper()
 	if PostgresDSN() == "" {
 		t.Skip(PostgresEnv + " is not set: Postgres half skipped")
@@ -164,7 +165,7 @@ func PostgresSchemaDSN(t testing.TB) string {
 // own durability settings, for benchmarks that compare with pgbench.
 func PostgresDurable(t testing.TB) *storage.DB {
 	t.Helper()
-	return opened(t, postgresMigratedDSN(t, true))
+	return opened(t, migratedPostgres(t, true))
 }
 
 func postgresSchemaDSN(t testing.TB, durable bool) string {
