@@ -203,13 +203,8 @@ func postgresSchemaDSN(t testing.TB, durable bool) string {
 	}
 	q := u.Query()
 	q.Set("search_path", schema)
-	if !durable {
-		// tests need no durability: not waiting for the WAL flush on each commit
-		// makes the Postgres half faster and changes no semantics
-		q.Set("synchronous_commit", "off")
-	}
 	u.RawQuery = q.Encode()
-	return u.String()
+	return withDurability(u, durable)
 }
 
 // opened opens dsn for the test, closed when it ends.

@@ -65,14 +65,19 @@ func databaseDSN(name string, durable bool) (string, error) {
 		return "", fmt.Errorf("parse %s: %w", PostgresEnv, err)
 	}
 	u.Path = "/" + name
+	return withDurability(u, durable), nil
+}
+
+// withDurability returns u as a DSN, with the server's durability or, for tests,
+// which need none, commits that do not wait for their WAL flush: faster, and no
+// change of semantics.
+func withDurability(u *url.URL, durable bool) string {
 	if !durable {
 		q := u.Query()
-		// tests need no durability: not waiting for the WAL flush on each commit
-		// makes the Postgres half faster and changes no semantics
 		q.Set("synchronous_commit", "off")
 		u.RawQuery = q.Encode()
 	}
-	return u.String(), nil
+	return u.String()
 }
 
 // adminExec runs statements on the test DSN's own database, on one connection of
@@ -92,9 +97,10 @@ func adminExec(statements ...string) error {
 	return nil
 }
 
-func dropDatabase(name string) error {
-	return adminExec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)")
-}
+func dropDatabase(name string) error { return adminExec(dropSQL(name)) }
+
+// dropSQL drops database name, closing any sessions still on it.
+func dropSQL(name string) string { return "DROP DATABASE IF EXISTS " + name + " WITH (FORCE)" }
 
 // template returns the name of this binary's migrated template database, making it
 // on first use.
@@ -160,7 +166,7 @@ func sweepDatabases(ctx context.Context, age time.Duration) error {
 		if err != nil || time.Since(time.Unix(made, 0)) < age {
 			continue
 		}
-		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+		if _, err := conn.Exec(ctx, dropSQL(name)); err != nil {
 			return err
 		}
 	}
