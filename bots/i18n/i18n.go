@@ -39,6 +39,7 @@ type Catalog struct {
 	localizers map[string]*i18n.Localizer
 	keys       map[string]bool
 	plural     map[string]bool // keys with plural forms
+	parser     *fastParser
 }
 
 // Load parses the embedded catalogs.
@@ -79,7 +80,7 @@ func load(fsys fs.FS, dir string) (*Catalog, error) {
 			}
 		}
 	}
-	c := &Catalog{localizers: map[string]*i18n.Localizer{}, keys: keys, plural: plural}
+	c := &Catalog{localizers: map[string]*i18n.Localizer{}, keys: keys, plural: plural, parser: &fastParser{}}
 	for _, l := range core.Locales {
 		c.localizers[l] = i18n.NewLocalizer(bundle, l, "en")
 	}
@@ -107,7 +108,7 @@ func (c *Catalog) T(locale, key string, args map[string]any) string {
 	if !ok {
 		loc = c.localizers["en"]
 	}
-	cfg := &i18n.LocalizeConfig{MessageID: key, TemplateData: args}
+	cfg := &i18n.LocalizeConfig{MessageID: key, TemplateData: args, TemplateParser: c.parser}
 	if n, ok := args["count"]; ok && c.plural[key] {
 		if f, isFloat := n.(float64); isFloat && f == float64(int64(f)) {
 			n = int64(f) // a count that went through JSON
