@@ -119,7 +119,8 @@ const MaxNoticesTaken = 20
 // of their messages), and marks them delivered: the front end shows them with its
 // next answer. A guest, who has no member row yet, has none.
 func (s *Service) TakeNotices(ctx context.Context, actor Actor) ([]OutboxItem, error) {
-	if actor.Member.ID == 0 {
+	if actor.Member.ID == 0 || actor.Member.New {
+		// nobody could address a notice to a member this request made
 		return nil, nil
 	}
 	items, err := s.store.TakeNotices(ctx, actor.Member.Platform, actor.Member.ID, s.clock.Now(), MaxNoticesTaken)

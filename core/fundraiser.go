@@ -300,7 +300,7 @@ func FundCrossings(c *Campaign, f *Fundraiser, before Money, goals []StretchGoal
 	}
 	var anns []Announcement
 	for _, pct := range FundMilestones {
-		if t := threshold(f.Goal.Amount, pct); before.Amount < t && t <= after {
+		if passes(before.Amount, after, threshold(f.Goal.Amount, pct)) {
 			key := "announce.fund_milestone"
 			if pct == 100 {
 				key = "announce.fund_goal_reached"
@@ -311,12 +311,32 @@ func FundCrossings(c *Campaign, f *Fundraiser, before Money, goals []StretchGoal
 		}
 	}
 	for _, g := range goals {
-		if before.Amount < g.Target.Amount && g.Target.Amount <= after {
+		if passes(before.Amount, after, g.Target.Amount) {
 			anns = append(anns, stretchAnnouncement(c, g))
 		}
 	}
 	return anns
 }
+
+// FundMayCross reports whether a fundraiser's peak moving from before to after passes
+// one of its milestones or a stretch goal at nextStretch, the lowest above before (0
+// for none): whether FundCrossings, which needs the campaign and all its stretch
+// goals, can have anything to say.
+func FundMayCross(goal Money, before, after Money, nextStretch int64) bool {
+	if nextStretch > 0 && passes(before.Amount, after.Amount, nextStretch) {
+		return true
+	}
+	for _, pct := range FundMilestones {
+		if passes(before.Amount, after.Amount, threshold(goal.Amount, pct)) {
+			return true
+		}
+	}
+	return false
+}
+
+// passes reports whether a total moving from before to after reaches target for the
+// first time.
+func passes(before, after, target int64) bool { return before < target && target <= after }
 
 // stretchAnnouncement tells the channels a stretch goal is reached.
 func stretchAnnouncement(c *Campaign, g StretchGoal) Announcement {

@@ -115,6 +115,20 @@ func TestFundCrossings(t *testing.T) {
 		if strings.Join(got, " ") != strings.Join(cs.want, " ") {
 			t.Errorf("%d -> %d announced %v, want %v", cs.before, cs.after, got, cs.want)
 		}
+		// FundMayCross, knowing only the lowest stretch goal above before, agrees
+		var next int64
+		for _, g := range goals {
+			if g.Target.Amount > cs.before && next == 0 {
+				next = g.Target.Amount
+			}
+		}
+		if may := FundMayCross(f.Goal, eur(cs.before), f.Peak, next); may != (len(got) > 0) {
+			t.Errorf("%d -> %d (next stretch %d): may cross %v, announced %v", cs.before, cs.after, next, may, got)
+		}
+	}
+	// a stretch goal the milestones do not pass
+	if !FundMayCross(eur(100000), eur(160000), eur(170000), 165000) || FundMayCross(eur(100000), eur(160000), eur(170000), 175000) {
+		t.Error("a stretch goal between the milestones")
 	}
 	if a := StretchAnnouncement(c, &Fundraiser{Peak: eur(150000)}, goals[0]); len(a) != 1 || a[0].Key != "announce.fund_stretch" {
 		t.Errorf("a stretch goal added below the peak: %v", a)

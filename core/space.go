@@ -49,6 +49,9 @@ type Member struct {
 	Name       string
 	Locale     string // the language the member chose with /lang; "" follows the platform
 	CreatedAt  time.Time
+	// New says the request that holds this member made them: nothing can be waiting
+	// for them yet (see Service.TakeNotices). It is never stored.
+	New bool
 }
 
 // WebSessionPrefix starts the platform id of a web member known only by their

@@ -38,13 +38,14 @@ type memberRow struct {
 	Name       string
 	Locale     string
 	CreatedAt  time.Time
+	New        bool `gorm:"-"` // made by the statement that read it (core.Member.New)
 }
 
 func (memberRow) TableName() string { return "members" }
 
 func (r memberRow) toCore() *core.Member {
 	return &core.Member{ID: r.ID, Platform: core.Platform(r.Platform), ExternalID: r.ExternalID, Name: r.Name,
-		Locale: r.Locale, CreatedAt: r.CreatedAt}
+		Locale: r.Locale, CreatedAt: r.CreatedAt, New: r.New}
 }
 
 type campaignRow struct {
@@ -269,8 +270,9 @@ func (db *DB) learnMember(m *core.Member, r memberRow) {
 	if m.ID != 0 || r.ID == 0 {
 		return
 	}
-	db.members.put(r.Platform+":"+r.ExternalID, r)
 	*m = *r.toCore()
+	r.New = false // for this request only
+	db.members.put(r.Platform+":"+r.ExternalID, r)
 }
 
 // memberUpsert is a member to make, or to rename.

@@ -54,3 +54,6 @@ func (db *DB) MigrateTo(ctx context.Context, id string) error {
 		IDColumnSize: 255, UseTransaction: true}, migrations())
 	return m.MigrateTo(id)
 }
+
+// ForgetMembers empties the cache of members, as a restart does.
+func (db *DB) ForgetMembers() { db.members.clear() }

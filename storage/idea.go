@@ -369,20 +369,21 @@ WHERE won.n IS NOT NULL OR a.member_id = 0`
 // memberSQL goes on from a CTE arg of requests, each with a position n and either a
 // member_id or, with member_id 0, a member by reference (platform, external_id, name,
 // at): it makes those members, or renames them, or finds them, as UpsertMember does,
-// and ends in a CTE found of (n, id, name, locale, created_at) for each request by
-// reference. A member another transaction makes at the same moment is in neither
-// the insert's answer nor the statement's snapshot: found has no row for it, and
-// its caller makes it on its own.
+// and ends in a CTE found of (n, id, name, locale, created_at, made) for each request
+// by reference, made true where the statement made the member. A member another
+// transaction makes at the same moment is in neither the insert's answer nor the
+// statement's snapshot: found has no row for it, and its caller makes it on its own.
 const memberSQL = `
 ), made AS (
 	INSERT INTO members (platform, external_id, name, locale, created_at)
 	SELECT platform, external_id, name, '', at FROM arg WHERE member_id = 0 ORDER BY platform, external_id
 	ON CONFLICT (platform, external_id) DO UPDATE SET name = excluded.name
 		WHERE excluded.name <> '' AND members.name <> excluded.name
-	RETURNING id, platform, external_id, name, locale, created_at
+	RETURNING id, platform, external_id, name, locale, created_at, xmax = 0 AS made -- an insert, not a rename
 ), found AS MATERIALIZED (
 	SELECT a.n, COALESCE(m.id, k.id) AS id, COALESCE(m.name, k.name) AS name,
-		COALESCE(m.locale, k.locale) AS locale, COALESCE(m.created_at, k.created_at) AS created_at
+		COALESCE(m.locale, k.locale) AS locale, COALESCE(m.created_at, k.created_at) AS created_at,
+		COALESCE(m.made, false) AS made
 	FROM arg a LEFT JOIN made m ON m.platform = a.platform AND m.external_id = a.external_id
 	LEFT JOIN members k ON m.id IS NULL AND k.platform = a.platform AND k.external_id = a.external_id
 	WHERE a.member_id = 0 AND COALESCE(m.id, k.id) IS NOT NULL`

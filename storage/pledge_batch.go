@@ -104,7 +104,9 @@ func (db *DB) changeFirstPledge(ctx context.Context, ch core.PledgeChange) (out 
 //     awards the pledge's points and credits a pending referral.
 //
 // Then the milestones and stretch goals each fundraiser's peak passed are queued, as
-// a single pledge queues them. It returns the outcome of every pledge that landed,
+// a single pledge queues them; settlePledgesSQL gives each fundraiser's lowest stretch
+// goal above its peak, so that a batch passing neither a milestone nor that goal, as
+// nearly every batch is, reads neither the campaign nor its goals. It returns the outcome of every pledge that landed,
 // with its fundraiser's totals after the batch; the others changed nothing and take
 // the general path, which says why or changes the pledge there was.
 const insertPledgesSQL = `
@@ -123,7 +125,7 @@ WITH arg AS MATERIALIZED (
 )
 SELECT a.n, COALESCE(ins.id, 0) AS pledge, COALESCE(r.member_id, 0) AS member,
 	COALESCE(f.id, 0) AS id, a.platform, a.external_id, COALESCE(f.name, '') AS name,
-	COALESCE(f.locale, '') AS locale, COALESCE(f.created_at, a.at) AS created_at
+	COALESCE(f.locale, '') AS locale, COALESCE(f.created_at, a.at) AS created_at, COALESCE(f.made, false) AS made
 FROM arg a JOIN req r ON r.n = a.n LEFT JOIN found f ON f.n = a.n
 LEFT JOIN ins ON ins.campaign_id = r.campaign_id AND ins.member_id = r.member_id
 WHERE ins.id IS NOT NULL OR a.member_id = 0`
@@ -147,8 +149,13 @@ WITH mine AS MATERIALIZED (
 	FROM (SELECT campaign_id, SUM(amount) AS amount, COUNT(*) AS backers FROM won GROUP BY campaign_id) w
 	WHERE f.campaign_id = w.campaign_id
 ), gain AS (
-	SELECT campaign_id, member_id, 'pledge' AS action, points, at FROM won WHERE points <> 0` + landedSQL + `
-SELECT n FROM won`
+	SELECT campaign_id, member_id, 'pledge' AS action, points, at FROM won WHERE points <> 0` + landedSQL + `, stretch AS (
+	-- the snapshot's peak is the one before the batch: the fundraiser is held
+	SELECT f.campaign_id, MIN(g.target) AS target FROM fundraisers f
+	JOIN stretch_goals g ON g.campaign_id = f.campaign_id AND g.target > f.peak
+	WHERE f.campaign_id IN (SELECT campaign_id FROM won) GROUP BY f.campaign_id
+)
+SELECT w.n, COALESCE(s.target, 0) AS stretch FROM won w LEFT JOIN stretch s ON s.campaign_id = w.campaign_id`
 
 // firstPledges runs one batch of first pledges (see insertPledgesSQL).
 func (db *DB) firstPledges(ctx context.Context, ps []firstPledge) ([]firstPledgeResult, error) {
@@ -168,7 +175,7 @@ func (db *DB) firstPledges(ctx context.Context, ps []firstPledge) ([]firstPledge
 			var i int
 			var pledge, member int64
 			var m memberRow
-			if err := rows.Scan(&i, &pledge, &member, &m.ID, &m.Platform, &m.ExternalID, &m.Name, &m.Locale, &m.CreatedAt); err != nil {
+			if err := rows.Scan(&i, &pledge, &member, &m.ID, &m.Platform, &m.ExternalID, &m.Name, &m.Locale, &m.CreatedAt, &m.New); err != nil {
 				return err
 			}
 			out[i-1].Member = m
@@ -197,11 +204,19 @@ func (db *DB) firstPledges(ctx context.Context, ps []firstPledge) ([]firstPledge
 			return err
 		}
 		var landed []int
-		if err := tx.Raw(settlePledgesSQL, mc, mm, ids, amt, keys, mat, points, ns).Scan(&landed).Error; err != nil {
-			return err
-		}
-		if len(landed) == 0 {
+		stretch := map[int64]int64{} // each fundraiser's lowest stretch goal above its peak
+		err = queryRows(ctx, tx, settlePledgesSQL, []any{mc, mm, ids, amt, keys, mat, points, ns}, func(rows *sql.Rows) error {
+			var i int
+			var target int64
+			if err := rows.Scan(&i, &target); err != nil {
+				return err
+			}
+			landed = append(landed, i)
+			stretch[ps[i-1].CampaignID] = target
 			return nil
+		})
+		if err != nil || len(landed) == 0 {
+			return err
 		}
 		// each fundraiser's totals before and after the batch, as settlePledgesSQL
 		// moved them
@@ -228,15 +243,15 @@ func (db *DB) firstPledges(ctx context.Context, ps []firstPledge) ([]firstPledge
 			}
 		}
 		for id, a := range after {
-			b := before[id]
-			if a.Peak <= b.Peak {
+			b := before[id].toCore()
+			if !core.FundMayCross(b.Goal, b.Peak, a.toCore().Peak, stretch[id]) {
 				continue
 			}
 			c, err := fundCampaign(tx, id, time.Time{}, false, core.StateOpen)
 			if err != nil {
 				return err
 			}
-			if err := queueCrossings(tx, c, b.toCore().Peak, a.toCore(), last[id]); err != nil {
+			if err := queueCrossings(tx, c, b.Peak, a.toCore(), last[id]); err != nil {
 				return err
 			}
 		}

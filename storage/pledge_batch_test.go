@@ -14,8 +14,8 @@ import (
 
 // TestFirstPledgesByReference runs a crowd of first pledges by members the store has
 // never seen, given by reference (Service.IdentifyLater), some of them twice at once:
-// each member is made once and filled in, each holds one pledge, and the totals are
-// their sum.
+// each member is made once and filled in, said to be new to the request that made
+// them and to no other, each holds one pledge, and the totals are their sum.
 func TestFirstPledgesByReference(t *testing.T) {
 	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -27,7 +27,7 @@ func TestFirstPledgesByReference(t *testing.T) {
 		}
 		members := storagetest.Scale(db, 200)
 		var mu sync.Mutex
-		ids := map[string]int64{}
+		ids, fresh := map[string]int64{}, map[string]int{}
 		failures := storagetest.Crowd(2*members, 32, func(i int) error {
 			who := fmt.Sprint(60000 + i%members) // every member pledges twice
 			a := core.Actor{Member: core.Member{Platform: core.Telegram, ExternalID: who, Name: "fan " + who},
@@ -45,9 +45,18 @@ func TestFirstPledgesByReference(t *testing.T) {
 				return fmt.Errorf("member %s made twice: %d and %d", who, id, a.Member.ID)
 			}
 			ids[who] = a.Member.ID
+			if a.Member.New {
+				fresh[who]++
+			}
 			return nil
 		})
 		reportFailures(t, failures)
+		for who, id := range ids {
+			// only the batch of first pledges, which Postgres runs, says who it made
+			if n := fresh[who]; n > 1 || (n == 0 && db.Dialect() == storage.Postgres) {
+				t.Errorf("member %s (%d) said new to %d requests", who, id, n)
+			}
+		}
 		made, err := db.QueryInt(ctx, "SELECT COUNT(*) FROM members WHERE external_id LIKE '6%' AND platform = 'telegram'")
 		if err != nil || made != int64(members) {
 			t.Fatalf("%d members made of %d (%v)", made, members, err)
@@ -59,6 +68,15 @@ func TestFirstPledgesByReference(t *testing.T) {
 		f, err := db.Fundraiser(ctx, c.ID)
 		if err != nil || f.Raised.Amount != int64(members)*500 || f.Backers != members {
 			t.Fatalf("totals %+v after %d pledges of 5 EUR (%v)", f, members, err)
+		}
+		// a member the store knows, given by reference under a new name to a store
+		// that has not seen them (a restart), is found and renamed, not new
+		known := core.Member{Platform: core.Telegram, ExternalID: "60000", Name: "renamed fan"}
+		db.ForgetMembers()
+		_, err = db.ChangePledge(ctx, core.PledgeChange{CampaignID: c.ID, Member: &known, Amount: core.Money{Amount: 700, Currency: "EUR"},
+			KeepTier: true, At: t0.Add(time.Hour)})
+		if err != nil || known.ID != ids["60000"] || known.New {
+			t.Fatalf("known member by reference: %+v (%v), want id %d and not new", known, err, ids["60000"])
 		}
 	})
 }
