@@ -5,6 +5,7 @@ import (
 	"database/sql/driver"
 
 	"github.com/go-gormigrate/gormigrate/v2"
+	"github.com/jackc/pgx/v5"
 )
 
 // SetCodeGenerator replaces the campaign code generator, to force collisions.
@@ -57,3 +58,26 @@ func (db *DB) MigrateTo(ctx context.Context, id string) error {
 
 // ForgetMembers empties the cache of members, as a restart does.
 func (db *DB) ForgetMembers() { db.members.clear() }
+
+// RunPipeline runs sends of statements as one pipelined transaction (see
+// pipelined): BEGIN goes with the first send, and COMMIT with the last when commit.
+func (db *DB) RunPipeline(ctx context.Context, sends [][]string, commit bool) error {
+	return db.pipelined(ctx, func(p *pipeline) error {
+		for i, stmts := range sends {
+			b := &pgx.Batch{}
+			if i == 0 {
+				b = begin()
+			}
+			for _, s := range stmts {
+				b.Queue(s)
+			}
+			if commit && i == len(sends)-1 {
+				b = commitBatch(b)
+			}
+			if err := p.send(b); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

@@ -2,11 +2,10 @@ package storage
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"time"
 
-	"gorm.io/gorm"
+	"github.com/jackc/pgx/v5"
 
 	"crowdbot/core"
 )
@@ -87,11 +86,12 @@ func (db *DB) changeFirstPledge(ctx context.Context, ch core.PledgeChange) (out 
 	return nil, false, nil
 }
 
-// A batch of first pledges runs in three statements of one transaction, taking its
-// locks in the order every pledge change takes them (the member's pledge row, then the
-// fundraiser's, see lockFundraiser), so that the fundraiser's lock, which every pledge
-// must hold to move the totals, is held once a batch and for one statement, not once
-// a pledge:
+// A batch of first pledges runs in three statements of one transaction, sent in three
+// round trips (see pipeline): the first statement, then the other two at once, then
+// the commit. It takes its locks in the order every pledge change takes them (the
+// member's pledge row, then the fundraiser's, see lockFundraiser), so that the
+// fundraiser's lock, which every pledge must hold to move the totals, is held once a
+// batch and for one statement and one round trip, not once a pledge:
 //
 //   - insertPledgesSQL finds or makes the members given by reference (memberSQL)
 //     and inserts the pledges of members who have none yet;
@@ -131,7 +131,8 @@ LEFT JOIN ins ON ins.campaign_id = r.campaign_id AND ins.member_id = r.member_id
 WHERE ins.id IS NOT NULL OR a.member_id = 0`
 
 const lockFundsSQL = `
-SELECT * FROM fundraisers WHERE campaign_id IN (SELECT unnest($1::bigint[]))
+SELECT campaign_id, goal, currency, mode, raised, backers, peak, spent, payment, paid
+FROM fundraisers WHERE campaign_id IN (SELECT unnest($1::bigint[]))
 ORDER BY campaign_id FOR NO KEY UPDATE`
 
 const settlePledgesSQL = `
@@ -167,56 +168,77 @@ func (db *DB) firstPledges(ctx context.Context, ps []firstPledge) ([]firstPledge
 		v.set(i, p.MemberID, p.Ref)
 	}
 	out := make([]firstPledgeResult, n)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
+	err := db.pipelined(ctx, func(p *pipeline) error {
+		// the members and pledges first; then the fundraisers' lock and the
+		// settling at once, and the commit as soon as the bot knows no milestone is
+		// passed
 		var fresh []pledgeRow // the pledges inserted, each at its position's n
 		var pos []int
-		args := []any{camps, v.ids, v.platforms, v.externalIDs, v.names, amounts, at}
-		err := queryRows(ctx, tx, insertPledgesSQL, args, func(rows *sql.Rows) error {
-			var i int
-			var pledge, member int64
-			var m memberRow
-			if err := rows.Scan(&i, &pledge, &member, &m.ID, &m.Platform, &m.ExternalID, &m.Name, &m.Locale, &m.CreatedAt, &m.New); err != nil {
-				return err
+		b := begin()
+		b.Queue(insertPledgesSQL, camps, v.ids, v.platforms, v.externalIDs, v.names, amounts, at).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var i int
+				var pledge, member int64
+				var m memberRow
+				if err := rows.Scan(&i, &pledge, &member, &m.ID, &m.Platform, &m.ExternalID, &m.Name, &m.Locale, &m.CreatedAt, &m.New); err != nil {
+					return err
+				}
+				out[i-1].Member = m
+				if pledge != 0 {
+					fp := ps[i-1]
+					fresh = append(fresh, pledgeRow{ID: pledge, CampaignID: fp.CampaignID, MemberID: member, Amount: fp.Amount,
+						Active: true, CreatedAt: fp.At, UpdatedAt: fp.At})
+					pos = append(pos, i-1)
+				}
 			}
-			out[i-1].Member = m
-			if pledge != 0 {
-				p := ps[i-1]
-				fresh = append(fresh, pledgeRow{ID: pledge, CampaignID: p.CampaignID, MemberID: member, Amount: p.Amount,
-					Active: true, CreatedAt: p.At, UpdatedAt: p.At})
-				pos = append(pos, i-1)
-			}
-			return nil
+			return rows.Err()
 		})
-		if err != nil || len(fresh) == 0 {
+		if err := p.send(b); err != nil {
 			return err
+		}
+		if len(fresh) == 0 {
+			return p.send(commitBatch(&pgx.Batch{})) // the members it made
 		}
 		k := len(fresh)
 		mc, mm, ids, amt, mat := make([]int64, k), make([]int64, k), make([]int64, k), make([]int64, k), make([]time.Time, k)
 		keys, points, ns := make([]string, k), make([]int32, k), make([]int32, k)
 		for j, f := range fresh {
 			i := pos[j]
-			p := ps[i]
-			mc[j], mm[j], ids[j], amt[j], mat[j] = p.CampaignID, f.MemberID, f.ID, p.Amount, p.At
-			keys[j], points[j], ns[j] = p.Key, int32(p.Points), int32(i+1)
+			fp := ps[i]
+			mc[j], mm[j], ids[j], amt[j], mat[j] = fp.CampaignID, f.MemberID, f.ID, fp.Amount, fp.At
+			keys[j], points[j], ns[j] = fp.Key, int32(fp.Points), int32(i+1)
 		}
 		var funds []fundraiserRow
-		if err := tx.Raw(lockFundsSQL, mc).Scan(&funds).Error; err != nil {
-			return err
-		}
 		var landed []int
 		stretch := map[int64]int64{} // each fundraiser's lowest stretch goal above its peak
-		err = queryRows(ctx, tx, settlePledgesSQL, []any{mc, mm, ids, amt, keys, mat, points, ns}, func(rows *sql.Rows) error {
-			var i int
-			var target int64
-			if err := rows.Scan(&i, &target); err != nil {
-				return err
+		b = &pgx.Batch{}
+		b.Queue(lockFundsSQL, mc).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var f fundraiserRow
+				if err := rows.Scan(&f.CampaignID, &f.Goal, &f.Currency, &f.Mode, &f.Raised, &f.Backers, &f.Peak, &f.Spent, &f.Payment, &f.Paid); err != nil {
+					return err
+				}
+				funds = append(funds, f)
 			}
-			landed = append(landed, i)
-			stretch[ps[i-1].CampaignID] = target
-			return nil
+			return rows.Err()
 		})
-		if err != nil || len(landed) == 0 {
+		b.Queue(settlePledgesSQL, mc, mm, ids, amt, keys, mat, points, ns).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var i int
+				var target int64
+				if err := rows.Scan(&i, &target); err != nil {
+					return err
+				}
+				landed = append(landed, i)
+				stretch[ps[i-1].CampaignID] = target
+			}
+			return rows.Err()
+		})
+		if err := p.send(b); err != nil {
 			return err
+		}
+		if len(landed) == 0 {
+			return p.send(commitBatch(&pgx.Batch{}))
 		}
 		// each fundraiser's totals before and after the batch, as settlePledgesSQL
 		// moved them
@@ -233,13 +255,13 @@ func (db *DB) firstPledges(ctx context.Context, ps []firstPledge) ([]firstPledge
 		}
 		last := make(map[int64]time.Time, len(funds)) // each fundraiser's latest pledge
 		for _, i := range landed {
-			p := ps[i-1]
-			a := after[p.CampaignID]
-			a.Raised += p.Amount
+			fp := ps[i-1]
+			a := after[fp.CampaignID]
+			a.Raised += fp.Amount
 			a.Backers++
 			a.Peak = max(a.Peak, a.Raised)
-			if p.At.After(last[p.CampaignID]) {
-				last[p.CampaignID] = p.At
+			if fp.At.After(last[fp.CampaignID]) {
+				last[fp.CampaignID] = fp.At
 			}
 		}
 		for id, a := range after {
@@ -247,21 +269,20 @@ func (db *DB) firstPledges(ctx context.Context, ps []firstPledge) ([]firstPledge
 			if !core.FundMayCross(b.Goal, b.Peak, a.toCore().Peak, stretch[id]) {
 				continue
 			}
-			c, err := fundCampaign(tx, id, time.Time{}, false, core.StateOpen)
+			c, err := fundCampaign(p.q, id, time.Time{}, false, core.StateOpen)
 			if err != nil {
 				return err
 			}
-			if err := queueCrossings(tx, c, b.Peak, a.toCore(), last[id]); err != nil {
+			if err := queueCrossings(p.q, c, b.Peak, a.toCore(), last[id]); err != nil {
 				return err
 			}
 		}
 		for _, i := range landed {
-			p := ps[i-1]
-			a := after[p.CampaignID]
+			a := after[ps[i-1].CampaignID]
 			out[i-1].Landed = true
 			out[i-1].Outcome = core.PledgeOutcome{Pledge: byN[i].toCore(a.Currency), Fundraiser: *a.toCore()}
 		}
-		return nil
+		return p.send(commitBatch(&pgx.Batch{}))
 	})
 	if err != nil {
 		return nil, fmt.Errorf("first pledges: %w", err)

@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -11,6 +10,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
 
@@ -325,11 +325,13 @@ type firstBallotResult struct {
 	Member memberRow
 }
 
-// A batch of first ballots runs in three statements of one transaction, taking its
-// locks in the order the general path takes them (the member's row when it is made,
-// then the member's ballot row, then the option rows), so that a member pressing two
-// buttons at once, one press in a batch and one on the general path, makes the two
-// queue rather than deadlock:
+// A batch of first ballots runs in three statements of one transaction, sent in two
+// round trips (see pipeline): the first statement, then the other two with the
+// commit, so that the options are held for no round trip. It takes its locks in the
+// order the general path takes them (the member's row when it is made, then the
+// member's ballot row, then the option rows), so that a member pressing two buttons
+// at once, one press in a batch and one on the general path, makes the two queue
+// rather than deadlock:
 //
 //   - insertBallotsSQL finds or makes the voters given by reference (memberSQL) and
 //     inserts the ballots of members who have none yet;
@@ -419,68 +421,76 @@ func (db *DB) firstBallots(ctx context.Context, bs []firstBallot) ([]firstBallot
 		v.set(i, b.MemberID, b.Ref)
 	}
 	out := make([]firstBallotResult, n)
-	err := db.gorm.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		var mc, mm []int64
-		var idxs, points, ns []int32
-		var keys []string
-		var mat []time.Time
-		args := []any{camps, v.ids, v.platforms, v.externalIDs, v.names, choices, at}
-		err := queryRows(ctx, tx, insertBallotsSQL, args, func(rows *sql.Rows) error {
-			var i int
-			var voter int64
-			var fresh bool
-			var m memberRow
-			if err := rows.Scan(&i, &voter, &fresh, &m.ID, &m.Platform, &m.ExternalID, &m.Name, &m.Locale, &m.CreatedAt); err != nil {
-				return err
-			}
-			out[i-1].Member = m
-			if fresh {
-				b := bs[i-1]
-				mc, mm, idxs, keys = append(mc, b.CampaignID), append(mm, voter), append(idxs, int32(b.Option)), append(keys, b.Key)
-				mat, points, ns = append(mat, b.At), append(points, int32(b.Points)), append(ns, int32(i))
-			}
-			return nil
-		})
-		if err != nil || len(mc) == 0 {
-			return err
-		}
-		if err := queryRows(ctx, tx, lockOptionsSQL, []any{mc, idxs}, func(*sql.Rows) error { return nil }); err != nil {
-			return err
-		}
-		tallies := map[int64]*core.PollTally{}
-		err = queryRows(ctx, tx, settleBallotsSQL, []any{mc, mm, idxs, keys, mat, points, ns}, func(rows *sql.Rows) error {
-			var i, idx int
-			var campaignID, votes, version int64
-			if err := rows.Scan(&i, &campaignID, &idx, &votes, &version); err != nil {
-				return err
-			}
-			if i > 0 {
-				out[i-1].Landed = true
-				return nil
-			}
-			t := tallies[campaignID]
-			if t == nil {
-				t = &core.PollTally{}
-				tallies[campaignID] = t
-			}
-			switch {
-			case idx < 0:
-				t.Ballots, t.Version = int(votes), version
-			default:
-				for len(t.Votes) <= idx {
-					t.Votes = append(t.Votes, 0)
+	var mc, mm []int64
+	var idxs, points, ns []int32
+	var keys []string
+	var mat []time.Time
+	tallies := map[int64]*core.PollTally{}
+	err := db.pipelined(ctx, func(p *pipeline) error {
+		// the members and ballots first, for the options they move: then the
+		// options' lock, the settling and the commit at once, so that the options are
+		// held for no round trip
+		b := begin()
+		b.Queue(insertBallotsSQL, camps, v.ids, v.platforms, v.externalIDs, v.names, choices, at).Query(func(rows pgx.Rows) error {
+			for rows.Next() {
+				var i int
+				var voter int64
+				var fresh bool
+				var m memberRow
+				if err := rows.Scan(&i, &voter, &fresh, &m.ID, &m.Platform, &m.ExternalID, &m.Name, &m.Locale, &m.CreatedAt); err != nil {
+					return err
 				}
-				t.Votes[idx] = int(votes)
+				out[i-1].Member = m
+				if fresh {
+					fb := bs[i-1]
+					mc, mm, idxs, keys = append(mc, fb.CampaignID), append(mm, voter), append(idxs, int32(fb.Option)), append(keys, fb.Key)
+					mat, points, ns = append(mat, fb.At), append(points, int32(fb.Points)), append(ns, int32(i))
+				}
 			}
-			return nil
+			return rows.Err()
 		})
-		for i := range out {
-			if out[i].Landed {
-				out[i].Tally = tallies[bs[i].CampaignID]
-			}
+		if err := p.send(b); err != nil {
+			return err
 		}
-		return err
+		b = &pgx.Batch{}
+		if len(mc) > 0 {
+			b.Queue(lockOptionsSQL, mc, idxs)
+			b.Queue(settleBallotsSQL, mc, mm, idxs, keys, mat, points, ns).Query(func(rows pgx.Rows) error {
+				for rows.Next() {
+					var i, idx int
+					var campaignID, votes, version int64
+					if err := rows.Scan(&i, &campaignID, &idx, &votes, &version); err != nil {
+						return err
+					}
+					if i > 0 {
+						out[i-1].Landed = true
+						continue
+					}
+					t := tallies[campaignID]
+					if t == nil {
+						t = &core.PollTally{}
+						tallies[campaignID] = t
+					}
+					switch {
+					case idx < 0:
+						t.Ballots, t.Version = int(votes), version
+					default:
+						for len(t.Votes) <= idx {
+							t.Votes = append(t.Votes, 0)
+						}
+						t.Votes[idx] = int(votes)
+					}
+				}
+				return rows.Err()
+			})
+		}
+		return p.send(commitBatch(b))
 	})
+	for i := range out {
+		if out[i].Landed {
+			out[i].Tally = tallies[bs[i].CampaignID]
+		}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("first ballots: %w", err)
 	}
