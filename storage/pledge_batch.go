@@ -106,9 +106,10 @@ func (db *DB) changeFirstPledge(ctx context.Context, ch core.PledgeChange) (out 
 // Then the milestones and stretch goals each fundraiser's peak passed are queued, as
 // a single pledge queues them; settlePledgesSQL gives each fundraiser's lowest stretch
 // goal above its peak, so that a batch passing neither a milestone nor that goal, as
-// nearly every batch is, reads neither the campaign nor its goals. It returns the outcome of every pledge that landed,
-// with its fundraiser's totals after the batch; the others changed nothing and take
-// the general path, which says why or changes the pledge there was.
+// nearly every batch is, reads neither the campaign nor its goals. It returns the
+// outcome of every pledge that landed, with its fundraiser's totals after the batch;
+// the others changed nothing and take the general path, which says why or changes the
+// pledge there was.
 const insertPledgesSQL = `
 WITH arg AS MATERIALIZED (
 	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::timestamptz[])
