@@ -62,6 +62,9 @@ func (b *Adapter) answer(ctx context.Context, id, text string, alert bool) {
 		return
 	}
 	text = units.Clip(text, maxToast)
+	if answerInWebhook(ctx, id, text, alert) {
+		return
+	}
 	err := b.do(ctx, 0, replyWait, func(ctx context.Context) error { return b.api.AnswerCallbackQuery(ctx, id, text, alert) })
 	if err != nil {
 		// a press answered already (a redelivery) or too old: nothing to do

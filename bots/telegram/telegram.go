@@ -329,9 +329,61 @@ func (b *Adapter) WebhookHandler() http.Handler {
 			return
 		}
 		// the work goes on if Telegram hangs up: it would only send the update again
-		b.HandleUpdate(context.WithoutCancel(r.Context()), u)
-		w.WriteHeader(http.StatusOK)
+		reply := &webhookReply{}
+		b.HandleUpdate(context.WithValue(context.WithoutCancel(r.Context()), webhookReplyKey{}, reply), u)
+		call := reply.close()
+		if call == nil {
+			w.WriteHeader(http.StatusOK)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(call)
 	})
+}
+
+// webhookReply is the answer to one webhook call, which may carry one Bot API call,
+// as Telegram allows: the press's answerCallbackQuery, which then costs the bot no
+// request of its own. Telegram does not say whether such a call succeeded, and the bot
+// never needs to know of a press's answer (see answer).
+type webhookReply struct {
+	mu     sync.Mutex
+	call   *callbackAnswer
+	closed bool
+}
+
+// callbackAnswer is answerCallbackQuery as a webhook's answer carries it.
+type callbackAnswer struct {
+	Method          string `json:"method"`
+	CallbackQueryID string `json:"callback_query_id"`
+	Text            string `json:"text,omitempty"`
+	ShowAlert       bool   `json:"show_alert,omitempty"`
+}
+
+type webhookReplyKey struct{}
+
+// answerInWebhook puts a press's answer in the answer to the webhook call that
+// brought it, and reports false outside a webhook call, once the call's answer
+// carries another, or once it is written.
+func answerInWebhook(ctx context.Context, id, text string, alert bool) bool {
+	r, _ := ctx.Value(webhookReplyKey{}).(*webhookReply)
+	if r == nil {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.call != nil || r.closed {
+		return false
+	}
+	r.call = &callbackAnswer{Method: "answerCallbackQuery", CallbackQueryID: id, Text: text, ShowAlert: alert}
+	return true
+}
+
+// close returns the call the answer carries, if any, and takes no more.
+func (r *webhookReply) close() *callbackAnswer {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.closed = true
+	return r.call
 }
 
 // HandleUpdate handles one update: it runs it through the Router and delivers the

@@ -621,6 +621,31 @@ func (p panicky) Handle(ctx context.Context, in bots.Input) []bots.Reply {
 	return p.Conversation.Handle(ctx, in)
 }
 
+// TestPressAnsweredInWebhookAnswer: in webhook mode a press's answerCallbackQuery goes
+// in the answer to the webhook call that brought it, as Telegram allows, and costs the
+// bot no request of its own. Polling answers with a request. Either way the press is
+// answered once, with its toast.
+func TestPressAnsweredInWebhookAnswer(t *testing.T) {
+	for _, mode := range modes {
+		t.Run(mode, func(t *testing.T) {
+			h := newHarness(t, mode)
+			h.run([]step{{name: "help", who: bob, say: "/help", keys: keys("help.title"), calls: calls(send(group.ID))}})
+			msg, _ := h.fake.LastMessage(group.ID, "")
+			u := press(bob, msg, "iv:999")
+			mark := h.fake.Mark()
+			h.push(u)
+			reqs := h.fake.Since(mark)
+			if len(reqs) != 1 || reqs[0].Method != "answerCallbackQuery" || reqs[0].Status != http.StatusOK ||
+				reqs[0].Params["callback_query_id"] != u.CallbackQuery.ID || reqs[0].Params["text"] == "" {
+				t.Fatalf("calls %s", describe(reqs))
+			}
+			if got := reqs[0].InWebhookAnswer; got != (mode == telegram.ModeWebhook) {
+				t.Errorf("in the webhook's answer %v in %s mode", got, mode)
+			}
+		})
+	}
+}
+
 // TestPanicStillAnswers: a failure in handling a press is logged, and the press is
 // still answered so the member's app stops waiting.
 func TestPanicStillAnswers(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -70,6 +71,9 @@ type Request struct {
 	Status int // the HTTP status the fake answered
 	// MessageID is the id of the message a send made or an edit changed.
 	MessageID int
+	// InWebhookAnswer says the call came in the bot's answer to a webhook call
+	// rather than as a request of its own.
+	InWebhookAnswer bool
 }
 
 // Upload is a file sent in a multipart request.
@@ -196,9 +200,39 @@ func (s *Server) post(hook, secret string, u Update) int {
 		s.t.Errorf("tgfake: webhook: %v", err)
 		return 0
 	}
+	defer resp.Body.Close()
+	if resp.StatusCode == http.StatusOK && strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json") {
+		s.webhookAnswer(resp)
+	}
 	_, _ = io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
 	return resp.StatusCode
+}
+
+// webhookAnswer runs the Bot API call a webhook's answer carries, as Telegram does:
+// the method in its "method" field, the other fields its parameters. The bot is told
+// nothing of the outcome; the call is recorded as any other, marked InWebhookAnswer.
+func (s *Server) webhookAnswer(resp *http.Response) {
+	req := Request{Params: map[string]string{}, Files: map[string]Upload{}, InWebhookAnswer: true}
+	r := &http.Request{Header: http.Header{"Content-Type": resp.Header.Values("Content-Type")}, Body: resp.Body, URL: &url.URL{}}
+	if err := decode(r, &req); err != nil {
+		s.t.Errorf("tgfake: the answer to a webhook call: %v", err)
+		return
+	}
+	req.Method = req.Params["method"]
+	delete(req.Params, "method")
+	if req.Method == "" {
+		return // an answer with nothing to do
+	}
+	code, res := s.call(req)
+	s.recordCall(req, code, res)
+}
+
+// recordCall records a call with the message it made or changed.
+func (s *Server) recordCall(req Request, code int, res response) {
+	if m, ok := res.Result.(*Message); ok && code == http.StatusOK {
+		req.MessageID = m.MessageID
+	}
+	s.record(req, code)
 }
 
 // WaitConfirmed waits until the bot confirmed update id by asking for updates past
@@ -500,10 +534,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 
 // finish records a request and writes the Bot API's answer.
 func (s *Server) finish(w http.ResponseWriter, req Request, code int, res response) {
-	if m, ok := res.Result.(*Message); ok && code == http.StatusOK {
-		req.MessageID = m.MessageID
-	}
-	s.record(req, code)
+	s.recordCall(req, code, res)
 	res.OK = code == http.StatusOK
 	if !res.OK {
 		res.ErrorCode = code
