@@ -48,21 +48,24 @@ type Message struct {
 	Forum bool `json:"-"`
 }
 
-// UnmarshalJSON reads a message, and its chat's is_forum besides.
+// UnmarshalJSON reads a message, and its chat's is_forum besides, in one pass: the
+// outer chat field shadows the SDK's.
 func (m *Message) UnmarshalJSON(b []byte) error {
 	type plain Message
-	if err := json.Unmarshal(b, (*plain)(m)); err != nil {
-		return err
-	}
-	var c struct {
+	w := struct {
+		*plain
 		Chat *struct {
+			Chat
 			IsForum bool `json:"is_forum"`
 		} `json:"chat"`
-	}
-	if err := json.Unmarshal(b, &c); err != nil {
+	}{plain: (*plain)(m)}
+	if err := json.Unmarshal(b, &w); err != nil {
 		return err
 	}
-	m.Forum = c.Chat != nil && c.Chat.IsForum
+	m.Chat, m.Forum = nil, false
+	if w.Chat != nil {
+		m.Chat, m.Forum = &w.Chat.Chat, w.Chat.IsForum
+	}
 	return nil
 }
 
