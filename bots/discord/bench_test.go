@@ -57,7 +57,7 @@ func BenchmarkFirstVotesThroughDiscord(b *testing.B) {
 	// signs them on its own machines: the benchmark's cores are the bot's
 	type press struct {
 		id, token, ts, sig string
-		body              []byte
+		body               []byte
 	}
 	presses := make([]press, b.N)
 	for n := range presses {
