@@ -131,7 +131,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		funds: newRowCache[fundraiserRow](recentTTL, 10000)}
 	if dialect == Postgres {
 		db.votes = newBatcher(voteFlushes, voteBatch, db.firstVotes)
-		db.newMembers = newBatcher(voteFlushes, voteBatch, db.upsertMembers)
+		db.newMembers = newBatcher(memberFlushes, voteBatch, db.upsertMembers)
 		db.ballots = newBatcher(voteFlushes, voteBatch, db.firstBallots)
 		db.pledges = newBatcher(voteFlushes, voteBatch, db.firstPledges)
 		if db.lazy, err = openLazy(dsn, cfg); err != nil {
@@ -171,13 +171,21 @@ func openLazy(dsn string, cfg *gorm.Config) (*gorm.DB, error) {
 	return g, nil
 }
 
-// How many batches of first votes may run at once, and how many votes one holds.
-// Two: one batch runs while the one before it commits; more batches in flight make
-// each smaller, and the extra statements and commits cost more than they overlap
-// (docs/BENCHMARKS.md has the figures).
+// How many batches may run at once, and how many requests one holds.
+//
+// One batch of first votes, ballots or pledges at a time: a crowd presses the
+// buttons of one campaign, and every batch holds that campaign's row (an idea, a
+// poll's options, a fundraiser) from its update to its commit, so a second batch in
+// flight would only wait for it, and split the crowd into smaller batches, each
+// with its statements and its commit. One batch at a time took the burst of
+// docs/BENCHMARKS.md from about 7,900 to 10,600 first votes a second (run 12), and
+// four at once were worse than two.
+//
+// Two batches of new members: their rows are all different, so two batches overlap.
 const (
-	voteFlushes = 2
-	voteBatch   = 256
+	voteFlushes   = 1
+	memberFlushes = 2
+	voteBatch     = 256
 )
 
 // sqliteDSN turns a path into a DSN with the pragmas crowdbot relies on: WAL, a busy
