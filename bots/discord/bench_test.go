@@ -28,9 +28,22 @@ import (
 // fake) has the interaction's answer. The interactions are made and signed before the
 // clock starts, since Discord does that on its own machines. On Postgres (CROWDBOT_TEST_POSTGRES) the schema
 // keeps the server's durability, as the pgbench baseline of docs/BENCHMARKS.md does.
-func BenchmarkFirstVotesThroughDiscord(b *testing.B) {
+func BenchmarkFirstVotesThroughDiscord(b *testing.B) { votesThroughDiscord(b, false) }
+
+// BenchmarkKnownVotesThroughDiscord is the same burst by users the bot knows: before
+// the clock starts, each of them pressed the vote button of another idea the same way,
+// so each is in the database and in the bot's cache. It is the known-member path that
+// BenchmarkFirstVotesThroughDiscord is measured against.
+func BenchmarkKnownVotesThroughDiscord(b *testing.B) { votesThroughDiscord(b, true) }
+
+func votesThroughDiscord(b *testing.B, known bool) {
 	h := botstest.ForBurst(b)
-	id, action := h.BurstIdea(botstest.Admin.On(core.Discord, guild, channel), botstest.Bob.On(core.Discord, guild, channel))
+	admin, bob := botstest.Admin.On(core.Discord, guild, channel), botstest.Bob.On(core.Discord, guild, channel)
+	id, action := h.BurstIdea(admin, bob)
+	var warm string
+	if known {
+		_, warm = h.BurstIdea(admin, bob)
+	}
 
 	rest := dcfake.NewREST(b, token)
 	dc := dcfake.NewDiscord(b, rest, appID, h.Clock.Now)
@@ -49,8 +62,10 @@ func BenchmarkFirstVotesThroughDiscord(b *testing.B) {
 	srv := httptest.NewServer(site)
 	defer srv.Close()
 	url := srv.URL + discord.InteractionsPath
-	card := dcfake.Message("1280000000000000001", channel, "**The one idea**", []any{map[string]any{"type": 1, "id": 1,
-		"components": []any{map[string]any{"type": 2, "id": 2, "style": 2, "label": "👍 0", "custom_id": action}}}})
+	card := func(action string) map[string]any {
+		return dcfake.Message("1280000000000000001", channel, "**The one idea**", []any{map[string]any{"type": 1, "id": 1,
+			"components": []any{map[string]any{"type": 2, "id": 2, "style": 2, "label": "👍 0", "custom_id": action}}}})
+	}
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 
 	// the presses are made and signed before the clock starts, as Discord makes and
@@ -59,47 +74,62 @@ func BenchmarkFirstVotesThroughDiscord(b *testing.B) {
 		id, token, ts, sig string
 		body               []byte
 	}
-	presses := make([]press, b.N)
-	for n := range presses {
-		uid := strconv.FormatInt(710000000000000001+int64(n), 10)
-		who := dcfake.User{ID: uid, Username: "voter" + strconv.FormatInt(int64(n), 36)}
-		it := dc.Press(who, dcfake.Where{Guild: guild, Channel: channel}, action, card)
-		body, err := json.Marshal(it)
-		if err != nil {
-			b.Fatal(err)
+	presses := func(action string) []press {
+		msg := card(action)
+		ps := make([]press, b.N)
+		for n := range ps {
+			uid := strconv.FormatInt(710000000000000001+int64(n), 10)
+			who := dcfake.User{ID: uid, Username: "voter" + strconv.FormatInt(int64(n), 36)}
+			it := dc.Press(who, dcfake.Where{Guild: guild, Channel: channel}, action, msg)
+			body, err := json.Marshal(it)
+			if err != nil {
+				b.Fatal(err)
+			}
+			// signed as Discord signs: Ed25519 over the timestamp and the body
+			ts := strconv.FormatInt(dc.Now().Unix(), 10)
+			sig := ed25519.Sign(dc.Key, append([]byte(ts), body...))
+			ps[n] = press{id: it["id"].(string), token: it["token"].(string), ts: ts, sig: hex.EncodeToString(sig), body: body}
 		}
-		// signed as Discord signs: Ed25519 over the timestamp and the body
-		ts := strconv.FormatInt(dc.Now().Unix(), 10)
-		sig := ed25519.Sign(dc.Key, append([]byte(ts), body...))
-		presses[n] = press{id: it["id"].(string), token: it["token"].(string), ts: ts, sig: hex.EncodeToString(sig), body: body}
+		return ps
+	}
+	// send posts p and tells whether Discord (the fake) took its answer
+	send := func(tb testing.TB, p press) bool {
+		req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(p.body))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("User-Agent", "Discord-Interactions/1.0 (+https://discord.com)")
+		req.Header.Set("X-Signature-Ed25519", p.sig)
+		req.Header.Set("X-Signature-Timestamp", p.ts)
+		res, err := client.Do(req)
+		if err != nil {
+			tb.Error(err)
+			return false
+		}
+		out, err := io.ReadAll(res.Body)
+		res.Body.Close()
+		var answer struct {
+			Type int `json:"type"`
+		}
+		if err != nil || res.StatusCode != http.StatusOK || json.Unmarshal(out, &answer) != nil || answer.Type != 4 && answer.Type != 7 {
+			tb.Errorf("press: %d %v %s", res.StatusCode, err, out)
+			return false
+		}
+		rest.Acknowledge(p.id, p.token, out, res.StatusCode)
+		return true
+	}
+	if known {
+		ps := presses(warm)
+		botstest.Crowd(b, 32, b.N, func(n int) bool { return send(b, ps[n-1]) })
 	}
 
+	ps := presses(action)
 	var next atomic.Int64
 	b.SetParallelism(16) // 32 clients on 2 cores
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			p := presses[next.Add(1)-1]
-			req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(p.body))
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("User-Agent", "Discord-Interactions/1.0 (+https://discord.com)")
-			req.Header.Set("X-Signature-Ed25519", p.sig)
-			req.Header.Set("X-Signature-Timestamp", p.ts)
-			res, err := client.Do(req)
-			if err != nil {
-				b.Error(err)
+			if !send(b, ps[next.Add(1)-1]) {
 				return
 			}
-			out, err := io.ReadAll(res.Body)
-			res.Body.Close()
-			var answer struct {
-				Type int `json:"type"`
-			}
-			if err != nil || res.StatusCode != http.StatusOK || json.Unmarshal(out, &answer) != nil || answer.Type != 4 && answer.Type != 7 {
-				b.Errorf("press: %d %v %s", res.StatusCode, err, out)
-				return
-			}
-			rest.Acknowledge(p.id, p.token, out, res.StatusCode)
 		}
 	})
 	b.StopTimer()
