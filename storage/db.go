@@ -66,6 +66,9 @@ type DB struct {
 	// newMembers gathers the members a crowd brings at the same moment into one
 	// insert (Postgres only, as votes)
 	newMembers *batcher[memberUpsert, memberUpserted]
+	// noticeProbes gathers the reads, made with every web message, for whether a
+	// notice waits for its member into one (Postgres only, as votes)
+	noticeProbes *batcher[noticeProbe, bool]
 	// lazy is a second small pool whose commits do not wait for their WAL flush, for
 	// rows nobody is told were stored until a later, durable commit: a new member's
 	// row, written just before their first vote (Postgres only; nil on SQLite)
@@ -134,6 +137,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		db.newMembers = newBatcher(memberFlushes, voteBatch, db.upsertMembers)
 		db.ballots = newBatcher(voteFlushes, voteBatch, db.firstBallots)
 		db.pledges = newBatcher(voteFlushes, voteBatch, db.firstPledges)
+		db.noticeProbes = newBatcher(memberFlushes, voteBatch, db.probeNotices)
 		if db.lazy, err = openLazy(dsn, cfg); err != nil {
 			_ = sqlDB.Close()
 			return nil, fmt.Errorf("open %s: %w", dialect, redactErr(err, dsn))
@@ -181,7 +185,8 @@ func openLazy(dsn string, cfg *gorm.Config) (*gorm.DB, error) {
 // docs/BENCHMARKS.md from about 7,900 to 10,600 first votes a second (run 12), and
 // four at once were worse than two.
 //
-// Two batches of new members: their rows are all different, so two batches overlap.
+// Two batches of new members: their rows are all different, so two batches overlap;
+// and two of notice probes, which only read.
 const (
 	voteFlushes   = 1
 	memberFlushes = 2

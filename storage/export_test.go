@@ -6,6 +6,8 @@ import (
 
 	"github.com/go-gormigrate/gormigrate/v2"
 	"github.com/jackc/pgx/v5"
+
+	"crowdbot/core"
 )
 
 // SetCodeGenerator replaces the campaign code generator, to force collisions.
@@ -80,4 +82,14 @@ func (db *DB) RunPipeline(ctx context.Context, sends [][]string, commit bool) er
 		}
 		return nil
 	})
+}
+
+// ProbeNotices runs one batch of notice probes (Postgres), each a member of a
+// platform, as the probes of members writing at the same moment are run.
+func (db *DB) ProbeNotices(ctx context.Context, platforms []core.Platform, members []int64) ([]bool, error) {
+	ps := make([]noticeProbe, len(members))
+	for i, m := range members {
+		ps[i] = noticeProbe{Platform: string(platforms[i]), MemberID: m}
+	}
+	return db.probeNotices(ctx, ps)
 }

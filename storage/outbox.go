@@ -324,16 +324,52 @@ func (db *DB) ParkOutbox(ctx context.Context, id int64, token, reason string) er
 }
 
 // noticeProbeSQL finds whether a member has a private notice waiting (TakeNotices),
-// on the index ix_outbox_pending; noticeProbePG is the same with Postgres's
-// placeholders.
+// on the index ix_outbox_pending; noticeProbesPG finds which of a batch of members of
+// one platform have one (probeNotices), on the same index.
 const (
 	noticeProbeSQL = "SELECT id FROM outbox_items WHERE platform = ? AND state = ? AND channel_id = '' AND member_id = ? LIMIT 1"
-	noticeProbePG  = "SELECT id FROM outbox_items WHERE platform = $1 AND state = $2 AND channel_id = '' AND member_id = $3 LIMIT 1"
+	noticeProbesPG = "SELECT DISTINCT member_id FROM outbox_items WHERE platform = $1 AND state = $2 AND channel_id = '' AND member_id = ANY($3)"
 )
 
+// noticeProbe asks whether a notice waits for a member on a platform.
+type noticeProbe struct {
+	Platform string
+	MemberID int64
+}
+
+// probeNotices runs one batch of notice probes, one read a platform in it (all of
+// them web members, nearly always), and tells for each whether a notice waits.
+func (db *DB) probeNotices(ctx context.Context, ps []noticeProbe) ([]bool, error) {
+	ids := map[string][]int64{}
+	for _, p := range ps {
+		ids[p.Platform] = append(ids[p.Platform], p.MemberID)
+	}
+	waiting := make(map[noticeProbe]bool)
+	for platform, members := range ids {
+		err := queryRows(ctx, db.read(ctx), noticeProbesPG, []any{platform, string(core.OutboxPending), members},
+			func(rows *sql.Rows) error {
+				p := noticeProbe{Platform: platform}
+				if err := rows.Scan(&p.MemberID); err != nil {
+					return err
+				}
+				waiting[p] = true
+				return nil
+			})
+		if err != nil {
+			return nil, err
+		}
+	}
+	out := make([]bool, len(ps))
+	for i, p := range ps {
+		out[i] = waiting[p]
+	}
+	return out, nil
+}
+
 // TakeNotices implements core.OutboxStore. A cheap read first finds whether any
-// notice waits, so a member's every message costs no write transaction; the rows are
-// then locked (Postgres) or under the one writer (SQLite) and marked sent only if
+// notice waits, so a member's every message costs no write transaction (on Postgres,
+// the reads of the members writing at the same moment are one statement); the rows
+// are then locked (Postgres) or under the one writer (SQLite) and marked sent only if
 // still pending, so a concurrent request skips them.
 func (db *DB) TakeNotices(ctx context.Context, platform core.Platform, memberID int64, now time.Time, limit int) ([]core.OutboxItem, error) {
 	if limit <= 0 {
@@ -343,15 +379,15 @@ func (db *DB) TakeNotices(ctx context.Context, platform core.Platform, memberID 
 		return q.Where("platform = ? AND state = ? AND channel_id = '' AND member_id = ?",
 			string(platform), string(core.OutboxPending), memberID)
 	}
-	// the probe every message makes, nearly always finding nothing: its text is
-	// fixed, so it goes round gorm's builder (see queryRows)
-	probe := noticeProbeSQL
-	if db.dialect == Postgres {
-		probe = noticeProbePG
+	var found bool
+	var err error
+	if db.noticeProbes != nil {
+		found, err = db.noticeProbes.do(ctx, noticeProbe{Platform: string(platform), MemberID: memberID})
+	} else {
+		// its text is fixed, so it goes round gorm's builder (see queryRows)
+		err = queryRows(ctx, db.read(ctx), noticeProbeSQL, []any{string(platform), string(core.OutboxPending), memberID},
+			func(*sql.Rows) error { found = true; return nil })
 	}
-	found := false
-	err := queryRows(ctx, db.read(ctx), probe, []any{string(platform), string(core.OutboxPending), memberID},
-		func(*sql.Rows) error { found = true; return nil })
 	if err != nil {
 		return nil, fmt.Errorf("take notices: %w", translate(err))
 	}

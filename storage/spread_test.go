@@ -3,6 +3,8 @@ package storage_test
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -423,6 +425,73 @@ func TestTakeNoticesOnce(t *testing.T) {
 		pending, err := dbs[0].Outbox(ctx, core.OutboxPending, 100)
 		if err != nil || len(pending) != 1 || pending[0].ChannelID == "" {
 			t.Fatalf("left pending: %v %v", pending, err)
+		}
+	})
+}
+
+// TestNoticesOfACrowd: a crowd of members writing at the same moment, whose probes
+// for waiting notices are read together (Postgres), each gets their own notices,
+// once, and the members nothing waits for get none.
+func TestNoticesOfACrowd(t *testing.T) {
+	storagetest.Each(t, func(t *testing.T, db *storage.DB) {
+		ctx := context.Background()
+		c := linked(t, db, 1)
+		const crowd = 48
+		ids := make([]int64, crowd)
+		on := func(i int) core.Platform { return []core.Platform{core.Telegram, core.Discord}[i/2%2] }
+		want := map[int64]int{} // notices waiting for each member
+		var anns []core.Announcement
+		for i := range ids {
+			m, err := db.UpsertMember(ctx, core.MemberRef{Platform: on(i), ExternalID: fmt.Sprint("crowd", i), Name: "Crowd"}, t0)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids[i] = m.ID
+			if i%3 == 0 {
+				want[m.ID] = 1 + i%2
+				for n := range want[m.ID] {
+					anns = append(anns, core.MemberNotice(c, m.ID, "announce.closed", "title", fmt.Sprint(i, "/", n)))
+				}
+			}
+		}
+		if err := db.Enqueue(ctx, t0, anns...); err != nil {
+			t.Fatal(err)
+		}
+		if db.Dialect() == storage.Postgres {
+			// one batch of probes, as members writing at once make: each its own
+			// answer, on its own platform (members 0 and 1 are on Telegram, 2 and
+			// 3 on Discord, and notices wait for 0 and 3)
+			tg, dc := core.Telegram, core.Discord
+			found, err := db.ProbeNotices(ctx, []core.Platform{tg, tg, dc, tg, dc, tg, dc},
+				[]int64{ids[1], ids[0], ids[3], ids[3], ids[0], ids[0], ids[2]})
+			if err != nil || !slices.Equal(found, []bool{false, true, true, false, false, true, false}) {
+				t.Fatalf("probes = %v %v", found, err)
+			}
+		}
+		var mu sync.Mutex
+		got := map[int64]int{}
+		// every member writes at once
+		errs := storagetest.Crowd(crowd, crowd, func(i int) error {
+			m := ids[i]
+			items, err := db.TakeNotices(ctx, on(i), m, t0, 5)
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			for _, it := range items {
+				if it.MemberID != m {
+					return fmt.Errorf("member %d was given %+v", m, it)
+				}
+				got[m]++
+			}
+			return nil
+		})
+		if len(errs) > 0 {
+			t.Fatal(errs[0])
+		}
+		if !maps.Equal(got, want) {
+			t.Fatalf("notices taken %v, want %v", got, want)
 		}
 	})
 }
