@@ -165,13 +165,16 @@ func decimalMark(locale string, decimals int) byte {
 	return 0
 }
 
+// digitGroups takes out the spaces and marks people put between groups of digits.
+var digitGroups = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "'", "", "_", "")
+
 // splitNumber reads "1 234,50", "1,234.50", "1.234,50", "12.5" or "12" into whole and
 // fraction digits. With both "." and "," present, the last one is the decimal mark. A
 // mark that appears several times separates thousands. A mark that appears once is
 // the decimal mark, unless exactly three digits follow it ("1,000", "1.000"): then it
 // separates thousands, unless it is decimal, the mark that reads as a decimal there.
 func splitNumber(s string, decimal byte) (whole, frac string, err error) {
-	s = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "'", "", "_", "").Replace(s)
+	s = digitGroups.Replace(s)
 	if s == "" {
 		return "", "", strconv.ErrSyntax
 	}
