@@ -168,6 +168,9 @@ func decimalMark(locale string, decimals int) byte {
 // digitGroups takes out the spaces and marks people put between groups of digits.
 var digitGroups = strings.NewReplacer(" ", "", "\u00a0", "", "\u202f", "", "'", "", "_", "")
 
+// thousands takes out the thousands separators of a whole number read by splitNumber.
+var thousands = strings.NewReplacer(".", "", ",", "")
+
 // splitNumber reads "1 234,50", "1,234.50", "1.234,50", "12.5" or "12" into whole and
 // fraction digits. With both "." and "," present, the last one is the decimal mark. A
 // mark that appears several times separates thousands. A mark that appears once is
@@ -201,7 +204,7 @@ func splitNumber(s string, decimal byte) (whole, frac string, err error) {
 			}
 		}
 	}
-	whole = strings.NewReplacer(".", "", ",", "").Replace(whole)
+	whole = thousands.Replace(whole)
 	if whole == "" {
 		whole = "0"
 	}
