@@ -1,6 +1,7 @@
 package botstest
 
 import (
+	"context"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -31,5 +32,35 @@ func Crowd(tb testing.TB, clients, n int, press func(n int) bool) {
 	wg.Wait()
 	if failed.Load() {
 		tb.FailNow()
+	}
+}
+
+// MemberCount is the number of members a burst benchmark started with (Members).
+type MemberCount struct {
+	h *Harness
+	n int64
+}
+
+// Members counts the members in h's database, before a burst.
+func Members(tb testing.TB, h *Harness) MemberCount {
+	tb.Helper()
+	n, err := h.Store.QueryInt(context.Background(), "SELECT COUNT(*) FROM members")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return MemberCount{h: h, n: n}
+}
+
+// Check fails tb unless the burst of presses since Members made one member a press
+// (first, a crowd the bot had never seen) or none (a crowd it knew).
+func (c MemberCount) Check(tb testing.TB, first bool, presses int64) {
+	tb.Helper()
+	now := Members(tb, c.h).n
+	want := c.n
+	if first {
+		want += presses
+	}
+	if now != want {
+		tb.Fatalf("%d members after %d presses of a crowd (first time: %v), from %d; want %d", now, presses, first, c.n, want)
 	}
 }

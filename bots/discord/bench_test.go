@@ -122,6 +122,7 @@ func votesThroughDiscord(b *testing.B, known bool) {
 	}
 
 	ps := presses(action)
+	members := botstest.Members(b, h)
 	var next atomic.Int64
 	b.SetParallelism(16) // 32 clients on 2 cores
 	b.ResetTimer()
@@ -144,4 +145,5 @@ func votesThroughDiscord(b *testing.B, known bool) {
 	if err != nil || n != next.Load() {
 		b.Fatalf("%d votes stored of %d acknowledged: %v", n, next.Load(), err)
 	}
+	members.Check(b, !known, next.Load())
 }

@@ -94,6 +94,7 @@ func votesThroughTelegram(b *testing.B, known bool) {
 	}
 
 	msg := card(action)
+	members := botstest.Members(b, h)
 	var next atomic.Int64
 	b.SetParallelism(16) // 32 clients on 2 cores
 	b.ResetTimer()
@@ -111,4 +112,5 @@ func votesThroughTelegram(b *testing.B, known bool) {
 	if err != nil || n != next.Load() {
 		b.Fatalf("%d votes stored of %d acknowledged: %v", n, next.Load(), err)
 	}
+	members.Check(b, !known, next.Load())
 }

@@ -112,6 +112,7 @@ func burstThroughHTTP(b *testing.B, h *botstest.Harness, unit string, press, war
 	if warm != nil {
 		botstest.Crowd(b, 32, b.N, func(n int) bool { return send(b, maps.Clone(warm), int64(n)) })
 	}
+	members := botstest.Members(b, h)
 	b.SetParallelism(16) // 32 clients on 2 cores
 	b.ResetTimer()
 	cpu := botstest.SelfCPU()
@@ -132,4 +133,5 @@ func burstThroughHTTP(b *testing.B, h *botstest.Harness, unit string, press, war
 	if err != nil || n != next.Load() {
 		b.Fatalf("%d stored of %d acknowledged: %v", n, next.Load(), err)
 	}
+	members.Check(b, warm == nil, next.Load())
 }
