@@ -64,3 +64,24 @@ func (c MemberCount) Check(tb testing.TB, first bool, presses int64) {
 		tb.Fatalf("%d members after %d presses of a crowd (first time: %v), from %d; want %d", now, presses, first, c.n, want)
 	}
 }
+
+// Burst runs a benchmark's b.N presses, numbered from 1, on its clock: from 32 clients
+// (16 a core, on the benchmarks' two), each sending its next press once the last is
+// answered, as a crowd does. A press that fails (press returns false, having said
+// why) stops its client. It reports the presses a second as unit and returns how
+// many presses were sent.
+func Burst(b *testing.B, unit string, press func(n int64) bool) int64 {
+	var next atomic.Int64
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if !press(next.Add(1)) {
+				return
+			}
+		}
+	})
+	b.StopTimer()
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit)
+	return next.Load()
+}

@@ -11,7 +11,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -123,18 +122,7 @@ func votesThroughDiscord(b *testing.B, known bool) {
 
 	ps := presses(action)
 	members := botstest.Members(b, h)
-	var next atomic.Int64
-	b.SetParallelism(16) // 32 clients on 2 cores
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			if !send(b, ps[next.Add(1)-1]) {
-				return
-			}
-		}
-	})
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "votes/s")
+	sent := botstest.Burst(b, "votes/s", func(n int64) bool { return send(b, ps[n-1]) })
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	ad.Wait(ctx)
@@ -142,8 +130,8 @@ func votesThroughDiscord(b *testing.B, known bool) {
 		b.Fatalf("Discord refused %d answers, the first %v", len(bad), bad[0])
 	}
 	n, err := h.Store.QueryInt(context.Background(), "SELECT COUNT(*) FROM idea_votes WHERE idea_id = ?", id)
-	if err != nil || n != next.Load() {
-		b.Fatalf("%d votes stored of %d acknowledged: %v", n, next.Load(), err)
+	if err != nil || n != sent {
+		b.Fatalf("%d votes stored of %d acknowledged: %v", n, sent, err)
 	}
-	members.Check(b, !known, next.Load())
+	members.Check(b, !known, sent)
 }

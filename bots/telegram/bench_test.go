@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -95,22 +94,10 @@ func votesThroughTelegram(b *testing.B, known bool) {
 
 	msg := card(action)
 	members := botstest.Members(b, h)
-	var next atomic.Int64
-	b.SetParallelism(16) // 32 clients on 2 cores
-	b.ResetTimer()
-	b.RunParallel(func(pb *testing.PB) {
-		for pb.Next() {
-			n := next.Add(1)
-			if !press(b, msg, n, "4711"+strconv.FormatInt(n, 10)) {
-				return
-			}
-		}
-	})
-	b.StopTimer()
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "votes/s")
+	sent := botstest.Burst(b, "votes/s", func(n int64) bool { return press(b, msg, n, "4711"+strconv.FormatInt(n, 10)) })
 	n, err := h.Store.QueryInt(context.Background(), "SELECT COUNT(*) FROM idea_votes WHERE idea_id = ?", id)
-	if err != nil || n != next.Load() {
-		b.Fatalf("%d votes stored of %d acknowledged: %v", n, next.Load(), err)
+	if err != nil || n != sent {
+		b.Fatalf("%d votes stored of %d acknowledged: %v", n, sent, err)
 	}
-	members.Check(b, !known, next.Load())
+	members.Check(b, !known, sent)
 }

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strconv"
-	"sync/atomic"
 	"testing"
 
 	"crowdbot/bots/botstest"
@@ -108,30 +107,18 @@ func burstThroughHTTP(b *testing.B, h *botstest.Harness, unit string, press, war
 		}
 		return true
 	}
-	var next atomic.Int64
 	if warm != nil {
 		botstest.Crowd(b, 32, b.N, func(n int) bool { return send(b, maps.Clone(warm), int64(n)) })
 	}
 	members := botstest.Members(b, h)
-	b.SetParallelism(16) // 32 clients on 2 cores
-	b.ResetTimer()
 	cpu := botstest.SelfCPU()
-	b.RunParallel(func(pb *testing.PB) {
-		req := maps.Clone(press)
-		for pb.Next() {
-			if !send(b, req, next.Add(1)) {
-				return
-			}
-		}
-	})
-	b.StopTimer()
+	sent := botstest.Burst(b, unit, func(n int64) bool { return send(b, maps.Clone(press), n) })
 	if used := botstest.SelfCPU() - cpu; used > 0 {
 		b.ReportMetric(float64(used.Microseconds())/float64(b.N), "cpu-µs/op")
 	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), unit)
 	n, err := h.Store.QueryInt(context.Background(), count, arg)
-	if err != nil || n != next.Load() {
-		b.Fatalf("%d stored of %d acknowledged: %v", n, next.Load(), err)
+	if err != nil || n != sent {
+		b.Fatalf("%d stored of %d acknowledged: %v", n, sent, err)
 	}
-	members.Check(b, warm == nil, next.Load())
+	members.Check(b, warm == nil, sent)
 }

@@ -22,10 +22,6 @@ dsn="${1:-${CROWDBOT_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/test?sslm
 secs="${BENCH_SECONDS:-20}"
 
 . docs/bench/raw.sh
-# rate runs one Go benchmark and prints its votes per second
-rate() {
-	go test -run '^$' -bench "$1\$" -benchtime "${secs}s" "$2" | awk '/votes\/s/ {for (i=1;i<=NF;i++) if ($(i+1)=="votes/s") print $i}'
-}
 
 export CROWDBOT_TEST_POSTGRES="$dsn"
 go test -run '^$' ./bots/telegram/ ./bots/discord/ ./bots/web/ >/dev/null # build first, outside the measured part

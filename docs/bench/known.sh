@@ -19,10 +19,6 @@ secs="${BENCH_SECONDS:-20}"
 presses="${BENCH_PRESSES:-40000}"
 
 . docs/bench/raw.sh
-# rate runs one Go benchmark and prints its operations per second
-rate() {
-	go test -run '^$' -bench "^$1\$" -benchtime "${presses}x" "$2" | awk '/\/s/ {for (i=1;i<=NF;i++) if ($(i+1) ~ /\/s$/) print $i}'
-}
 
 export CROWDBOT_TEST_POSTGRES="$dsn"
 go test -run '^$' ./bots/telegram/ ./bots/discord/ ./bots/web/ >/dev/null # build first, outside the measured part
@@ -31,8 +27,8 @@ rows=()
 for b in "VotesThroughHTTP ./bots/web/" "BallotsThroughHTTP ./bots/web/" "PledgesThroughHTTP ./bots/web/" \
 	"VotesThroughTelegram ./bots/telegram/" "VotesThroughDiscord ./bots/discord/"; do
 	set -- $b
-	first=$(rate "BenchmarkFirst$1" "$2")
-	known=$(rate "BenchmarkKnown$1" "$2")
+	first=$(rate "BenchmarkFirst$1" "$2" "${presses}x")
+	known=$(rate "BenchmarkKnown$1" "$2" "${presses}x")
 	rows+=("$1 $first $known")
 done
 after=$(raw 32)
